@@ -1,0 +1,413 @@
+/**
+ * The SIP user agent of the core: one JsSIP UA over the failover WebSocket,
+ * registration kept alive (JsSIP's own re-registration after a reconnect, plus
+ * ours after `registrationFailed`, which JsSIP never retries), MESSAGE in and
+ * out, PUBLISH through `Publisher`, presence subscriptions through
+ * `PresenceWatch`, and a decision hook for incoming INVITEs.
+ */
+import { JsSIP } from './jssip.js';
+import type { IncomingRequest, RTCSession, UA } from './jssip.js';
+import type {
+  IncomingMessageEvent,
+  IncomingMessageListener,
+  IncomingRTCSessionEvent,
+  IncomingRTCSessionListener,
+  OutgoingMessageEvent,
+  OutgoingRTCSessionEvent,
+} from 'jssip/lib/UA';
+import type { Logger } from '../log.js';
+import { TypedEmitter, type Unsubscribe } from '../events.js';
+import { Backoff } from './backoff.js';
+import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOptions } from './ws-socket.js';
+import { registrationFailureReason, type ConnectionState } from './connection-state.js';
+import { Publisher } from './publisher.js';
+import { PresenceWatch } from './presence-watch.js';
+import { SipRequestError, TIMEOUT, TRANSPORT_ERROR } from './request.js';
+import { ensureMediaScope } from './media-scope.js';
+import { toAor } from './uri.js';
+
+export interface SipAccount {
+  /** The KW's address of record, e.g. `sip:kw1@lab.local`. */
+  readonly uri: string;
+  readonly displayName?: string;
+  /** Digest user name when it differs from the URI's user part. */
+  readonly authUser?: string;
+  /** Comes from the secret store; never logged. */
+  readonly password?: string;
+  /** WebSocket servers in failover order. */
+  readonly servers: readonly string[];
+  readonly registerExpires?: number;
+  readonly tls?: TlsOptions;
+}
+
+export interface SipAgentOptions {
+  readonly account: SipAccount;
+  readonly logger: Logger;
+  readonly keepAlive?: KeepAliveOptions;
+  /** Bounds of every retry delay: reconnect, re-register, re-publish, re-subscribe. */
+  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+  readonly connectTimeoutMs?: number;
+  readonly userAgent?: string;
+}
+
+export interface Party {
+  readonly uri: string;
+  readonly displayName: string | undefined;
+}
+
+export interface IncomingSipMessage {
+  readonly from: Party;
+  readonly to: string;
+  readonly contentType: string;
+  readonly body: string;
+  /** First value of a header, case-insensitive name. */
+  header(name: string): string | undefined;
+  /** The message as received, for reading header names with their case. */
+  readonly raw: string;
+}
+
+export interface SipReply {
+  readonly status: number;
+  readonly reason?: string;
+  readonly headers?: readonly string[];
+}
+
+/** Must decide synchronously: JsSIP only lets a MESSAGE be answered inside its event. */
+export type MessageHandler = (message: IncomingSipMessage) => SipReply;
+
+export interface IncomingInvite {
+  readonly from: Party;
+  readonly to: string;
+  header(name: string): string | undefined;
+  readonly raw: string;
+}
+
+export type InviteDecision =
+  | { readonly kind: 'redirect'; readonly contacts: readonly string[] }
+  | { readonly kind: 'reject'; readonly status: number; readonly reason?: string };
+
+export type InviteHandler = (invite: IncomingInvite, session: RTCSession) => InviteDecision | undefined;
+
+export interface SendOptions {
+  readonly contentType?: string;
+  readonly headers?: readonly string[];
+}
+
+export interface SentResult {
+  readonly status: number;
+  readonly reason: string;
+}
+
+interface AgentEvents extends Record<string, unknown> {
+  state: ConnectionState;
+  /** The transport came back after a loss: state held by servers may be gone. */
+  reconnected: undefined;
+}
+
+const JSSIP_RECOVERY_SECONDS = 1; // JsSIP's floor; our socket does the real backoff.
+
+export class SipAgent extends TypedEmitter<AgentEvents> {
+  private ua: UA | undefined;
+  private socket: WsFailoverSocket | undefined;
+  private current: ConnectionState = { phase: 'stopped' };
+  private messageHandler: MessageHandler | undefined;
+  private inviteHandler: InviteHandler | undefined;
+  private reRegisterTimer: NodeJS.Timeout | undefined;
+  private readonly registerRetry: Backoff;
+  private readonly publishers = new Set<Publisher>();
+  private readonly watches = new Set<PresenceWatch>();
+  private everConnected = false;
+  private readonly log: Logger;
+
+  constructor(private readonly options: SipAgentOptions) {
+    super();
+    this.log = options.logger;
+    if (!toAor(options.account.uri)) throw new RangeError(`not a SIP address: ${options.account.uri}`);
+    this.registerRetry = this.newBackoff();
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get aor(): string {
+    return toAor(this.options.account.uri)!;
+  }
+
+  get isRegistered(): boolean {
+    return this.current.phase === 'registered';
+  }
+
+  onMessage(handler: MessageHandler): Unsubscribe {
+    this.messageHandler = handler;
+    return () => {
+      if (this.messageHandler === handler) this.messageHandler = undefined;
+    };
+  }
+
+  onInvite(handler: InviteHandler): Unsubscribe {
+    this.inviteHandler = handler;
+    return () => {
+      if (this.inviteHandler === handler) this.inviteHandler = undefined;
+    };
+  }
+
+  /** Connects and registers; resolves once the UA is started (not registered: watch `state`). */
+  start(): void {
+    if (this.ua) return;
+    ensureMediaScope();
+    const { account } = this.options;
+    const socket = new WsFailoverSocket({
+      urls: account.servers,
+      ...(account.tls ? { tls: account.tls } : {}),
+      ...(this.options.keepAlive ? { keepAlive: this.options.keepAlive } : {}),
+      ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
+      backoff: this.newBackoff(),
+      logger: this.log.child('ws'),
+    });
+    socket.on('event', (e) => this.onSocketEvent(e));
+    const ua = new JsSIP.UA({
+      sockets: [socket as unknown as InstanceType<typeof JsSIP.Socket>],
+      uri: account.uri,
+      ...(account.displayName ? { display_name: account.displayName } : {}),
+      ...(account.authUser ? { authorization_user: account.authUser } : {}),
+      ...(account.password !== undefined ? { password: account.password } : {}),
+      register: true,
+      register_expires: account.registerExpires ?? 600,
+      connection_recovery_min_interval: JSSIP_RECOVERY_SECONDS,
+      connection_recovery_max_interval: JSSIP_RECOVERY_SECONDS,
+      user_agent: this.options.userAgent ?? 'KW-Desktop',
+      session_timers: false,
+    });
+    this.ua = ua;
+    this.socket = socket;
+    this.wireUa(ua);
+    this.log.info('starting SIP agent', { uri: account.uri, servers: account.servers });
+    ua.start();
+  }
+
+  /** Withdraws publications, ends subscriptions, unregisters and disconnects. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    const ua = this.ua;
+    if (!ua) return;
+    this.setState({ phase: 'stopping' });
+    if (this.reRegisterTimer) clearTimeout(this.reRegisterTimer);
+    for (const watch of this.watches) watch.stop();
+    this.watches.clear();
+    const withdrawals = [...this.publishers].map((p) =>
+      ua.isConnected() ? p.unpublish() : Promise.resolve(p.dispose()),
+    );
+    this.publishers.clear();
+    await withTimeout(Promise.allSettled(withdrawals), timeoutMs);
+    if (ua.isRegistered()) {
+      const unregistered = new Promise<void>((resolve) => {
+        ua.once('unregistered', () => resolve());
+        ua.once('registrationFailed', () => resolve());
+      });
+      ua.unregister();
+      await withTimeout(unregistered, timeoutMs);
+    }
+    const disconnected = new Promise<void>((resolve) => ua.once('disconnected', () => resolve()));
+    ua.stop();
+    await withTimeout(disconnected, timeoutMs);
+    this.socket?.disconnect();
+    this.ua = undefined;
+    this.socket = undefined;
+    this.everConnected = false;
+    this.setState({ phase: 'stopped' });
+    this.log.info('SIP agent stopped');
+  }
+
+  /** Sends a MESSAGE; resolves on 2xx, rejects with SipRequestError otherwise. */
+  sendMessage(target: string, body: string, options: SendOptions = {}): Promise<SentResult> {
+    const ua = this.requireUa();
+    return new Promise((resolve, reject) => {
+      ua.sendMessage(target, body, {
+        contentType: options.contentType ?? 'text/plain; charset=utf-8',
+        extraHeaders: [...(options.headers ?? [])],
+        eventHandlers: {
+          succeeded: (e) => {
+            const response = e.response as { status_code: number; reason_phrase: string } | null;
+            resolve({ status: response?.status_code ?? 200, reason: response?.reason_phrase ?? 'OK' });
+          },
+          failed: (e) => {
+            const status = e.response?.status_code ?? (e.cause === 'Request Timeout' ? TIMEOUT : TRANSPORT_ERROR);
+            reject(new SipRequestError(status, e.response?.reason_phrase ?? String(e.cause ?? 'failed')));
+          },
+        },
+      });
+    });
+  }
+
+  /** A publisher for this account's presence; withdrawn automatically on stop(). */
+  createPublisher(options: { expires?: number; event?: string; contentType?: string } = {}): Publisher {
+    const publisher = new Publisher(this.requireUa(), {
+      target: this.aor,
+      ...options,
+      logger: this.log.child('publish'),
+      retry: this.newBackoff(),
+    });
+    this.publishers.add(publisher);
+    return publisher;
+  }
+
+  /** Watches the presence of `target`; ended automatically on stop(). */
+  watchPresence(target: string, options: { expires?: number } = {}): PresenceWatch {
+    const watch = new PresenceWatch(this.requireUa(), {
+      target,
+      ...options,
+      logger: this.log.child('watch'),
+      retry: this.newBackoff(),
+    });
+    this.watches.add(watch);
+    if (this.ua?.isRegistered()) watch.start();
+    return watch;
+  }
+
+  unwatch(watch: PresenceWatch): void {
+    watch.stop();
+    this.watches.delete(watch);
+  }
+
+  private wireUa(ua: UA): void {
+    ua.on('connected', () => {
+      this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
+      if (this.everConnected) this.emit('reconnected', undefined);
+      this.everConnected = true;
+    });
+    ua.on('disconnected', () => {
+      // The socket's own events carry the reason and the retry time.
+    });
+    ua.on('registered', () => {
+      this.registerRetry.reset();
+      this.setState({ phase: 'registered', server: this.socket?.url ?? '', since: Date.now() });
+      for (const watch of this.watches) watch.start();
+      for (const publisher of this.publishers) void publisher.republish();
+    });
+    ua.on('unregistered', () => {
+      if (this.current.phase === 'registered') this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
+    });
+    ua.on('registrationFailed', (e) => {
+      const status = e.response?.status_code;
+      // A lost connection is retried by the transport, which re-registers by itself.
+      if (e.cause === 'Connection Error' || !ua.isConnected() || this.current.phase === 'stopping') return;
+      const delayMs = this.registerRetry.next();
+      const reason = registrationFailureReason(status, e.cause);
+      this.log.warn('registration failed: retrying', { status, cause: e.cause, retryInMs: delayMs });
+      this.setState({ phase: 'retrying', retryAt: Date.now() + delayMs, reason });
+      this.reRegisterTimer = setTimeout(() => {
+        if (this.ua === ua && ua.isConnected()) {
+          this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
+          ua.register();
+        }
+      }, delayMs);
+    });
+    ua.on('newMessage', ((e: IncomingMessageEvent | OutgoingMessageEvent) => {
+      if (e.originator !== 'remote') return;
+      this.receiveMessage(e.message, e.request);
+    }) as IncomingMessageListener);
+    ua.on('newRTCSession', ((e: IncomingRTCSessionEvent | OutgoingRTCSessionEvent) => {
+      if (e.originator !== 'remote') return;
+      this.receiveInvite(e.session, e.request);
+    }) as IncomingRTCSessionListener);
+  }
+
+  private receiveMessage(message: { accept(o: object): void; reject(o: object): void }, request: IncomingRequest): void {
+    const incoming: IncomingSipMessage = {
+      from: party(request),
+      to: request.to.uri.toString(),
+      contentType: request.hasHeader('Content-Type') ? request.getHeader('Content-Type') : '',
+      body: request.body ?? '',
+      header: (name) => (request.hasHeader(name) ? request.getHeader(name) : undefined),
+      raw: rawOf(request),
+    };
+    let reply: SipReply;
+    try {
+      reply = this.messageHandler ? this.messageHandler(incoming) : { status: 480, reason: 'Not Ready' };
+    } catch (error) {
+      this.log.error('MESSAGE handler threw: answering 500', { error: String(error) });
+      reply = { status: 500, reason: 'Internal Error' };
+    }
+    const extraHeaders = [...(reply.headers ?? [])];
+    if (reply.status >= 200 && reply.status < 300) message.accept({ extraHeaders });
+    else message.reject({ status_code: reply.status, reason_phrase: reply.reason, extraHeaders });
+  }
+
+  private receiveInvite(session: RTCSession, request: IncomingRequest): void {
+    const invite: IncomingInvite = {
+      from: party(request),
+      to: request.to.uri.toString(),
+      header: (name) => (request.hasHeader(name) ? request.getHeader(name) : undefined),
+      raw: rawOf(request),
+    };
+    let decision: InviteDecision | undefined;
+    try {
+      decision = this.inviteHandler?.(invite, session);
+    } catch (error) {
+      this.log.error('INVITE handler threw', { error: String(error) });
+      decision = { kind: 'reject', status: 500, reason: 'Internal Error' };
+    }
+    decision ??= { kind: 'reject', status: 480, reason: 'No Media Host' };
+    if (decision.kind === 'redirect') {
+      const contacts = decision.contacts.map((c) => `Contact: <${c}>`);
+      this.log.info('INVITE redirected', { from: invite.from.uri, to: decision.contacts });
+      session.terminate({ status_code: 302, reason_phrase: 'Moved Temporarily', extraHeaders: contacts });
+    } else {
+      this.log.info('INVITE refused', { from: invite.from.uri, status: decision.status });
+      session.terminate({ status_code: decision.status, ...(decision.reason ? { reason_phrase: decision.reason } : {}) });
+    }
+  }
+
+  private onSocketEvent(e: SocketEvent): void {
+    if (this.current.phase === 'stopping' || this.current.phase === 'stopped') return;
+    switch (e.kind) {
+      case 'connecting':
+        this.setState({ phase: 'connecting', server: e.url });
+        break;
+      case 'waiting':
+        this.setState({ phase: 'retrying', retryAt: Date.now() + e.delayMs, reason: e.reason });
+        break;
+      case 'closed':
+        this.log.warn('SIP connection lost', { url: e.url, reason: e.reason });
+        this.setState({
+          phase: 'retrying',
+          retryAt: Date.now() + JSSIP_RECOVERY_SECONDS * 1000,
+          reason: `${e.reason} (${e.url})`,
+        });
+        break;
+      case 'connect-failed':
+      case 'connected':
+        break;
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    this.emit('state', state);
+  }
+
+  private requireUa(): UA {
+    if (!this.ua) throw new Error('the SIP agent is not started');
+    return this.ua;
+  }
+
+  private newBackoff(): Backoff {
+    const retry = this.options.retry ?? { initialMs: 1000, maxMs: 30_000 };
+    return new Backoff({ initialMs: retry.initialMs, maxMs: retry.maxMs });
+  }
+}
+
+function party(request: IncomingRequest): Party {
+  return { uri: request.from.uri.toString(), displayName: request.from.display_name || undefined };
+}
+
+function rawOf(request: IncomingRequest): string {
+  const data = (request as unknown as { data?: unknown }).data;
+  return typeof data === 'string' ? data : request.toString();
+}
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  if (timer) clearTimeout(timer);
+}

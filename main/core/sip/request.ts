@@ -1,0 +1,57 @@
+/**
+ * Sends one out-of-dialog request through JsSIP's transaction layer (which also
+ * answers digest challenges) and resolves with the final response. JsSIP has
+ * no PUBLISH; this is what the publisher is built on.
+ */
+import { OutgoingRequest, RequestSender } from './jssip.js';
+import type { IncomingResponse, UA } from './jssip.js';
+
+export interface FinalResponse {
+  readonly status: number;
+  readonly reason: string;
+  header(name: string): string | undefined;
+}
+
+export class SipRequestError extends Error {
+  override readonly name = 'SipRequestError';
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly response?: FinalResponse,
+  ) {
+    super(`${status} ${reason}`);
+  }
+}
+
+/** 408 stands for "no answer", 503 for "could not be sent" (RFC 3261 §8.1.3.1). */
+export const TIMEOUT = 408;
+export const TRANSPORT_ERROR = 503;
+
+function wrap(response: IncomingResponse): FinalResponse {
+  return {
+    status: response.status_code,
+    reason: response.reason_phrase,
+    header: (name) => (response.hasHeader(name) ? response.getHeader(name) : undefined),
+  };
+}
+
+export function sendRequest(
+  ua: UA,
+  method: string,
+  target: string,
+  extraHeaders: string[],
+  body?: string,
+): Promise<FinalResponse> {
+  return new Promise((resolve) => {
+    const request = new OutgoingRequest(method, target, ua, null, extraHeaders, body);
+    const sender = new RequestSender(ua, request, {
+      onRequestTimeout: () => resolve({ status: TIMEOUT, reason: 'Request Timeout', header: () => undefined }),
+      onTransportError: () =>
+        resolve({ status: TRANSPORT_ERROR, reason: 'Transport Error', header: () => undefined }),
+      onReceiveResponse: (response) => {
+        if (response.status_code >= 200) resolve(wrap(response));
+      },
+    });
+    sender.send();
+  });
+}

@@ -1,0 +1,261 @@
+/**
+ * JsSIP socket on the `ws` package (Node's WebSocket takes no TLS options and
+ * never retries a refused connection). One socket object covers the ordered
+ * list of servers: connect() walks the list, then waits with bounded backoff
+ * and walks it again, so JsSIP sees a single transport that is "connecting"
+ * until some server answers. A ping keep-alive detects dead connections,
+ * which JsSIP (no keep-alive of its own) would otherwise never notice.
+ */
+import WebSocket from 'ws';
+import type { Backoff } from './backoff.js';
+import type { Logger } from '../log.js';
+import { TypedEmitter } from '../events.js';
+
+export interface TlsOptions {
+  /** Extra CA certificates (PEM) trusted besides the system ones. */
+  readonly ca?: string | readonly string[];
+  /** Default true; turning it off is for lab use only and is logged as a warning. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+export interface KeepAliveOptions {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
+export interface WsSocketOptions {
+  readonly urls: readonly string[];
+  readonly tls?: TlsOptions;
+  readonly keepAlive?: KeepAliveOptions;
+  readonly connectTimeoutMs?: number;
+  readonly backoff: Backoff;
+  readonly logger: Logger;
+}
+
+export type SocketEvent =
+  | { kind: 'connecting'; url: string; round: number }
+  | { kind: 'connect-failed'; url: string; reason: string }
+  | { kind: 'connected'; url: string }
+  | { kind: 'waiting'; delayMs: number; reason: string }
+  | { kind: 'closed'; url: string; reason: string; error: boolean };
+
+interface SocketEvents extends Record<string, unknown> {
+  event: SocketEvent;
+}
+
+const DEFAULT_KEEPALIVE: KeepAliveOptions = { intervalMs: 20_000, timeoutMs: 10_000 };
+
+export function validateServerUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `not a URL: ${url}`;
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return `not a ws:// or wss:// URL: ${url}`;
+  return undefined;
+}
+
+export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
+  // JsSIP's Socket interface (duck-typed by JsSIP.Socket.isSocket).
+  onconnect: () => void = () => undefined;
+  ondisconnect: (error: boolean, code?: number, reason?: string) => void = () => undefined;
+  ondata: (data: string) => void = () => undefined;
+
+  private ws: WebSocket | undefined;
+  private currentUrl: string;
+  private run = 0; // bumps on disconnect(): stale async attempts see it and stop
+  private connecting = false;
+  private waitTimer: NodeJS.Timeout | undefined;
+  private wakeWait: (() => void) | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pongTimer: NodeJS.Timeout | undefined;
+  private readonly keepAlive: KeepAliveOptions;
+
+  constructor(private readonly options: WsSocketOptions) {
+    super();
+    if (options.urls.length === 0) throw new RangeError('at least one server URL is needed');
+    for (const url of options.urls) {
+      const problem = validateServerUrl(url);
+      if (problem) throw new RangeError(problem);
+    }
+    this.currentUrl = options.urls[0]!;
+    this.keepAlive = options.keepAlive ?? DEFAULT_KEEPALIVE;
+    if (options.tls?.rejectUnauthorized === false) {
+      options.logger.warn('TLS certificate verification is OFF for the SIP servers (lab setting)');
+    }
+  }
+
+  get via_transport(): string {
+    return this.currentUrl.startsWith('wss:') ? 'WSS' : 'WS';
+  }
+
+  get url(): string {
+    return this.currentUrl;
+  }
+
+  get sip_uri(): string {
+    const u = new URL(this.currentUrl);
+    return `sip:${u.hostname}${u.port ? `:${u.port}` : ''};transport=ws`;
+  }
+
+  isConnected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  isConnecting(): boolean {
+    return this.connecting;
+  }
+
+  connect(): void {
+    if (this.connecting || this.isConnected()) return;
+    this.connecting = true;
+    void this.connectLoop(this.run);
+  }
+
+  disconnect(): void {
+    this.run += 1;
+    this.connecting = false;
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.wakeWait?.();
+    this.stopKeepAlive();
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      ws.close(1000, 'bye');
+    }
+  }
+
+  send(message: string): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(message);
+    return true;
+  }
+
+  private async connectLoop(run: number): Promise<void> {
+    for (let round = 0; ; round += 1) {
+      let lastReason = 'no server reachable';
+      for (const url of this.options.urls) {
+        if (run !== this.run) return;
+        this.currentUrl = url;
+        this.emit('event', { kind: 'connecting', url, round });
+        try {
+          const ws = await this.open(url);
+          if (run !== this.run) {
+            ws.terminate();
+            return;
+          }
+          this.adopt(ws, url);
+          return;
+        } catch (error) {
+          lastReason = error instanceof Error ? error.message : String(error);
+          this.options.logger.info('SIP server connection failed', { url, reason: lastReason });
+          this.emit('event', { kind: 'connect-failed', url, reason: lastReason });
+        }
+      }
+      if (run !== this.run) return;
+      const delayMs = this.options.backoff.next();
+      this.emit('event', { kind: 'waiting', delayMs, reason: lastReason });
+      await new Promise<void>((resolve) => {
+        this.wakeWait = resolve;
+        this.waitTimer = setTimeout(resolve, delayMs);
+      });
+      this.wakeWait = undefined;
+    }
+  }
+
+  private open(url: string): Promise<WebSocket> {
+    const tls = this.options.tls;
+    const ca = tls?.ca === undefined ? undefined : typeof tls.ca === 'string' ? [tls.ca] : [...tls.ca];
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, 'sip', {
+        ...(ca ? { ca } : {}),
+        rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+        handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
+        perMessageDeflate: false,
+      });
+      const fail = (reason: string): void => {
+        ws.removeAllListeners();
+        ws.on('error', () => undefined);
+        ws.terminate();
+        reject(new Error(reason));
+      };
+      ws.once('open', () => {
+        ws.removeAllListeners();
+        if (ws.protocol !== 'sip') {
+          fail(`server did not accept the "sip" WebSocket subprotocol`);
+          return;
+        }
+        resolve(ws);
+      });
+      ws.once('unexpected-response', (_req, res) => fail(`HTTP ${res.statusCode} on WebSocket upgrade`));
+      ws.once('error', (error) => fail(error.message));
+      ws.once('close', (code) => fail(`closed during handshake (code ${code})`));
+    });
+  }
+
+  private adopt(ws: WebSocket, url: string): void {
+    this.ws = ws;
+    this.connecting = false;
+    this.options.backoff.reset();
+    ws.on('message', (data: WebSocket.RawData) => {
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      this.ondata(text);
+    });
+    ws.on('pong', () => {
+      if (this.pongTimer) clearTimeout(this.pongTimer);
+      this.pongTimer = undefined;
+    });
+    ws.on('error', (error) => {
+      this.options.logger.warn('SIP WebSocket error', { url, reason: error.message });
+    });
+    ws.on('close', (code, reasonBuf) => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      this.stopKeepAlive();
+      const reason = reasonBuf.toString() || closeReason(code);
+      this.emit('event', { kind: 'closed', url, reason, error: code !== 1000 });
+      this.ondisconnect(code !== 1000, code, reason);
+    });
+    this.startKeepAlive(ws);
+    this.emit('event', { kind: 'connected', url });
+    this.onconnect();
+  }
+
+  private startKeepAlive(ws: WebSocket): void {
+    this.pingTimer = setInterval(() => {
+      if (this.pongTimer) return; // a ping is already outstanding
+      this.pongTimer = setTimeout(() => {
+        this.options.logger.warn('SIP server stopped answering keep-alive pings: dropping the connection', {
+          url: this.currentUrl,
+        });
+        // terminate() fires 'close' with 1006, which reports the loss to JsSIP.
+        ws.terminate();
+      }, this.keepAlive.timeoutMs);
+      ws.ping();
+    }, this.keepAlive.intervalMs);
+  }
+
+  private stopKeepAlive(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.pongTimer) clearTimeout(this.pongTimer);
+    this.pingTimer = undefined;
+    this.pongTimer = undefined;
+  }
+}
+
+function closeReason(code: number): string {
+  switch (code) {
+    case 1000:
+      return 'closed normally';
+    case 1001:
+      return 'server going away';
+    case 1006:
+      return 'connection lost';
+    default:
+      return `closed with code ${code}`;
+  }
+}
