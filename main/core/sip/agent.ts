@@ -22,7 +22,7 @@ import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOpti
 import { registrationFailureReason, type ConnectionState } from './connection-state.js';
 import { Publisher } from './publisher.js';
 import { PresenceWatch } from './presence-watch.js';
-import { SipRequestError, TIMEOUT, TRANSPORT_ERROR } from './request.js';
+import { SipRequestError, TIMEOUT, TRANSPORT_ERROR, sendRequest, type FinalResponse } from './request.js';
 import { ensureMediaScope } from './media-scope.js';
 import { toAor } from './uri.js';
 
@@ -118,11 +118,14 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
   private readonly watches = new Set<PresenceWatch>();
   private everConnected = false;
   private readonly log: Logger;
+  private readonly addressOfRecord: string;
 
   constructor(private readonly options: SipAgentOptions) {
     super();
     this.log = options.logger;
-    if (!toAor(options.account.uri)) throw new RangeError(`not a SIP address: ${options.account.uri}`);
+    const aor = toAor(options.account.uri);
+    if (!aor) throw new RangeError(`not a SIP address: ${options.account.uri}`);
+    this.addressOfRecord = aor;
     this.registerRetry = this.newBackoff();
   }
 
@@ -131,7 +134,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
   }
 
   get aor(): string {
-    return toAor(this.options.account.uri)!;
+    return this.addressOfRecord;
   }
 
   get isRegistered(): boolean {
@@ -237,6 +240,16 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
         },
       });
     });
+  }
+
+  /**
+   * Sends any out-of-dialog request and resolves with its final response
+   * (OPTIONS probes; signalling tests of INVITE routing before media exists).
+   */
+  request(method: string, target: string, options: SendOptions & { body?: string } = {}): Promise<FinalResponse> {
+    const headers = [...(options.headers ?? [])];
+    if (options.body !== undefined) headers.push(`Content-Type: ${options.contentType ?? 'text/plain'}`);
+    return sendRequest(this.requireUa(), method, target, headers, options.body);
   }
 
   /** A publisher for this account's presence; withdrawn automatically on stop(). */

@@ -7,10 +7,8 @@
  */
 import { mediaScope } from './jssip.js';
 
-export class NoMediaHostPeerConnection {
-  constructor() {
-    throw new Error('no media host is attached: calls cannot be answered yet');
-  }
+export function NoMediaHostPeerConnection(): never {
+  throw new Error('no media host is attached: calls cannot be answered yet');
 }
 
 export function ensureMediaScope(): void {

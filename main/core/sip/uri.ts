@@ -11,10 +11,11 @@ const SIP_URI = /^(sips?):(?:([^@;?]+)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::
 export function parseSipUri(text: string): SipAddress | undefined {
   const trimmed = text.trim().replace(/^.*<(.+)>.*$/, '$1');
   const m = SIP_URI.exec(trimmed);
-  if (!m) return undefined;
+  const host = m?.[3];
+  if (!m || host === undefined) return undefined;
   const port = m[4] === undefined ? undefined : Number(m[4]);
   if (port !== undefined && (port < 1 || port > 65535)) return undefined;
-  return { scheme: m[1] as 'sip' | 'sips', user: m[2], host: m[3]!.toLowerCase(), port };
+  return { scheme: m[1] as 'sip' | 'sips', user: m[2], host: host.toLowerCase(), port };
 }
 
 /** The address-of-record form `sip:user@host` (no port, no parameters): the key for a person. */

@@ -74,12 +74,13 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
 
   constructor(private readonly options: WsSocketOptions) {
     super();
-    if (options.urls.length === 0) throw new RangeError('at least one server URL is needed');
+    const first = options.urls[0];
+    if (first === undefined) throw new RangeError('at least one server URL is needed');
     for (const url of options.urls) {
       const problem = validateServerUrl(url);
       if (problem) throw new RangeError(problem);
     }
-    this.currentUrl = options.urls[0]!;
+    this.currentUrl = first;
     this.keepAlive = options.keepAlive ?? DEFAULT_KEEPALIVE;
     if (options.tls?.rejectUnauthorized === false) {
       options.logger.warn('TLS certificate verification is OFF for the SIP servers (lab setting)');

@@ -23,6 +23,6 @@ describe('logger', () => {
     logger.info('quiet');
     logger.warn('loud', { n: 1 });
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatch(/WARN  \[kw\] loud \{"n":1\}$/);
+    expect(seen[0]).toMatch(/WARN {2}\[kw\] loud \{"n":1\}$/);
   });
 });
