@@ -3,7 +3,7 @@
  * answers digest challenges) and resolves with the final response. JsSIP has
  * no PUBLISH; this is what the publisher is built on.
  */
-import { OutgoingRequest, RequestSender } from './jssip.js';
+import { JsSIP, OutgoingRequest, RequestSender } from './jssip.js';
 import type { IncomingResponse, UA } from './jssip.js';
 
 export interface FinalResponse {
@@ -42,8 +42,11 @@ export function sendRequest(
   extraHeaders: string[],
   body?: string,
 ): Promise<FinalResponse> {
+  // OutgoingRequest needs a parsed URI (a string fails its To header).
+  const uri = JsSIP.URI.parse(target);
+  if (!uri) return Promise.reject(new SipRequestError(416, `Unsupported URI Scheme: ${target}`));
   return new Promise((resolve) => {
-    const request = new OutgoingRequest(method, target, ua, null, extraHeaders, body);
+    const request = new OutgoingRequest(method, uri, ua, null, extraHeaders, body);
     const sender = new RequestSender(ua, request, {
       onRequestTimeout: () => resolve({ status: TIMEOUT, reason: 'Request Timeout', header: () => undefined }),
       onTransportError: () =>

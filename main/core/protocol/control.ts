@@ -1,0 +1,163 @@
+/**
+ * Control messages of the wire protocol (DESIGN.md §4): SIP MESSAGE bodies of
+ * type application/vnd.kwdesk+json. One schema per message type; the KW core,
+ * the router and the agent bot all parse with `parseControlMessage` and build
+ * with `encodeControlMessage`, so the two sides cannot drift apart.
+ */
+import * as v from 'valibot';
+
+export const CONTROL_CONTENT_TYPE = 'application/vnd.kwdesk+json';
+export const INTERACTION_HEADER = 'X-Interaction-Id';
+export const PROTOCOL_VERSION = 1;
+
+/** Limits that keep one message from costing more than a screenful. */
+export const LIMITS = {
+  bodyBytes: 32 * 1024,
+  subject: 200,
+  text: 4000,
+  displayName: 128,
+  uri: 256,
+  reason: 200,
+  userDataKeys: 50,
+  userDataKey: 64,
+  userDataValue: 1024,
+} as const;
+
+const Uuid = v.pipe(
+  v.string(),
+  v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'interactionId must be a UUID'),
+);
+const SipUri = v.pipe(
+  v.string(),
+  v.maxLength(LIMITS.uri, 'uri too long'),
+  v.regex(/^sips?:[^\s<>"]+$/, 'not a SIP URI'),
+);
+const DisplayName = v.pipe(v.string(), v.maxLength(LIMITS.displayName, 'displayName too long'));
+const UserData = v.pipe(
+  v.record(
+    v.pipe(v.string(), v.maxLength(LIMITS.userDataKey, 'userData key too long'), v.regex(/^[A-Za-z0-9_.-]+$/, 'userData key must be a token')),
+    v.pipe(v.string(), v.maxLength(LIMITS.userDataValue, 'userData value too long')),
+  ),
+  v.check((r) => Object.keys(r).length <= LIMITS.userDataKeys, 'too many userData fields'),
+);
+const IsoTime = v.pipe(v.string(), v.isoTimestamp('expiresAt must be an ISO time'));
+const Reason = v.pipe(v.string(), v.maxLength(LIMITS.reason, 'reason too long'));
+
+const base = { v: v.literal(PROTOCOL_VERSION), interactionId: Uuid };
+
+export const PreviewSchema = v.strictObject({
+  ...base,
+  type: v.literal('preview'),
+  agent: v.strictObject({ uri: SipUri, displayName: DisplayName }),
+  routingPoint: SipUri,
+  subject: v.pipe(v.string(), v.maxLength(LIMITS.subject, 'subject too long')),
+  text: v.pipe(v.string(), v.maxLength(LIMITS.text, 'text too long')),
+  userData: UserData,
+  expiresAt: IsoTime,
+});
+
+export const PreviewAnswerSchema = v.strictObject({
+  ...base,
+  type: v.literal('preview-answer'),
+  decision: v.picklist(['accept', 'decline'], 'decision must be accept or decline'),
+  reason: v.optional(Reason),
+});
+
+export const PreviewCancelSchema = v.strictObject({
+  ...base,
+  type: v.literal('preview-cancel'),
+  reason: v.picklist(['timeout', 'withdrawn', 'taken'], 'reason must be timeout, withdrawn or taken'),
+});
+
+export const RoutedSchema = v.strictObject({
+  ...base,
+  type: v.literal('routed'),
+  kw: v.strictObject({ uri: SipUri, displayName: DisplayName, voiceUri: SipUri }),
+});
+
+export const NotRoutedSchema = v.strictObject({
+  ...base,
+  type: v.literal('not-routed'),
+  reason: v.picklist(['no-kw-available', 'declined', 'timeout'], 'reason must be no-kw-available, declined or timeout'),
+});
+
+export const EndSchema = v.strictObject({
+  ...base,
+  type: v.literal('end'),
+  reason: v.optional(Reason),
+});
+
+const SCHEMAS = {
+  preview: PreviewSchema,
+  'preview-answer': PreviewAnswerSchema,
+  'preview-cancel': PreviewCancelSchema,
+  routed: RoutedSchema,
+  'not-routed': NotRoutedSchema,
+  end: EndSchema,
+} as const;
+
+export type ControlType = keyof typeof SCHEMAS;
+export type Preview = v.InferOutput<typeof PreviewSchema>;
+export type PreviewAnswer = v.InferOutput<typeof PreviewAnswerSchema>;
+export type PreviewCancel = v.InferOutput<typeof PreviewCancelSchema>;
+export type Routed = v.InferOutput<typeof RoutedSchema>;
+export type NotRouted = v.InferOutput<typeof NotRoutedSchema>;
+export type End = v.InferOutput<typeof EndSchema>;
+export type ControlMessage = Preview | PreviewAnswer | PreviewCancel | Routed | NotRouted | End;
+
+/** Builds the message of one type: `type`, `v` are filled in. */
+export type ControlInput<T extends ControlMessage> = Omit<T, 'v' | 'type'>;
+
+export type ParseOutcome =
+  | { readonly ok: true; readonly message: ControlMessage }
+  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly reason: string };
+
+export function isControlContentType(contentType: string): boolean {
+  return contentType.split(';')[0]?.trim().toLowerCase() === CONTROL_CONTENT_TYPE;
+}
+
+/**
+ * Validates a control message. `headerInteractionId` is the X-Interaction-Id
+ * of the SIP message: when present it must match the body's. The reason is a
+ * short phrase safe for a SIP status line.
+ */
+export function parseControlMessage(contentType: string, body: string, headerInteractionId?: string): ParseOutcome {
+  if (!isControlContentType(contentType)) {
+    return { ok: false, status: 415, reason: 'Unsupported Media Type' };
+  }
+  if (Buffer.byteLength(body, 'utf8') > LIMITS.bodyBytes) return { ok: false, status: 413, reason: 'Body Too Large' };
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, status: 400, reason: 'Malformed JSON' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, status: 400, reason: 'Body Is Not A JSON Object' };
+  }
+  const record = json as Record<string, unknown>;
+  if (record.v !== PROTOCOL_VERSION) return { ok: false, status: 400, reason: 'Unsupported Protocol Version' };
+  const type = record.type;
+  if (typeof type !== 'string' || !Object.hasOwn(SCHEMAS, type)) {
+    return { ok: false, status: 400, reason: 'Unknown Message Type' };
+  }
+  const result = v.safeParse(SCHEMAS[type as ControlType], json);
+  if (!result.success) return { ok: false, status: 400, reason: phrase(result.issues[0]) };
+  const message = result.output as ControlMessage;
+  if (headerInteractionId !== undefined && headerInteractionId.toLowerCase() !== message.interactionId.toLowerCase()) {
+    return { ok: false, status: 400, reason: 'Interaction Id Mismatch' };
+  }
+  return { ok: true, message };
+}
+
+export function encodeControlMessage<T extends ControlMessage>(type: T['type'], fields: ControlInput<T>): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, type, ...fields });
+}
+
+/** "Invalid agent.uri: not a SIP URI" — a status-line-safe phrase naming the field. */
+function phrase(issue: v.BaseIssue<unknown> | undefined): string {
+  if (!issue) return 'Invalid Message';
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  const text = `Invalid ${path || 'message'}: ${issue.message}`.replace(/[\r\n]/g, ' ');
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
