@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['main/core/sip/vendor/jssip-entry.cjs'],
+  entryPoints: ['main/core/sip/vendor/jssip-entry.mjs'],
   outfile: 'build/jssip.cjs',
   bundle: true,
   platform: 'node',

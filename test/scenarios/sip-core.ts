@@ -148,7 +148,13 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       const closed = nextDoc((basic) => basic === 'closed');
       await publisher.publish(encodePidf({ entity: kw.aor, basic: 'closed', activities: [] }));
       await closed;
-      const removed = withDeadline(watch.once('update', (u) => u.kind === 'empty'), 8000, () => 'no NOTIFY after withdrawal');
+      // Servers differ here: the lab server and Kamailio's cache-less mode send a NOTIFY
+      // without body; Kamailio with db_text sends the withdrawn tuple once as closed.
+      const removed = withDeadline(
+        watch.once('update', (u) => u.kind === 'empty' || (u.kind === 'document' && isClosed(u.body))),
+        8000,
+        () => 'no NOTIFY after withdrawal',
+      );
       await kw.stop();
       await removed;
     });
@@ -270,10 +276,12 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
         rawRequest('MESSAGE', `sip:kw1@${s.domain}`, { body: 'x'.repeat(200_000), headers: ['Content-Type: text/plain'] }),
       ];
       for (const f of frames) raw.send(f);
-      // The same connection still gets answers...
-      raw.send(rawRequest('OPTIONS', `sip:${s.domain}`));
-      await raw.next((t) => t.startsWith('SIP/2.0') && t.includes('OPTIONS'), 5000);
-      // ...and the server still serves agents.
+      if (s.kind === 'lab') {
+        // The lab server keeps a connection that sent garbage (Kamailio may close it).
+        raw.send(rawRequest('OPTIONS', `sip:${s.domain}`));
+        await raw.next((t) => t.startsWith('SIP/2.0') && t.includes('OPTIONS'), 5000);
+      }
+      // The server still serves agents.
       const kw = await agent(s, 'kw1');
       const ag = await agent(s, 'agent1');
       const kwInbox = inbox(kw);
@@ -293,6 +301,7 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       const kw = await agent(s, 'kw1', { servers: [tap.url] });
       const ag = await agent(s, 'agent1');
       const kwInbox = inbox(kw);
+      const agInbox = inbox(ag);
       const junk = [
         'garbage',
         'SIP/2.0 200 OK\r\n\r\n',
@@ -307,8 +316,14 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       expect((await kwInbox.waitFor(1)).body).toBe('after the junk');
       expect(kw.isRegistered).toBe(true);
       await kw.sendMessage(`sip:agent1@${s.domain}`, 'fine here');
+      expect((await agInbox.waitFor(1)).body).toBe('fine here');
     });
   });
+}
+
+function isClosed(body: string): boolean {
+  const parsed = parsePidf(body);
+  return parsed.ok && parsed.value.basic === 'closed';
 }
 
 function minimalSdp(): string {

@@ -247,9 +247,12 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
    * (OPTIONS probes; signalling tests of INVITE routing before media exists).
    */
   request(method: string, target: string, options: SendOptions & { body?: string } = {}): Promise<FinalResponse> {
+    const ua = this.requireUa();
     const headers = [...(options.headers ?? [])];
+    // Dialog-creating requests need our Contact (servers alias WebSocket flows from it).
+    if (method === 'INVITE' || method === 'SUBSCRIBE') headers.push(`Contact: ${ua.contact.toString()}`);
     if (options.body !== undefined) headers.push(`Content-Type: ${options.contentType ?? 'text/plain'}`);
-    return sendRequest(this.requireUa(), method, target, headers, options.body);
+    return sendRequest(ua, method, target, headers, options.body);
   }
 
   /** A publisher for this account's presence; withdrawn automatically on stop(). */

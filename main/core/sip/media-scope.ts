@@ -1,20 +1,24 @@
 /**
- * What JsSIP sees as WebRTC in main (see vendor/media-scope.cjs). Until a media
+ * What JsSIP sees as WebRTC in main (see vendor/media-scope.mjs). Until a media
  * host is plugged in (the bridged peer connection of a later issue), a
  * placeholder stands there: JsSIP only tests the class for truthiness before it
  * hands an incoming INVITE to the agent, which then decides (redirect, reject,
  * or 480 "no media host") instead of JsSIP's blanket 488.
  */
-import { mediaScope } from './jssip.js';
+import { mediaClasses, setMediaClasses } from './jssip.js';
 
 export function NoMediaHostPeerConnection(): never {
   throw new Error('no media host is attached: calls cannot be answered yet');
 }
 
 export function ensureMediaScope(): void {
-  mediaScope.RTCPeerConnection ??= NoMediaHostPeerConnection;
+  const current = mediaClasses();
+  if (current.RTCPeerConnection === undefined) {
+    setMediaClasses({ ...current, RTCPeerConnection: NoMediaHostPeerConnection });
+  }
 }
 
 export function hasMediaHost(): boolean {
-  return mediaScope.RTCPeerConnection !== undefined && mediaScope.RTCPeerConnection !== NoMediaHostPeerConnection;
+  const pc = mediaClasses().RTCPeerConnection;
+  return pc !== undefined && pc !== NoMediaHostPeerConnection;
 }

@@ -35,17 +35,13 @@ interface RequestSenderCtor {
   new (ua: UA, request: OutgoingRequest, handlers: RequestSenderHandlers): { send(): void };
 }
 
-interface MediaScope {
+export interface MediaClasses {
   RTCPeerConnection: unknown;
   RTCSessionDescription: unknown;
 }
 
-declare const vendor: {
-  JsSIP: typeof JsSIPModule;
-  OutgoingRequest: OutgoingRequestCtor;
-  RequestSender: RequestSenderCtor;
-  Grammar: typeof JsSIPModule.Grammar;
-  mediaScope: MediaScope;
-};
-
-export = vendor;
+export declare const JsSIP: typeof JsSIPModule;
+export declare const OutgoingRequest: OutgoingRequestCtor;
+export declare const RequestSender: RequestSenderCtor;
+export declare function setMediaClasses(classes: MediaClasses): void;
+export declare function mediaClasses(): MediaClasses;
