@@ -105,8 +105,9 @@ export type NotRouted = v.InferOutput<typeof NotRoutedSchema>;
 export type End = v.InferOutput<typeof EndSchema>;
 export type ControlMessage = Preview | PreviewAnswer | PreviewCancel | Routed | NotRouted | End;
 
-/** Builds the message of one type: `type`, `v` are filled in. */
-export type ControlInput<T extends ControlMessage> = Omit<T, 'v' | 'type'>;
+export type ControlOf<K extends ControlType> = Extract<ControlMessage, { type: K }>;
+/** The fields of one message type; `type` and `v` are filled in. */
+export type ControlInput<K extends ControlType> = Omit<ControlOf<K>, 'v' | 'type'>;
 
 export type ParseOutcome =
   | { readonly ok: true; readonly message: ControlMessage }
@@ -150,7 +151,7 @@ export function parseControlMessage(contentType: string, body: string, headerInt
   return { ok: true, message };
 }
 
-export function encodeControlMessage<T extends ControlMessage>(type: T['type'], fields: ControlInput<T>): string {
+export function encodeControlMessage<K extends ControlType>(type: K, fields: ControlInput<K>): string {
   return JSON.stringify({ v: PROTOCOL_VERSION, type, ...fields });
 }
 

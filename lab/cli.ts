@@ -1,0 +1,161 @@
+/**
+ * `npm run lab`: starts the lab contact center's parts from one command line.
+ * Today that is the SIP server; other parts (router, ...) join `startLab()`
+ * as they are written, each as a LabPart that knows how to close itself.
+ *
+ *   tsx lab/cli.ts [--host 127.0.0.1] [--port 5080] [--domain lab.local]
+ *                  [--users lab/users.example.json] [--tls] [--ca-out cert.pem]
+ */
+import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { consoleSink, createLogger, type Logger } from '../main/core/log.js';
+import { loadUsersFile, startSipServer, type SipServer } from './sip-server/index.js';
+
+export interface LabOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly domain: string;
+  readonly usersFile: string | undefined;
+  readonly tls: boolean;
+  readonly caOut: string | undefined;
+}
+
+export interface LabPart {
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+export interface Lab {
+  readonly sip: SipServer;
+  readonly parts: readonly LabPart[];
+  /** closes the parts in reverse start order */
+  close(): Promise<void>;
+}
+
+export const USAGE = `Usage: tsx lab/cli.ts [options]
+  --host <addr>     address to bind (default 127.0.0.1)
+  --port <n>        port (default 5080, 0 = any free port)
+  --domain <name>   SIP domain (default lab.local)
+  --users <file>    users JSON ({"users":[{"user","password","displayName"}]}); turns digest auth on
+  --tls             serve wss:// with a self-signed certificate for localhost/127.0.0.1
+  --ca-out <file>   with --tls: write the certificate PEM there (for clients to trust)
+  -h, --help        this text`;
+
+export class UsageError extends Error {}
+
+export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '5080' },
+        domain: { type: 'string', default: 'lab.local' },
+        users: { type: 'string' },
+        tls: { type: 'boolean', default: false },
+        'ca-out': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const port = Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port) || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+  if (values['ca-out'] !== undefined && !values.tls) throw new UsageError('--ca-out needs --tls');
+  return {
+    host: values.host,
+    port,
+    domain: values.domain,
+    usersFile: values.users,
+    tls: values.tls,
+    caOut: values['ca-out'],
+  };
+}
+
+export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
+  const users = opts.usersFile === undefined ? undefined : await loadUsersFile(opts.usersFile);
+  const sip = await startSipServer({
+    host: opts.host,
+    port: opts.port,
+    domain: opts.domain,
+    users,
+    tls: opts.tls,
+    logger: logger.child('sip'),
+  });
+  const parts: LabPart[] = [{ name: 'SIP server', close: () => sip.close() }];
+  if (opts.caOut !== undefined && sip.caPem !== undefined) await writeFile(opts.caOut, sip.caPem);
+  return {
+    sip,
+    parts,
+    close: async () => {
+      for (const part of [...parts].reverse()) await part.close();
+    },
+  };
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const out = process.stdout;
+  let opts: LabOptions | 'help';
+  try {
+    opts = parseLabArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    out.write(`${USAGE}\n`);
+    return 0;
+  }
+  const logger = createLogger(consoleSink(out), 'info', 'lab');
+  let lab: Lab;
+  try {
+    lab = await startLab(opts, logger);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  }
+  const auth = opts.usersFile === undefined ? 'auth off' : `auth on, users from ${opts.usersFile}`;
+  out.write(`Lab SIP server listening on ${lab.sip.url} (domain ${lab.sip.domain}, ${auth})\n`);
+  if (opts.caOut !== undefined) out.write(`Certificate written to ${opts.caOut}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second Ctrl-C means "now".
+        out.write(`${signal} again, exiting\n`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      out.write('stopping…\n');
+      lab.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * Grammar helpers for the header values the server reads: URIs, name-addr,
+ * Via, CSeq, parameter lists, comma lists, digest credentials. Pure functions;
+ * they return undefined on bad input instead of throwing.
+ */
+
+export type Params = Array<[name: string, value: string | undefined]>;
+
+export interface SipUri {
+  scheme: 'sip' | 'sips';
+  user: string | undefined;
+  password: string | undefined;
+  /** lower-cased; IPv6 keeps its brackets */
+  host: string;
+  port: number | undefined;
+  params: Params;
+  /** the raw `?a=b` part without the `?` */
+  headers: string | undefined;
+}
+
+export interface NameAddr {
+  display: string | undefined;
+  uri: string;
+  params: Params;
+}
+
+export interface Via {
+  transport: string;
+  host: string;
+  port: number | undefined;
+  params: Params;
+}
+
+export interface CSeq {
+  seq: number;
+  method: string;
+}
+
+const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
+
+export function isToken(s: string): boolean {
+  return TOKEN.test(s);
+}
+
+/**
+ * Splits on `sep` outside double quotes and angle brackets: Via/Contact/Route
+ * lists, parameter lists and digest credentials all share this lexing.
+ */
+export function splitOutside(value: string, sep: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let angle = false;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] as string;
+    if (quoted) {
+      cur += ch;
+      if (ch === '\\' && i + 1 < value.length) {
+        cur += value[++i] as string;
+      } else if (ch === '"') {
+        quoted = false;
+      }
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '<') angle = true;
+    else if (ch === '>') angle = false;
+    else if (ch === sep && !angle) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Comma list → trimmed, non-empty items. */
+export function splitList(value: string): string[] {
+  return splitOutside(value, ',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function unquote(s: string): string {
+  const t = s.trim();
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
+    return t.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return t;
+}
+
+/** `;a=1;b;c="x"` (leading `;` optional) → ordered pairs, names lower-cased. */
+export function parseParams(text: string): Params {
+  const out: Params = [];
+  for (const part of splitOutside(text, ';')) {
+    const p = part.trim();
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    if (eq < 0) out.push([p.toLowerCase(), undefined]);
+    else out.push([p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim()]);
+  }
+  return out;
+}
+
+export function formatParams(params: Params): string {
+  return params.map(([k, v]) => (v === undefined ? `;${k}` : `;${k}=${v}`)).join('');
+}
+
+export function getParam(params: Params, name: string): string | undefined {
+  const n = name.toLowerCase();
+  return params.find(([k]) => k === n)?.[1];
+}
+
+export function hasParam(params: Params, name: string): boolean {
+  const n = name.toLowerCase();
+  return params.some(([k]) => k === n);
+}
+
+export function withoutParam(params: Params, name: string): Params {
+  const n = name.toLowerCase();
+  return params.filter(([k]) => k !== n);
+}
+
+export function setParam(params: Params, name: string, value: string | undefined): Params {
+  return [...withoutParam(params, name), [name.toLowerCase(), value]];
+}
+
+const HOSTPORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;
+
+function parsePort(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+export function parseUri(text: string): SipUri | undefined {
+  const m = /^(sips?):(.*)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const scheme = (m[1] as string).toLowerCase() as 'sip' | 'sips';
+  let rest = m[2] as string;
+  let headers: string | undefined;
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    headers = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
+  let user: string | undefined;
+  let password: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    password = colon >= 0 ? userinfo.slice(colon + 1) : undefined;
+    if (user === '') return undefined;
+  }
+  const semi = rest.indexOf(';');
+  const hostport = semi >= 0 ? rest.slice(0, semi) : rest;
+  const params = semi >= 0 ? parseParams(rest.slice(semi + 1)) : [];
+  const hp = HOSTPORT.exec(hostport);
+  if (!hp) return undefined;
+  const port = parsePort(hp[2]);
+  if (port === null) return undefined;
+  return { scheme, user, password, host: (hp[1] as string).toLowerCase(), port, params, headers };
+}
+
+export function formatUri(u: SipUri): string {
+  const userinfo =
+    u.user === undefined ? '' : `${u.user}${u.password === undefined ? '' : `:${u.password}`}@`;
+  const port = u.port === undefined ? '' : `:${u.port}`;
+  const headers = u.headers === undefined ? '' : `?${u.headers}`;
+  return `${u.scheme}:${userinfo}${u.host}${port}${formatParams(u.params)}${headers}`;
+}
+
+/**
+ * `"Name" <uri>;p=1`, `Name <uri>`, `<uri>` or a bare addr-spec (whose `;`
+ * parameters then belong to the header, RFC 3261 §20.10).
+ */
+export function parseNameAddr(text: string): NameAddr | undefined {
+  const t = text.trim();
+  const lt = findUnquoted(t, '<');
+  if (lt >= 0) {
+    const gt = t.indexOf('>', lt);
+    if (gt < 0) return undefined;
+    const displayRaw = t.slice(0, lt).trim();
+    const uri = t.slice(lt + 1, gt).trim();
+    if (uri === '') return undefined;
+    return {
+      display: displayRaw === '' ? undefined : displayRaw,
+      uri,
+      params: parseParams(t.slice(gt + 1)),
+    };
+  }
+  if (t === '' || t.includes('"')) return undefined;
+  const semi = t.indexOf(';');
+  const uri = semi >= 0 ? t.slice(0, semi) : t;
+  if (/\s/.test(uri)) return undefined;
+  return { display: undefined, uri, params: semi >= 0 ? parseParams(t.slice(semi + 1)) : [] };
+}
+
+function findUnquoted(s: string, ch: string): number {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ch) return i;
+  }
+  return -1;
+}
+
+export function formatNameAddr(na: NameAddr): string {
+  const display = na.display === undefined ? '' : `${na.display} `;
+  return `${display}<${na.uri}>${formatParams(na.params)}`;
+}
+
+export function parseVia(text: string): Via | undefined {
+  const m = /^\s*SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+([^;\s]+)\s*(;.*)?$/i.exec(text);
+  if (!m) return undefined;
+  const hp = HOSTPORT.exec(m[2] as string);
+  if (!hp) return undefined;
+  const port = parsePort(hp[2]);
+  if (port === null) return undefined;
+  return {
+    transport: (m[1] as string).toUpperCase(),
+    host: (hp[1] as string).toLowerCase(),
+    port,
+    params: parseParams(m[3] ?? ''),
+  };
+}
+
+export function viaSentBy(v: Via): string {
+  return v.port === undefined ? v.host : `${v.host}:${v.port}`;
+}
+
+const MAX_CSEQ = 2 ** 31 - 1;
+
+export function parseCSeq(text: string): CSeq | undefined {
+  const m = /^\s*(\d{1,10})\s+(\S+)\s*$/.exec(text);
+  if (!m) return undefined;
+  const seq = Number(m[1]);
+  const method = m[2] as string;
+  if (seq > MAX_CSEQ || !isToken(method)) return undefined;
+  return { seq, method };
+}
+
+/** `Digest a=b, c="d"` → scheme and lower-cased parameter map (values unquoted). */
+export function parseAuthParams(text: string): { scheme: string; params: Map<string, string> } | undefined {
+  const m = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(text);
+  if (!m) return undefined;
+  const params = new Map<string, string>();
+  for (const part of splitOutside(m[2] as string, ',')) {
+    const p = part.trim();
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    if (eq <= 0) return undefined;
+    params.set(p.slice(0, eq).trim().toLowerCase(), unquote(p.slice(eq + 1)));
+  }
+  return { scheme: m[1] as string, params };
+}
+
+/** Quotes a value for a header parameter (escapes `"` and `\`). */
+export function quote(s: string): string {
+  return `"${s.replace(/["\\]/g, '\\$&')}"`;
+}
