@@ -3,7 +3,9 @@
 // to plain identifiers: esbuild only adds the inject import for those.
 import { fileURLToPath } from 'node:url';
 
-export const jssipInject = [fileURLToPath(new URL('../main/core/sip/vendor/media-scope.mjs', import.meta.url))];
+export const jssipInject = [
+  fileURLToPath(new URL('../main/core/sip/vendor/media-scope.mjs', import.meta.url)),
+];
 
 export const jssipDefine = {
   'window.RTCPeerConnection': 'kwRTCPeerConnection',

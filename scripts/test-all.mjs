@@ -23,9 +23,13 @@ for (const suite of suites) {
   const out = `test-results/${suite.name}.json`;
   rmSync(out, { force: true });
   console.log(`\n=== ${suite.name} ===`);
-  const run = spawnSync(suite.cmd[0], [...suite.cmd.slice(1), '--reporter=default', '--reporter=json', `--outputFile=${out}`], {
-    stdio: 'inherit',
-  });
+  const run = spawnSync(
+    suite.cmd[0],
+    [...suite.cmd.slice(1), '--reporter=default', '--reporter=json', `--outputFile=${out}`],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (!existsSync(out)) {
     console.log(`${suite.name}: no report (exit ${run.status}); counted as one failure`);
     failed += 1;
@@ -44,12 +48,17 @@ for (const suite of suites) {
 }
 
 console.log('\n=== electron ===');
-console.log('electron: skipped — suite arrives with the KW Desktop issue (no Electron binary on this machine)');
+console.log(
+  'electron: skipped — suite arrives with the KW Desktop issue (no Electron binary on this machine)',
+);
 console.log('\n=== e2e ===');
 console.log('e2e: nothing to run yet (arrives with the KW Desktop issue)');
 
 console.log('\nsuite        passed  failed  skipped');
-for (const [name, p, f, s] of rows) console.log(`${name.padEnd(12)} ${String(p).padStart(6)}  ${String(f).padStart(6)}  ${String(s).padStart(7)}`);
+for (const [name, p, f, s] of rows)
+  console.log(
+    `${name.padEnd(12)} ${String(p).padStart(6)}  ${String(f).padStart(6)}  ${String(s).padStart(7)}`,
+  );
 if (existsSync('test-results/figures.jsonl')) {
   console.log('\nmeasured figures:');
   console.log(readFileSync('test-results/figures.jsonl', 'utf8').trim());

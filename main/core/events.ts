@@ -17,7 +17,10 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
   }
 
   /** Resolves with the next payload of `event` that satisfies `match`. */
-  once<K extends keyof Events>(event: K, match: (payload: Events[K]) => boolean = () => true): Promise<Events[K]> {
+  once<K extends keyof Events>(
+    event: K,
+    match: (payload: Events[K]) => boolean = () => true,
+  ): Promise<Events[K]> {
     return new Promise((resolve) => {
       const off = this.on(event, (payload) => {
         if (!match(payload)) return;

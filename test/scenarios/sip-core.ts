@@ -34,18 +34,28 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
   });
 
   async function server(options: { users?: boolean } = {}): Promise<ServerUnderTest> {
-    const s = await factory.start({ logger: log.logger.child(factory.kind), ...(options.users ? { users: USERS } : {}) });
+    const s = await factory.start({
+      logger: log.logger.child(factory.kind),
+      ...(options.users ? { users: USERS } : {}),
+    });
     later(() => s.close());
     return s;
   }
 
-  async function agent(s: ServerUnderTest, user: string, extra: { password?: string; servers?: string[] } = {}): Promise<SipAgent> {
+  async function agent(
+    s: ServerUnderTest,
+    user: string,
+    extra: { password?: string; servers?: string[] } = {},
+  ): Promise<SipAgent> {
     const a = createTestAgent(s, user, { logger: log.logger, ...extra });
     later(() => a.stop(1500));
     return startRegistered(a);
   }
 
-  function inbox(a: SipAgent, reply: (m: IncomingSipMessage) => { status: number; reason?: string } = () => ({ status: 200 })) {
+  function inbox(
+    a: SipAgent,
+    reply: (m: IncomingSipMessage) => { status: number; reason?: string } = () => ({ status: 200 }),
+  ) {
     const got: IncomingSipMessage[] = [];
     const waiters: Array<() => void> = [];
     a.onMessage((m) => {
@@ -78,9 +88,16 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       const kwInbox = inbox(kw);
       const agInbox = inbox(ag);
       const interactionId = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
-      const sent = await ag.sendMessage(`sip:kw1@${s.domain}`, 'Hello, can you help with case 42? — “ünïcödé”', {
-        headers: [`X-Interaction-Id: ${interactionId}`, ...userDataHeaders({ CaseNumber: '42', CustomerName: 'Renée Ø' })],
-      });
+      const sent = await ag.sendMessage(
+        `sip:kw1@${s.domain}`,
+        'Hello, can you help with case 42? — “ünïcödé”',
+        {
+          headers: [
+            `X-Interaction-Id: ${interactionId}`,
+            ...userDataHeaders({ CaseNumber: '42', CustomerName: 'Renée Ø' }),
+          ],
+        },
+      );
       expect(sent.status).toBe(200);
       const atKw = await kwInbox.waitFor(1);
       expect(atKw.body).toBe('Hello, can you help with case 42? — “ünïcödé”');
@@ -89,7 +106,9 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       expect(readUserData(atKw.raw)).toEqual({ CaseNumber: '42', CustomerName: 'Renée Ø' });
       expect(atKw.from.uri).toContain('agent1@');
 
-      await kw.sendMessage(`sip:agent1@${s.domain}`, 'Sure.', { headers: [`X-Interaction-Id: ${interactionId}`] });
+      await kw.sendMessage(`sip:agent1@${s.domain}`, 'Sure.', {
+        headers: [`X-Interaction-Id: ${interactionId}`],
+      });
       const atAgent = await agInbox.waitFor(1);
       expect(atAgent.body).toBe('Sure.');
       expect(atAgent.header('X-Interaction-Id')).toBe(interactionId);
@@ -140,7 +159,9 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       await available;
 
       const busy = nextDoc((basic, acts) => basic === 'open' && acts.includes('busy'));
-      const second = await publisher.publish(encodePidf({ entity: kw.aor, basic: 'open', activities: ['busy'], note: 'Busy' }));
+      const second = await publisher.publish(
+        encodePidf({ entity: kw.aor, basic: 'open', activities: ['busy'], note: 'Busy' }),
+      );
       expect(second.kind).toBe('published');
       await busy;
 
@@ -188,7 +209,11 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
         return { kind: 'reject', status: 486, reason: 'Busy Here' };
       });
       const response = await caller.request('INVITE', `sip:kw1@${s.domain}`, {
-        headers: ['X-Interaction-Id: 7b1d', 'X-Escalation: transfer', ...userDataHeaders({ CaseNumber: '99' })],
+        headers: [
+          'X-Interaction-Id: 7b1d',
+          'X-Escalation: transfer',
+          ...userDataHeaders({ CaseNumber: '99' }),
+        ],
         contentType: 'application/sdp',
         body: minimalSdp(),
       });
@@ -215,7 +240,9 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
 
       await s.restart();
       const upAt = performance.now();
-      const registered = waitForState(kw, (st) => st.phase === 'registered', 15_000).then(() => performance.now());
+      const registered = waitForState(kw, (st) => st.phase === 'registered', 15_000).then(() =>
+        performance.now(),
+      );
       const republished = withDeadline(
         publisher.once('state', (st) => st.kind === 'published'),
         15_000,
@@ -248,7 +275,10 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       const wrong = createTestAgent(s, 'kw1', { logger: log.logger, password: 'not-the-password' });
       later(() => wrong.stop(1000));
       wrong.start();
-      const state = await waitForState(wrong, (st) => st.phase === 'retrying' && /credentials/.test(st.reason));
+      const state = await waitForState(
+        wrong,
+        (st) => st.phase === 'retrying' && /credentials/.test(st.reason),
+      );
       expect(state.phase).toBe('retrying');
       expect(wrong.isRegistered).toBe(false);
       expect(JSON.stringify(log.records)).not.toContain('not-the-password');
@@ -273,7 +303,10 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
         'INVITE\r\n\r\n',
         'MESSAGE sip:kw1@lab.local SIP/2.0\r\nVia: nonsense\r\n\r\n',
         rawRequest('MESSAGE', `sip:kw1@${s.domain}`, { headers: ['CSeq: x MESSAGE'] }),
-        rawRequest('MESSAGE', `sip:kw1@${s.domain}`, { body: 'x'.repeat(200_000), headers: ['Content-Type: text/plain'] }),
+        rawRequest('MESSAGE', `sip:kw1@${s.domain}`, {
+          body: 'x'.repeat(200_000),
+          headers: ['Content-Type: text/plain'],
+        }),
       ];
       for (const f of frames) raw.send(f);
       if (s.kind === 'lab') {

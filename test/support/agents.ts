@@ -35,7 +35,11 @@ export function waitForState(
   timeoutMs = 10_000,
 ): Promise<ConnectionState> {
   if (match(agent.state)) return Promise.resolve(agent.state);
-  return withDeadline(agent.once('state', match), timeoutMs, () => `agent never reached the expected state; last: ${JSON.stringify(agent.state)}`);
+  return withDeadline(
+    agent.once('state', match),
+    timeoutMs,
+    () => `agent never reached the expected state; last: ${JSON.stringify(agent.state)}`,
+  );
 }
 
 export async function startRegistered(agent: SipAgent, timeoutMs = 10_000): Promise<SipAgent> {

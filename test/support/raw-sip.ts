@@ -31,7 +31,11 @@ export async function connectRaw(url: string, ca?: string): Promise<RawSipClient
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`no matching SIP message within ${timeoutMs} ms; got: ${received.map((r) => r.split('\r\n')[0]).join(' | ')}`));
+          reject(
+            new Error(
+              `no matching SIP message within ${timeoutMs} ms; got: ${received.map((r) => r.split('\r\n')[0]).join(' | ')}`,
+            ),
+          );
         }, timeoutMs);
         const waiter = (text: string): void => {
           if (!match(text)) return;

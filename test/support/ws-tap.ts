@@ -28,7 +28,10 @@ export async function startWsTap(upstreamUrl: string): Promise<WsTap> {
     upstream.on('open', () => {
       for (const p of pending.splice(0)) upstream.send(p.data, { binary: p.binary });
     });
-    upstream.on('message', (data, binary) => client.readyState === WebSocket.OPEN && client.send(data, { binary }));
+    upstream.on(
+      'message',
+      (data, binary) => client.readyState === WebSocket.OPEN && client.send(data, { binary }),
+    );
     client.on('message', (data, binary) => {
       if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
       else pending.push({ data, binary });

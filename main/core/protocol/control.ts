@@ -35,7 +35,11 @@ const SipUri = v.pipe(
 const DisplayName = v.pipe(v.string(), v.maxLength(LIMITS.displayName, 'displayName too long'));
 const UserData = v.pipe(
   v.record(
-    v.pipe(v.string(), v.maxLength(LIMITS.userDataKey, 'userData key too long'), v.regex(/^[A-Za-z0-9_.-]+$/, 'userData key must be a token')),
+    v.pipe(
+      v.string(),
+      v.maxLength(LIMITS.userDataKey, 'userData key too long'),
+      v.regex(/^[A-Za-z0-9_.-]+$/, 'userData key must be a token'),
+    ),
     v.pipe(v.string(), v.maxLength(LIMITS.userDataValue, 'userData value too long')),
   ),
   v.check((r) => Object.keys(r).length <= LIMITS.userDataKeys, 'too many userData fields'),
@@ -78,7 +82,10 @@ export const RoutedSchema = v.strictObject({
 export const NotRoutedSchema = v.strictObject({
   ...base,
   type: v.literal('not-routed'),
-  reason: v.picklist(['no-kw-available', 'declined', 'timeout'], 'reason must be no-kw-available, declined or timeout'),
+  reason: v.picklist(
+    ['no-kw-available', 'declined', 'timeout'],
+    'reason must be no-kw-available, declined or timeout',
+  ),
 });
 
 export const EndSchema = v.strictObject({
@@ -122,11 +129,16 @@ export function isControlContentType(contentType: string): boolean {
  * of the SIP message: when present it must match the body's. The reason is a
  * short phrase safe for a SIP status line.
  */
-export function parseControlMessage(contentType: string, body: string, headerInteractionId?: string): ParseOutcome {
+export function parseControlMessage(
+  contentType: string,
+  body: string,
+  headerInteractionId?: string,
+): ParseOutcome {
   if (!isControlContentType(contentType)) {
     return { ok: false, status: 415, reason: 'Unsupported Media Type' };
   }
-  if (Buffer.byteLength(body, 'utf8') > LIMITS.bodyBytes) return { ok: false, status: 413, reason: 'Body Too Large' };
+  if (Buffer.byteLength(body, 'utf8') > LIMITS.bodyBytes)
+    return { ok: false, status: 413, reason: 'Body Too Large' };
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -137,7 +149,8 @@ export function parseControlMessage(contentType: string, body: string, headerInt
     return { ok: false, status: 400, reason: 'Body Is Not A JSON Object' };
   }
   const record = json as Record<string, unknown>;
-  if (record.v !== PROTOCOL_VERSION) return { ok: false, status: 400, reason: 'Unsupported Protocol Version' };
+  if (record.v !== PROTOCOL_VERSION)
+    return { ok: false, status: 400, reason: 'Unsupported Protocol Version' };
   const type = record.type;
   if (typeof type !== 'string' || !Object.hasOwn(SCHEMAS, type)) {
     return { ok: false, status: 400, reason: 'Unknown Message Type' };
@@ -145,7 +158,10 @@ export function parseControlMessage(contentType: string, body: string, headerInt
   const result = v.safeParse(SCHEMAS[type as ControlType], json);
   if (!result.success) return { ok: false, status: 400, reason: phrase(result.issues[0]) };
   const message = result.output as ControlMessage;
-  if (headerInteractionId !== undefined && headerInteractionId.toLowerCase() !== message.interactionId.toLowerCase()) {
+  if (
+    headerInteractionId !== undefined &&
+    headerInteractionId.toLowerCase() !== message.interactionId.toLowerCase()
+  ) {
     return { ok: false, status: 400, reason: 'Interaction Id Mismatch' };
   }
   return { ok: true, message };

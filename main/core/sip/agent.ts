@@ -234,7 +234,8 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
             resolve({ status: response?.status_code ?? 200, reason: response?.reason_phrase ?? 'OK' });
           },
           failed: (e) => {
-            const status = e.response?.status_code ?? (e.cause === 'Request Timeout' ? TIMEOUT : TRANSPORT_ERROR);
+            const status =
+              e.response?.status_code ?? (e.cause === 'Request Timeout' ? TIMEOUT : TRANSPORT_ERROR);
             reject(new SipRequestError(status, e.response?.reason_phrase ?? String(e.cause ?? 'failed')));
           },
         },
@@ -246,7 +247,11 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
    * Sends any out-of-dialog request and resolves with its final response
    * (OPTIONS probes; signalling tests of INVITE routing before media exists).
    */
-  request(method: string, target: string, options: SendOptions & { body?: string } = {}): Promise<FinalResponse> {
+  request(
+    method: string,
+    target: string,
+    options: SendOptions & { body?: string } = {},
+  ): Promise<FinalResponse> {
     const ua = this.requireUa();
     const headers = [...(options.headers ?? [])];
     // Dialog-creating requests need our Contact (servers alias WebSocket flows from it).
@@ -301,7 +306,8 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       for (const publisher of this.publishers) void publisher.republish();
     });
     ua.on('unregistered', () => {
-      if (this.current.phase === 'registered') this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
+      if (this.current.phase === 'registered')
+        this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
     });
     ua.on('registrationFailed', (e) => {
       const status = e.response?.status_code;
@@ -328,7 +334,10 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     }) as IncomingRTCSessionListener);
   }
 
-  private receiveMessage(message: { accept(o: object): void; reject(o: object): void }, request: IncomingRequest): void {
+  private receiveMessage(
+    message: { accept(o: object): void; reject(o: object): void },
+    request: IncomingRequest,
+  ): void {
     const incoming: IncomingSipMessage = {
       from: party(request),
       to: request.to.uri.toString(),
@@ -370,7 +379,10 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       session.terminate({ status_code: 302, reason_phrase: 'Moved Temporarily', extraHeaders: contacts });
     } else {
       this.log.info('INVITE refused', { from: invite.from.uri, status: decision.status });
-      session.terminate({ status_code: decision.status, ...(decision.reason ? { reason_phrase: decision.reason } : {}) });
+      session.terminate({
+        status_code: decision.status,
+        ...(decision.reason ? { reason_phrase: decision.reason } : {}),
+      });
     }
   }
 

@@ -28,7 +28,13 @@ export function describeConnectionState(state: ConnectionState, now: number = Da
 
 /** A reason a person can act on, from a SIP failure status or JsSIP cause. */
 export function registrationFailureReason(status: number | undefined, cause: string | undefined): string {
-  if (status === 401 || status === 407 || status === 403 || cause === 'Authentication Error' || cause === 'Rejected') {
+  if (
+    status === 401 ||
+    status === 407 ||
+    status === 403 ||
+    cause === 'Authentication Error' ||
+    cause === 'Rejected'
+  ) {
     return `the server refused the credentials${status ? ` (${status})` : ''}: check user and password`;
   }
   if (status === 404) return 'the server does not know this SIP address (404)';

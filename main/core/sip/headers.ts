@@ -23,7 +23,8 @@ export function encodeHeaderValue(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const ch = String.fromCharCode(byte);
-    out += byte < 0x20 || byte > 0x7e || ch === '%' ? `%${byte.toString(16).toUpperCase().padStart(2, '0')}` : ch;
+    out +=
+      byte < 0x20 || byte > 0x7e || ch === '%' ? `%${byte.toString(16).toUpperCase().padStart(2, '0')}` : ch;
   }
   return out;
 }

@@ -115,7 +115,9 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
     if (response.status === 423 && attempt < 2) {
       const min = Number(response.header('Min-Expires'));
       if (Number.isFinite(min) && min > this.expires) {
-        this.options.logger.info('publication interval too brief (423): using Min-Expires', { minExpires: min });
+        this.options.logger.info('publication interval too brief (423): using Min-Expires', {
+          minExpires: min,
+        });
         this.expires = min;
         return this.send(kind, attempt + 1);
       }

@@ -48,7 +48,8 @@ export function sendRequest(
   return new Promise((resolve) => {
     const request = new OutgoingRequest(method, uri, ua, null, extraHeaders, body);
     const sender = new RequestSender(ua, request, {
-      onRequestTimeout: () => resolve({ status: TIMEOUT, reason: 'Request Timeout', header: () => undefined }),
+      onRequestTimeout: () =>
+        resolve({ status: TIMEOUT, reason: 'Request Timeout', header: () => undefined }),
       onTransportError: () =>
         resolve({ status: TRANSPORT_ERROR, reason: 'Transport Error', header: () => undefined }),
       onReceiveResponse: (response) => {

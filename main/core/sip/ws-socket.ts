@@ -203,7 +203,9 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
     this.connecting = false;
     this.options.backoff.reset();
     ws.on('message', (data: WebSocket.RawData) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
       this.ondata(text);
     });
     ws.on('pong', () => {

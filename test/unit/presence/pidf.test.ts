@@ -98,7 +98,12 @@ describe('encodePidf', () => {
   });
 
   it('drops characters XML cannot carry instead of producing a broken document', () => {
-    const xml = encodePidf({ entity: ENTITY, basic: 'open', activities: [], note: 'a\u0000b\u0007c\uFFFEd\uD800' });
+    const xml = encodePidf({
+      entity: ENTITY,
+      basic: 'open',
+      activities: [],
+      note: 'a\u0000b\u0007c\uFFFEd\uD800',
+    });
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(parsed(xml).notes).toEqual(['abcd']);
   });

@@ -4,7 +4,9 @@ import { Backoff } from '../../../main/core/sip/backoff.js';
 describe('Backoff', () => {
   it('doubles from the initial delay up to the maximum, without jitter', () => {
     const b = new Backoff({ initialMs: 100, maxMs: 1000, jitter: 0 });
-    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
     expect(b.attempts).toBe(6);
   });
 
