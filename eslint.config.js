@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'out/', 'test-results/', 'playwright-report/', 'coverage/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'build/', 'out/', 'test-results/', 'playwright-report/', 'coverage/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -19,7 +21,10 @@ export default tseslint.config(
     // core is plain Node: the compiler cannot stop an `electron` import, this rule does.
     files: ['main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core must not import electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'main/core must not import electron' }] },
+      ],
     },
   },
   {
