@@ -104,6 +104,13 @@ function run(
   });
 }
 
+/** The first line of `kamailio -v` (e.g. "version: kamailio 5.6.3 (x86_64/linux)"), or "not found". */
+export async function kamailioVersion(binary?: string): Promise<string> {
+  const bin = await resolveBinary(binary);
+  const version = await run(bin, ['-v'], 5_000);
+  return version.code === 0 ? `${bin}, ${version.out.split('\n')[0]?.trim() ?? ''}` : 'not found';
+}
+
 /**
  * True when the binary runs and the modules the config loads are installed
  * (Debian: kamailio, kamailio-websocket-modules, kamailio-presence-modules).

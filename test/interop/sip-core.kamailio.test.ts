@@ -2,8 +2,11 @@ import { describe } from 'vitest';
 import { defineSipCoreScenarios } from '../scenarios/sip-core.js';
 import { kamailioServer } from '../support/servers.js';
 import { serverAvailable } from '../support/require-server.js';
+import { kamailioVersion } from '../../lab/kamailio/launcher.js';
 
 const available = await serverAvailable(kamailioServer);
+// Say plainly in the CI log what these scenarios ran against.
+if (available) console.log(`interop: running against a real Kamailio process: ${await kamailioVersion()}`);
 
 describe.skipIf(!available)('Kamailio interop', () => {
   defineSipCoreScenarios(kamailioServer);

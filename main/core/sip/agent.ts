@@ -200,7 +200,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const withdrawals = [...this.publishers].map((p) =>
       ua.isConnected() ? p.unpublish() : Promise.resolve(p.dispose()),
     );
-    this.publishers.clear();
+    // Publishers stay attached: after a new start() they publish what they are given next.
     await withTimeout(Promise.allSettled(withdrawals), timeoutMs);
     if (ua.isRegistered()) {
       const unregistered = new Promise<void>((resolve) => {
@@ -260,9 +260,12 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     return sendRequest(ua, method, target, headers, options.body);
   }
 
-  /** A publisher for this account's presence; withdrawn automatically on stop(). */
+  /**
+   * A publisher for this account's presence; it may be made before start() and
+   * publishes once registered. Withdrawn automatically on stop().
+   */
   createPublisher(options: { expires?: number; event?: string; contentType?: string } = {}): Publisher {
-    const publisher = new Publisher(this.requireUa(), {
+    const publisher = new Publisher(() => this.ua, {
       target: this.aor,
       ...options,
       logger: this.log.child('publish'),
@@ -272,9 +275,9 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     return publisher;
   }
 
-  /** Watches the presence of `target`; ended automatically on stop(). */
+  /** Watches the presence of `target` (from registration on); ended automatically on stop(). */
   watchPresence(target: string, options: { expires?: number } = {}): PresenceWatch {
-    const watch = new PresenceWatch(this.requireUa(), {
+    const watch = new PresenceWatch(() => this.ua, {
       target,
       ...options,
       logger: this.log.child('watch'),

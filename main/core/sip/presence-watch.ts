@@ -36,8 +36,9 @@ export class PresenceWatch extends TypedEmitter<WatchEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
+  /** `ua()` is undefined while the agent is not started; the agent starts watches once registered. */
   constructor(
-    private readonly ua: UA,
+    private readonly ua: () => UA | undefined,
     private readonly options: PresenceWatchOptions,
   ) {
     super();
@@ -49,8 +50,9 @@ export class PresenceWatch extends TypedEmitter<WatchEvents> {
 
   start(): void {
     this.stopped = false;
-    if (this.subscriber) return;
-    const sub = this.ua.subscribe(this.options.target, 'presence', 'application/pidf+xml', {
+    const ua = this.ua();
+    if (this.subscriber || !ua) return;
+    const sub = ua.subscribe(this.options.target, 'presence', 'application/pidf+xml', {
       expires: this.options.expires ?? 600,
     });
     this.subscriber = sub;
@@ -99,7 +101,7 @@ export class PresenceWatch extends TypedEmitter<WatchEvents> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const sub = this.subscriber;
     this.subscriber = undefined;
-    if (sub && this.ua.isConnected()) sub.terminate();
+    if (sub && this.ua()?.isConnected()) sub.terminate();
   }
 
   private drop(): void {
@@ -107,6 +109,6 @@ export class PresenceWatch extends TypedEmitter<WatchEvents> {
     const old = this.subscriber;
     this.subscriber = undefined;
     // End the old dialog too, or its refresh timer lives on.
-    if (old && this.ua.isConnected()) old.terminate();
+    if (old && this.ua()?.isConnected()) old.terminate();
   }
 }

@@ -39,8 +39,9 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
   private current: PublicationState = { kind: 'idle' };
   private closed = false;
 
+  /** `ua()` is undefined while the agent is not started; publications wait for it. */
   constructor(
-    private readonly ua: UA,
+    private readonly ua: () => UA | undefined,
     private readonly options: PublisherOptions,
   ) {
     super();
@@ -94,6 +95,8 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
 
   private async send(kind: 'publish' | 'refresh', attempt = 0): Promise<PublicationState> {
     if (this.closed || this.body === undefined) return this.current;
+    // Not registered yet: the agent calls republish() once it is.
+    if (!this.ua()?.isRegistered()) return this.current;
     this.clearTimers();
     const withBody = kind === 'publish' || this.etag === undefined;
     const response = await this.request(this.expires, withBody);
@@ -126,10 +129,12 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
   }
 
   private request(expires: number, withBody: boolean): Promise<FinalResponse> {
+    const ua = this.ua();
+    if (!ua) return Promise.resolve({ status: 503, reason: 'Not Started', header: () => undefined });
     const headers = [`Event: ${this.options.event ?? 'presence'}`, `Expires: ${expires}`];
     if (this.etag !== undefined) headers.push(`SIP-If-Match: ${this.etag}`);
     if (withBody) headers.push(`Content-Type: ${this.options.contentType ?? 'application/pidf+xml'}`);
-    return sendRequest(this.ua, 'PUBLISH', this.options.target, headers, withBody ? this.body : undefined);
+    return sendRequest(ua, 'PUBLISH', this.options.target, headers, withBody ? this.body : undefined);
   }
 
   private fail(response: FinalResponse, detail?: string): PublicationState {

@@ -1,0 +1,322 @@
+/**
+ * The KW's conversations: one per interaction. Messages in and out
+ * (text/plain with X-Interaction-Id), delivery state per outgoing message with
+ * retry, typing notifications both ways (RFC 3994), and `end` from either side.
+ * Every change is saved to the history store.
+ */
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '../events.js';
+import type { Logger } from '../log.js';
+import type { Preview } from '../protocol/control.js';
+import { INTERACTION_HEADER, LIMITS } from '../protocol/control.js';
+import type { SentResult, SendOptions, SipReply } from '../sip/agent.js';
+import type { ControlSender } from '../previews/control-sender.js';
+import type { Clock } from '../previews/preview-inbox.js';
+import { systemClock } from '../previews/preview-inbox.js';
+import type { HistoryStore } from '../history/history-store.js';
+import { toAor } from '../sip/uri.js';
+import type { ChatMessage, Conversation } from './model.js';
+import { IS_COMPOSING_CONTENT_TYPE, encodeIsComposing, type Composing } from './is-composing.js';
+
+/** What the service needs from the SIP agent: sending a MESSAGE. */
+export interface MessageTransport {
+  sendMessage(target: string, body: string, options?: SendOptions): Promise<SentResult>;
+}
+
+interface ConversationEvents extends Record<string, unknown> {
+  changed: Conversation;
+  typing: { readonly interactionId: string; readonly active: boolean };
+}
+
+export interface ConversationServiceOptions {
+  readonly transport: MessageTransport;
+  readonly control: ControlSender;
+  readonly history: HistoryStore;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Seconds between repeated "active" typing notifications (RFC 3994 refresh). */
+  readonly composingRefreshSeconds?: number;
+}
+
+export class ConversationError extends Error {
+  override readonly name = 'ConversationError';
+}
+
+export class ConversationService extends TypedEmitter<ConversationEvents> {
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly knownAgents = new Set<string>();
+  private readonly typingTimers = new Map<string, unknown>();
+  private readonly composingSent = new Map<string, { state: 'active' | 'idle'; at: number }>();
+  private readonly clock: Clock;
+
+  constructor(private readonly options: ConversationServiceOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Conversations, active first, then newest first. */
+  list(): Conversation[] {
+    return [...this.conversations.values()].sort((a, b) =>
+      a.state !== b.state ? (a.state === 'active' ? -1 : 1) : b.startedAt.localeCompare(a.startedAt),
+    );
+  }
+
+  get(interactionId: string): Conversation | undefined {
+    return this.conversations.get(interactionId);
+  }
+
+  /** Restores what the history store kept. */
+  async restore(): Promise<void> {
+    const { conversations, problems } = await this.options.history.loadAll();
+    for (const c of conversations) {
+      this.conversations.set(c.interactionId, c);
+      this.rememberAgent(c.agent.uri);
+    }
+    for (const p of problems)
+      this.options.logger.warn('history entry set aside', { file: p.file, error: p.error });
+  }
+
+  /** An accepted preview becomes a conversation whose first message is the agent's. */
+  open(preview: Preview): Conversation {
+    const existing = this.conversations.get(preview.interactionId);
+    if (existing) return existing;
+    const now = new Date(this.clock.now()).toISOString();
+    const conversation: Conversation = {
+      interactionId: preview.interactionId,
+      agent: preview.agent,
+      routingPoint: preview.routingPoint,
+      subject: preview.subject,
+      userData: preview.userData,
+      state: 'active',
+      startedAt: now,
+      messages: preview.text ? [{ id: randomUUID(), direction: 'in', text: preview.text, at: now }] : [],
+    };
+    this.rememberAgent(preview.agent.uri);
+    this.put(conversation);
+    return conversation;
+  }
+
+  /** A text/plain MESSAGE arrived. Synchronous: the return value is the SIP reply. */
+  receiveText(
+    from: { uri: string; displayName: string | undefined },
+    interactionId: string | undefined,
+    text: string,
+  ): SipReply {
+    if (!interactionId) return { status: 400, reason: `Missing ${INTERACTION_HEADER}` };
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(interactionId))
+      return { status: 400, reason: `Invalid ${INTERACTION_HEADER}` };
+    if (text.length > LIMITS.text) return { status: 413, reason: 'Message Too Long' };
+    const sender = toAor(from.uri);
+    const conversation = this.conversations.get(interactionId);
+    const at = new Date(this.clock.now()).toISOString();
+    const message: ChatMessage = { id: randomUUID(), direction: 'in', text, at };
+    if (conversation) {
+      if (toAor(conversation.agent.uri) !== sender) return { status: 403, reason: 'Not A Participant' };
+      if (conversation.state === 'ended') return { status: 481, reason: 'Conversation Ended' };
+      this.stopTyping(interactionId);
+      this.put({ ...conversation, messages: [...conversation.messages, message] });
+      return { status: 200 };
+    }
+    if (sender && this.knownAgents.has(sender)) {
+      // A known agent wrote about an interaction we never saw: keep it, do not drop it.
+      this.options.logger.warn('message for an unknown interaction from a known agent: kept', {
+        interactionId,
+        from: sender,
+      });
+      this.put({
+        interactionId,
+        agent: { uri: sender, displayName: from.displayName ?? sender },
+        routingPoint: undefined,
+        subject: '',
+        userData: {},
+        state: 'active',
+        startedAt: at,
+        unsolicited: true,
+        messages: [message],
+      });
+      return { status: 200 };
+    }
+    return { status: 404, reason: 'No Such Interaction' };
+  }
+
+  receiveComposing(from: string, interactionId: string | undefined, composing: Composing): SipReply {
+    const conversation = interactionId ? this.conversations.get(interactionId) : undefined;
+    if (!conversation || !interactionId) return { status: 481, reason: 'No Such Interaction' };
+    if (toAor(conversation.agent.uri) !== toAor(from)) return { status: 403, reason: 'Not A Participant' };
+    if (composing.state === 'idle') {
+      this.stopTyping(interactionId);
+      return { status: 200 };
+    }
+    this.clearTypingTimer(interactionId);
+    // RFC 3994: an active state lapses after its refresh interval (default 120 s).
+    const lapse = Math.min(composing.refresh ?? 120, 120) * 1000;
+    this.typingTimers.set(
+      interactionId,
+      this.clock.setTimeout(() => this.stopTyping(interactionId), lapse),
+    );
+    this.emit('typing', { interactionId, active: true });
+    return { status: 200 };
+  }
+
+  receiveEnd(from: string, interactionId: string): SipReply {
+    const conversation = this.conversations.get(interactionId);
+    if (!conversation) return { status: 481, reason: 'No Such Interaction' };
+    if (toAor(conversation.agent.uri) !== toAor(from)) return { status: 403, reason: 'Not A Participant' };
+    if (conversation.state === 'ended') return { status: 200 };
+    this.stopTyping(interactionId);
+    this.put({
+      ...conversation,
+      state: 'ended',
+      endedBy: 'agent',
+      endedAt: new Date(this.clock.now()).toISOString(),
+    });
+    return { status: 200 };
+  }
+
+  /** Sends a message; resolves with its final delivery state (failures are kept for retry). */
+  async send(interactionId: string, text: string): Promise<ChatMessage> {
+    const conversation = this.require(interactionId);
+    if (conversation.state === 'ended') throw new ConversationError('this conversation has ended');
+    const trimmed = text.trim();
+    if (trimmed.length === 0) throw new ConversationError('an empty message is not sent');
+    if (trimmed.length > LIMITS.text)
+      throw new ConversationError(`a message is at most ${LIMITS.text} characters`);
+    const message: ChatMessage = {
+      id: randomUUID(),
+      direction: 'out',
+      text: trimmed,
+      at: new Date(this.clock.now()).toISOString(),
+      delivery: 'sending',
+    };
+    this.put({ ...conversation, messages: [...conversation.messages, message] });
+    this.composingSent.delete(interactionId); // a sent message implies "idle" (RFC 3994 §3.2)
+    return this.deliver(interactionId, message);
+  }
+
+  /** Sends a failed message again. */
+  async retry(interactionId: string, messageId: string): Promise<ChatMessage> {
+    const conversation = this.require(interactionId);
+    const message = conversation.messages.find((m) => m.id === messageId);
+    if (!message || message.direction !== 'out') throw new ConversationError('no such outgoing message');
+    if (message.delivery !== 'failed') throw new ConversationError('only a failed message can be sent again');
+    if (conversation.state === 'ended') throw new ConversationError('this conversation has ended');
+    const { error: _previousError, ...rest } = message;
+    const again: ChatMessage = { ...rest, delivery: 'sending' };
+    this.replaceMessage(interactionId, again);
+    return this.deliver(interactionId, again);
+  }
+
+  /** The KW is typing (or stopped): tells the agent, without flooding it. */
+  async setComposing(interactionId: string, active: boolean): Promise<void> {
+    const conversation = this.conversations.get(interactionId);
+    if (!conversation || conversation.state === 'ended') return;
+    const refresh = this.options.composingRefreshSeconds ?? 60;
+    const state = active ? 'active' : 'idle';
+    const last = this.composingSent.get(interactionId);
+    const now = this.clock.now();
+    if (last && last.state === state && (state === 'idle' || now - last.at < refresh * 1000)) return;
+    if (!last && state === 'idle') return;
+    this.composingSent.set(interactionId, { state, at: now });
+    try {
+      await this.options.transport.sendMessage(
+        conversation.agent.uri,
+        encodeIsComposing({ state, ...(active ? { refresh } : {}) }),
+        { contentType: IS_COMPOSING_CONTENT_TYPE, headers: [`${INTERACTION_HEADER}: ${interactionId}`] },
+      );
+    } catch (error) {
+      // Typing notifications are best effort; the agent may not support them.
+      this.options.logger.debug('typing notification not delivered', { interactionId, error: String(error) });
+    }
+  }
+
+  /** Ends the conversation: tells the agent and the routing point (which frees this KW). */
+  async end(interactionId: string): Promise<void> {
+    const conversation = this.require(interactionId);
+    if (conversation.state === 'ended') return;
+    this.put({
+      ...conversation,
+      state: 'ended',
+      endedBy: 'me',
+      endedAt: new Date(this.clock.now()).toISOString(),
+    });
+    const targets = [
+      conversation.agent.uri,
+      ...(conversation.routingPoint ? [conversation.routingPoint] : []),
+    ];
+    const results = await Promise.allSettled(
+      targets.map((t) => this.options.control.send(t, 'end', { interactionId })),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.options.logger.warn('end not delivered', {
+          interactionId,
+          to: targets[i],
+          error: String(r.reason),
+        });
+      }
+    });
+  }
+
+  private async deliver(interactionId: string, message: ChatMessage): Promise<ChatMessage> {
+    const conversation = this.require(interactionId);
+    let final: ChatMessage;
+    try {
+      await this.options.transport.sendMessage(conversation.agent.uri, message.text, {
+        contentType: 'text/plain; charset=utf-8',
+        headers: [`${INTERACTION_HEADER}: ${interactionId}`],
+      });
+      final = { ...message, delivery: 'delivered' };
+    } catch (error) {
+      final = {
+        ...message,
+        delivery: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      };
+      this.options.logger.warn('message not delivered', { interactionId, error: final.error });
+    }
+    this.replaceMessage(interactionId, final);
+    return final;
+  }
+
+  private replaceMessage(interactionId: string, message: ChatMessage): void {
+    const conversation = this.require(interactionId);
+    this.put({
+      ...conversation,
+      messages: conversation.messages.map((m) => (m.id === message.id ? message : m)),
+    });
+  }
+
+  private stopTyping(interactionId: string): void {
+    const wasTyping = this.typingTimers.has(interactionId);
+    this.clearTypingTimer(interactionId);
+    if (wasTyping) this.emit('typing', { interactionId, active: false });
+  }
+
+  private clearTypingTimer(interactionId: string): void {
+    const timer = this.typingTimers.get(interactionId);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.typingTimers.delete(interactionId);
+  }
+
+  private rememberAgent(uri: string): void {
+    const aor = toAor(uri);
+    if (aor) this.knownAgents.add(aor);
+  }
+
+  private require(interactionId: string): Conversation {
+    const conversation = this.conversations.get(interactionId);
+    if (!conversation) throw new ConversationError('no such conversation');
+    return conversation;
+  }
+
+  private put(conversation: Conversation): void {
+    this.conversations.set(conversation.interactionId, conversation);
+    this.emit('changed', conversation);
+    this.options.history.save(conversation).catch((error: unknown) => {
+      this.options.logger.error('could not save conversation history', {
+        interactionId: conversation.interactionId,
+        error: String(error),
+      });
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The KW Desktop's core, composed from its parts: the SIP agent, presence,
+ * previews, conversations and history. Plain Node; the Electron shell and the
+ * browser harness both build on this.
+ */
+import type { Logger } from './log.js';
+import type { SipAgent } from './sip/agent.js';
+import { describeConnectionState } from './sip/connection-state.js';
+import { PresenceManager } from './presence/presence-manager.js';
+import { presenceDocument, type ManualState } from './presence/states.js';
+import { encodePidf, parsePidf } from './presence/pidf.js';
+import { routingStateOf, describeRoutingState, type RoutingState } from './presence/routing-state.js';
+import { PreviewInbox, type Clock } from './previews/preview-inbox.js';
+import { sipControlSender } from './previews/control-sender.js';
+import { ConversationService } from './conversations/conversation-service.js';
+import type { HistoryStore } from './history/history-store.js';
+import { dispatchInbound } from './inbound-dispatch.js';
+
+export interface KwCoreOptions {
+  readonly agent: SipAgent;
+  readonly history: HistoryStore;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly initialPresence?: ManualState;
+  readonly publishExpires?: number;
+}
+
+/** Whether a router could offer this KW an interaction now, and why not. */
+export interface RoutableSummary {
+  readonly registered: boolean;
+  readonly connection: string;
+  readonly published: boolean;
+  readonly routerSees: RoutingState;
+  readonly routable: boolean;
+  readonly explanation: string;
+}
+
+export class KwCore {
+  readonly presence: PresenceManager;
+  readonly previews: PreviewInbox;
+  readonly conversations: ConversationService;
+  private started = false;
+
+  constructor(private readonly options: KwCoreOptions) {
+    const { agent, logger } = options;
+    const control = sipControlSender(agent);
+    const clock = options.clock ? { clock: options.clock } : {};
+    this.presence = new PresenceManager({
+      entity: agent.aor,
+      publisher: agent.createPublisher({ expires: options.publishExpires ?? 600 }),
+      logger: logger.child('presence'),
+      ...(options.initialPresence ? { initial: options.initialPresence } : {}),
+    });
+    this.previews = new PreviewInbox({ sender: control, logger: logger.child('previews'), ...clock });
+    this.conversations = new ConversationService({
+      transport: agent,
+      control,
+      history: options.history,
+      logger: logger.child('chats'),
+      ...clock,
+    });
+    this.previews.on('accepted', (preview) => this.conversations.open(preview));
+    agent.onMessage((message) =>
+      dispatchInbound(message, { previews: this.previews, conversations: this.conversations, logger }),
+    );
+  }
+
+  get agent(): SipAgent {
+    return this.options.agent;
+  }
+
+  /** Restores history, connects, registers and publishes presence. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.conversations.restore();
+    this.options.agent.start();
+    void this.presence.start();
+  }
+
+  /** Quitting: publish closed, then the agent withdraws it (Expires: 0) and unregisters. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.previews.dispose();
+    if (this.options.agent.isRegistered) await this.presence.publishClosed();
+    await this.options.agent.stop();
+  }
+
+  routable(): RoutableSummary {
+    const agent = this.options.agent;
+    const snapshot = this.presence.snapshot();
+    const registered = agent.isRegistered;
+    const published = snapshot.publication.kind === 'published';
+    const parsed = parsePidf(encodePidf(presenceDocument(agent.aor, snapshot.effective)));
+    const routerSees: RoutingState =
+      registered && published && parsed.ok ? routingStateOf(parsed.value) : { kind: 'LoggedOut' };
+    const routable = routerSees.kind === 'Ready';
+    let explanation: string;
+    if (!registered) explanation = `not registered: ${describeConnectionState(agent.state)}`;
+    else if (!published) explanation = 'presence not published yet';
+    else explanation = describeRoutingState(routerSees);
+    return {
+      registered,
+      connection: describeConnectionState(agent.state),
+      published,
+      routerSees,
+      routable,
+      explanation,
+    };
+  }
+}
