@@ -1,0 +1,74 @@
+/**
+ * `npm run bench`: measures, prints a table, writes JSON (bench-results/).
+ * Every figure is a median of many runs and is also given as a ratio to the
+ * WebSocket echo round trip measured in the same run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createLogger } from '../../main/core/log.js';
+import { labServer, kamailioServer, type ServerFactory } from '../support/servers.js';
+import { summarize, type Summary } from './stats.js';
+import { wsEchoRoundTrips } from './reference.js';
+import { messageRoundTrips, reRegistrations } from './sip-core.bench.js';
+
+interface Row {
+  readonly name: string;
+  readonly server: string;
+  readonly unit: 'ms';
+  readonly summary: Summary;
+  readonly ratioToReference: number;
+}
+
+const quick = process.argv.includes('--quick');
+const RUNS = { reference: quick ? 50 : 500, message: quick ? 30 : 300, reRegister: quick ? 3 : 10 };
+
+async function main(): Promise<void> {
+  const logger = createLogger(() => undefined, 'error');
+  const reference = summarize(await wsEchoRoundTrips(RUNS.reference));
+  const rows: Row[] = [];
+  const add = (name: string, server: string, samples: number[]): void => {
+    const summary = summarize(samples);
+    rows.push({ name, server, unit: 'ms', summary, ratioToReference: summary.median / reference.median });
+  };
+  const servers: ServerFactory[] = [labServer];
+  if (await kamailioServer.available()) servers.push(kamailioServer);
+  else console.warn('kamailio not installed: its rows are missing');
+  for (const factory of servers) {
+    add(
+      'MESSAGE round trip (agent → agent → 200 OK)',
+      factory.kind,
+      await messageRoundTrips(factory, RUNS.message, logger),
+    );
+    add(
+      're-registration after server restart',
+      factory.kind,
+      await reRegistrations(factory, RUNS.reRegister, logger),
+    );
+  }
+  print(reference, rows);
+  const result = {
+    at: new Date().toISOString(),
+    node: process.version,
+    reference: { name: 'WebSocket echo round trip', ...reference },
+    rows,
+  };
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync('bench-results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.log('\nwritten: bench-results/latest.json');
+}
+
+function print(reference: Summary, rows: Row[]): void {
+  const f = (n: number): string => n.toFixed(2).padStart(9);
+  console.log(
+    `reference: WebSocket echo round trip on loopback, median ${reference.median.toFixed(3)} ms over ${reference.runs} runs\n`,
+  );
+  console.log(
+    `${'benchmark'.padEnd(48)} ${'server'.padEnd(9)} ${'runs'.padStart(5)} ${'median'.padStart(9)} ${'p10'.padStart(9)} ${'p90'.padStart(9)} ${'× ref'.padStart(9)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(48)} ${r.server.padEnd(9)} ${String(r.summary.runs).padStart(5)} ${f(r.summary.median)} ${f(r.summary.p10)} ${f(r.summary.p90)} ${r.ratioToReference.toFixed(1).padStart(9)}`,
+    );
+  }
+}
+
+await main();
