@@ -27,7 +27,12 @@ interface InboxEvents extends Record<string, unknown> {
   added: PendingPreview;
   removed: { readonly interactionId: string; readonly end: PreviewEnd };
   accepted: Preview;
+  /** The router's cancel for a preview this KW had already closed (e.g. expired here first). */
+  'late-cancel': { readonly interactionId: string; readonly reason: PreviewCancel['reason'] };
 }
+
+/** How many ended previews are remembered, so a cancel that crosses our own expiry is not an error. */
+const RECENT_ENDED = 200;
 
 export interface Clock {
   now(): number;
@@ -57,6 +62,7 @@ export class PreviewError extends Error {
 
 export class PreviewInbox extends TypedEmitter<InboxEvents> {
   private readonly pending = new Map<string, { entry: PendingPreview; timer: unknown; busy: boolean }>();
+  private readonly recentlyEnded = new Map<string, string>(); // interactionId → routing point
   private readonly clock: Clock;
 
   constructor(private readonly options: PreviewInboxOptions) {
@@ -103,7 +109,15 @@ export class PreviewInbox extends TypedEmitter<InboxEvents> {
   /** The router withdrew it (timeout, withdrawn, taken by someone else). */
   cancel(message: PreviewCancel, from: string): SipReply {
     const item = this.pending.get(message.interactionId);
-    if (!item) return { status: 481, reason: 'No Such Preview' };
+    if (!item) {
+      // Our local expiry and the router's timeout race at expiresAt: a cancel for a
+      // preview we just closed is expected, not an error.
+      const routingPoint = this.recentlyEnded.get(message.interactionId);
+      if (routingPoint === undefined) return { status: 481, reason: 'No Such Preview' };
+      if (!sameAddress(from, routingPoint)) return { status: 403, reason: 'Not The Offering Routing Point' };
+      this.emit('late-cancel', { interactionId: message.interactionId, reason: message.reason });
+      return { status: 200 };
+    }
     if (!sameAddress(from, item.entry.preview.routingPoint))
       return { status: 403, reason: 'Not The Offering Routing Point' };
     this.finish(message.interactionId, { kind: 'cancelled', reason: message.reason });
@@ -157,6 +171,11 @@ export class PreviewInbox extends TypedEmitter<InboxEvents> {
     if (!item) return;
     this.clock.clearTimeout(item.timer);
     this.pending.delete(interactionId);
+    this.recentlyEnded.set(interactionId, item.entry.preview.routingPoint);
+    if (this.recentlyEnded.size > RECENT_ENDED) {
+      const oldest = this.recentlyEnded.keys().next().value;
+      if (oldest !== undefined) this.recentlyEnded.delete(oldest);
+    }
     this.options.logger.info('preview ended', { interactionId, end: end.kind });
     this.emit('removed', { interactionId, end });
   }

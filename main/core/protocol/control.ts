@@ -5,6 +5,7 @@
  * with `encodeControlMessage`, so the two sides cannot drift apart.
  */
 import * as v from 'valibot';
+import { sanitizeReasonPhrase } from '../sip/headers.js';
 
 export const CONTROL_CONTENT_TYPE = 'application/vnd.kwdesk+json';
 export const INTERACTION_HEADER = 'X-Interaction-Id';
@@ -175,6 +176,5 @@ export function encodeControlMessage<K extends ControlType>(type: K, fields: Con
 function phrase(issue: v.BaseIssue<unknown> | undefined): string {
   if (!issue) return 'Invalid Message';
   const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  const text = `Invalid ${path || 'message'}: ${issue.message}`.replace(/[\r\n]/g, ' ');
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return sanitizeReasonPhrase(`Invalid ${path || 'message'}: ${issue.message}`);
 }

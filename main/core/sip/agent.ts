@@ -25,6 +25,7 @@ import { PresenceWatch } from './presence-watch.js';
 import { SipRequestError, TIMEOUT, TRANSPORT_ERROR, sendRequest, type FinalResponse } from './request.js';
 import { ensureMediaScope } from './media-scope.js';
 import { toAor } from './uri.js';
+import { sanitizeReasonPhrase } from './headers.js';
 
 export interface SipAccount {
   /** The KW's address of record, e.g. `sip:kw1@lab.local`. */
@@ -358,7 +359,13 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     }
     const extraHeaders = [...(reply.headers ?? [])];
     if (reply.status >= 200 && reply.status < 300) message.accept({ extraHeaders });
-    else message.reject({ status_code: reply.status, reason_phrase: reply.reason, extraHeaders });
+    else {
+      message.reject({
+        status_code: reply.status,
+        ...(reply.reason ? { reason_phrase: sanitizeReasonPhrase(reply.reason) } : {}),
+        extraHeaders,
+      });
+    }
   }
 
   private receiveInvite(session: RTCSession, request: IncomingRequest): void {

@@ -79,3 +79,20 @@ export function readUserData(raw: string, prefix = DEFAULT_USER_DATA_PREFIX): Re
   }
   return data;
 }
+
+/**
+ * A reason phrase that every SIP parser accepts (RFC 3261 Reason-Phrase:
+ * reserved / unreserved / escaped / UTF-8 / SP / HTAB). JsSIP drops a response
+ * whose phrase has e.g. a double quote, and the sender then waits 32 s for a
+ * timeout: quotes become apostrophes, other characters outside the grammar go.
+ */
+export function sanitizeReasonPhrase(reason: string): string {
+  return reason
+    .replace(/\s+/g, ' ')
+    .replace(/["`]/g, "'")
+    .replace(/[<>]/g, '')
+    .replace(/[^A-Za-z0-9\-_.!~*'() \t;/?:@&=+$,%\u0080-\uffff]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, 120);
+}

@@ -117,7 +117,12 @@ describe('PreviewInbox', () => {
     expect(inbox.list()).toHaveLength(1);
     expect(inbox.cancel(cancel, '<sip:billing@lab.local>;tag=x').status).toBe(200);
     expect(removed).toEqual([{ id: ID1, kind: 'cancelled' }]);
-    expect(inbox.cancel(cancel, 'sip:billing@lab.local').status).toBe(481);
+    // A cancel that crosses the end of the preview here is answered 200 and reported.
+    const late: string[] = [];
+    inbox.on('late-cancel', (c) => late.push(c.reason));
+    expect(inbox.cancel(cancel, 'sip:billing@lab.local').status).toBe(200);
+    expect(late).toEqual(['taken']);
+    expect(inbox.cancel({ ...cancel, interactionId: ID2 }, 'sip:billing@lab.local').status).toBe(481);
   });
 
   it('a repeated preview for the same interaction is accepted once', () => {

@@ -63,3 +63,14 @@ describe('header helpers', () => {
     });
   });
 });
+
+describe('reason phrases', () => {
+  it('keeps only what the SIP grammar allows, so no parser drops the response', async () => {
+    const { sanitizeReasonPhrase } = await import('../../../main/core/sip/headers.js');
+    expect(sanitizeReasonPhrase('Invalid key: Expected "displayName" but received <x>\r\nVia: evil')).toBe(
+      "Invalid key: Expected 'displayName' but received x Via: evil",
+    );
+    expect(sanitizeReasonPhrase('Übermäßig {lang} [x]|^')).toBe('Übermäßig lang x');
+    expect(sanitizeReasonPhrase('x'.repeat(300))).toHaveLength(120);
+  });
+});
