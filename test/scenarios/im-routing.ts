@@ -409,7 +409,7 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
         statuses.push(result);
       }
       expect(statuses).toHaveLength(200);
-      expect(statuses.filter((st) => st < 400 || st >= 500)).toEqual([]);
+      expect([...new Set(statuses.filter((st) => st < 400 || st >= 500))]).toEqual([]);
       expect(k.core.previews.list()).toEqual([]);
       expect(k.core.conversations.list()).toEqual([]);
       // Still works: a real preview through the router.

@@ -187,6 +187,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     this.socket = socket;
     this.wireUa(ua);
     this.log.info('starting SIP agent', { uri: account.uri, servers: account.servers });
+    this.setState({ phase: 'connecting', server: socket.url });
     ua.start();
   }
 

@@ -1,0 +1,260 @@
+/**
+ * The router's configuration: a JSON (or YAML) file validated with valibot,
+ * turned into a resolved `RouterConfig` where every default is filled in and
+ * every address is a full SIP address of record. Errors name the field
+ * (`routingPoints.0.members.1.uri: not a SIP URI`), so a typo is found at once.
+ */
+import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
+import { parse as parseYaml } from 'yaml';
+import { toAor } from '../../main/core/sip/uri.js';
+import { DEFAULT_USER_DATA_PREFIX } from '../../main/core/sip/headers.js';
+import { RoutingTableSchema, routingTable, type RoutingTable } from './routing-state.js';
+
+export const STRATEGY_NAMES = ['longest-idle', 'round-robin', 'named', 'broadcast'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export type FallbackStrategyName = Exclude<StrategyName, 'named'>;
+
+export const DEFAULTS = {
+  domain: 'lab.local',
+  previewTimeoutSeconds: 20,
+  waitForAvailableSeconds: 30,
+  capacity: 1,
+  namedKey: 'KW',
+} as const;
+
+/** A SIP address or a bare user name resolved against the domain ("kw1" → sip:kw1@lab.local). */
+const Address = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+  v.check((s) => !/[\s<>"]/.test(s), 'must be a SIP URI or a user name, without spaces or brackets'),
+);
+const Seconds = (max: number) =>
+  v.pipe(
+    v.number('must be a number (seconds)'),
+    v.minValue(0, 'must be ≥ 0'),
+    v.maxValue(max, `must be ≤ ${max}`),
+  );
+const PositiveInt = (max: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be an integer'),
+    v.minValue(1, 'must be ≥ 1'),
+    v.maxValue(max, `must be ≤ ${max}`),
+  );
+const Name = v.pipe(v.string(), v.maxLength(128, 'must be at most 128 characters'));
+
+const MemberSchema = v.union(
+  [
+    Address,
+    v.strictObject({
+      uri: Address,
+      displayName: v.optional(Name),
+      /** Where escalated calls go; default: the member's URI. */
+      voiceUri: v.optional(Address),
+      capacity: v.optional(PositiveInt(100)),
+    }),
+  ],
+  'must be a SIP URI / user name, or an object {uri, displayName?, voiceUri?, capacity?}',
+);
+
+const RoutingPointSchema = v.strictObject({
+  uri: Address,
+  displayName: v.optional(Name),
+  /** Digest credentials when the SIP server asks for them. */
+  authUser: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  password: v.optional(v.string()),
+  strategy: v.picklist(STRATEGY_NAMES, `must be one of ${STRATEGY_NAMES.join(', ')}`),
+  /** For `named`: what to do when the named KW is not eligible; absent = wait for that KW. */
+  fallback: v.optional(
+    v.picklist(
+      ['longest-idle', 'round-robin', 'broadcast'] as const,
+      'must be longest-idle, round-robin or broadcast',
+    ),
+  ),
+  namedKey: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]+$/, 'must be a user data key (token)'))),
+  members: v.pipe(v.array(MemberSchema, 'must be a list'), v.minLength(1, 'must list at least one member')),
+  previewTimeoutSeconds: v.optional(v.pipe(Seconds(3600), v.minValue(0.1, 'must be ≥ 0.1'))),
+  waitForAvailableSeconds: v.optional(Seconds(3600)),
+  maxAttempts: v.optional(PositiveInt(1000)),
+  capacity: v.optional(PositiveInt(100)),
+  /** Whether an escalated call through this routing point is previewed again (used by call routing). */
+  previewEscalation: v.optional(v.boolean('must be true or false')),
+});
+
+const RouterConfigSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  _comment: v.optional(v.string()),
+  domain: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'must be a domain name')),
+  ),
+  userDataPrefix: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]+$/, 'must be a header name prefix'))),
+  /** Presence reason → routing state, over the defaults (see routing-state.ts). */
+  routingTable: v.optional(RoutingTableSchema),
+  routingPoints: v.pipe(
+    v.array(RoutingPointSchema, 'must be a list'),
+    v.minLength(1, 'must list at least one routing point'),
+  ),
+});
+
+export type RawRouterConfig = v.InferInput<typeof RouterConfigSchema>;
+
+export interface MemberConfig {
+  readonly uri: string;
+  readonly displayName: string;
+  readonly voiceUri: string;
+  /** Concurrent interactions; undefined = the routing point's capacity. */
+  readonly capacity: number | undefined;
+}
+
+export interface RoutingPointConfig {
+  readonly uri: string;
+  readonly displayName: string;
+  readonly authUser: string | undefined;
+  readonly password: string | undefined;
+  readonly strategy: StrategyName;
+  readonly fallback: FallbackStrategyName | undefined;
+  readonly namedKey: string;
+  readonly members: readonly MemberConfig[];
+  readonly previewTimeoutMs: number;
+  readonly waitForAvailableMs: number;
+  readonly maxAttempts: number;
+  readonly capacity: number;
+  readonly previewEscalation: boolean;
+}
+
+export interface RouterConfig {
+  readonly domain: string;
+  readonly userDataPrefix: string;
+  /** The config's table over the defaults. */
+  readonly routingTable: RoutingTable;
+  readonly routingPoints: readonly RoutingPointConfig[];
+}
+
+export class RouterConfigError extends Error {
+  override readonly name = 'RouterConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid ${source}: ${problems.join('; ')}`);
+  }
+}
+
+export interface ParseConfigOptions {
+  /** Named in errors, e.g. the file path. */
+  readonly source?: string;
+  /** Overrides the config's `domain` (bare user names are resolved against it). */
+  readonly domain?: string;
+}
+
+/** Validates parsed JSON/YAML data and resolves defaults. Throws RouterConfigError. */
+export function parseRouterConfig(data: unknown, options: ParseConfigOptions = {}): RouterConfig {
+  const source = options.source ?? 'router config';
+  const result = v.safeParse(RouterConfigSchema, data);
+  if (!result.success) {
+    throw new RouterConfigError(
+      source,
+      result.issues.slice(0, 5).map((issue) => {
+        const path = v.getDotPath(issue);
+        return path ? `${path}: ${issue.message}` : issue.message;
+      }),
+    );
+  }
+  const raw = result.output;
+  const domain = (options.domain ?? raw.domain ?? DEFAULTS.domain).toLowerCase();
+  const problems: string[] = [];
+  const address = (text: string, field: string): string => {
+    const full = text.includes(':') ? text : `sip:${text}@${domain}`;
+    const aor = toAor(full);
+    if (!aor) {
+      problems.push(`${field}: not a SIP URI with a user part (${text})`);
+      return full;
+    }
+    return aor;
+  };
+
+  const seenPoints = new Set<string>();
+  const routingPoints = raw.routingPoints.map((rp, i): RoutingPointConfig => {
+    const field = `routingPoints.${i}`;
+    const uri = address(rp.uri, `${field}.uri`);
+    if (seenPoints.has(uri)) problems.push(`${field}.uri: routing point ${uri} is listed twice`);
+    seenPoints.add(uri);
+    const seenMembers = new Set<string>();
+    const members = rp.members.map((m, j): MemberConfig => {
+      const entry = typeof m === 'string' ? { uri: m } : m;
+      const memberUri = address(entry.uri, `${field}.members.${j}${typeof m === 'string' ? '' : '.uri'}`);
+      if (seenMembers.has(memberUri))
+        problems.push(`${field}.members.${j}: member ${memberUri} is listed twice`);
+      if (memberUri === uri) problems.push(`${field}.members.${j}: a routing point cannot be its own member`);
+      seenMembers.add(memberUri);
+      const voice = 'voiceUri' in entry && entry.voiceUri !== undefined ? entry.voiceUri : undefined;
+      return {
+        uri: memberUri,
+        displayName: ('displayName' in entry ? entry.displayName : undefined) ?? userPart(memberUri),
+        // A voice URI may carry parameters (transport, gateway): keep it as written when it is one.
+        voiceUri:
+          voice === undefined
+            ? memberUri
+            : voice.includes(':')
+              ? voice
+              : address(voice, `${field}.members.${j}.voiceUri`),
+        capacity: 'capacity' in entry ? entry.capacity : undefined,
+      };
+    });
+    if (rp.fallback !== undefined && rp.strategy !== 'named') {
+      problems.push(`${field}.fallback: only the named strategy has a fallback`);
+    }
+    return {
+      uri,
+      displayName: rp.displayName ?? userPart(uri),
+      authUser: rp.authUser,
+      password: rp.password,
+      strategy: rp.strategy,
+      fallback: rp.fallback,
+      namedKey: rp.namedKey ?? DEFAULTS.namedKey,
+      members,
+      previewTimeoutMs: Math.round((rp.previewTimeoutSeconds ?? DEFAULTS.previewTimeoutSeconds) * 1000),
+      waitForAvailableMs: Math.round((rp.waitForAvailableSeconds ?? DEFAULTS.waitForAvailableSeconds) * 1000),
+      maxAttempts: rp.maxAttempts ?? members.length,
+      capacity: rp.capacity ?? DEFAULTS.capacity,
+      previewEscalation: rp.previewEscalation ?? false,
+    };
+  });
+  if (problems.length > 0) throw new RouterConfigError(source, problems.slice(0, 5));
+
+  return {
+    domain,
+    userDataPrefix: raw.userDataPrefix ?? DEFAULT_USER_DATA_PREFIX,
+    routingTable: routingTable(raw.routingTable),
+    routingPoints,
+  };
+}
+
+/** Reads a `.json`, `.yaml` or `.yml` file and validates it. */
+export async function loadRouterConfig(
+  path: string,
+  options: { domain?: string } = {},
+): Promise<RouterConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new RouterConfigError(`router config ${path}`, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  let data: unknown;
+  try {
+    data = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new RouterConfigError(`router config ${path}`, [
+      `not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    ]);
+  }
+  return parseRouterConfig(data, { source: `router config ${path}`, ...options });
+}
+
+export function userPart(uri: string): string {
+  const match = /^sips?:([^@]+)@/.exec(uri);
+  return match?.[1] ?? uri;
+}

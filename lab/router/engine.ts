@@ -1,0 +1,582 @@
+/**
+ * The routing engine of one routing point: the per-interaction state machine
+ * (requested → offering ⇄ waiting → routed → ended, or → not-routed). It does
+ * no I/O: time comes from an injected Clock, everything it wants sent goes to
+ * injected effects, and the SIP side feeds it requests, answers, ends and the
+ * outcome of the previews it sent. See README.md for the rules it implements.
+ */
+import type { Logger } from '../../main/core/log.js';
+import type { ControlInput, NotRouted, PreviewCancel } from '../../main/core/protocol/control.js';
+import { startTimer, type CancelTimer, type Clock } from './clock.js';
+import type { MemberConfig, RoutingPointConfig } from './config.js';
+import type { RouterEventInput } from './event-log.js';
+import type { MemberChange, MemberDirectory } from './members.js';
+import type { Strategy } from './strategies/index.js';
+
+export type CancelReason = PreviewCancel['reason'];
+export type NotRoutedReason = NotRouted['reason'];
+
+export interface InteractionRequest {
+  readonly interactionId: string;
+  readonly agent: { readonly uri: string; readonly displayName: string };
+  readonly subject: string;
+  readonly text: string;
+  readonly userData: Readonly<Record<string, string>>;
+}
+
+export interface EngineEffects {
+  /** Sends the preview; rejects (with a `status` when there is one) when the KW's side refused it. */
+  sendPreview(kw: string, preview: ControlInput<'preview'>): Promise<void>;
+  sendCancel(kw: string, interactionId: string, reason: CancelReason): void;
+  /** Rejects when the agent cannot be reached. */
+  sendRouted(agent: string, routed: ControlInput<'routed'>): Promise<void>;
+  sendNotRouted(agent: string, interactionId: string, reason: NotRoutedReason): void;
+  sendEnd(to: string, interactionId: string, reason: string): void;
+  event(event: RouterEventInput): void;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly reason: string;
+}
+
+export type OfferOutcome =
+  'pending' | 'accepted' | 'declined' | 'failed' | 'timed-out' | 'taken' | 'withdrawn';
+
+interface Offer {
+  readonly kw: string;
+  outcome: OfferOutcome;
+  cancelTimer: CancelTimer | undefined;
+}
+
+interface Active {
+  readonly key: string;
+  readonly request: InteractionRequest;
+  phase: 'routing' | 'routed';
+  readonly offers: Map<string, Offer>;
+  attempts: number;
+  /** Set the first time nobody could be offered; never moved (see README: the wait budget). */
+  waitDeadline: number | undefined;
+  cancelWait: CancelTimer | undefined;
+  kw: string | undefined;
+}
+
+type FinishedPhase = 'not-routed' | 'ended' | 'released';
+
+interface Finished {
+  readonly phase: FinishedPhase;
+  readonly agent: string;
+  readonly kw: string | undefined;
+  readonly offers: ReadonlyMap<string, OfferOutcome>;
+  readonly until: number;
+}
+
+export interface InteractionSnapshot {
+  readonly interactionId: string;
+  readonly phase: 'routing' | 'routed' | FinishedPhase;
+  readonly kw: string | undefined;
+  readonly offers: Readonly<Record<string, OfferOutcome>>;
+  readonly attempts: number;
+}
+
+export interface EngineOptions {
+  readonly config: RoutingPointConfig;
+  readonly strategy: Strategy;
+  readonly directory: MemberDirectory;
+  readonly clock: Clock;
+  readonly effects: EngineEffects;
+  readonly logger: Logger;
+  /** How long a finished interaction is remembered (late answers → 409, repeated end → 200). */
+  readonly finishedTtlMs?: number;
+}
+
+const FINISHED_TTL_MS = 10 * 60_000;
+const MAX_FINISHED = 10_000;
+
+/**
+ * The not-routed reason, from the outcomes of the previews of one interaction
+ * (previews cancelled because another KW took the interaction do not count):
+ * none offered → `no-kw-available`; every one timed out → `timeout`;
+ * otherwise (at least one decline, refused preview, or withdrawal because the
+ * KW logged out) → `declined`.
+ */
+export function notRoutedReason(outcomes: Iterable<OfferOutcome>): NotRoutedReason {
+  const relevant = [...outcomes].filter(
+    (o) => o === 'declined' || o === 'failed' || o === 'timed-out' || o === 'withdrawn',
+  );
+  if (relevant.length === 0) return 'no-kw-available';
+  if (relevant.every((o) => o === 'timed-out')) return 'timeout';
+  return 'declined';
+}
+
+export class RoutingEngine {
+  private readonly active = new Map<string, Active>();
+  private readonly finished = new Map<string, Finished>();
+  private readonly membersByUri: ReadonlyMap<string, MemberConfig>;
+  private readonly memberUris: readonly string[];
+  private cursor: string | undefined;
+  private depth = 0;
+  private kickPending = false;
+  private closed = false;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly options: EngineOptions) {
+    this.membersByUri = new Map(options.config.members.map((m) => [m.uri, m]));
+    this.memberUris = options.config.members.map((m) => m.uri);
+    this.unsubscribe.push(
+      options.directory.on('freed', (uri) => {
+        if (this.membersByUri.has(uri)) this.kick();
+      }),
+      options.directory.on('state', (change) => this.onMemberState(change)),
+    );
+  }
+
+  get routingPoint(): string {
+    return this.options.config.uri;
+  }
+
+  /** A new request from an agent. Routing starts at once; the reply is for the agent's MESSAGE. */
+  request(request: InteractionRequest): Reply {
+    if (this.closed) return { status: 503, reason: 'Router Stopping' };
+    const key = request.interactionId.toLowerCase();
+    this.prune();
+    if (this.active.has(key)) return { status: 409, reason: 'Interaction Already In Progress' };
+    // A finished interaction may be asked for again (e.g. after not-routed): a fresh start.
+    this.finished.delete(key);
+    const ix: Active = {
+      key,
+      request,
+      phase: 'routing',
+      offers: new Map(),
+      attempts: 0,
+      waitDeadline: undefined,
+      cancelWait: undefined,
+      kw: undefined,
+    };
+    this.active.set(key, ix);
+    this.event(ix, 'requested', { agent: request.agent.uri });
+    this.run(() => this.advance(ix));
+    return { status: 202, reason: 'Accepted' };
+  }
+
+  /** A `preview-answer` from `from` (an address of record). */
+  answer(interactionId: string, from: string, decision: 'accept' | 'decline', reason?: string): Reply {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (!ix) {
+      const done = this.lookupFinished(key);
+      if (!done) return { status: 481, reason: 'Interaction Does Not Exist' };
+      return done.offers.has(from)
+        ? { status: 409, reason: 'Interaction Already Answered' }
+        : { status: 403, reason: 'Not Offered To You' };
+    }
+    const offer = ix.offers.get(from);
+    if (!offer) return { status: 403, reason: 'Not Offered To You' };
+    if (offer.outcome !== 'pending')
+      return { status: 409, reason: `Preview Already ${offerOutcomeText(offer.outcome)}` };
+    return this.run(() => {
+      if (decision === 'decline') {
+        this.settle(offer, 'declined');
+        this.event(ix, 'declined', { kw: from, ...(reason ? { reason } : {}) });
+        this.advance(ix);
+        return { status: 200, reason: 'OK' };
+      }
+      this.accept(ix, offer);
+      return { status: 200, reason: 'OK' };
+    });
+  }
+
+  /**
+   * An `end` from `from`: the agent or the KW of the interaction. While routing,
+   * the agent's `end` withdraws the request (previews cancelled `withdrawn`).
+   * The event's reason says who ended it: `agent`, `kw`, `withdrawn`.
+   */
+  end(interactionId: string, from: string): Reply {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (!ix) {
+      const done = this.lookupFinished(key);
+      if (done && done.phase !== 'not-routed' && (from === done.agent || from === done.kw)) {
+        return { status: 200, reason: 'Already Ended' };
+      }
+      if (done && done.phase !== 'not-routed')
+        return { status: 403, reason: 'Not A Party Of This Interaction' };
+      return { status: 481, reason: 'Interaction Does Not Exist' };
+    }
+    const agent = ix.request.agent.uri;
+    if (ix.phase === 'routing') {
+      if (from !== agent) return { status: 403, reason: 'Not A Party Of This Interaction' };
+      return this.run(() => {
+        for (const offer of ix.offers.values()) {
+          if (offer.outcome !== 'pending') continue;
+          this.settle(offer, 'withdrawn');
+          this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'withdrawn');
+          this.event(ix, 'cancelled', { kw: offer.kw, reason: 'withdrawn' });
+        }
+        this.finish(ix, 'ended');
+        this.event(ix, 'ended', { agent, reason: 'withdrawn' });
+        return { status: 200, reason: 'OK' };
+      });
+    }
+    const kw = ix.kw;
+    if (from !== agent && from !== kw) return { status: 403, reason: 'Not A Party Of This Interaction' };
+    return this.run(() => {
+      this.finish(ix, 'ended');
+      if (kw !== undefined) this.options.directory.release(kw, true);
+      this.event(ix, 'ended', { ...(kw ? { kw } : {}), agent, reason: from === agent ? 'agent' : 'kw' });
+      return { status: 200, reason: 'OK' };
+    });
+  }
+
+  /** A preview could not be delivered (the KW's client refused it, or nobody is there). */
+  previewFailed(interactionId: string, kw: string, status: number | undefined): void {
+    const ix = this.active.get(interactionId.toLowerCase());
+    const offer = ix?.offers.get(kw);
+    if (!ix || !offer || offer.outcome !== 'pending') return;
+    this.run(() => {
+      this.settle(offer, 'failed');
+      this.event(ix, 'declined', {
+        kw,
+        reason: `preview refused${status === undefined ? '' : ` (${status})`}`,
+      });
+      this.advance(ix);
+    });
+  }
+
+  /** Re-evaluates waiting interactions, oldest first (presence or capacity changed). */
+  kick(): void {
+    if (this.closed) return;
+    if (this.depth > 0) {
+      this.kickPending = true;
+      return;
+    }
+    this.run(() => {
+      for (const ix of [...this.active.values()]) if (ix.phase === 'routing') this.advance(ix);
+    });
+  }
+
+  snapshot(interactionId: string): InteractionSnapshot | undefined {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (ix) {
+      return {
+        interactionId: ix.request.interactionId,
+        phase: ix.phase,
+        kw: ix.kw,
+        offers: Object.fromEntries([...ix.offers.values()].map((o) => [o.kw, o.outcome])),
+        attempts: ix.attempts,
+      };
+    }
+    const done = this.lookupFinished(key);
+    return done
+      ? {
+          interactionId,
+          phase: done.phase,
+          kw: done.kw,
+          offers: Object.fromEntries(done.offers),
+          attempts: done.offers.size,
+        }
+      : undefined;
+  }
+
+  /** Interactions being routed or routed (not finished) on this routing point. */
+  activeInteractions(): InteractionSnapshot[] {
+    return [...this.active.keys()].flatMap((k) => this.snapshot(k) ?? []);
+  }
+
+  /**
+   * Stops: previews still out are withdrawn, agents still waiting get
+   * `not-routed` (`no-kw-available`), timers are cleared. Routed interactions are
+   * left to their parties.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.run(() => {
+      for (const ix of [...this.active.values()]) {
+        if (ix.phase !== 'routing') continue;
+        for (const offer of ix.offers.values()) {
+          if (offer.outcome !== 'pending') continue;
+          this.settle(offer, 'withdrawn');
+          this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'withdrawn');
+          this.event(ix, 'cancelled', { kw: offer.kw, reason: 'router-stopping' });
+        }
+        this.notRouted(ix, 'the router is stopping', 'no-kw-available');
+      }
+    });
+    this.closed = true;
+    for (const ix of this.active.values()) ix.cancelWait?.();
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private advance(ix: Active): void {
+    if (ix.phase !== 'routing' || this.active.get(ix.key) !== ix) return;
+    if ([...ix.offers.values()].some((o) => o.outcome === 'pending')) return;
+    const { config } = this.options;
+    if (ix.attempts >= config.maxAttempts)
+      return this.notRouted(ix, `attempts limit (${config.maxAttempts}) reached`);
+    if (this.memberUris.every((m) => ix.offers.has(m))) return this.notRouted(ix, 'every member was offered');
+
+    const eligible = this.memberUris
+      .filter((m) => !ix.offers.has(m) && this.offerable(m))
+      .map((uri) => ({ uri, idleSince: this.options.directory.idleSince(uri) }));
+    const limit = config.maxAttempts - ix.attempts;
+    const selection = this.options.strategy.select({
+      members: this.memberUris,
+      eligible,
+      offered: new Set(ix.offers.keys()),
+      userData: ix.request.userData,
+      cursor: this.cursor,
+      limit,
+    });
+    if (selection.kind === 'give-up') return this.notRouted(ix, selection.why);
+    if (selection.kind === 'offer') {
+      // Trust, but verify: a strategy may only name eligible members, within the limit.
+      const allowed = new Set(eligible.map((e) => e.uri));
+      const kws = [...new Set(selection.kws)].filter((k) => allowed.has(k)).slice(0, limit);
+      if (kws.length > 0) {
+        ix.cancelWait?.();
+        ix.cancelWait = undefined;
+        for (const kw of kws) this.offer(ix, kw);
+        return;
+      }
+    }
+    this.wait(ix, selection.kind === 'wait' ? selection.why : 'the strategy named nobody eligible');
+  }
+
+  private wait(ix: Active, why: string): void {
+    const now = this.options.clock.now();
+    if (ix.waitDeadline === undefined) {
+      ix.waitDeadline = now + this.options.config.waitForAvailableMs;
+      this.options.logger.debug('waiting for an available member', {
+        interactionId: ix.request.interactionId,
+        why,
+        waitMs: this.options.config.waitForAvailableMs,
+      });
+    }
+    if (now >= ix.waitDeadline) return this.notRouted(ix, `nobody available within the wait (${why})`);
+    ix.cancelWait ??= startTimer(this.options.clock, ix.waitDeadline - now, () => {
+      ix.cancelWait = undefined;
+      this.run(() => this.advance(ix));
+    });
+  }
+
+  private offer(ix: Active, kw: string): void {
+    const { config, clock, directory, effects } = this.options;
+    const offer: Offer = { kw, outcome: 'pending', cancelTimer: undefined };
+    offer.cancelTimer = startTimer(clock, config.previewTimeoutMs, () => {
+      offer.cancelTimer = undefined;
+      this.run(() => this.timedOut(ix, offer));
+    });
+    ix.offers.set(kw, offer);
+    ix.attempts += 1;
+    this.cursor = kw;
+    directory.reserve(kw);
+    this.event(ix, 'offered', { kw, agent: ix.request.agent.uri });
+    const { request } = ix;
+    effects
+      .sendPreview(kw, {
+        interactionId: request.interactionId,
+        agent: request.agent,
+        routingPoint: config.uri,
+        subject: request.subject,
+        text: request.text,
+        userData: request.userData,
+        expiresAt: new Date(clock.now() + config.previewTimeoutMs).toISOString(),
+      })
+      .catch((error: unknown) => this.previewFailed(request.interactionId, kw, statusOf(error)));
+  }
+
+  private timedOut(ix: Active, offer: Offer): void {
+    if (offer.outcome !== 'pending' || this.active.get(ix.key) !== ix) return;
+    this.settle(offer, 'timed-out');
+    this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'timeout');
+    this.event(ix, 'timed-out', { kw: offer.kw });
+    this.advance(ix);
+  }
+
+  private accept(ix: Active, offer: Offer): void {
+    const { effects } = this.options;
+    offer.cancelTimer?.();
+    offer.cancelTimer = undefined;
+    offer.outcome = 'accepted'; // its reservation stays: it is now the interaction's
+    this.event(ix, 'accepted', { kw: offer.kw });
+    for (const other of ix.offers.values()) {
+      if (other.outcome !== 'pending') continue;
+      this.settle(other, 'taken');
+      effects.sendCancel(other.kw, ix.request.interactionId, 'taken');
+      this.event(ix, 'cancelled', { kw: other.kw, reason: 'taken' });
+    }
+    ix.cancelWait?.();
+    ix.cancelWait = undefined;
+    ix.phase = 'routed';
+    ix.kw = offer.kw;
+    const member = this.membersByUri.get(offer.kw);
+    const agent = ix.request.agent.uri;
+    this.event(ix, 'routed', { kw: offer.kw, agent });
+    effects
+      .sendRouted(agent, {
+        interactionId: ix.request.interactionId,
+        kw: {
+          uri: offer.kw,
+          displayName: member?.displayName ?? offer.kw,
+          voiceUri: member?.voiceUri ?? offer.kw,
+        },
+      })
+      .catch((error: unknown) => this.run(() => this.agentUnreachable(ix, error)));
+  }
+
+  /** `routed` could not be delivered: nobody will chat with the KW, so free them. */
+  private agentUnreachable(ix: Active, error: unknown): void {
+    if (this.active.get(ix.key) !== ix || ix.phase !== 'routed' || ix.kw === undefined) return;
+    const kw = ix.kw;
+    this.options.logger.warn('routed could not reach the agent: ending the interaction', {
+      interactionId: ix.request.interactionId,
+      agent: ix.request.agent.uri,
+      status: statusOf(error),
+    });
+    this.options.effects.sendEnd(kw, ix.request.interactionId, 'agent-unreachable');
+    this.finish(ix, 'ended');
+    this.options.directory.release(kw, true);
+    this.event(ix, 'ended', { kw, agent: ix.request.agent.uri, reason: 'agent-unreachable' });
+  }
+
+  private onMemberState(change: MemberChange): void {
+    if (!this.membersByUri.has(change.uri) || this.closed) return;
+    if (change.current.kind === 'LoggedOut') {
+      this.run(() => {
+        for (const ix of [...this.active.values()]) {
+          const offer = ix.offers.get(change.uri);
+          if (ix.phase === 'routing' && offer?.outcome === 'pending') {
+            this.settle(offer, 'withdrawn');
+            this.options.effects.sendCancel(change.uri, ix.request.interactionId, 'withdrawn');
+            this.event(ix, 'cancelled', { kw: change.uri, reason: 'kw-logged-out' });
+            this.advance(ix);
+          } else if (ix.phase === 'routed' && ix.kw === change.uri) {
+            this.finish(ix, 'released');
+            this.options.directory.release(change.uri, true);
+            this.event(ix, 'ended', { kw: change.uri, agent: ix.request.agent.uri, reason: 'kw-logged-out' });
+          }
+        }
+      });
+    } else if (change.current.kind === 'Ready') {
+      this.kick();
+    }
+  }
+
+  private notRouted(ix: Active, why: string, forced?: NotRoutedReason): void {
+    const reason = forced ?? notRoutedReason([...ix.offers.values()].map((o) => o.outcome));
+    this.finish(ix, 'not-routed');
+    this.options.logger.info('not routed', { interactionId: ix.request.interactionId, reason, why });
+    this.event(ix, 'not-routed', { agent: ix.request.agent.uri, reason });
+    this.options.effects.sendNotRouted(ix.request.agent.uri, ix.request.interactionId, reason);
+  }
+
+  private finish(ix: Active, phase: FinishedPhase): void {
+    ix.cancelWait?.();
+    ix.cancelWait = undefined;
+    for (const offer of ix.offers.values()) {
+      offer.cancelTimer?.();
+      offer.cancelTimer = undefined;
+    }
+    this.active.delete(ix.key);
+    this.finished.set(ix.key, {
+      phase,
+      agent: ix.request.agent.uri,
+      kw: ix.kw,
+      offers: new Map([...ix.offers.values()].map((o) => [o.kw, o.outcome])),
+      until: this.options.clock.now() + (this.options.finishedTtlMs ?? FINISHED_TTL_MS),
+    });
+    if (this.finished.size > MAX_FINISHED) {
+      const oldest = this.finished.keys().next().value;
+      if (oldest !== undefined) this.finished.delete(oldest);
+    }
+  }
+
+  /** Ends a pending offer without an accept: its reservation is returned. */
+  private settle(offer: Offer, outcome: Exclude<OfferOutcome, 'pending' | 'accepted'>): void {
+    offer.cancelTimer?.();
+    offer.cancelTimer = undefined;
+    offer.outcome = outcome;
+    this.options.directory.release(offer.kw, false);
+  }
+
+  private offerable(uri: string): boolean {
+    const { directory, config } = this.options;
+    const capacity = this.membersByUri.get(uri)?.capacity ?? config.capacity;
+    return directory.state(uri).kind === 'Ready' && directory.load(uri) < capacity;
+  }
+
+  private lookupFinished(key: string): Finished | undefined {
+    const done = this.finished.get(key);
+    if (done && done.until <= this.options.clock.now()) {
+      this.finished.delete(key);
+      return undefined;
+    }
+    return done;
+  }
+
+  private prune(): void {
+    const now = this.options.clock.now();
+    // Insertion order is finishing order, and every entry has the same TTL.
+    for (const [key, done] of this.finished) {
+      if (done.until > now) break;
+      this.finished.delete(key);
+    }
+  }
+
+  /**
+   * Runs a step of the machine; a kick that arrives meanwhile (a release
+   * notifies every engine synchronously) is replayed once the step is done.
+   */
+  private run<T>(fn: () => T): T {
+    this.depth += 1;
+    try {
+      return fn();
+    } finally {
+      this.depth -= 1;
+      if (this.depth === 0 && this.kickPending && !this.closed) {
+        this.kickPending = false;
+        this.kick();
+      }
+    }
+  }
+
+  private event(
+    ix: Active,
+    event: RouterEventInput['event'],
+    fields: Omit<RouterEventInput, 'event' | 'interactionId' | 'routingPoint'>,
+  ): void {
+    this.options.effects.event({
+      event,
+      interactionId: ix.request.interactionId,
+      routingPoint: this.options.config.uri,
+      ...fields,
+    });
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function offerOutcomeText(outcome: OfferOutcome): string {
+  switch (outcome) {
+    case 'accepted':
+      return 'Accepted';
+    case 'declined':
+      return 'Declined';
+    case 'failed':
+      return 'Failed';
+    case 'timed-out':
+      return 'Timed Out';
+    case 'taken':
+      return 'Taken By Another KW';
+    case 'withdrawn':
+      return 'Withdrawn';
+    case 'pending':
+      return 'Pending';
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The router's event log for reporting: one JSON object per line,
+ * `{ts, event, interactionId, routingPoint, kw?, agent?, reason?}`, appended to
+ * a file and/or handed to an in-memory sink (tests, a live view).
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../main/core/log.js';
+
+export const ROUTER_EVENTS = [
+  'requested',
+  'offered',
+  'accepted',
+  'declined',
+  'timed-out',
+  'cancelled',
+  'routed',
+  'not-routed',
+  'ended',
+] as const;
+export type RouterEventName = (typeof ROUTER_EVENTS)[number];
+
+export interface RouterEvent {
+  readonly ts: string;
+  readonly event: RouterEventName;
+  readonly interactionId: string;
+  readonly routingPoint: string;
+  readonly kw?: string;
+  readonly agent?: string;
+  readonly reason?: string;
+}
+
+export type RouterEventInput = Omit<RouterEvent, 'ts'>;
+export type RouterEventSink = (event: RouterEvent) => void;
+
+export interface EventLogOptions {
+  /** JSON lines are appended to this file (created with its directory). */
+  readonly file?: string;
+  readonly sink?: RouterEventSink;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export class EventLog {
+  private readonly stream: WriteStream | undefined;
+  private failed = false;
+
+  constructor(private readonly options: EventLogOptions) {
+    if (options.file !== undefined) {
+      mkdirSync(path.dirname(options.file), { recursive: true });
+      this.stream = createWriteStream(options.file, { flags: 'a', encoding: 'utf8' });
+      this.stream.on('error', (error) => {
+        // Reporting must not take routing down: log once and keep routing.
+        if (!this.failed)
+          options.logger.error('event log file failed', { file: options.file, error: String(error) });
+        this.failed = true;
+      });
+    }
+  }
+
+  write(input: RouterEventInput): RouterEvent {
+    const event: RouterEvent = {
+      ts: new Date((this.options.now ?? Date.now)()).toISOString(),
+      ...withoutUndefined(input),
+    };
+    if (this.stream && !this.failed) this.stream.write(`${JSON.stringify(event)}\n`);
+    try {
+      this.options.sink?.(event);
+    } catch (error) {
+      this.options.logger.warn('event sink threw', { error: String(error) });
+    }
+    return event;
+  }
+
+  /** Flushes and closes the file. */
+  close(): Promise<void> {
+    const stream = this.stream;
+    if (!stream || stream.closed) return Promise.resolve();
+    return new Promise((resolve) => stream.end(() => resolve()));
+  }
+}
+
+function withoutUndefined(input: RouterEventInput): RouterEventInput {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined) out[k] = v;
+  return out as unknown as RouterEventInput;
+}

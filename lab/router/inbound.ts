@@ -1,0 +1,97 @@
+/**
+ * What a routing point does with a MESSAGE it receives, decided synchronously
+ * (JsSIP lets a MESSAGE be answered only inside its event):
+ *   text/plain                       → a new request from an agent (202, routed asynchronously)
+ *   control `preview-answer`, `end`  → the engine
+ *   any other control type           → 400 (the router never accepts it)
+ *   bad JSON / schema / size         → what parseControlMessage says (400/413/415)
+ *   any other content type           → 415
+ * Every refusal is logged and changes nothing.
+ */
+import type { IncomingSipMessage, SipReply } from '../../main/core/sip/agent.js';
+import type { Logger } from '../../main/core/log.js';
+import {
+  CONTROL_CONTENT_TYPE,
+  INTERACTION_HEADER,
+  LIMITS,
+  encodeControlMessage,
+  isControlContentType,
+  parseControlMessage,
+  type ControlInput,
+} from '../../main/core/protocol/control.js';
+import { readUserData } from '../../main/core/sip/headers.js';
+import { toAor } from '../../main/core/sip/uri.js';
+import { userPart } from './config.js';
+import type { RoutingEngine } from './engine.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface InboundContext {
+  readonly engine: Pick<RoutingEngine, 'request' | 'answer' | 'end'>;
+  readonly routingPoint: string;
+  readonly userDataPrefix: string;
+  readonly logger: Logger;
+}
+
+export function handleInbound(message: IncomingSipMessage, ctx: InboundContext): SipReply {
+  const reply = dispatch(message, ctx);
+  const fields = {
+    from: message.from.uri,
+    contentType: message.contentType,
+    status: reply.status,
+    reason: reply.reason,
+  };
+  if (reply.status >= 400) ctx.logger.warn('MESSAGE refused', fields);
+  else ctx.logger.debug('MESSAGE accepted', fields);
+  return reply;
+}
+
+function dispatch(message: IncomingSipMessage, ctx: InboundContext): SipReply {
+  const from = toAor(message.from.uri);
+  if (from === undefined) return { status: 400, reason: 'From Is Not A SIP Address' };
+  const baseType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (baseType === 'text/plain') return request(message, from, ctx);
+  if (!isControlContentType(message.contentType)) return { status: 415, reason: 'Unsupported Media Type' };
+
+  const parsed = parseControlMessage(message.contentType, message.body, message.header(INTERACTION_HEADER));
+  if (!parsed.ok) return { status: parsed.status, reason: parsed.reason };
+  const control = parsed.message;
+  switch (control.type) {
+    case 'preview-answer':
+      return ctx.engine.answer(control.interactionId, from, control.decision, control.reason);
+    case 'end':
+      return ctx.engine.end(control.interactionId, from);
+    case 'preview':
+    case 'preview-cancel':
+    case 'routed':
+    case 'not-routed':
+      return { status: 400, reason: `Unexpected Message Type ${control.type}` };
+  }
+}
+
+function request(message: IncomingSipMessage, from: string, ctx: InboundContext): SipReply {
+  const interactionId = message.header(INTERACTION_HEADER)?.trim();
+  if (interactionId === undefined || interactionId === '')
+    return { status: 400, reason: `Missing ${INTERACTION_HEADER}` };
+  if (!UUID.test(interactionId)) return { status: 400, reason: `Invalid ${INTERACTION_HEADER}: not a UUID` };
+  const fields: Omit<ControlInput<'preview'>, 'expiresAt'> = {
+    interactionId,
+    agent: {
+      uri: from,
+      displayName: (message.from.displayName ?? userPart(from)).slice(0, LIMITS.displayName),
+    },
+    routingPoint: ctx.routingPoint,
+    subject: message.header('Subject')?.trim() ?? '',
+    text: message.body,
+    userData: readUserData(message.raw, ctx.userDataPrefix),
+  };
+  // Validate now with the preview's own schema, so that the agent hears about a field
+  // that is too long (and which one) instead of every KW refusing the preview later.
+  const check = parseControlMessage(
+    CONTROL_CONTENT_TYPE,
+    encodeControlMessage('preview', { ...fields, expiresAt: new Date().toISOString() }),
+  );
+  if (!check.ok) return { status: check.status, reason: check.reason };
+  const { routingPoint: _routingPoint, ...request } = fields;
+  return ctx.engine.request(request);
+}

@@ -1,0 +1,144 @@
+/**
+ * The lab router's public API: `startRouter(options)` builds the parts
+ * (event log, member directory, one engine + SIP agent per routing point) and
+ * starts them; `loadRouterConfig(path)` reads and validates a config file.
+ */
+import type { Logger } from '../../main/core/log.js';
+import { SipAgent, type SipAccount } from '../../main/core/sip/agent.js';
+import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
+import type { Unsubscribe } from '../../main/core/events.js';
+import { systemClock, type Clock } from './clock.js';
+import { parseRouterConfig, type RawRouterConfig, type RouterConfig } from './config.js';
+import { EventLog, type RouterEvent } from './event-log.js';
+import { Router, type AgentFactory } from './router.js';
+import type { InteractionSnapshot } from './engine.js';
+import type { RoutingState } from './routing-state.js';
+import { toAor } from '../../main/core/sip/uri.js';
+
+export { loadRouterConfig, parseRouterConfig, RouterConfigError } from './config.js';
+export type {
+  RouterConfig,
+  RoutingPointConfig,
+  MemberConfig,
+  RawRouterConfig,
+  StrategyName,
+} from './config.js';
+export type { RouterEvent, RouterEventName } from './event-log.js';
+export type { RoutingState } from './routing-state.js';
+export type { InteractionSnapshot } from './engine.js';
+
+export interface StartRouterOptions {
+  /** A validated config (parseRouterConfig / loadRouterConfig), or the raw object to validate here. */
+  readonly config: RouterConfig | RawRouterConfig;
+  /** WebSocket URLs of the SIP server, in failover order. */
+  readonly servers: readonly string[];
+  /** With a raw config: the domain bare user names are resolved against (overrides the config's). */
+  readonly domain?: string;
+  readonly logger: Logger;
+  readonly eventLog?: { readonly file?: string; readonly sink?: (event: RouterEvent) => void };
+  readonly tls?: TlsOptions;
+  /** How long startRouter waits for the routing points to register (they keep trying afterwards). Default 10 s. */
+  readonly registrationTimeoutMs?: number;
+  /** Tests: a fake clock, or agents with faster retries. */
+  readonly clock?: Clock;
+  readonly createAgent?: AgentFactory;
+}
+
+export interface RoutingStateChange {
+  readonly kw: string;
+  readonly previous: RoutingState;
+  readonly current: RoutingState;
+}
+
+export interface RunningRouter {
+  /** The routing point URIs, in config order. */
+  readonly routingPoints: readonly string[];
+  /** The routing points that were not registered when startRouter returned (they keep trying). */
+  readonly unregistered: readonly string[];
+  readonly config: RouterConfig;
+  /** Current routing state of a member (LoggedOut `no-presence-yet` before its first NOTIFY). */
+  routingState(kwUri: string): RoutingState;
+  /** Interactions in progress/routed, plus pending previews: the member's load across routing points. */
+  load(kwUri: string): number;
+  onRoutingState(listener: (change: RoutingStateChange) => void): Unsubscribe;
+  /** An interaction's state (active, or finished within the last 10 minutes). */
+  interaction(interactionId: string, routingPoint?: string): InteractionSnapshot | undefined;
+  /** The events written so far (the last 10,000), oldest first. */
+  events(): readonly RouterEvent[];
+  close(): Promise<void>;
+}
+
+const MEMORY_EVENTS = 10_000;
+
+function isResolved(config: RouterConfig | RawRouterConfig): config is RouterConfig {
+  return config.routingPoints.every((rp) => 'previewTimeoutMs' in rp);
+}
+
+export async function startRouter(options: StartRouterOptions): Promise<RunningRouter> {
+  const config = isResolved(options.config)
+    ? options.config
+    : parseRouterConfig(options.config, { ...(options.domain ? { domain: options.domain } : {}) });
+  if (
+    options.domain !== undefined &&
+    isResolved(options.config) &&
+    options.domain.toLowerCase() !== config.domain
+  ) {
+    throw new Error(
+      `startRouter: the config was resolved for ${config.domain}, not ${options.domain}; pass the domain to parseRouterConfig`,
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const memory: RouterEvent[] = [];
+  const eventLog = new EventLog({
+    ...(options.eventLog?.file !== undefined ? { file: options.eventLog.file } : {}),
+    sink: (event) => {
+      memory.push(event);
+      if (memory.length > MEMORY_EVENTS) memory.shift();
+      options.eventLog?.sink?.(event);
+    },
+    logger,
+    now: () => clock.now(),
+  });
+  const createAgent =
+    options.createAgent ??
+    ((account: SipAccount, agentLogger: Logger) =>
+      new SipAgent({ account, logger: agentLogger, userAgent: 'KW-Lab-Router' }));
+  const router = new Router({
+    config,
+    servers: options.servers,
+    logger,
+    eventLog,
+    clock,
+    createAgent,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  let started: { pending: string[] };
+  try {
+    started = await router.start(options.registrationTimeoutMs ?? 10_000);
+  } catch (error) {
+    await router.close();
+    await eventLog.close();
+    throw error;
+  }
+  logger.info('router started', { routingPoints: router.routingPoints, servers: options.servers });
+
+  let closing: Promise<void> | undefined;
+  return {
+    routingPoints: router.routingPoints,
+    unregistered: started.pending,
+    config,
+    routingState: (kw) => router.routingState(toAor(kw) ?? kw),
+    load: (kw) => router.directory.load(toAor(kw) ?? kw),
+    onRoutingState: (listener) =>
+      router.directory.on('state', (c) => listener({ kw: c.uri, previous: c.previous, current: c.current })),
+    interaction: (id, rp) => router.interaction(id, rp),
+    events: () => [...memory],
+    close: () =>
+      (closing ??= (async () => {
+        await router.close();
+        await eventLog.close();
+        logger.info('router stopped');
+      })()),
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * The SIP side of the router: one SIP user agent per routing point (each
+ * registers its routing point URI), one presence watch per member, and the
+ * engines' effects turned into control MESSAGEs. It works with any SIP server
+ * that carries MESSAGE and presence over WebSocket (the lab server, Kamailio).
+ */
+import type { Logger } from '../../main/core/log.js';
+import type { SipAccount, SipAgent } from '../../main/core/sip/agent.js';
+import type { PresenceWatch, WatchUpdate } from '../../main/core/sip/presence-watch.js';
+import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
+import type { Unsubscribe } from '../../main/core/events.js';
+import {
+  CONTROL_CONTENT_TYPE,
+  INTERACTION_HEADER,
+  encodeControlMessage,
+} from '../../main/core/protocol/control.js';
+import type { ControlInput, ControlType } from '../../main/core/protocol/control.js';
+import { headerLine } from '../../main/core/sip/headers.js';
+import { parsePidf } from '../../main/core/presence/pidf.js';
+import type { Clock } from './clock.js';
+import type { RouterConfig, RoutingPointConfig } from './config.js';
+import { RoutingEngine, type EngineEffects, type InteractionSnapshot } from './engine.js';
+import type { EventLog } from './event-log.js';
+import { handleInbound } from './inbound.js';
+import { MemberDirectory } from './members.js';
+import { mapPresence, routingStateText, type PresenceView, type RoutingState } from './routing-state.js';
+import { strategyFor } from './strategies/index.js';
+
+export type AgentFactory = (account: SipAccount, logger: Logger) => SipAgent;
+
+export interface RouterOptions {
+  readonly config: RouterConfig;
+  readonly servers: readonly string[];
+  readonly logger: Logger;
+  readonly eventLog: EventLog;
+  readonly clock: Clock;
+  readonly createAgent: AgentFactory;
+  readonly tls?: TlsOptions;
+}
+
+interface RoutingPointRuntime {
+  readonly config: RoutingPointConfig;
+  readonly agent: SipAgent;
+  readonly engine: RoutingEngine;
+}
+
+export class Router {
+  readonly directory: MemberDirectory;
+  private readonly points: RoutingPointRuntime[] = [];
+  private readonly watches: Array<{ agent: SipAgent; watch: PresenceWatch; off: Unsubscribe }> = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly log: Logger;
+
+  constructor(private readonly options: RouterOptions) {
+    this.log = options.logger;
+    this.directory = new MemberDirectory(options.clock);
+    this.directory.on('state', (c) =>
+      this.log.info('routing state', {
+        kw: c.uri,
+        from: routingStateText(c.previous),
+        to: routingStateText(c.current),
+      }),
+    );
+    for (const rp of options.config.routingPoints) {
+      const logger = this.log.child(rp.uri.replace(/^sips?:/, ''));
+      const agent = options.createAgent(
+        {
+          uri: rp.uri,
+          displayName: rp.displayName,
+          ...(rp.authUser !== undefined ? { authUser: rp.authUser } : {}),
+          ...(rp.password !== undefined ? { password: rp.password } : {}),
+          servers: options.servers,
+          ...(options.tls ? { tls: options.tls } : {}),
+        },
+        logger,
+      );
+      const engine = new RoutingEngine({
+        config: rp,
+        strategy: strategyFor(rp),
+        directory: this.directory,
+        clock: options.clock,
+        effects: this.effects(agent, logger),
+        logger,
+      });
+      agent.onMessage((message) =>
+        handleInbound(message, {
+          engine,
+          routingPoint: rp.uri,
+          userDataPrefix: options.config.userDataPrefix,
+          logger,
+        }),
+      );
+      this.points.push({ config: rp, agent, engine });
+    }
+  }
+
+  get routingPoints(): string[] {
+    return this.points.map((p) => p.config.uri);
+  }
+
+  /** Starts every routing point's agent and the presence watches; resolves once all are registered or the time is up. */
+  async start(registrationTimeoutMs: number): Promise<{ registered: string[]; pending: string[] }> {
+    for (const p of this.points) p.agent.start();
+    const watchedBy = new Map<string, SipAgent>();
+    for (const p of this.points) {
+      for (const m of p.config.members) if (!watchedBy.has(m.uri)) watchedBy.set(m.uri, p.agent);
+    }
+    for (const [uri, agent] of watchedBy) {
+      const watch = agent.watchPresence(uri);
+      const off = watch.on('update', (u) => this.onPresence(uri, u));
+      this.watches.push({ agent, watch, off });
+    }
+    const registered = await Promise.all(
+      this.points.map((p) =>
+        p.agent.isRegistered
+          ? Promise.resolve(true)
+          : withTimeout(
+              p.agent.once('state', (s) => s.phase === 'registered').then(() => true),
+              registrationTimeoutMs,
+              false,
+            ),
+      ),
+    );
+    const result = { registered: [] as string[], pending: [] as string[] };
+    this.points.forEach((p, i) => (registered[i] ? result.registered : result.pending).push(p.config.uri));
+    if (result.pending.length > 0) {
+      this.log.warn('routing points not registered yet (still trying)', { pending: result.pending });
+    }
+    return result;
+  }
+
+  routingState(kwUri: string): RoutingState {
+    return this.directory.state(kwUri);
+  }
+
+  interaction(interactionId: string, routingPoint?: string): InteractionSnapshot | undefined {
+    for (const p of this.points) {
+      if (routingPoint !== undefined && p.config.uri !== routingPoint) continue;
+      const snapshot = p.engine.snapshot(interactionId);
+      if (snapshot) return snapshot;
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.points) p.engine.close();
+    // Give the last cancels / not-routed a moment to leave before unregistering.
+    await withTimeout(Promise.allSettled([...this.inFlight]), 2000, undefined);
+    for (const { off } of this.watches.splice(0)) off();
+    await Promise.allSettled(this.points.map((p) => p.agent.stop(2000)));
+  }
+
+  // -------------------------------------------------------------------------
+
+  private onPresence(uri: string, update: WatchUpdate): void {
+    let view: PresenceView;
+    switch (update.kind) {
+      case 'empty':
+        view = { kind: 'none' };
+        break;
+      case 'terminated':
+        // Being renewed: the KW is not offered meanwhile, but not released either.
+        view = { kind: 'unknown' };
+        break;
+      case 'document': {
+        const parsed = parsePidf(update.body);
+        if (!parsed.ok) {
+          this.log.warn('unreadable presence document', {
+            kw: uri,
+            error: parsed.error,
+            contentType: update.contentType,
+          });
+          view = { kind: 'unreadable', error: parsed.error };
+        } else {
+          view = { kind: 'document', presence: parsed.value };
+        }
+        break;
+      }
+    }
+    this.directory.setState(uri, mapPresence(view, this.options.config.routingTable));
+  }
+
+  private effects(agent: SipAgent, logger: Logger): EngineEffects {
+    const send = <K extends ControlType>(to: string, type: K, fields: ControlInput<K>): Promise<void> => {
+      const body = encodeControlMessage(type, fields);
+      const promise = agent
+        .sendMessage(to, body, {
+          contentType: CONTROL_CONTENT_TYPE,
+          headers: [headerLine(INTERACTION_HEADER, fields.interactionId)],
+        })
+        .then(() => undefined);
+      this.inFlight.add(promise);
+      const forget = (): void => void this.inFlight.delete(promise);
+      promise.then(forget, forget);
+      return promise;
+    };
+    const bestEffort = (what: string, to: string, promise: Promise<void>): void => {
+      promise.catch((error: unknown) => logger.info(`${what} not delivered`, { to, error: String(error) }));
+    };
+    return {
+      sendPreview: (kw, preview) => send(kw, 'preview', preview),
+      sendCancel: (kw, interactionId, reason) =>
+        bestEffort('preview-cancel', kw, send(kw, 'preview-cancel', { interactionId, reason })),
+      sendRouted: (to, routed) => send(to, 'routed', routed),
+      sendNotRouted: (to, interactionId, reason) =>
+        bestEffort('not-routed', to, send(to, 'not-routed', { interactionId, reason })),
+      sendEnd: (to, interactionId, reason) =>
+        bestEffort('end', to, send(to, 'end', { interactionId, reason })),
+      event: (e) => {
+        this.options.eventLog.write(e);
+      },
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
