@@ -1,16 +1,20 @@
 /**
  * `npm run lab`: starts the lab contact center's parts from one command line.
- * Today that is the SIP server; other parts (router, ...) join `startLab()`
- * as they are written, each as a LabPart that knows how to close itself.
+ * The SIP server, then the router with its routing points; each part is a
+ * LabPart that knows how to close itself (in reverse start order).
  *
  *   tsx lab/cli.ts [--host 127.0.0.1] [--port 5080] [--domain lab.local]
  *                  [--users lab/users.example.json] [--tls] [--ca-out cert.pem]
+ *                  [--router lab/router.example.json | --no-router]
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleSink, createLogger, type Logger } from '../main/core/log.js';
 import { loadUsersFile, startSipServer, type SipServer } from './sip-server/index.js';
+import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from './router/index.js';
+
+export const DEFAULT_ROUTER_CONFIG = 'lab/router.example.json';
 
 export interface LabOptions {
   readonly host: string;
@@ -19,6 +23,10 @@ export interface LabOptions {
   readonly usersFile: string | undefined;
   readonly tls: boolean;
   readonly caOut: string | undefined;
+  /** Router config file; undefined = no router. */
+  readonly routerConfig: string | undefined;
+  /** Router event log (JSON lines). */
+  readonly routerEvents: string | undefined;
 }
 
 export interface LabPart {
@@ -28,6 +36,7 @@ export interface LabPart {
 
 export interface Lab {
   readonly sip: SipServer;
+  readonly router: RunningRouter | undefined;
   readonly parts: readonly LabPart[];
   /** closes the parts in reverse start order */
   close(): Promise<void>;
@@ -40,6 +49,9 @@ export const USAGE = `Usage: tsx lab/cli.ts [options]
   --users <file>    users JSON ({"users":[{"user","password","displayName"}]}); turns digest auth on
   --tls             serve wss:// with a self-signed certificate for localhost/127.0.0.1
   --ca-out <file>   with --tls: write the certificate PEM there (for clients to trust)
+  --router <file>   router config (default ${DEFAULT_ROUTER_CONFIG})
+  --router-events <file>  router event log, JSON lines (default .lab-run/router-events.jsonl)
+  --no-router       the SIP server alone
   -h, --help        this text`;
 
 export class UsageError extends Error {}
@@ -56,6 +68,9 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
         users: { type: 'string' },
         tls: { type: 'boolean', default: false },
         'ca-out': { type: 'string' },
+        router: { type: 'string', default: DEFAULT_ROUTER_CONFIG },
+        'router-events': { type: 'string', default: '.lab-run/router-events.jsonl' },
+        'no-router': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -76,6 +91,8 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     usersFile: values.users,
     tls: values.tls,
     caOut: values['ca-out'],
+    routerConfig: values['no-router'] ? undefined : values.router,
+    routerEvents: values['router-events'],
   };
 }
 
@@ -91,12 +108,48 @@ export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
   });
   const parts: LabPart[] = [{ name: 'SIP server', close: () => sip.close() }];
   if (opts.caOut !== undefined && sip.caPem !== undefined) await writeFile(opts.caOut, sip.caPem);
+  let router: RunningRouter | undefined;
+  if (opts.routerConfig !== undefined) {
+    try {
+      const config = withPasswords(await loadRouterConfig(opts.routerConfig, { domain: opts.domain }), users);
+      router = await startRouter({
+        config,
+        servers: [sip.url],
+        logger: logger.child('router'),
+        ...(opts.routerEvents ? { eventLog: { file: opts.routerEvents } } : {}),
+        ...(sip.caPem ? { tls: { ca: sip.caPem } } : {}),
+      });
+    } catch (error) {
+      await sip.close();
+      throw error;
+    }
+    const running = router;
+    parts.push({ name: 'router', close: () => running.close() });
+  }
   return {
     sip,
+    router,
     parts,
     close: async () => {
       for (const part of [...parts].reverse()) await part.close();
     },
+  };
+}
+
+/** With auth on, routing points without a password in the config take theirs from the users file. */
+function withPasswords(
+  config: RouterConfig,
+  users: ReadonlyArray<{ user: string; password: string }> | undefined,
+): RouterConfig {
+  if (!users) return config;
+  return {
+    ...config,
+    routingPoints: config.routingPoints.map((rp) => {
+      if (rp.password !== undefined) return rp;
+      const user = (rp.authUser ?? /^sips?:([^@]+)@/.exec(rp.uri)?.[1])?.toLowerCase();
+      const found = users.find((u) => u.user.toLowerCase() === user);
+      return found ? { ...rp, password: found.password } : rp;
+    }),
   };
 }
 
@@ -124,6 +177,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const auth = opts.usersFile === undefined ? 'auth off' : `auth on, users from ${opts.usersFile}`;
   out.write(`Lab SIP server listening on ${lab.sip.url} (domain ${lab.sip.domain}, ${auth})\n`);
   if (opts.caOut !== undefined) out.write(`Certificate written to ${opts.caOut}\n`);
+  if (lab.router) {
+    out.write(`Router (${opts.routerConfig}) serves these routing points:\n`);
+    for (const rp of lab.router.config.routingPoints) {
+      out.write(`  ${rp.uri}  ${rp.strategy}, members ${rp.members.map((m) => m.uri).join(', ')}\n`);
+    }
+    if (lab.router.unregistered.length > 0)
+      out.write(`  (still registering: ${lab.router.unregistered.join(', ')})\n`);
+    if (opts.routerEvents) out.write(`Router events: ${opts.routerEvents}\n`);
+  }
+  out.write('Ctrl-C stops everything.\n');
 
   return new Promise<number>((resolve) => {
     let stopping = false;

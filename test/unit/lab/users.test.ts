@@ -14,7 +14,14 @@ async function file(content: string): Promise<string> {
 describe('loadUsersFile', () => {
   it('loads the example file', async () => {
     const users = await loadUsersFile('lab/users.example.json');
-    expect(users.map((u) => u.user)).toEqual(['kw1', 'kw2', 'agent1']);
+    expect(users.map((u) => u.user)).toEqual([
+      'kw1',
+      'kw2',
+      'kw3',
+      'agent1',
+      'billing-experts',
+      'claims-experts',
+    ]);
     expect(users[0]).toEqual({ user: 'kw1', password: 'kw1-secret', displayName: 'Knowledge Worker 1' });
   });
   it('says what is wrong with a bad file', async () => {

@@ -1,0 +1,79 @@
+/**
+ * `npm run lab` as a person uses it: the SIP server plus the router with the
+ * example config (two routing points), with digest auth from the example users
+ * file; a KW core and an agent bot get an interaction routed through it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLab, parseLabArgs, type Lab } from '../../lab/cli.js';
+import { memoryLogger } from '../../main/core/log.js';
+import { SipAgent } from '../../main/core/sip/agent.js';
+import { KwCore } from '../../main/core/kw-core.js';
+import { MemoryHistoryStore } from '../../main/core/history/history-store.js';
+import { AgentBot } from '../../lab/agent-bot/index.js';
+import { withDeadline } from '../support/agents.js';
+
+const log = memoryLogger('warn');
+const stops: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+});
+
+function agent(lab: Lab, user: string, password: string): SipAgent {
+  const a = new SipAgent({
+    account: { uri: `sip:${user}@${lab.sip.domain}`, password, servers: [lab.sip.url] },
+    logger: log.logger,
+    retry: { initialMs: 100, maxMs: 1000 },
+  });
+  stops.push(() => a.stop(1000));
+  return a;
+}
+
+describe('npm run lab', () => {
+  it('starts the SIP server and the router of the example config; an interaction gets routed', async () => {
+    const opts = parseLabArgs(['--port', '0', '--users', 'lab/users.example.json']);
+    if (opts === 'help') throw new Error('unexpected help');
+    const lab = await startLab({ ...opts, routerEvents: undefined }, log.logger);
+    stops.push(() => lab.close());
+    expect(lab.router?.routingPoints).toEqual([
+      'sip:billing-experts@lab.local',
+      'sip:claims-experts@lab.local',
+    ]);
+    expect(lab.router?.unregistered).toEqual([]);
+
+    const kw = new KwCore({
+      agent: agent(lab, 'kw1', 'kw1-secret'),
+      history: new MemoryHistoryStore(),
+      logger: log.logger,
+    });
+    stops.push(() => kw.stop());
+    await kw.start();
+    await withDeadline(
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (lab.router?.routingState('sip:kw1@lab.local').kind === 'Ready') resolve();
+        };
+        check();
+        lab.router?.onRoutingState(check);
+      }),
+      10_000,
+      () => 'router never saw kw1 Ready',
+    );
+    expect(kw.routable()).toMatchObject({ registered: true, routable: true });
+
+    const agentUa = agent(lab, 'agent1', 'agent1-secret');
+    agentUa.start();
+    await withDeadline(
+      agentUa.once('state', (s) => s.phase === 'registered'),
+      10_000,
+      () => 'agent not registered',
+    );
+    const bot = new AgentBot({ agent: agentUa, logger: log.logger });
+    const asked = bot.askExpert('sip:billing-experts@lab.local', {
+      text: 'Invoice question',
+      subject: 'Invoice 7',
+    });
+    const added = await withDeadline(kw.previews.once('added'), 10_000, () => 'no preview');
+    await kw.previews.accept(added.preview.interactionId);
+    expect(await asked).toMatchObject({ kind: 'routed', kw: { uri: 'sip:kw1@lab.local' } });
+  });
+});
