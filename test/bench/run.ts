@@ -9,6 +9,7 @@ import { labServer, kamailioServer, type ServerFactory } from '../support/server
 import { summarize, type Summary } from './stats.js';
 import { wsEchoRoundTrips } from './reference.js';
 import { messageRoundTrips, reRegistrations } from './sip-core.bench.js';
+import { imRouting } from './im-routing.bench.js';
 
 interface Row {
   readonly name: string;
@@ -19,7 +20,12 @@ interface Row {
 }
 
 const quick = process.argv.includes('--quick');
-const RUNS = { reference: quick ? 50 : 500, message: quick ? 30 : 300, reRegister: quick ? 3 : 10 };
+const RUNS = {
+  reference: quick ? 50 : 500,
+  message: quick ? 30 : 300,
+  reRegister: quick ? 3 : 10,
+  routing: quick ? 10 : 100,
+};
 
 async function main(): Promise<void> {
   const logger = createLogger(() => undefined, 'error');
@@ -43,6 +49,9 @@ async function main(): Promise<void> {
       factory.kind,
       await reRegistrations(factory, RUNS.reRegister, logger),
     );
+    const routing = await imRouting(factory, RUNS.routing, logger);
+    add("agent's MESSAGE → preview event in the KW core", factory.kind, routing.toPreview);
+    add('accept → routed at the agent', factory.kind, routing.acceptToRouted);
   }
   print(reference, rows);
   const result = {
