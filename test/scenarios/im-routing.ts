@@ -3,7 +3,7 @@
  * router): the real KW core, the lab router and an agent bot over real SIP.
  * Written once, run against the lab server and against Kamailio.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { memoryLogger } from '../../main/core/log.js';
@@ -18,6 +18,7 @@ import {
 } from '../../lab/router/index.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
+import { cleanupAfterEach } from '../support/cleanup.js';
 import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
@@ -26,14 +27,7 @@ type RawRoutingPoint = RawRouterConfig['routingPoints'][number];
 
 export function defineImRoutingScenarios(factory: ServerFactory): void {
   const log = memoryLogger('warn');
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const later = (fn: () => Promise<unknown>): void => {
-    cleanups.unshift(fn);
-  };
-
-  afterEach(async () => {
-    for (const fn of cleanups.splice(0)) await fn().catch(() => undefined);
-  });
+  const later = cleanupAfterEach();
 
   async function server(): Promise<ServerUnderTest> {
     const s = await factory.start({ logger: log.logger });

@@ -2,7 +2,7 @@
  * The foundation scenarios, written once and run against each SIP server
  * (test/integration: the lab server; test/interop: Kamailio).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SipAgent, IncomingSipMessage } from '../../main/core/sip/agent.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { readUserData, userDataHeaders } from '../../main/core/sip/headers.js';
@@ -10,6 +10,7 @@ import { encodePidf, parsePidf } from '../../main/core/presence/pidf.js';
 import type { WatchUpdate } from '../../main/core/sip/presence-watch.js';
 import { memoryLogger } from '../../main/core/log.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
+import { cleanupAfterEach } from '../support/cleanup.js';
 import { createTestAgent, startRegistered, waitForState, withDeadline } from '../support/agents.js';
 import { startWsTap, type WsTap } from '../support/ws-tap.js';
 import { connectRaw, rawRequest, statusOf } from '../support/raw-sip.js';
@@ -24,14 +25,7 @@ const USERS = [
 
 export function defineSipCoreScenarios(factory: ServerFactory): void {
   const log = memoryLogger('info');
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const later = (fn: () => Promise<unknown>): void => {
-    cleanups.unshift(fn);
-  };
-
-  afterEach(async () => {
-    for (const fn of cleanups.splice(0)) await fn().catch(() => undefined);
-  });
+  const later = cleanupAfterEach();
 
   async function server(options: { users?: boolean } = {}): Promise<ServerUnderTest> {
     const s = await factory.start({
