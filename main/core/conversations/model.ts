@@ -1,29 +1,45 @@
-/** What a conversation is: the data the UI shows and the history keeps. */
-import type { UserData } from '../sip/headers.js';
+/**
+ * What a conversation is: one schema, from which the core's type, the history
+ * file validation and the renderer contract all derive. Pure (valibot only, no
+ * Node), so the preload contract and the renderer can import it too.
+ */
+import * as v from 'valibot';
 
-export type Delivery = 'sending' | 'delivered' | 'failed';
+export const DeliverySchema = v.picklist(['sending', 'delivered', 'failed']);
+export type Delivery = v.InferOutput<typeof DeliverySchema>;
 
-export interface ChatMessage {
-  readonly id: string;
-  readonly direction: 'in' | 'out';
-  readonly text: string;
-  readonly at: string; // ISO time
-  readonly delivery?: Delivery; // outgoing only
-  readonly error?: string; // why the last send failed
-}
+export const ChatMessageSchema = v.object({
+  id: v.string(),
+  direction: v.picklist(['in', 'out']),
+  text: v.string(),
+  /** ISO time. */
+  at: v.string(),
+  /** Outgoing only. */
+  delivery: v.optional(DeliverySchema),
+  /** Why the last send failed. */
+  error: v.optional(v.string()),
+});
+export type ChatMessage = Readonly<v.InferOutput<typeof ChatMessageSchema>>;
 
-export interface Conversation {
-  readonly interactionId: string;
-  readonly agent: { readonly uri: string; readonly displayName: string };
-  readonly routingPoint: string | undefined;
-  readonly subject: string;
-  readonly userData: UserData;
-  readonly state: 'active' | 'ended';
-  /** Who ended it, when it ended. */
-  readonly endedBy?: 'me' | 'agent';
-  readonly startedAt: string;
-  readonly endedAt?: string;
+export const ConversationSchema = v.object({
+  interactionId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/)),
+  agent: v.object({ uri: v.string(), displayName: v.string() }),
+  routingPoint: v.optional(v.string()),
+  subject: v.string(),
+  userData: v.record(v.string(), v.string()),
+  state: v.picklist(['active', 'ended']),
+  /** Who ended it. */
+  endedBy: v.optional(v.picklist(['me', 'agent'])),
+  startedAt: v.string(),
+  endedAt: v.optional(v.string()),
   /** Opened by a message for an interaction we had no preview for (kept, not dropped). */
-  readonly unsolicited?: boolean;
+  unsolicited: v.optional(v.boolean()),
+  messages: v.array(ChatMessageSchema),
+});
+
+type Raw = v.InferOutput<typeof ConversationSchema>;
+export type Conversation = Readonly<Omit<Raw, 'messages' | 'agent' | 'userData'>> & {
+  readonly agent: Readonly<Raw['agent']>;
+  readonly userData: Readonly<Record<string, string>>;
   readonly messages: readonly ChatMessage[];
-}
+};

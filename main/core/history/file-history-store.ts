@@ -11,7 +11,7 @@ import * as v from 'valibot';
 import type { Logger } from '../log.js';
 import type { Conversation } from '../conversations/model.js';
 import type { HistoryLoad, HistoryProblem, HistoryStore } from './history-store.js';
-import { HistoryFileSchema, toConversation } from './conversation-schema.js';
+import { HistoryFileSchema } from './conversation-schema.js';
 
 export interface FileHistoryOptions {
   readonly dir: string;
@@ -54,7 +54,7 @@ export class FileHistoryStore implements HistoryStore {
         const parsed = v.safeParse(HistoryFileSchema, JSON.parse(await readFile(file, 'utf8')));
         if (!parsed.success)
           throw new Error(`not a conversation file: ${parsed.issues[0]?.message ?? 'invalid'}`);
-        conversations.push(toConversation(parsed.output.conversation));
+        conversations.push(parsed.output.conversation);
       } catch (error) {
         problems.push(await this.setAside(file, name, error));
       }

@@ -4,30 +4,15 @@
  */
 import type { PresenceDocument, RpidActivity } from './pidf.js';
 
-export const MANUAL_STATES = ['available', 'busy', 'dnd', 'brb', 'away', 'offline'] as const;
-export type ManualState = (typeof MANUAL_STATES)[number];
+import type { EffectiveState, ManualState } from './manual-states.js';
 
-/** What the KW effectively is: a manual state or an automatic one. */
-export type EffectiveState = ManualState | 'on-the-phone';
+export { MANUAL_STATES, STATE_LABELS, isManualState } from './manual-states.js';
+export type { EffectiveState, ManualState } from './manual-states.js';
 
 export interface AutomaticConditions {
   readonly inCall: boolean;
   readonly idle: boolean;
   readonly locked: boolean;
-}
-
-export const STATE_LABELS: Record<EffectiveState, string> = {
-  available: 'Available',
-  busy: 'Busy',
-  dnd: 'Do not disturb',
-  brb: 'Be right back',
-  away: 'Away',
-  offline: 'Appear offline',
-  'on-the-phone': 'In a call',
-};
-
-export function isManualState(value: unknown): value is ManualState {
-  return typeof value === 'string' && (MANUAL_STATES as readonly string[]).includes(value);
 }
 
 /**

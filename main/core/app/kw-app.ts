@@ -1,0 +1,268 @@
+/**
+ * The KW Desktop application behind any window host: builds the KW core from
+ * the settings and the stored secret, answers the contract's commands (inputs
+ * already validated by the gateway), and turns core changes into contract
+ * events. Electron (main/electron) and the browser harness (main/harness) both
+ * host exactly this.
+ */
+import type * as v from 'valibot';
+import type { Logger } from '../log.js';
+import { KwCore } from '../kw-core.js';
+import { SipAgent, type SipAccount } from '../sip/agent.js';
+import type { TlsOptions } from '../sip/ws-socket.js';
+import type { HistoryStore } from '../history/history-store.js';
+import { IdleWatcher, type IdleSource } from '../presence/idle-watcher.js';
+import type { Unsubscribe } from '../events.js';
+import type {
+  AppSnapshot,
+  CommandName,
+  CommandOutput,
+  Commands,
+  EventName,
+  EventPayload,
+  SettingsInput,
+  SettingsView,
+} from '../../../preload/contract.js';
+import { statusView } from './views.js';
+import { safeExternalUrl } from './links.js';
+import type {
+  LinkOpener,
+  LoginItems,
+  SecretStore,
+  SettingsStore,
+  StoredSettings,
+  WindowControl,
+} from './ports.js';
+
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export type CommandHandlers = {
+  [K in CommandName]: (input: v.InferOutput<Commands[K]['input']>) => Promise<CommandOutput<K>>;
+};
+
+export interface KwAppOptions {
+  readonly settings: SettingsStore;
+  readonly secrets: SecretStore;
+  readonly history: HistoryStore;
+  readonly links: LinkOpener;
+  readonly windows: WindowControl;
+  readonly logger: Logger;
+  readonly loginItems?: LoginItems;
+  readonly idle?: IdleSource;
+  readonly tls?: TlsOptions;
+  /** Tests: agents with faster retries. */
+  readonly agentOptions?: Partial<Omit<ConstructorParameters<typeof SipAgent>[0], 'account' | 'logger'>>;
+}
+
+export class KwApp {
+  private core: KwCore;
+  private readonly sinks = new Set<EventSink>();
+  private unwire: Unsubscribe[] = [];
+  private idleWatcher: IdleWatcher | undefined;
+  readonly handlers: CommandHandlers;
+
+  constructor(private readonly options: KwAppOptions) {
+    this.core = this.buildCore(options.settings.load());
+    this.handlers = this.buildHandlers();
+  }
+
+  get kwCore(): KwCore {
+    return this.core;
+  }
+
+  async start(): Promise<void> {
+    this.wire();
+    await this.core.start();
+    const idle = this.options.idle;
+    if (idle) {
+      this.idleWatcher = new IdleWatcher(
+        idle,
+        () => this.options.settings.load().idleMinutes,
+        (isIdle) => void this.core.presence.setIdle(isIdle),
+        {
+          setInterval: (fn, ms) => setInterval(fn, ms),
+          clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+        },
+      );
+      this.idleWatcher.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.idleWatcher?.stop();
+    for (const off of this.unwire.splice(0)) off();
+    await this.core.stop();
+  }
+
+  /** Screen lock / unlock from the host (powerMonitor). */
+  setLocked(locked: boolean): void {
+    void this.core.presence.setLocked(locked);
+  }
+
+  /** A window host subscribes to events for its windows. */
+  onEvent(sink: EventSink): Unsubscribe {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  snapshot(): AppSnapshot {
+    return {
+      status: statusView(this.core, this.displayName()),
+      conversations: this.core.conversations.list().map((c) => ({ ...c, messages: [...c.messages] })),
+    };
+  }
+
+  private displayName(): string {
+    return this.options.settings.load().account.displayName;
+  }
+
+  private emit: EventSink = (event, payload) => {
+    for (const sink of this.sinks) sink(event, payload);
+  };
+
+  private emitStatus = (): void => {
+    this.emit('status', statusView(this.core, this.displayName()));
+  };
+
+  private wire(): void {
+    const core = this.core;
+    this.unwire = [
+      core.agent.on('state', this.emitStatus),
+      core.presence.on('change', (snapshot) => {
+        this.emitStatus();
+        const settings = this.options.settings.load();
+        if (settings.lastPresence !== snapshot.manual)
+          this.options.settings.save({ ...settings, lastPresence: snapshot.manual });
+      }),
+      core.previews.on('added', this.emitStatus),
+      core.previews.on('removed', this.emitStatus),
+      core.previews.on('accepted', (preview) => {
+        this.emit('focus', { interactionId: preview.interactionId });
+        this.options.windows.showMain(preview.interactionId);
+      }),
+      core.conversations.on('changed', (c) => this.emit('conversation', { ...c, messages: [...c.messages] })),
+      core.conversations.on('typing', (t) => this.emit('typing', t)),
+    ];
+  }
+
+  private buildCore(settings: StoredSettings): KwCore {
+    const account: SipAccount = {
+      uri: settings.account.uri,
+      displayName: settings.account.displayName,
+      ...(settings.account.authUser ? { authUser: settings.account.authUser } : {}),
+      ...this.passwordOrUndefined(),
+      servers: settings.servers,
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
+    };
+    const agent = new SipAgent({
+      account,
+      logger: this.options.logger.child('sip'),
+      ...this.options.agentOptions,
+    });
+    return new KwCore({
+      agent,
+      history: this.options.history,
+      logger: this.options.logger,
+      initialPresence: settings.lastPresence,
+    });
+  }
+
+  private passwordOrUndefined(): { password?: string } {
+    const password = this.options.secrets.getPassword();
+    return password === undefined ? {} : { password };
+  }
+
+  private settingsView(): SettingsView {
+    const s = this.options.settings.load();
+    return {
+      account: { ...s.account, hasPassword: this.options.secrets.getPassword() !== undefined },
+      servers: [...s.servers],
+      idleMinutes: s.idleMinutes,
+      startAtLogin: s.startAtLogin,
+      sounds: s.sounds,
+    };
+  }
+
+  private async saveSettings(input: SettingsInput): Promise<SettingsView> {
+    const before = this.options.settings.load();
+    const next: StoredSettings = {
+      ...before,
+      account: {
+        uri: input.account.uri,
+        authUser: input.account.authUser,
+        displayName: input.account.displayName,
+      },
+      servers: input.servers,
+      idleMinutes: input.idleMinutes,
+      startAtLogin: input.startAtLogin,
+      sounds: input.sounds,
+    };
+    this.options.settings.save(next);
+    const passwordChanged = input.account.password !== undefined;
+    if (passwordChanged)
+      this.options.secrets.setPassword(input.account.password === '' ? undefined : input.account.password);
+    if (before.startAtLogin !== next.startAtLogin)
+      this.options.loginItems?.setStartAtLogin(next.startAtLogin);
+    const reconnect =
+      passwordChanged ||
+      before.account.uri !== next.account.uri ||
+      before.account.authUser !== next.account.authUser ||
+      before.account.displayName !== next.account.displayName ||
+      before.servers.join('\n') !== next.servers.join('\n');
+    if (reconnect) {
+      this.options.logger.info('account or servers changed: signing in again', { uri: next.account.uri });
+      await this.stop();
+      this.core = this.buildCore(next);
+      await this.start();
+      this.emitStatus();
+    }
+    return this.settingsView();
+  }
+
+  private buildHandlers(): CommandHandlers {
+    return {
+      'app.ready': () => Promise.resolve(this.snapshot()),
+      'presence.set': async ({ state }) => {
+        await this.core.presence.set(state);
+        return null;
+      },
+      'previews.accept': async ({ interactionId }) => {
+        await this.core.previews.accept(interactionId);
+        return null;
+      },
+      'previews.decline': async ({ interactionId, reason }) => {
+        await this.core.previews.decline(interactionId, reason);
+        return null;
+      },
+      'chats.send': async ({ interactionId, text }) => {
+        await this.core.conversations.send(interactionId, text);
+        return null;
+      },
+      'chats.retry': async ({ interactionId, messageId }) => {
+        await this.core.conversations.retry(interactionId, messageId);
+        return null;
+      },
+      'chats.typing': async ({ interactionId, active }) => {
+        await this.core.conversations.setComposing(interactionId, active);
+        return null;
+      },
+      'chats.end': async ({ interactionId }) => {
+        await this.core.conversations.end(interactionId);
+        return null;
+      },
+      'settings.get': () => Promise.resolve(this.settingsView()),
+      'settings.save': (input) => this.saveSettings(input),
+      'links.open': async ({ url }) => {
+        const safe = safeExternalUrl(url);
+        if (!safe) throw new Error('only https: and mailto: links can be opened');
+        await this.options.links.open(safe.href);
+        return null;
+      },
+      'windows.showMain': ({ interactionId }) => {
+        this.options.windows.showMain(interactionId);
+        if (interactionId) this.emit('focus', { interactionId });
+        return Promise.resolve(null);
+      },
+    };
+  }
+}

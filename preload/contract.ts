@@ -1,0 +1,188 @@
+/**
+ * The contract between main and renderer: one typed map of commands
+ * (renderer → main, with a result) and events (main → renderer), a valibot
+ * schema per payload. Main validates every command input against it; the
+ * renderer's API type (`KwApi`) is derived from it; the Electron preload, the
+ * browser harness and the IPC gateway all iterate over the same map. Pure:
+ * valibot and pure core modules only.
+ */
+import * as v from 'valibot';
+import { ConversationSchema } from '../main/core/conversations/model.js';
+import { EFFECTIVE_STATES, MANUAL_STATES } from '../main/core/presence/manual-states.js';
+
+const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'not an interaction id'));
+const NoInput = v.strictObject({});
+const Ok = v.null();
+
+export const WindowKindSchema = v.picklist(['main', 'preview']);
+export type WindowKind = v.InferOutput<typeof WindowKindSchema>;
+
+export const PreviewViewSchema = v.object({
+  interactionId: Id,
+  agent: v.object({ uri: v.string(), displayName: v.string() }),
+  routingPoint: v.string(),
+  subject: v.string(),
+  text: v.string(),
+  userData: v.record(v.string(), v.string()),
+  expiresAt: v.string(),
+  receivedAt: v.string(),
+});
+
+export const StatusViewSchema = v.object({
+  connection: v.object({
+    phase: v.picklist(['stopped', 'connecting', 'registering', 'registered', 'retrying', 'stopping']),
+    text: v.string(),
+    /** For `retrying`: when the next attempt is (ms since epoch), so the UI can count down. */
+    retryAt: v.optional(v.number()),
+  }),
+  presence: v.object({
+    manual: v.picklist(MANUAL_STATES),
+    effective: v.picklist(EFFECTIVE_STATES),
+    published: v.boolean(),
+  }),
+  routable: v.object({ routable: v.boolean(), explanation: v.string() }),
+  account: v.object({ uri: v.string(), displayName: v.string() }),
+  previews: v.array(PreviewViewSchema),
+});
+
+export const AppSnapshotSchema = v.object({
+  status: StatusViewSchema,
+  conversations: v.array(ConversationSchema),
+});
+
+const Servers = v.pipe(
+  v.array(v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s]+$/, 'a server is a ws:// or wss:// URL'))),
+  v.minLength(1, 'at least one server'),
+  v.maxLength(5, 'at most five servers'),
+);
+
+export const SettingsViewSchema = v.object({
+  account: v.object({
+    uri: v.string(),
+    authUser: v.string(),
+    displayName: v.string(),
+    /** Whether a password is stored; the password itself never leaves main. */
+    hasPassword: v.boolean(),
+  }),
+  servers: v.array(v.string()),
+  idleMinutes: v.number(),
+  startAtLogin: v.boolean(),
+  sounds: v.boolean(),
+});
+
+export const SettingsInputSchema = v.strictObject({
+  account: v.strictObject({
+    uri: v.pipe(v.string(), v.regex(/^sips?:[^@\s]+@[^\s]+$/, 'the SIP address looks like sip:user@domain')),
+    authUser: v.pipe(v.string(), v.maxLength(128)),
+    displayName: v.pipe(v.string(), v.maxLength(128)),
+    /** Absent = keep the stored one; empty string = forget it. */
+    password: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  }),
+  servers: Servers,
+  idleMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(240)),
+  startAtLogin: v.boolean(),
+  sounds: v.boolean(),
+});
+
+/** Commands: renderer → main. `input` is validated in main; `output` is what the promise resolves with. */
+export const commands = {
+  'app.ready': { input: v.strictObject({ window: WindowKindSchema }), output: AppSnapshotSchema },
+  'presence.set': { input: v.strictObject({ state: v.picklist(MANUAL_STATES) }), output: Ok },
+  'previews.accept': { input: v.strictObject({ interactionId: Id }), output: Ok },
+  'previews.decline': {
+    input: v.strictObject({ interactionId: Id, reason: v.optional(v.pipe(v.string(), v.maxLength(200))) }),
+    output: Ok,
+  },
+  'chats.send': {
+    input: v.strictObject({ interactionId: Id, text: v.pipe(v.string(), v.minLength(1), v.maxLength(4000)) }),
+    output: Ok,
+  },
+  'chats.retry': {
+    input: v.strictObject({ interactionId: Id, messageId: v.pipe(v.string(), v.maxLength(64)) }),
+    output: Ok,
+  },
+  'chats.typing': { input: v.strictObject({ interactionId: Id, active: v.boolean() }), output: Ok },
+  'chats.end': { input: v.strictObject({ interactionId: Id }), output: Ok },
+  'settings.get': { input: NoInput, output: SettingsViewSchema },
+  'settings.save': { input: SettingsInputSchema, output: SettingsViewSchema },
+  /** Opens an https: or mailto: link in the system browser; anything else is refused. */
+  'links.open': { input: v.strictObject({ url: v.pipe(v.string(), v.maxLength(2048)) }), output: Ok },
+  /** From the preview popup: show the main window on a conversation. */
+  'windows.showMain': { input: v.strictObject({ interactionId: v.optional(Id) }), output: Ok },
+} as const;
+
+/** Events: main → renderer. */
+export const events = {
+  status: StatusViewSchema,
+  conversation: ConversationSchema,
+  typing: v.object({ interactionId: Id, active: v.boolean() }),
+  /** Main asks the main window to show a conversation (after accept, or from the popup). */
+  focus: v.object({ interactionId: Id }),
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<K extends CommandName> = v.InferInput<Commands[K]['input']>;
+export type CommandOutput<K extends CommandName> = v.InferOutput<Commands[K]['output']>;
+export type EventName = keyof typeof events;
+export type EventPayload<K extends EventName> = v.InferOutput<(typeof events)[K]>;
+
+export type AppSnapshot = v.InferOutput<typeof AppSnapshotSchema>;
+export type StatusView = v.InferOutput<typeof StatusViewSchema>;
+export type PreviewView = v.InferOutput<typeof PreviewViewSchema>;
+export type SettingsView = v.InferOutput<typeof SettingsViewSchema>;
+export type SettingsInput = v.InferOutput<typeof SettingsInputSchema>;
+export type { Conversation, ChatMessage } from '../main/core/conversations/model.js';
+
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** A command name split into the task namespace the renderer sees: `chats.send` → kw.chats.send(). */
+type Split<K extends string> = K extends `${infer NS}.${infer M}` ? [NS, M] : never;
+type Namespaces = Split<CommandName>[0];
+type MethodsOf<NS extends string> = {
+  [K in CommandName as Split<K>[0] extends NS ? Split<K>[1] : never]: (
+    input: CommandInput<K>,
+  ) => Promise<CommandOutput<K>>;
+};
+
+/** What `window.kw` is in the renderer: tasks, never channels. */
+export type KwApi = { readonly [NS in Namespaces]: MethodsOf<NS> } & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** The one generic entry point both transports (Electron IPC, harness WebSocket) implement. */
+export type Invoke = <K extends CommandName>(name: K, input: CommandInput<K>) => Promise<CommandOutput<K>>;
+export type Subscribe = <E extends EventName>(
+  event: E,
+  listener: (payload: EventPayload<E>) => void,
+) => () => void;
+
+/** Builds `window.kw` from a transport: used by the Electron preload and the harness client alike. */
+export function buildKwApi(invoke: Invoke, subscribe: Subscribe): KwApi {
+  const api: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};
+  for (const name of COMMAND_NAMES) {
+    const [ns, method] = name.split('.') as [string, string];
+    api[ns] ??= {};
+    api[ns][method] = (input: unknown) => invoke(name, input as never);
+  }
+  return Object.freeze({ ...api, on: subscribe }) as unknown as KwApi;
+}
+
+export type CommandCheck<K extends CommandName> =
+  | { readonly ok: true; readonly input: v.InferOutput<Commands[K]['input']> }
+  | { readonly ok: false; readonly error: string };
+
+/** Validates a command's input; the error names the field. */
+export function checkCommand(name: string, input: unknown): CommandCheck<CommandName> {
+  if (!Object.hasOwn(commands, name))
+    return { ok: false, error: `unknown command ${JSON.stringify(name).slice(0, 80)}` };
+  const result = v.safeParse(commands[name as CommandName].input, input);
+  if (result.success) return { ok: true, input: result.output };
+  const issue = result.issues[0];
+  const path = issue ? v.getDotPath(issue) : null;
+  return {
+    ok: false,
+    error: `invalid input for ${name}${path ? ` at ${path}` : ''}: ${issue?.message ?? 'invalid'}`,
+  };
+}
