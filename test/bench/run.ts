@@ -10,6 +10,7 @@ import { summarize, type Summary } from './stats.js';
 import { wsEchoRoundTrips } from './reference.js';
 import { messageRoundTrips, reRegistrations } from './sip-core.bench.js';
 import { imRouting } from './im-routing.bench.js';
+import { chromiumAvailable, previewVisible } from './preview-visible.bench.js';
 
 interface Row {
   readonly name: string;
@@ -25,6 +26,7 @@ const RUNS = {
   message: quick ? 30 : 300,
   reRegister: quick ? 3 : 10,
   routing: quick ? 10 : 100,
+  previewVisible: quick ? 10 : 50,
 };
 
 async function main(): Promise<void> {
@@ -52,6 +54,11 @@ async function main(): Promise<void> {
     const routing = await imRouting(factory, RUNS.routing, logger);
     add("agent's MESSAGE → preview event in the KW core", factory.kind, routing.toPreview);
     add('accept → routed at the agent', factory.kind, routing.acceptToRouted);
+  }
+  if (chromiumAvailable()) {
+    add("agent's MESSAGE → preview visible in the page (Chromium)", 'lab', await previewVisible(RUNS.previewVisible, logger));
+  } else {
+    console.warn('chromium or the built renderer is missing: the page row is missing (run npm run build first)');
   }
   print(reference, rows);
   const result = {

@@ -1,0 +1,80 @@
+/**
+ * Composition root of the KW Desktop in the browser harness: the same KwApp
+ * as in Electron, with in-memory settings and secret adapters, a link opener
+ * that records (a page cannot reach the OS shell), and the harness server.
+ */
+import { resolve } from 'node:path';
+import { KwApp, type KwAppOptions } from '../core/app/kw-app.js';
+import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore, type StoredSettings } from '../core/app/ports.js';
+import { FileHistoryStore } from '../core/history/file-history-store.js';
+import type { Logger } from '../core/log.js';
+import { bundleHarnessClient } from './client-bundle.js';
+import { startHarness, type Harness } from './harness-server.js';
+
+export interface HarnessKwOptions {
+  readonly account: { readonly uri: string; readonly displayName: string; readonly password?: string; readonly authUser?: string };
+  readonly servers: readonly string[];
+  readonly historyDir: string;
+  readonly logger: Logger;
+  readonly rendererDir?: string;
+  readonly port?: number;
+  readonly idleMinutes?: number;
+  readonly agentOptions?: KwAppOptions['agentOptions'];
+  readonly tls?: KwAppOptions['tls'];
+}
+
+export interface HarnessKw {
+  readonly app: KwApp;
+  readonly harness: Harness;
+  /** Links the renderer asked to open (validated https:/mailto: only). */
+  readonly openedLinks: readonly string[];
+  close(): Promise<void>;
+}
+
+export async function startHarnessKw(options: HarnessKwOptions): Promise<HarnessKw> {
+  const settings: StoredSettings = {
+    ...DEFAULT_SETTINGS,
+    account: {
+      uri: options.account.uri,
+      displayName: options.account.displayName,
+      authUser: options.account.authUser ?? '',
+    },
+    servers: options.servers,
+    idleMinutes: options.idleMinutes ?? DEFAULT_SETTINGS.idleMinutes,
+  };
+  const openedLinks: string[] = [];
+  const logger = options.logger;
+  const app = new KwApp({
+    settings: new MemorySettingsStore(settings),
+    secrets: new MemorySecretStore(options.account.password),
+    history: new FileHistoryStore({ dir: options.historyDir, logger: logger.child('history') }),
+    links: {
+      open: (url) => {
+        openedLinks.push(url);
+        logger.info('link to open (the browser harness has no system shell)', { url });
+        return Promise.resolve();
+      },
+    },
+    windows: { showMain: () => undefined },
+    logger,
+    ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  await app.start();
+  const harness = await startHarness({
+    app,
+    rendererDir: resolve(options.rendererDir ?? 'dist/renderer'),
+    clientScript: await bundleHarnessClient(),
+    logger,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  return {
+    app,
+    harness,
+    openedLinks,
+    close: async () => {
+      await harness.close();
+      await app.stop();
+    },
+  };
+}

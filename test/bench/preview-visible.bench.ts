@@ -1,0 +1,78 @@
+/**
+ * From the agent's MESSAGE to the preview being visible in the page: the real
+ * renderer in Chromium (browser harness), the real app layer, lab SIP server
+ * and router. Each run is declined so the next one starts from an empty popup.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Logger } from '../../main/core/log.js';
+import { SipAgent } from '../../main/core/sip/agent.js';
+import { startSipServer } from '../../lab/sip-server/index.js';
+import { startRouter } from '../../lab/router/index.js';
+import { AgentBot } from '../../lab/agent-bot/index.js';
+import { startHarnessKw } from '../../main/harness/compose.js';
+import { CHROMIUM_ARGS } from '../../playwright.config.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM) && existsSync('dist/renderer/preview.html');
+}
+
+export async function previewVisible(runs: number, logger: Logger): Promise<number[]> {
+  const sip = await startSipServer({ port: 0, logger });
+  const fast = { retry: { initialMs: 200, maxMs: 1000 } };
+  const router = await startRouter({
+    config: {
+      domain: 'lab.local',
+      routingPoints: [{ uri: 'billing', strategy: 'longest-idle', members: ['kw1'], previewTimeoutSeconds: 20, waitForAvailableSeconds: 5 }],
+    },
+    servers: [sip.url],
+    domain: 'lab.local',
+    logger,
+    createAgent: (account, l) => new SipAgent({ account, logger: l, ...fast }),
+  });
+  const kw = await startHarnessKw({
+    account: { uri: 'sip:kw1@lab.local', displayName: 'Kim' },
+    servers: [sip.url],
+    historyDir: await mkdtemp(join(tmpdir(), 'kw-bench-')),
+    logger,
+    agentOptions: fast,
+  });
+  const agent = new SipAgent({ account: { uri: 'sip:agent1@lab.local', servers: [sip.url] }, logger, ...fast });
+  agent.start();
+  const bot = new AgentBot({ agent, logger });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.goto(kw.harness.previewUrl);
+    while (router.routingState('sip:kw1@lab.local').kind !== 'Ready' || !agent.isRegistered) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const card = page.getByTestId('preview-card');
+    const samples: number[] = [];
+    for (let i = 0; i < runs + 3; i += 1) {
+      while (router.load('sip:kw1@lab.local') !== 0) await new Promise((r) => setTimeout(r, 10));
+      const t0 = performance.now();
+      const asked = bot.askExpert('sip:billing@lab.local', { text: `run ${i}` });
+      await card.first().waitFor({ state: 'visible' });
+      const dt = performance.now() - t0;
+      if (i >= 3) samples.push(dt);
+      const id = (await card.first().getAttribute('data-interaction-id')) ?? '';
+      await kw.app.handlers['previews.decline']({ interactionId: id });
+      await asked;
+      await card.first().waitFor({ state: 'detached' });
+    }
+    return samples;
+  } finally {
+    await browser.close();
+    bot.dispose();
+    await agent.stop(1000);
+    await kw.close();
+    await router.close();
+    await sip.close();
+  }
+}
