@@ -66,4 +66,8 @@ const subscribe: Subscribe = (event, listener) => {
   };
 };
 
-Object.defineProperty(window, 'kw', { value: buildKwApi(invoke, subscribe), writable: false, configurable: false });
+Object.defineProperty(window, 'kw', {
+  value: buildKwApi(invoke, subscribe),
+  writable: false,
+  configurable: false,
+});

@@ -5,14 +5,24 @@
  */
 import { resolve } from 'node:path';
 import { KwApp, type KwAppOptions } from '../core/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore, type StoredSettings } from '../core/app/ports.js';
+import {
+  DEFAULT_SETTINGS,
+  MemorySecretStore,
+  MemorySettingsStore,
+  type StoredSettings,
+} from '../core/app/ports.js';
 import { FileHistoryStore } from '../core/history/file-history-store.js';
 import type { Logger } from '../core/log.js';
 import { bundleHarnessClient } from './client-bundle.js';
 import { startHarness, type Harness } from './harness-server.js';
 
 export interface HarnessKwOptions {
-  readonly account: { readonly uri: string; readonly displayName: string; readonly password?: string; readonly authUser?: string };
+  readonly account: {
+    readonly uri: string;
+    readonly displayName: string;
+    readonly password?: string;
+    readonly authUser?: string;
+  };
   readonly servers: readonly string[];
   readonly historyDir: string;
   readonly logger: Logger;

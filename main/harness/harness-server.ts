@@ -68,7 +68,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       "form-action 'none'",
       "frame-ancestors 'none'",
     ].join('; ');
-    const headers = { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
+    const headers = {
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    };
     if (req.method !== 'GET') {
       res.writeHead(405, headers).end();
       return;
@@ -95,7 +99,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (!html.includes(BRIDGE_PLACEHOLDER)) log.warn('renderer page has no bridge placeholder', { file });
       body = html.replace(BRIDGE_PLACEHOLDER, '<script src="/harness-client.js"></script>');
     }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    res
+      .writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
+      .end(body);
   }
 
   const wss = new WebSocketServer({
@@ -129,7 +135,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         let name: unknown;
         let input: unknown;
         try {
-          ({ id, name, input } = JSON.parse(data.toString()) as { id: unknown; name: unknown; input: unknown });
+          ({ id, name, input } = JSON.parse(data.toString()) as {
+            id: unknown;
+            name: unknown;
+            input: unknown;
+          });
         } catch {
           log.warn('harness frame is not JSON: dropped');
           return;

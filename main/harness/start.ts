@@ -26,7 +26,9 @@ const logger = createLogger(consoleSink(process.stderr), 'warn', 'start');
 const labOptions = parseLabArgs(['--port', values.port]);
 if (labOptions === 'help') process.exit(0);
 const lab = await startLab(labOptions, logger.child('lab'));
-out.write(`Lab: SIP server ${lab.sip.url}, routing points ${lab.router?.routingPoints.join(', ') ?? 'none'}\n`);
+out.write(
+  `Lab: SIP server ${lab.sip.url}, routing points ${lab.router?.routingPoints.join(', ') ?? 'none'}\n`,
+);
 
 const uri = `sip:${values.user}@${lab.sip.domain}`;
 const electron = values.browser ? undefined : installedElectronBinary();
@@ -44,7 +46,9 @@ if (electron) {
       child.kill('SIGTERM');
     });
 } else {
-  out.write('No Electron binary is installed here (its download host is unreachable): opening the KW Desktop in the browser harness instead.\n');
+  out.write(
+    'No Electron binary is installed here (its download host is unreachable): opening the KW Desktop in the browser harness instead.\n',
+  );
   mkdirSync('.lab-run', { recursive: true });
   const kw = await startHarnessKw({
     account: { uri, displayName: `Knowledge Worker (${values.user})` },
@@ -53,7 +57,9 @@ if (electron) {
     logger: logger.child('kw'),
     port: Number(values['ui-port']),
   });
-  out.write(`KW Desktop signed in as ${uri}\n  main window:   ${kw.harness.mainUrl}\n  preview popup: ${kw.harness.previewUrl}\n`);
+  out.write(
+    `KW Desktop signed in as ${uri}\n  main window:   ${kw.harness.mainUrl}\n  preview popup: ${kw.harness.previewUrl}\n`,
+  );
   stopKw = () => kw.close();
 }
 out.write('Make a preview pop: npm run agent -- "need help with invoice 42"\nCtrl-C stops everything.\n');

@@ -28,7 +28,15 @@ export async function previewVisible(runs: number, logger: Logger): Promise<numb
   const router = await startRouter({
     config: {
       domain: 'lab.local',
-      routingPoints: [{ uri: 'billing', strategy: 'longest-idle', members: ['kw1'], previewTimeoutSeconds: 20, waitForAvailableSeconds: 5 }],
+      routingPoints: [
+        {
+          uri: 'billing',
+          strategy: 'longest-idle',
+          members: ['kw1'],
+          previewTimeoutSeconds: 20,
+          waitForAvailableSeconds: 5,
+        },
+      ],
     },
     servers: [sip.url],
     domain: 'lab.local',
@@ -42,7 +50,11 @@ export async function previewVisible(runs: number, logger: Logger): Promise<numb
     logger,
     agentOptions: fast,
   });
-  const agent = new SipAgent({ account: { uri: 'sip:agent1@lab.local', servers: [sip.url] }, logger, ...fast });
+  const agent = new SipAgent({
+    account: { uri: 'sip:agent1@lab.local', servers: [sip.url] },
+    logger,
+    ...fast,
+  });
   agent.start();
   const bot = new AgentBot({ agent, logger });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

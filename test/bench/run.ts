@@ -56,9 +56,15 @@ async function main(): Promise<void> {
     add('accept → routed at the agent', factory.kind, routing.acceptToRouted);
   }
   if (chromiumAvailable()) {
-    add("agent's MESSAGE → preview visible in the page (Chromium)", 'lab', await previewVisible(RUNS.previewVisible, logger));
+    add(
+      "agent's MESSAGE → preview visible in the page (Chromium)",
+      'lab',
+      await previewVisible(RUNS.previewVisible, logger),
+    );
   } else {
-    console.warn('chromium or the built renderer is missing: the page row is missing (run npm run build first)');
+    console.warn(
+      'chromium or the built renderer is missing: the page row is missing (run npm run build first)',
+    );
   }
   print(reference, rows);
   const result = {

@@ -16,7 +16,10 @@ import { startHarnessKw, type HarnessKw } from '../../main/harness/compose.js';
 import { KwCore } from '../../main/core/kw-core.js';
 import { MemoryHistoryStore } from '../../main/core/history/history-store.js';
 
-export const FAST = { retry: { initialMs: 200, maxMs: 1000 }, keepAlive: { intervalMs: 1000, timeoutMs: 1000 } };
+export const FAST = {
+  retry: { initialMs: 200, maxMs: 1000 },
+  keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
+};
 
 export interface Lab {
   readonly url: string;
@@ -76,8 +79,17 @@ export const test = base.extend<{ world: World }>({
         logger,
         agentOptions: FAST,
       });
-    const kw2Agent = new SipAgent({ account: { uri: 'sip:kw2@lab.local', servers: [sip.url] }, logger, ...FAST });
-    const kw2 = new KwCore({ agent: kw2Agent, history: new MemoryHistoryStore(), logger, initialPresence: 'busy' });
+    const kw2Agent = new SipAgent({
+      account: { uri: 'sip:kw2@lab.local', servers: [sip.url] },
+      logger,
+      ...FAST,
+    });
+    const kw2 = new KwCore({
+      agent: kw2Agent,
+      history: new MemoryHistoryStore(),
+      logger,
+      initialPresence: 'busy',
+    });
     await kw2.start();
     stops.push(() => kw2.stop());
     const agentUa = new SipAgent({
@@ -119,7 +131,9 @@ export const test = base.extend<{ world: World }>({
       },
     };
     await expect
-      .poll(() => agentUa.isRegistered && router.routingState('sip:kw1@lab.local').kind === 'Ready', { timeout: 15_000 })
+      .poll(() => agentUa.isRegistered && router.routingState('sip:kw1@lab.local').kind === 'Ready', {
+        timeout: 15_000,
+      })
       .toBe(true);
     await use(world);
     await world.kw.close().catch(() => undefined);

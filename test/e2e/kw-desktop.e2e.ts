@@ -43,7 +43,10 @@ test.describe('KW Desktop in the browser harness', () => {
 
     // Agent → KW
     await world.bot.say(id, 'Are you there?');
-    await expect(page.getByTestId('message').filter({ hasText: 'Are you there?' })).toHaveAttribute('data-direction', 'in');
+    await expect(page.getByTestId('message').filter({ hasText: 'Are you there?' })).toHaveAttribute(
+      'data-direction',
+      'in',
+    );
     // KW typing → agent sees it
     const typing = world.bot.once('typing', (t) => t.state === 'active');
     await page.getByTestId('composer').pressSequentially('Yes, lookin');
@@ -74,7 +77,10 @@ test.describe('KW Desktop in the browser harness', () => {
     await screenshot(page, 'main-window');
   });
 
-  test('decline by keyboard → the next KW gets it; a preview left alone disappears at its timeout', async ({ world, page }) => {
+  test('decline by keyboard → the next KW gets it; a preview left alone disappears at its timeout', async ({
+    world,
+    page,
+  }) => {
     await world.kw2.presence.set('available');
     await expect.poll(() => world.lab.router.routingState('sip:kw2@lab.local').kind).toBe('Ready');
     await world.openPreview(page);
@@ -99,10 +105,15 @@ test.describe('KW Desktop in the browser harness', () => {
     expect((await second).kind).toBe('not-routed');
   });
 
-  test('presence changed in the UI changes the router view; Busy → no preview is offered', async ({ world, page }) => {
+  test('presence changed in the UI changes the router view; Busy → no preview is offered', async ({
+    world,
+    page,
+  }) => {
     await world.openMain(page);
     await page.getByTestId('presence-select').selectOption('busy');
-    await expect.poll(() => world.lab.router.routingState('sip:kw1@lab.local')).toEqual({ kind: 'NotReady', reason: 'busy' });
+    await expect
+      .poll(() => world.lab.router.routingState('sip:kw1@lab.local'))
+      .toEqual({ kind: 'NotReady', reason: 'busy' });
     await expect(page.getByTestId('routable-status')).toContainText(/not ready|busy/i);
     const outcome = await world.bot.askExpert(BILLING, { text: 'anyone?' });
     expect(outcome).toMatchObject({ kind: 'not-routed', reason: 'no-kw-available' });
@@ -111,7 +122,11 @@ test.describe('KW Desktop in the browser harness', () => {
     await expect.poll(() => world.lab.router.routingState('sip:kw1@lab.local').kind).toBe('Ready');
   });
 
-  test('HTML, scripts and javascript: links from the network render as inert text', async ({ world, page, context }) => {
+  test('HTML, scripts and javascript: links from the network render as inert text', async ({
+    world,
+    page,
+    context,
+  }) => {
     await world.openMain(page);
     const popup = await context.newPage();
     await world.openPreview(popup);
@@ -126,7 +141,10 @@ test.describe('KW Desktop in the browser harness', () => {
     await popup.getByTestId('accept').click();
     const outcome = await asked;
     if (outcome.kind !== 'routed') throw new Error('not routed');
-    await world.bot.say(outcome.interactionId, `<img src=x onerror="window.__pwned=7"> and javascript:window.__pwned=8`);
+    await world.bot.say(
+      outcome.interactionId,
+      `<img src=x onerror="window.__pwned=7"> and javascript:window.__pwned=8`,
+    );
     await expect(page.getByTestId('message').filter({ hasText: 'onerror="window.__pwned=7"' })).toBeVisible();
     await screenshot(page, 'main-chat-hostile-text');
     for (const p of [page, popup]) {
@@ -136,13 +154,19 @@ test.describe('KW Desktop in the browser harness', () => {
       expect(await p.locator('a[href^="javascript:"]').count()).toBe(0);
     }
     // The https link is a link, and opening it goes through main's opener.
-    const link = page.getByTestId('chat-view').getByRole('link', { name: 'https://example.com/help' }).first();
+    const link = page
+      .getByTestId('chat-view')
+      .getByRole('link', { name: 'https://example.com/help' })
+      .first();
     await expect(link).toBeVisible();
     await link.click();
     await expect.poll(() => world.kw.openedLinks).toContain('https://example.com/help');
   });
 
-  test('a SIP server restart shows retrying, then registered, without user action', async ({ world, page }) => {
+  test('a SIP server restart shows retrying, then registered, without user action', async ({
+    world,
+    page,
+  }) => {
     await world.openMain(page);
     const status = page.getByTestId('connection-status');
     await expect(status).toContainText(/registered/i);
