@@ -1,0 +1,409 @@
+/**
+ * A fake `window.kw` for looking at the UI without the core: in-memory state,
+ * canned conversations and previews (including hostile text that must show as
+ * text), delivery that succeeds or fails, settings validated with the real
+ * contract. Loaded as a classic script before the renderer bundle by
+ * scripts/renderer-preview.mjs (like the harness client). Dev only: never in a
+ * production page.
+ *
+ * URL parameters: previews=0|1|2, conn=registered|retrying|connecting,
+ * presence=<manual state>, phone=1 (automatic "In a call"), focus=<id>|none.
+ */
+import {
+  buildKwApi,
+  checkCommand,
+  type AppSnapshot,
+  type CommandInput,
+  type CommandName,
+  type CommandOutput,
+  type EventName,
+  type EventPayload,
+  type Invoke,
+  type PreviewView,
+  type SettingsView,
+  type StatusView,
+  type Subscribe,
+} from '../../preload/contract.js';
+import { STATE_LABELS, type ManualState } from '../../main/core/presence/manual-states.js';
+
+type Conversation = EventPayload<'conversation'>;
+type ChatMessage = Conversation['messages'][number];
+
+const params = new URLSearchParams(location.search);
+const t0 = Date.now();
+const iso = (offsetMs: number) => new Date(t0 + offsetMs).toISOString();
+const MIN = 60_000;
+const DAY = 86_400_000;
+
+const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  for (const l of listeners.get(event) ?? []) l(structuredClone(payload));
+}
+
+// ---- state ----
+
+let manual: ManualState = (params.get('presence') as ManualState | null) ?? 'available';
+const phone = params.get('phone') === '1';
+const conn = params.get('conn') ?? 'registered';
+
+function makePreviews(): PreviewView[] {
+  const all: PreviewView[] = [
+    {
+      interactionId: 'pv-1001',
+      agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
+      routingPoint: 'sip:billing-experts@lab.local',
+      subject: 'Customer disputes a double charge',
+      text: 'Hi! The customer says she was charged twice in March, see https://billing.example.com/inv/2291. Can you check? <img src=x onerror=alert(1)>',
+      userData: { CustomerName: 'Maria Garcia', CaseNumber: 'CS-48213', Reason: 'Double charge' },
+      receivedAt: iso(-6000),
+      expiresAt: iso(54_000),
+    },
+    {
+      interactionId: 'pv-1002',
+      agent: { uri: 'sip:agent2@lab.local', displayName: 'Priya Raman' },
+      routingPoint: 'sip:claims-experts@lab.local',
+      subject: "<script>alert('x')</script> Policy coverage",
+      text: 'Is water damage covered? javascript:alert(1) or mail claims: mailto:claims@example.com',
+      userData: { Policy: 'P-77120', Tier: 'Gold', Note: '<b>VIP</b>' },
+      receivedAt: iso(-1000),
+      expiresAt: iso(59_000),
+    },
+  ];
+  return all.slice(0, Number(params.get('previews') ?? '2'));
+}
+let previews = makePreviews();
+
+function msg(
+  id: string,
+  direction: 'in' | 'out',
+  text: string,
+  at: number,
+  extra: Partial<ChatMessage> = {},
+): ChatMessage {
+  return {
+    id,
+    direction,
+    text,
+    at: iso(at),
+    ...(direction === 'out' ? { delivery: 'delivered' } : {}),
+    ...extra,
+  };
+}
+
+const conversations = new Map<string, Conversation>();
+for (const c of [
+  {
+    interactionId: 'ix-2001',
+    agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
+    routingPoint: 'sip:billing-experts@lab.local',
+    subject: 'Refund for order 1182',
+    userData: {
+      CustomerName: 'John Smith',
+      CaseNumber: 'CS-48177',
+      Reason: 'Refund not received after 14 days',
+      Channel: 'voice',
+      Account: 'https://crm.example.com/acc/90031',
+    },
+    state: 'active',
+    startedAt: iso(-14 * MIN),
+    messages: [
+      msg(
+        'm1',
+        'in',
+        'Hi, I have Mr Smith on the line. His refund for order 1182 has not arrived after 14 days.',
+        -14 * MIN,
+      ),
+      msg('m2', 'out', 'Hello! Let me look it up, one moment.', -13 * MIN),
+      msg(
+        'm3',
+        'in',
+        'Thanks. He says the bank shows nothing pending.\nOrder page: https://shop.example.com/orders/1182.',
+        -12 * MIN,
+      ),
+      msg(
+        'm4',
+        'out',
+        'The refund was issued on the 3rd but bounced: his IBAN changed. Can you confirm the new one with him?',
+        -6 * MIN,
+        {
+          delivery: 'failed',
+          error: 'no answer from the agent (408)',
+        },
+      ),
+      msg('m5', 'out', 'I can re-issue it today once we have it.', -1 * MIN, { delivery: 'sending' }),
+    ],
+  },
+  {
+    interactionId: 'ix-2002',
+    agent: { uri: 'sip:sam.patel@lab.local', displayName: 'Sam Patel' },
+    routingPoint: 'sip:network-experts@lab.local',
+    subject: 'Router config for the VIP line',
+    userData: { CustomerName: 'Acme Corp', Contract: 'ENT-2231' },
+    state: 'active',
+    startedAt: iso(-40 * MIN),
+    messages: [
+      msg('n1', 'in', 'Do you know which QoS profile the VIP trunk uses?', -40 * MIN),
+      msg('n2', 'out', 'Profile EF-46, since May.', -38 * MIN),
+    ],
+  },
+  {
+    interactionId: 'ix-1990',
+    agent: { uri: 'sip:agent2@lab.local', displayName: 'Priya Raman' },
+    routingPoint: 'sip:claims-experts@lab.local',
+    subject: 'Address change on a policy',
+    userData: { Policy: 'P-66012' },
+    state: 'ended',
+    endedBy: 'agent',
+    startedAt: iso(-DAY - 30 * MIN),
+    endedAt: iso(-DAY - 20 * MIN),
+    messages: [
+      msg('h1', 'in', 'Can the customer change the address online?', -DAY - 30 * MIN),
+      msg('h2', 'out', 'Yes: https://example.com/account/address — takes effect next day.', -DAY - 28 * MIN),
+      msg('h3', 'in', 'Perfect, thanks!', -DAY - 21 * MIN),
+    ],
+  },
+  {
+    interactionId: 'ix-1975',
+    agent: { uri: 'sip:agent7@lab.local', displayName: 'Tom Becker' },
+    subject: 'Invoice copy',
+    userData: {},
+    state: 'ended',
+    endedBy: 'me',
+    startedAt: iso(-3 * DAY),
+    endedAt: iso(-3 * DAY + 6 * MIN),
+    messages: [
+      msg('k1', 'in', 'Where do I find invoice copies older than a year?', -3 * DAY),
+      msg('k2', 'out', 'Archive tab, filter by year.', -3 * DAY + 2 * MIN),
+    ],
+  },
+] as Conversation[]) {
+  conversations.set(c.interactionId, c);
+}
+
+let settings: SettingsView = {
+  account: {
+    uri: 'sip:jane.cooper@lab.local',
+    authUser: 'jane.cooper',
+    displayName: 'Jane Cooper',
+    hasPassword: true,
+  },
+  servers: ['wss://sip1.lab.local:7443', 'wss://sip2.lab.local:7443'],
+  idleMinutes: 10,
+  startAtLogin: true,
+  sounds: true,
+};
+
+function status(): StatusView {
+  const effective = phone ? 'on-the-phone' : manual;
+  const retryAt = t0 + 12_000;
+  const connection: StatusView['connection'] =
+    conn === 'retrying'
+      ? {
+          phase: 'retrying',
+          text: 'retrying in 12 s because the server refused the credentials (401): check user and password',
+          retryAt,
+        }
+      : conn === 'connecting'
+        ? { phase: 'connecting', text: 'connecting to wss://sip1.lab.local:7443' }
+        : { phase: 'registered', text: 'registered with wss://sip1.lab.local:7443' };
+  const registered = connection.phase === 'registered';
+  const routable = registered && effective === 'available';
+  const explanation = !registered
+    ? `not registered: ${connection.text}`
+    : routable
+      ? 'the router sees you as Ready'
+      : effective === 'offline'
+        ? 'the router sees you as logged out'
+        : `the router sees you as Not Ready (${STATE_LABELS[effective]})`;
+  return {
+    connection,
+    presence: { manual, effective, published: registered },
+    routable: { routable, explanation },
+    account: { uri: settings.account.uri, displayName: settings.account.displayName },
+    previews,
+  };
+}
+
+const update = (c: Conversation) => {
+  conversations.set(c.interactionId, c);
+  emit('conversation', c);
+};
+
+function deliverLater(interactionId: string, messageId: string, fail: boolean): void {
+  setTimeout(() => {
+    const c = conversations.get(interactionId);
+    if (!c) return;
+    update({
+      ...c,
+      messages: c.messages.map((m) =>
+        m.id === messageId
+          ? {
+              ...m,
+              delivery: fail ? 'failed' : 'delivered',
+              ...(fail ? { error: 'the agent is offline (480)' } : {}),
+            }
+          : m,
+      ),
+    });
+  }, 800);
+}
+
+/** Links the page asked to open (for checks from Playwright). */
+const opened: string[] = [];
+Object.defineProperty(window, '__kwFakeOpened', { value: opened });
+
+const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<K> } = {
+  'app.ready': (): AppSnapshot => {
+    setTimeout(() => {
+      const focus = params.get('focus') ?? 'ix-2001';
+      if (focus !== 'none' && conversations.has(focus)) emit('focus', { interactionId: focus });
+      if (params.get('typing') !== '0') emit('typing', { interactionId: 'ix-2001', active: true });
+    }, 50);
+    return { status: status(), conversations: [...conversations.values()] };
+  },
+  'presence.set': ({ state }) => {
+    manual = state;
+    setTimeout(() => emit('status', status()), 150);
+    return null;
+  },
+  'previews.accept': ({ interactionId }) => {
+    const p = previews.find((x) => x.interactionId === interactionId);
+    if (!p) throw new Error('this request is no longer pending');
+    previews = previews.filter((x) => x !== p);
+    const c: Conversation = {
+      interactionId,
+      agent: p.agent,
+      routingPoint: p.routingPoint,
+      subject: p.subject,
+      userData: p.userData,
+      state: 'active',
+      startedAt: new Date().toISOString(),
+      messages: [{ id: `${interactionId}-0`, direction: 'in', text: p.text, at: p.receivedAt }],
+    };
+    emit('status', status());
+    update(c);
+    emit('focus', { interactionId });
+    return null;
+  },
+  'previews.decline': ({ interactionId }) => {
+    previews = previews.filter((x) => x.interactionId !== interactionId);
+    emit('status', status());
+    return null;
+  },
+  'chats.send': ({ interactionId, text }) => {
+    const c = conversations.get(interactionId);
+    if (!c || c.state === 'ended') throw new Error('the conversation has ended');
+    const id = `s-${Date.now()}`;
+    update({
+      ...c,
+      messages: [
+        ...c.messages,
+        { id, direction: 'out', text, at: new Date().toISOString(), delivery: 'sending' },
+      ],
+    });
+    deliverLater(interactionId, id, /fail/i.test(text));
+    // The agent answers a bit later, typing first.
+    setTimeout(() => emit('typing', { interactionId, active: true }), 1200);
+    setTimeout(() => {
+      const now = conversations.get(interactionId);
+      if (now?.state !== 'active') return;
+      update({
+        ...now,
+        messages: [
+          ...now.messages,
+          { id: `r-${Date.now()}`, direction: 'in', text: 'Got it, thanks!', at: new Date().toISOString() },
+        ],
+      });
+    }, 3500);
+    return null;
+  },
+  'chats.retry': ({ interactionId, messageId }) => {
+    const c = conversations.get(interactionId);
+    if (!c) throw new Error('no such conversation');
+    update({
+      ...c,
+      messages: c.messages.map((m) =>
+        m.id === messageId
+          ? { id: m.id, direction: m.direction, text: m.text, at: m.at, delivery: 'sending' }
+          : m,
+      ),
+    });
+    deliverLater(interactionId, messageId, false);
+    return null;
+  },
+  'chats.typing': () => null,
+  'chats.end': ({ interactionId }) => {
+    const c = conversations.get(interactionId);
+    if (!c) throw new Error('no such conversation');
+    update({ ...c, state: 'ended', endedBy: 'me', endedAt: new Date().toISOString() });
+    return null;
+  },
+  'settings.get': () => settings,
+  'settings.save': (input) => {
+    settings = {
+      account: {
+        uri: input.account.uri,
+        authUser: input.account.authUser,
+        displayName: input.account.displayName,
+        hasPassword:
+          input.account.password === undefined ? settings.account.hasPassword : input.account.password !== '',
+      },
+      servers: input.servers,
+      idleMinutes: input.idleMinutes,
+      startAtLogin: input.startAtLogin,
+      sounds: input.sounds,
+    };
+    emit('status', status());
+    return settings;
+  },
+  'links.open': ({ url }) => {
+    if (!/^(https:|mailto:)/.test(url)) throw new Error('only https: and mailto: links open');
+    opened.push(url);
+    console.info('[fake kw] open link', url);
+    return null;
+  },
+  'windows.showMain': () => null,
+};
+
+const invoke: Invoke = (name, input) =>
+  new Promise((resolve, reject) => {
+    setTimeout(() => {
+      const check = checkCommand(name, input);
+      if (!check.ok) {
+        reject(new Error(check.error));
+        return;
+      }
+      try {
+        const handler = handlers[name] as (input: unknown) => unknown;
+        resolve(structuredClone(handler(check.input)) as never);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }, 60);
+  });
+
+const subscribe: Subscribe = (event, listener) => {
+  let set = listeners.get(event);
+  if (!set) {
+    set = new Set();
+    listeners.set(event, set);
+  }
+  const l = listener as (payload: unknown) => void;
+  set.add(l);
+  return () => {
+    set.delete(l);
+  };
+};
+
+// Previews that time out disappear, as in the core.
+setInterval(() => {
+  const before = previews.length;
+  previews = previews.filter((p) => Date.parse(p.expiresAt) > Date.now());
+  if (previews.length !== before) emit('status', status());
+}, 500);
+
+Object.defineProperty(window, 'kw', {
+  value: buildKwApi(invoke, subscribe),
+  writable: false,
+  configurable: false,
+});

@@ -1,0 +1,91 @@
+/** The main window: sidebar (identity, presence, conversations, status), pending requests, chat or settings. */
+import type { JSX } from 'preact';
+import { GearIcon } from '../shared/components/icons.js';
+import { initials } from '../shared/format.js';
+import { fatal, previews, selected, status, view } from '../shared/store.js';
+import { ChatView } from './chat-view.js';
+import { ConversationList } from './conversation-list.js';
+import { PendingPreviews } from './pending-previews.js';
+import { PresenceSelect } from './presence.js';
+import { SettingsPage } from './settings-view.js';
+import { StatusPanel } from './status-bar.js';
+
+function Identity(): JSX.Element {
+  const account = status.value?.account;
+  const name = account?.displayName || account?.uri || 'KW Desktop';
+  return (
+    <div class="identity">
+      <span class="avatar avatar-me" aria-hidden="true">
+        {initials(name)}
+      </span>
+      <div class="identity-text">
+        <p class="identity-name" title={account?.uri}>
+          {name}
+        </p>
+        <PresenceSelect />
+      </div>
+      <button
+        type="button"
+        class={`btn btn-icon${view.value === 'settings' ? ' is-active' : ''}`}
+        aria-label="Settings"
+        aria-pressed={view.value === 'settings'}
+        title="Settings"
+        onClick={() => {
+          view.value = view.value === 'settings' ? 'chat' : 'settings';
+        }}
+      >
+        <GearIcon />
+      </button>
+    </div>
+  );
+}
+
+function Empty(): JSX.Element {
+  const s = status.value;
+  return (
+    <div class="empty">
+      <h1>No conversation selected</h1>
+      <p>
+        {s?.routable.routable
+          ? 'You are receiving expert requests. When you accept one, the conversation opens here.'
+          : 'Choose a conversation on the left. Set your presence to Available to receive expert requests.'}
+      </p>
+    </div>
+  );
+}
+
+export function App(): JSX.Element {
+  if (fatal.value) {
+    return (
+      <div class="fatal" role="alert">
+        <h1>KW Desktop cannot start</h1>
+        <p>{fatal.value}</p>
+      </div>
+    );
+  }
+  const c = selected.value;
+  return (
+    <div class="app">
+      <aside class="sidebar">
+        <Identity />
+        <ConversationList />
+        <StatusPanel />
+      </aside>
+      <main class="content">
+        <p class="visually-hidden" aria-live="polite">
+          {previews.value.length
+            ? `${previews.value.length} pending request${previews.value.length > 1 ? 's' : ''}`
+            : ''}
+        </p>
+        <PendingPreviews />
+        {view.value === 'settings' ? (
+          <SettingsPage />
+        ) : c ? (
+          <ChatView key={c.interactionId} c={c} />
+        ) : (
+          <Empty />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+/** The presence selector: the six manual states; shows the effective state (e.g. "In a call"). */
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { isManualState, MANUAL_STATES, STATE_LABELS } from '../../main/core/presence/manual-states.js';
+import { bridge, errorText } from '../shared/kw.js';
+import { status } from '../shared/store.js';
+
+export function PresenceSelect(): JSX.Element {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const s = status.value;
+  const effective = s?.presence.effective ?? 'offline';
+  const manual = s?.presence.manual ?? 'offline';
+  const automatic = effective !== manual;
+  const onChange = (value: string) => {
+    const kw = bridge();
+    if (!kw || !isManualState(value)) return;
+    setPending(true);
+    setError(null);
+    kw.presence
+      .set({ state: value })
+      .catch((err: unknown) => setError(`Could not change presence: ${errorText(err)}`))
+      .finally(() => setPending(false));
+  };
+  return (
+    <div class="presence">
+      <span class={`presence-dot dot-${effective}`} aria-hidden="true" />
+      <label class="visually-hidden" for="presence-select">
+        Presence
+      </label>
+      <select
+        id="presence-select"
+        data-testid="presence-select"
+        class="presence-select"
+        value={effective}
+        disabled={!s || pending}
+        aria-describedby={automatic ? 'presence-note' : undefined}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      >
+        {!isManualState(effective) && (
+          <option value={effective} disabled hidden>
+            {STATE_LABELS[effective]}
+          </option>
+        )}
+        {MANUAL_STATES.map((state) => (
+          <option key={state} value={state}>
+            {STATE_LABELS[state]}
+          </option>
+        ))}
+      </select>
+      {automatic && (
+        <span id="presence-note" class="presence-note">
+          automatic · you chose {STATE_LABELS[manual]}
+        </span>
+      )}
+      {s && !s.presence.published && s.connection.phase === 'registered' && (
+        <span class="presence-note">publishing…</span>
+      )}
+      {error && (
+        <p class="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

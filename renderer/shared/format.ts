@@ -1,0 +1,150 @@
+/** Pure formatting and countdown helpers for the renderer (no DOM, testable in Node). */
+import type { StatusView } from '../../preload/contract.js';
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+function fmt(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let f = timeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    timeFormats.set(key, f);
+  }
+  return f;
+}
+
+/** "14:05" (in the user's locale). Empty for an unparsable time. */
+export function formatTime(iso: string, locale?: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '' : fmt(locale, { hour: '2-digit', minute: '2-digit' }).format(t);
+}
+
+function startOfDay(t: number): number {
+  const d = new Date(t);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Whole calendar days between two times (local time). */
+export function daysBetween(earlier: number, later: number): number {
+  return Math.round((startOfDay(later) - startOfDay(earlier)) / 86_400_000);
+}
+
+/** For the conversation list: the time today, "Yesterday", else a short date. */
+export function formatListTime(iso: string, now: number, locale?: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const days = daysBetween(t, now);
+  if (days <= 0) return formatTime(iso, locale);
+  if (days === 1) return 'Yesterday';
+  const sameYear = new Date(t).getFullYear() === new Date(now).getFullYear();
+  return fmt(locale, sameYear ? { day: 'numeric', month: 'short' } : { dateStyle: 'medium' }).format(t);
+}
+
+/** For day separators in a chat: "Today", "Yesterday", or a full date. */
+export function formatDay(iso: string, now: number, locale?: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const days = daysBetween(t, now);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  return fmt(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(t);
+}
+
+/** Seconds left until an ISO deadline, rounded up, never negative. */
+export function secondsLeft(expiresAt: string, now: number): number {
+  const t = Date.parse(expiresAt);
+  if (Number.isNaN(t)) return 0;
+  return Math.max(0, Math.ceil((t - now) / 1000));
+}
+
+/** The part of a preview's time still left, 1 → 0, for the countdown bar. */
+export function remainingFraction(receivedAt: string, expiresAt: string, now: number): number {
+  const start = Date.parse(receivedAt);
+  const end = Date.parse(expiresAt);
+  if (Number.isNaN(end)) return 0;
+  const total = Number.isNaN(start) ? 0 : end - start;
+  if (total <= 0) return now < end ? 1 : 0;
+  return Math.min(1, Math.max(0, (end - now) / total));
+}
+
+/**
+ * Main computes "retrying in 5 s because ..." once, when the state changes;
+ * the UI counts it down itself from `retryAt`.
+ */
+export function liveRetryText(text: string, retryAt: number | undefined, now: number): string {
+  if (retryAt === undefined) return text;
+  const seconds = Math.max(0, Math.ceil((retryAt - now) / 1000));
+  const live = seconds > 0 ? `retrying in ${seconds} s…` : 'retrying now…';
+  return text.replace(/retrying in \d+ s(?:…)?(?: because)?/, (m) =>
+    m.endsWith('because') ? `${live} —` : live,
+  );
+}
+
+export type Tone = 'ok' | 'busy' | 'warn' | 'off';
+
+/** One line for the connection and its tone. */
+export function connectionLine(
+  connection: StatusView['connection'],
+  now: number,
+): { text: string; tone: Tone } {
+  const text = capitalize(liveRetryText(connection.text, connection.retryAt, now));
+  switch (connection.phase) {
+    case 'registered':
+      return { text, tone: 'ok' };
+    case 'connecting':
+    case 'registering':
+      return { text, tone: 'busy' };
+    case 'retrying':
+      return { text, tone: 'warn' };
+    case 'stopped':
+    case 'stopping':
+      return { text, tone: 'off' };
+  }
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Up to two initials for an avatar. */
+export function initials(name: string): string {
+  const words = name
+    .replace(/^sips?:/i, '')
+    .split(/[\s@._-]+/)
+    .filter((w) => /\p{L}|\p{N}/u.test(w));
+  const first = words[0]?.[0] ?? '?';
+  const second = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
+  return (first + second).toUpperCase();
+}
+
+/** A single line of a longer text (first line, collapsed whitespace), for list previews. */
+export function oneLine(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** A user-data key for people: "CustomerName" / "case_number" → "Customer Name" / "Case number". */
+export function humanKey(key: string): string {
+  const spaced = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+/**
+ * The reason requests cannot reach the KW, counted down like the connection
+ * line. When the cause is the connection (shown on the line above), just say so.
+ */
+export function routableReason(status: Pick<StatusView, 'connection' | 'routable'>, now: number): string {
+  const { explanation } = status.routable;
+  if (
+    !status.routable.routable &&
+    status.connection.phase !== 'registered' &&
+    explanation.startsWith('not registered')
+  ) {
+    return 'not registered';
+  }
+  return liveRetryText(explanation, status.connection.retryAt, now);
+}

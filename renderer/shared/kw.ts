@@ -1,0 +1,18 @@
+/** `window.kw`: the only way to talk to main (Electron preload or the browser harness). */
+import type { KwApi } from '../../preload/contract.js';
+
+declare global {
+  interface Window {
+    readonly kw?: KwApi;
+  }
+}
+
+export function bridge(): KwApi | undefined {
+  return window.kw;
+}
+
+/** The message of a rejected command, for showing next to what caused it. */
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text || 'something went wrong';
+}

@@ -1,0 +1,190 @@
+/**
+ * Pure state logic of the renderer: how events change the lists, ordering,
+ * search, and turning a rejected settings save into per-field errors. No DOM
+ * and no Preact, so it runs under Vitest in Node.
+ */
+import type { Conversation, PreviewView, SettingsInput, SettingsView } from '../../preload/contract.js';
+
+/** Replaces the conversation with the same interaction id, or adds it. */
+export function upsertConversation(
+  list: readonly Conversation[],
+  conversation: Conversation,
+): readonly Conversation[] {
+  const i = list.findIndex((c) => c.interactionId === conversation.interactionId);
+  if (i < 0) return [...list, conversation];
+  const next = list.slice();
+  next[i] = conversation;
+  return next;
+}
+
+/** When anything last happened in a conversation (ms). */
+export function lastActivity(c: Conversation): number {
+  const times = [c.startedAt, c.endedAt, c.messages[c.messages.length - 1]?.at]
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((t) => !Number.isNaN(t));
+  return times.length ? Math.max(...times) : 0;
+}
+
+/** Active conversations first, then history; most recent first within each. */
+export function sortConversations(list: readonly Conversation[]): Conversation[] {
+  return [...list].sort((a, b) => {
+    if (a.state !== b.state) return a.state === 'active' ? -1 : 1;
+    return lastActivity(b) - lastActivity(a);
+  });
+}
+
+/** Every word of the query must appear in the agent, subject, routing point, user data or a message. */
+export function matchesQuery(c: Conversation, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return true;
+  const haystack = [
+    c.agent.displayName,
+    c.agent.uri,
+    c.subject,
+    c.routingPoint ?? '',
+    ...Object.values(c.userData),
+    ...c.messages.map((m) => m.text),
+  ]
+    .join('\n')
+    .toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+export function filterConversations(list: readonly Conversation[], query: string): Conversation[] {
+  return sortConversations(list.filter((c) => matchesQuery(c, query)));
+}
+
+export function inboundCount(c: Conversation | undefined): number {
+  return c ? c.messages.filter((m) => m.direction === 'in').length : 0;
+}
+
+/** Previews oldest first, so the newest is at the bottom of a stack. */
+export function orderPreviews(previews: readonly PreviewView[]): PreviewView[] {
+  return [...previews].sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt));
+}
+
+/** Ids present in `next` but not in `prev` (e.g. previews that just appeared). */
+export function newIds(prev: ReadonlySet<string>, next: readonly { interactionId: string }[]): string[] {
+  return next.map((p) => p.interactionId).filter((id) => !prev.has(id));
+}
+
+/** Typing indicators: set or clear one interaction. */
+export function applyTyping(
+  typing: ReadonlySet<string>,
+  event: { interactionId: string; active: boolean },
+): ReadonlySet<string> {
+  if (typing.has(event.interactionId) === event.active) return typing;
+  const next = new Set(typing);
+  if (event.active) next.add(event.interactionId);
+  else next.delete(event.interactionId);
+  return next;
+}
+
+/** A conversation update ends the agent's typing when a new message from them arrived or it ended. */
+export function typingAfterUpdate(
+  typing: ReadonlySet<string>,
+  before: Conversation | undefined,
+  after: Conversation,
+): ReadonlySet<string> {
+  if (!typing.has(after.interactionId)) return typing;
+  if (after.state === 'ended' || inboundCount(after) > inboundCount(before)) {
+    return applyTyping(typing, { interactionId: after.interactionId, active: false });
+  }
+  return typing;
+}
+
+// ---- settings form ----
+
+export interface SettingsForm {
+  uri: string;
+  authUser: string;
+  /** Empty = keep the stored password. */
+  password: string;
+  forgetPassword: boolean;
+  displayName: string;
+  servers: string[];
+  idleMinutes: string;
+  startAtLogin: boolean;
+  sounds: boolean;
+}
+
+/** Form field keys errors attach to: the names above, or `servers.N`. */
+export type FieldErrors = Record<string, string>;
+
+export function formFromSettings(s: SettingsView): SettingsForm {
+  return {
+    uri: s.account.uri,
+    authUser: s.account.authUser,
+    password: '',
+    forgetPassword: false,
+    displayName: s.account.displayName,
+    servers: s.servers.length ? [...s.servers] : [''],
+    idleMinutes: String(s.idleMinutes),
+    startAtLogin: s.startAtLogin,
+    sounds: s.sounds,
+  };
+}
+
+/** The input for `settings.save`, or the errors the form can see by itself. */
+export function inputFromForm(
+  form: SettingsForm,
+): { ok: true; input: SettingsInput } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const idleText = form.idleMinutes.trim();
+  const idle = Number(idleText);
+  if (!/^\d+$/.test(idleText) || !Number.isSafeInteger(idle))
+    errors.idleMinutes = 'a whole number of minutes';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const password = form.forgetPassword ? '' : form.password ? form.password : undefined;
+  return {
+    ok: true,
+    input: {
+      account: {
+        uri: form.uri.trim(),
+        authUser: form.authUser.trim(),
+        displayName: form.displayName.trim(),
+        ...(password !== undefined ? { password } : {}),
+      },
+      servers: form.servers.map((s) => s.trim()),
+      idleMinutes: idle,
+      startAtLogin: form.startAtLogin,
+      sounds: form.sounds,
+    },
+  };
+}
+
+const FIELD_OF_PATH: Record<string, string> = {
+  'account.uri': 'uri',
+  'account.authUser': 'authUser',
+  'account.password': 'password',
+  'account.displayName': 'displayName',
+  servers: 'servers',
+  idleMinutes: 'idleMinutes',
+  startAtLogin: 'startAtLogin',
+  sounds: 'sounds',
+};
+
+/**
+ * Main rejects an invalid save with "invalid input for settings.save at
+ * account.uri: the SIP address looks like sip:user@domain". Which form field
+ * that names, and the message to show under it (null field: show it on the form).
+ */
+export function fieldErrorFromMessage(message: string): { field: string | null; message: string } {
+  const m = /\bat ([A-Za-z0-9_.]+): (.+)$/s.exec(message);
+  if (!m?.[1] || !m[2]) return { field: null, message };
+  const path = m[1];
+  const server = /^servers\.(\d+)$/.exec(path);
+  if (server?.[1]) return { field: `servers.${server[1]}`, message: m[2] };
+  return { field: FIELD_OF_PATH[path] ?? null, message: FIELD_OF_PATH[path] ? m[2] : message };
+}
+
+/** Moves item `i` by `delta` places (for the failover order of servers). */
+export function move<T>(list: readonly T[], i: number, delta: number): T[] {
+  const j = i + delta;
+  if (i < 0 || i >= list.length || j < 0 || j >= list.length) return [...list];
+  const next = [...list];
+  const a = next[i] as T;
+  next[i] = next[j] as T;
+  next[j] = a;
+  return next;
+}

@@ -1,0 +1,30 @@
+/** A short two-tone chime, generated with WebAudio (no audio files). */
+let context: AudioContext | null = null;
+
+export function chime(): void {
+  try {
+    context ??= new AudioContext();
+    const ctx = context;
+    if (ctx.state === 'suspended') void ctx.resume();
+    const t0 = ctx.currentTime + 0.01;
+    const tones: [number, number][] = [
+      [880, 0],
+      [1175, 0.14],
+    ];
+    for (const [freq, offset] of tones) {
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.type = 'sine';
+      osc.frequency.value = freq;
+      const start = t0 + offset;
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.18, start + 0.015);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.22);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(start);
+      osc.stop(start + 0.25);
+    }
+  } catch {
+    // No audio device or autoplay refused: the preview still shows.
+  }
+}

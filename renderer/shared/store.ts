@@ -1,0 +1,117 @@
+/**
+ * The renderer's state: signals fed by the `app.ready` snapshot and then by
+ * events. Components read these signals and call `window.kw` for commands.
+ */
+import { batch, computed, signal } from '@preact/signals';
+import type { AppSnapshot, Conversation, KwApi, StatusView, WindowKind } from '../../preload/contract.js';
+import { errorText } from './kw.js';
+import {
+  applyTyping,
+  filterConversations,
+  inboundCount,
+  orderPreviews,
+  typingAfterUpdate,
+  upsertConversation,
+} from './model.js';
+
+export const status = signal<StatusView | null>(null);
+export const conversations = signal<readonly Conversation[]>([]);
+export const typing = signal<ReadonlySet<string>>(new Set());
+export const selectedId = signal<string | null>(null);
+export const view = signal<'chat' | 'settings'>('chat');
+export const query = signal('');
+export const unread = signal<ReadonlySet<string>>(new Set());
+/** Set when the app could not start (no bridge, or `app.ready` failed). */
+export const fatal = signal<string | null>(null);
+/** Bumped when main asks to focus a conversation, so the composer can take focus. */
+export const focusRequest = signal(0);
+
+/** A clock for countdowns; ticks while something counts down. */
+export const now = signal(Date.now());
+setInterval(() => {
+  now.value = Date.now();
+}, 250);
+
+export const previews = computed(() => orderPreviews(status.value?.previews ?? []));
+export const visibleConversations = computed(() => filterConversations(conversations.value, query.value));
+export const selected = computed(
+  () => conversations.value.find((c) => c.interactionId === selectedId.value) ?? null,
+);
+
+/** Drafts per conversation survive switching between conversations. */
+export const drafts = new Map<string, string>();
+
+export function select(interactionId: string | null): void {
+  batch(() => {
+    selectedId.value = interactionId;
+    view.value = 'chat';
+    if (interactionId && unread.value.has(interactionId)) {
+      const next = new Set(unread.value);
+      next.delete(interactionId);
+      unread.value = next;
+    }
+  });
+}
+
+function applySnapshot(snapshot: AppSnapshot): void {
+  batch(() => {
+    status.value = snapshot.status;
+    conversations.value = snapshot.conversations;
+  });
+}
+
+function applyConversation(c: Conversation): void {
+  const before = conversations.value.find((x) => x.interactionId === c.interactionId);
+  batch(() => {
+    conversations.value = upsertConversation(conversations.value, c);
+    typing.value = typingAfterUpdate(typing.value, before, c);
+    const isVisible = selectedId.value === c.interactionId && view.value === 'chat' && !document.hidden;
+    if (inboundCount(c) > inboundCount(before) && !isVisible) {
+      unread.value = new Set(unread.value).add(c.interactionId);
+    }
+  });
+}
+
+/**
+ * Subscribes to events, then asks main for the snapshot. Events that arrive
+ * before the snapshot are applied after it, so the snapshot never overwrites newer state.
+ */
+export async function start(kw: KwApi, window: WindowKind): Promise<void> {
+  let ready = false;
+  const early: (() => void)[] = [];
+  const on = <T>(apply: (payload: T) => void) => {
+    return (payload: T) => {
+      if (ready) apply(payload);
+      else early.push(() => apply(payload));
+    };
+  };
+  kw.on(
+    'status',
+    on((s: StatusView) => {
+      status.value = s;
+    }),
+  );
+  kw.on('conversation', on(applyConversation));
+  kw.on(
+    'typing',
+    on((t: { interactionId: string; active: boolean }) => {
+      typing.value = applyTyping(typing.value, t);
+    }),
+  );
+  kw.on(
+    'focus',
+    on((f: { interactionId: string }) => {
+      select(f.interactionId);
+      focusRequest.value++;
+    }),
+  );
+  try {
+    applySnapshot(await kw.app.ready({ window }));
+  } catch (error) {
+    fatal.value = `Could not reach the KW Desktop core: ${errorText(error)}`;
+  }
+  ready = true;
+  batch(() => {
+    for (const apply of early.splice(0)) apply();
+  });
+}

@@ -1,0 +1,144 @@
+// Looks at the renderer without the core: builds a development bundle, builds
+// renderer/dev/fake-kw.ts (a fake `window.kw`), and serves dist/renderer on
+// loopback with the fake injected where the harness puts its bridge (the
+// `<!-- kw-bridge -->` placeholder), under the harness's CSP.
+//   node scripts/renderer-preview.mjs [--port 5178]      serve until Ctrl+C
+//   node scripts/renderer-preview.mjs --screenshots      write test-results/screenshots/ui-*.png and exit
+import { build } from 'esbuild';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildRenderer } from './build-renderer.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const rendererDir = join(root, 'dist/renderer');
+const args = process.argv.slice(2);
+const portArg = args.indexOf('--port');
+const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
+const screenshots = args.includes('--screenshots');
+
+await buildRenderer({ development: true, quiet: true });
+const fake = await build({
+  absWorkingDir: root,
+  entryPoints: ['renderer/dev/fake-kw.ts'],
+  bundle: true,
+  write: false,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  tsconfig: join(root, 'renderer/tsconfig.json'),
+  logLevel: 'warning',
+});
+const fakeScript = fake.outputFiles[0].text;
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+const csp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "media-src 'self' blob:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const server = createServer(async (req, res) => {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const headers = { 'Content-Security-Policy': csp, 'Cache-Control': 'no-store' };
+  if (path === '/fake-kw.js') {
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES['.js'] }).end(fakeScript);
+    return;
+  }
+  const file = normalize(join(rendererDir, path === '/' ? '/main.html' : path));
+  if (!file.startsWith(rendererDir) || !TYPES[extname(file)]) {
+    res.writeHead(404, headers).end();
+    return;
+  }
+  try {
+    let body = await readFile(file);
+    if (extname(file) === '.html') {
+      body = body.toString('utf8').replace('<!-- kw-bridge -->', '<script src="/fake-kw.js"></script>');
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] }).end(body);
+  } catch {
+    res.writeHead(404, headers).end();
+  }
+});
+await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+if (!screenshots) {
+  console.log(`renderer preview with a fake window.kw:\n  ${origin}/main.html\n  ${origin}/preview.html`);
+  console.log(
+    'parameters: ?previews=0|1|2 &conn=registered|retrying|connecting &presence=busy &phone=1 &focus=none',
+  );
+} else {
+  const { chromium } = await import('@playwright/test');
+  const out = join(root, 'test-results/screenshots');
+  await mkdir(out, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const problems = [];
+  const shoot = async (name, url, viewport, scheme, act) => {
+    const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning')
+        problems.push(`${name}: console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
+    page.on('dialog', (d) => {
+      problems.push(`${name}: a dialog opened: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.goto(`${origin}${url}`);
+    await page.waitForSelector('#app > *');
+    await page.waitForTimeout(400);
+    if (act) await act(page);
+    await page.screenshot({ path: join(out, `ui-${name}.png`) });
+    await context.close();
+  };
+  for (const scheme of ['light', 'dark']) {
+    const main = { width: 1040, height: 680 };
+    await shoot(`main-${scheme}`, '/main.html?previews=0', main, scheme);
+    await shoot(`main-pending-${scheme}`, '/main.html', main, scheme);
+    await shoot(`settings-${scheme}`, '/main.html?previews=0&focus=none', main, scheme, async (page) => {
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.waitForSelector('[data-testid=settings-save]');
+      await page.fill('#f-uri', 'jane.cooper');
+      await page.fill('#f-servers\\.1', 'https://sip2.lab.local');
+      await page.click('[data-testid=settings-save]');
+      await page.waitForSelector('.field-error');
+      await page.waitForTimeout(200);
+    });
+    await shoot(`preview-${scheme}`, '/preview.html', { width: 360, height: 460 }, scheme);
+  }
+  await shoot(
+    'retrying-light',
+    '/main.html?previews=0&conn=retrying&presence=busy&focus=ix-1990',
+    { width: 1040, height: 680 },
+    'light',
+  );
+  await shoot('phone-narrow-dark', '/main.html?previews=1&phone=1', { width: 720, height: 600 }, 'dark');
+  await browser.close();
+  server.close();
+  console.log(`screenshots in ${out}`);
+  for (const p of problems) console.log(`  ! ${p}`);
+}
