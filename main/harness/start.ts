@@ -51,7 +51,7 @@ if (electron) {
   );
   mkdirSync('.lab-run', { recursive: true });
   const kw = await startHarnessKw({
-    account: { uri, displayName: `Knowledge Worker (${values.user})` },
+    account: { uri, displayName: values.user === 'kw1' ? 'Kim Expert' : `Expert ${values.user}` },
     servers: [lab.sip.url],
     historyDir: `.lab-run/history-${values.user}`,
     logger: logger.child('kw'),
