@@ -1,0 +1,120 @@
+/**
+ * The tray: icon, tooltip and context menu from the pure model
+ * (tray-model.ts), rebuilt only when the model changes (on a status event,
+ * like Signal does). Image and menu types stay Electron's (NativeImage, Menu)
+ * in the app and are opaque here, so tests use plain values.
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import type { ManualState } from '../core/presence/manual-states.js';
+import type { Logger } from '../core/log.js';
+import {
+  sameTrayModel,
+  trayModel,
+  type TrayAction,
+  type TrayIconKey,
+  type TrayModel,
+  type TrayStatus,
+} from './tray-model.js';
+import { trayIconPng } from './tray-icons.js';
+
+export interface ShellTray<Image, Menu> {
+  setImage(image: Image): void;
+  setToolTip(tooltip: string): void;
+  setContextMenu(menu: Menu | null): void;
+  on(event: 'click', listener: () => void): unknown;
+  destroy(): void;
+}
+
+export interface TrayActions {
+  setPresence(state: ManualState): Promise<unknown>;
+  openMain(): void;
+  quit(): void;
+}
+
+export interface TrayDeps<Image, Menu> {
+  readonly createTray: (image: Image) => ShellTray<Image, Menu>;
+  readonly buildMenu: (template: MenuItemConstructorOptions[]) => Menu;
+  /** A 16 px (1x) and 32 px (2x) PNG of the same icon → one image. */
+  readonly createImage: (png1x: Buffer, png2x: Buffer) => Image;
+  readonly actions: TrayActions;
+  readonly logger: Logger;
+}
+
+/** The Electron menu template of a model, with the actions bound. */
+export function menuTemplate(
+  model: TrayModel,
+  run: (action: TrayAction) => void,
+): MenuItemConstructorOptions[] {
+  return model.items.map((item): MenuItemConstructorOptions => {
+    switch (item.type) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'label':
+        return { label: item.label, enabled: false };
+      case 'radio':
+        return { type: 'radio', label: item.label, checked: item.checked, click: () => run(item.action) };
+      case 'normal':
+        return { label: item.label, click: () => run(item.action) };
+    }
+  });
+}
+
+export class TrayController<Image, Menu> {
+  private tray: ShellTray<Image, Menu> | undefined;
+  private model: TrayModel | undefined;
+  private readonly images = new Map<TrayIconKey, Image>();
+  /** How many times the menu was built (tests, and a debug log). */
+  rebuilds = 0;
+
+  constructor(private readonly deps: TrayDeps<Image, Menu>) {}
+
+  update(status: TrayStatus): void {
+    const model = trayModel(status);
+    if (this.model && sameTrayModel(this.model, model)) return;
+    const previous = this.model;
+    this.model = model;
+    const image = this.image(model.icon);
+    if (!this.tray) {
+      this.tray = this.deps.createTray(image);
+      this.tray.on('click', () => this.deps.actions.openMain());
+    } else if (previous?.icon !== model.icon) {
+      this.tray.setImage(image);
+    }
+    this.tray.setToolTip(model.tooltip);
+    this.tray.setContextMenu(this.deps.buildMenu(menuTemplate(model, (action) => this.run(action))));
+    this.rebuilds += 1;
+  }
+
+  dispose(): void {
+    this.tray?.destroy();
+    this.tray = undefined;
+    this.model = undefined;
+  }
+
+  private run(action: TrayAction): void {
+    switch (action.kind) {
+      case 'presence':
+        this.deps.actions.setPresence(action.state).catch((error: unknown) => {
+          this.deps.logger.warn('presence from the tray failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
+        return;
+      case 'open':
+        this.deps.actions.openMain();
+        return;
+      case 'quit':
+        this.deps.actions.quit();
+        return;
+    }
+  }
+
+  private image(key: TrayIconKey): Image {
+    let image = this.images.get(key);
+    if (image === undefined) {
+      image = this.deps.createImage(trayIconPng(key, 16), trayIconPng(key, 32));
+      this.images.set(key, image);
+    }
+    return image;
+  }
+}

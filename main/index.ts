@@ -1,0 +1,249 @@
+/**
+ * Composition root of the KW Desktop in Electron (bundled to
+ * dist/main/index.cjs by scripts/build-electron.mjs). Builds the logger, the
+ * stores, the history, KwApp with the Electron adapters, the IPC gateway, the
+ * windows, tray, power and notification adapters — all inside `main()`, which
+ * runs once; nothing is created by importing a module. Quitting publishes
+ * `closed` and unregisters (`kwApp.stop()`) before the process exits.
+ *
+ * Environment (tests, development): KW_USER_DATA overrides the userData
+ * directory; KW_LOG_LEVEL sets the log level (default info).
+ */
+import { join, resolve } from 'node:path';
+import { renameSync } from 'node:fs';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  Tray,
+} from 'electron';
+import ElectronStore from 'electron-store';
+import { KwApp } from './core/app/kw-app.js';
+import type { StoredSettings } from './core/app/ports.js';
+import { FileHistoryStore } from './core/history/file-history-store.js';
+import type { Logger, LogLevel } from './core/log.js';
+import { registerAppScheme, serveRenderer } from './electron/app-protocol.js';
+import { IpcGateway } from './electron/ipc-gateway.js';
+import { createAppLogging } from './electron/logging.js';
+import { ElectronLoginItems, START_HIDDEN_ARG } from './electron/login-items.js';
+import { PreviewNotifier } from './electron/notifications.js';
+import { setupPower, systemIdleSource } from './electron/power.js';
+import { SafeStorageSecretStore } from './electron/secret-store.js';
+import { installSecurity, openExternalSafely } from './electron/security.js';
+import { SETTINGS_FILE_SCHEMA } from './electron/settings-migrations.js';
+import { ElectronSettingsStore, type KeyValueFile } from './electron/settings-store.js';
+import { claimSingleInstance } from './electron/single-instance.js';
+import { onStatus } from './electron/status-feed.js';
+import { TrayController } from './electron/tray.js';
+import { AppWindows } from './electron/windows.js';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const STOP_TIMEOUT_MS = 5000;
+
+interface SettingsFile {
+  schemaVersion: number;
+  settings: StoredSettings;
+}
+
+/** electron-store on userData/settings.json; a file that is not JSON is set aside, not fatal. */
+function openSettingsFile(dir: string, logger: Logger): KeyValueFile {
+  const open = (): ElectronStore<SettingsFile> =>
+    new ElectronStore<SettingsFile>({
+      name: 'settings',
+      cwd: dir,
+      schema: SETTINGS_FILE_SCHEMA as never,
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+      watch: false,
+    });
+  let store: ElectronStore<SettingsFile>;
+  try {
+    store = open();
+  } catch (error) {
+    const file = join(dir, 'settings.json');
+    const aside = `${file}.corrupt-${Date.now()}`;
+    logger.error('settings file unreadable: set aside, starting from defaults', {
+      error: error instanceof Error ? error.message : String(error),
+      movedTo: aside,
+    });
+    renameSync(file, aside);
+    store = open();
+  }
+  return {
+    get: (key) => store.get(key),
+    set: (values) => store.set(values),
+  };
+}
+
+function main(): void {
+  if (process.env.KW_USER_DATA) app.setPath('userData', resolve(process.env.KW_USER_DATA));
+  const userData = app.getPath('userData');
+  const envLevel = process.env.KW_LOG_LEVEL as LogLevel | undefined;
+  const logging = createAppLogging({
+    logDir: join(userData, 'logs'),
+    level: envLevel && LOG_LEVELS.includes(envLevel) ? envLevel : 'info',
+    console: process.stderr,
+  });
+  const logger = logging.logger;
+  logger.info('KW Desktop starting', { version: app.getVersion(), electron: process.versions.electron });
+
+  let windows: AppWindows | undefined;
+  if (!claimSingleInstance(app, process.argv, () => windows?.showMain(), logger)) {
+    void logging.close().finally(() => app.quit());
+    return;
+  }
+  registerAppScheme(protocol);
+  app.setAppUserModelId('com.kwdesk.desktop');
+  // A tray app: closing every window does not quit.
+  app.on('window-all-closed', () => undefined);
+
+  const distDir = resolve(__dirname, '..');
+  let shutdown: (() => Promise<void>) | undefined;
+  let stopped = false;
+  let stopping = false;
+
+  app.on('before-quit', (event) => {
+    windows?.setQuitting();
+    if (stopped || !shutdown) return;
+    event.preventDefault();
+    if (stopping) return;
+    stopping = true;
+    const done = shutdown;
+    void done().finally(() => {
+      stopped = true;
+      app.quit();
+    });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  const start = async (): Promise<void> => {
+    serveRenderer(protocol, join(distDir, 'renderer'), logger.child('protocol'));
+    installSecurity({ app, session: session.defaultSession, shell, logger: logger.child('security') });
+
+    const settings = new ElectronSettingsStore(openSettingsFile(userData, logger), logger.child('settings'));
+    const secrets = new SafeStorageSecretStore({
+      safeStorage,
+      dir: userData,
+      logger: logger.child('secrets'),
+      platform: process.platform,
+    });
+    const unavailable = secrets.unavailableReason();
+    if (unavailable) logger.error(`the SIP password cannot be stored on this system: ${unavailable}`);
+
+    const kwApp = new KwApp({
+      settings,
+      secrets,
+      history: new FileHistoryStore({ dir: join(userData, 'history'), logger: logger.child('history') }),
+      links: {
+        open: async (url) => {
+          await openExternalSafely(shell, url, logger.child('links'));
+        },
+      },
+      windows: { showMain: (id) => windows?.showMain(id) },
+      logger,
+      loginItems: new ElectronLoginItems(app, process.platform, logger.child('login')),
+      idle: systemIdleSource(powerMonitor),
+    });
+
+    const gateway = new IpcGateway({ ipcMain, handlers: kwApp.handlers, logger: logger.child('ipc') });
+    gateway.start();
+    const offEvents = kwApp.onEvent(gateway.publish);
+
+    const shellWindows = new AppWindows({
+      createWindow: (options) => new BrowserWindow(options),
+      screen,
+      preloadPath: join(distDir, 'preload', 'electron-preload.cjs'),
+      attach: (contents, kind) => gateway.attach(contents, kind),
+      isReady: (id) => gateway.isReady(id),
+      logger: logger.child('windows'),
+      platform: process.platform,
+      startHidden: process.argv.includes(START_HIDDEN_ARG),
+    });
+    windows = shellWindows;
+    shellWindows.open();
+
+    const tray = new TrayController({
+      createTray: (image: Electron.NativeImage) => new Tray(image),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      createImage: (png1x, png2x) => {
+        const image = nativeImage.createFromBuffer(png1x, { scaleFactor: 1 });
+        image.addRepresentation({ scaleFactor: 2, buffer: png2x });
+        return image;
+      },
+      actions: {
+        setPresence: (state) => kwApp.handlers['presence.set']({ state }),
+        openMain: () => shellWindows.showMain(),
+        quit: () => app.quit(),
+      },
+      logger: logger.child('tray'),
+    });
+
+    const notifier = new PreviewNotifier({
+      createNotification: (options) => new Notification(options),
+      isSupported: () => Notification.isSupported(),
+      canShowPreviews: () => shellWindows.canShowPreviews(),
+      showMain: (interactionId) => void kwApp.handlers['windows.showMain']({ interactionId }),
+      logger: logger.child('notify'),
+    });
+
+    const applyStatus = (status: ReturnType<KwApp['snapshot']>['status']): void => {
+      shellWindows.showPreviews(status.previews.length);
+      notifier.update(status.previews);
+      tray.update(status);
+    };
+    const offStatus = onStatus(kwApp, applyStatus);
+    applyStatus(kwApp.snapshot().status);
+
+    const offPower = setupPower(powerMonitor, kwApp, logger.child('power'));
+
+    shutdown = async () => {
+      logger.info('quitting: signing out');
+      offPower();
+      offStatus();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        kwApp.stop().catch((error: unknown) => {
+          logger.warn('stop failed', { error: error instanceof Error ? error.message : String(error) });
+        }),
+        new Promise<void>((done) => {
+          timer = setTimeout(() => {
+            logger.warn('stop took too long: quitting anyway');
+            done();
+          }, STOP_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      offEvents();
+      gateway.stop();
+      notifier.dispose();
+      tray.dispose();
+      logger.info('KW Desktop stopped');
+      await logging.close();
+    };
+
+    await kwApp.start();
+    logger.info('KW Desktop started');
+  };
+
+  app
+    .whenReady()
+    .then(start)
+    .catch(async (error: unknown) => {
+      logger.error('KW Desktop failed to start', {
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      await logging.close();
+      app.exit(1);
+    });
+}
+
+main();

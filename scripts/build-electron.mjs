@@ -1,0 +1,57 @@
+// Builds the Electron main process and preload (DESIGN.md §2, §3):
+//   main/index.ts              → dist/main/index.cjs            (Node, CJS, `electron` external)
+//   preload/electron-preload.ts → dist/preload/electron-preload.cjs (sandboxed preload: it can only
+//                                 `require('electron')`, so everything else is bundled in)
+// The core imports JsSIP as `#jssip`, which package.json `imports` maps to the scoped bundle
+// build/jssip.cjs (no global `window`); it is built first when missing.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dev = process.argv.includes('--dev');
+
+if (!existsSync(new URL('../build/jssip.cjs', import.meta.url))) await import('./build-jssip.mjs');
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  external: ['electron'],
+  sourcemap: dev ? 'linked' : false,
+  minify: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: ['main/index.ts'],
+  outfile: 'dist/main/index.cjs',
+  platform: 'node',
+  target: 'node22',
+  tsconfig: 'main/electron/tsconfig.json',
+});
+
+await build({
+  ...common,
+  entryPoints: ['preload/electron-preload.ts'],
+  outfile: 'dist/preload/electron-preload.cjs',
+  platform: 'browser',
+  target: 'chrome140',
+  tsconfig: 'preload/tsconfig.json',
+});
+
+// The guarantees the design relies on, checked on the output.
+const mainJs = await readFile(new URL('../dist/main/index.cjs', import.meta.url), 'utf8');
+if (!mainJs.includes('kwRTCPeerConnection'))
+  throw new Error('dist/main/index.cjs: the scoped JsSIP bundle (build/jssip.cjs) is not in it');
+if (/(^|[^.\w$])(globalThis|global)\.window\s*=(?!=)/m.test(mainJs))
+  throw new Error('dist/main/index.cjs assigns a global `window`');
+const preloadJs = await readFile(new URL('../dist/preload/electron-preload.cjs', import.meta.url), 'utf8');
+const required = [...preloadJs.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+const foreign = required.filter((name) => name !== 'electron');
+if (foreign.length > 0)
+  throw new Error(`the sandboxed preload requires ${foreign.join(', ')}: only 'electron' is available there`);
+console.log('electron main → dist/main/index.cjs, preload → dist/preload/electron-preload.cjs');

@@ -1,0 +1,146 @@
+/**
+ * The packaged-shape KW Desktop in a real Electron: the lab (SIP server +
+ * router with kw1 as the only member) on loopback, the app launched on
+ * dist/main/index.cjs with its own userData (settings written in the app's
+ * own file format, pointing at the lab), an agent bot asking for an expert.
+ * Sees the main window and the preview popup, accepts the preview in the
+ * popup, and finds the chat in the main window. Skips (one line) where no
+ * Electron binary is installed.
+ */
+import { test, expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { memoryLogger } from '../../main/core/log.js';
+import { SipAgent } from '../../main/core/sip/agent.js';
+import { startSipServer } from '../../lab/sip-server/index.js';
+import { startRouter } from '../../lab/router/index.js';
+import { AgentBot } from '../../lab/agent-bot/index.js';
+import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
+import { electronBinary, SKIP_LINE } from './skip.js';
+
+const binary = electronBinary();
+const root = resolve(import.meta.dirname, '../..');
+const FAST = { retry: { initialMs: 200, maxMs: 1000 }, keepAlive: { intervalMs: 1000, timeoutMs: 1000 } };
+
+async function windowAt(app: ElectronApplication, url: string): Promise<Page> {
+  await expect.poll(() => app.windows().map((w) => w.url()), { timeout: 30_000 }).toContain(url);
+  const page = app.windows().find((w) => w.url() === url);
+  if (!page) throw new Error(`no window at ${url}`);
+  return page;
+}
+
+test.describe('KW Desktop in Electron', () => {
+  test.skip(!binary, SKIP_LINE);
+
+  test('main window and preview popup; a preview is accepted in the popup and opens the chat', async () => {
+    if (!binary) return;
+    const { logger } = memoryLogger('warn');
+    const stops: Array<() => Promise<unknown>> = [];
+    try {
+      const sip = await startSipServer({ port: 0, logger });
+      stops.push(() => sip.close());
+      const router = await startRouter({
+        config: {
+          domain: 'lab.local',
+          routingPoints: [
+            {
+              uri: 'billing',
+              strategy: 'round-robin',
+              members: ['kw1'],
+              previewTimeoutSeconds: 20,
+              waitForAvailableSeconds: 2,
+            },
+          ],
+        },
+        servers: [sip.url],
+        domain: 'lab.local',
+        logger,
+        createAgent: (account, l) => new SipAgent({ account, logger: l, ...FAST }),
+      });
+      stops.push(() => router.close());
+
+      const userData = await mkdtemp(join(tmpdir(), 'kw-electron-'));
+      await writeFile(
+        join(userData, 'settings.json'),
+        JSON.stringify({
+          schemaVersion: SETTINGS_VERSION,
+          settings: {
+            account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim Expert' },
+            servers: [sip.url],
+            idleMinutes: 0,
+            startAtLogin: false,
+            sounds: false,
+            lastPresence: 'available',
+          },
+        }),
+      );
+      const asRoot = process.getuid?.() === 0;
+      const app = await _electron.launch({
+        executablePath: binary,
+        args: [...(asRoot ? ['--no-sandbox'] : []), 'dist/main/index.cjs'],
+        cwd: root,
+        env: { ...process.env, KW_USER_DATA: userData, KW_LOG_LEVEL: 'debug' },
+      });
+      stops.push(() => app.close());
+
+      const main = await windowAt(app, 'app://kw/main.html');
+      const popup = await windowAt(app, 'app://kw/preview.html');
+      await expect(main.getByTestId('connection-status')).toContainText(/registered/i);
+      // The renderer sees tasks only: no Node, no ipcRenderer.
+      expect(await main.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      expect(
+        await main.evaluate(() => Object.keys((globalThis as unknown as { kw: object }).kw).sort()),
+      ).toContain('previews');
+
+      const agentUa = new SipAgent({
+        account: { uri: 'sip:agent1@lab.local', displayName: 'Alex Agent', servers: [sip.url] },
+        logger,
+        ...FAST,
+      });
+      agentUa.start();
+      stops.push(() => agentUa.stop(1000));
+      const bot = new AgentBot({ agent: agentUa, logger });
+      stops.push(async () => bot.dispose());
+      await expect
+        .poll(() => agentUa.isRegistered && router.routingState('sip:kw1@lab.local').kind === 'Ready', {
+          timeout: 20_000,
+        })
+        .toBe(true);
+
+      const asked = bot.askExpert('sip:billing@lab.local', {
+        text: 'Customer disputes invoice 42',
+        subject: 'Invoice dispute',
+      });
+      const card = popup.getByTestId('preview-card');
+      await expect(card).toBeVisible();
+      await expect(card).toContainText('Invoice dispute');
+      const shown = await app.evaluate(({ BrowserWindow }) =>
+        BrowserWindow.getAllWindows().map((w) => ({
+          url: w.webContents.getURL(),
+          visible: w.isVisible(),
+          onTop: w.isAlwaysOnTop(),
+          focusable: w.isFocusable(),
+        })),
+      );
+      expect(shown).toContainEqual({
+        url: 'app://kw/preview.html',
+        visible: true,
+        onTop: true,
+        focusable: false,
+      });
+
+      await popup.getByTestId('accept').click();
+      const outcome = await asked;
+      expect(outcome.kind).toBe('routed');
+      await expect(card).toHaveCount(0);
+      await expect(main.getByTestId('chat-view')).toBeVisible();
+      await expect(main.getByTestId('chat-subject')).toContainText('Invoice dispute');
+      await main.screenshot({ path: 'test-results/screenshots/electron-main.png' });
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,363 @@
+/**
+ * A FAKE of the few parts of the `electron` module the shell uses — not
+ * Electron. No Electron binary can run on this machine, so the shell's
+ * modules take their Electron objects by injection, typed against Electron's
+ * own types (the interfaces in main/electron/* are Picks of them), and these
+ * fakes implement exactly those interfaces. Passing a test here means the
+ * shell's logic is right against Electron's *types*, not that Electron ran.
+ */
+import type * as Electron from 'electron';
+import type { GatewayFrame, GatewayInvokeEvent, GatewayIpcMain } from '../../../main/electron/ipc-gateway.js';
+import type { HardenableContents, SecurityApp, SecuritySession } from '../../../main/electron/security.js';
+import type { ShellScreen, ShellWebContents, ShellWindow } from '../../../main/electron/windows.js';
+import type { ShellTray } from '../../../main/electron/tray.js';
+import type { SecretSafeStorage } from '../../../main/electron/secret-store.js';
+import type { ShellPowerMonitor } from '../../../main/electron/power.js';
+import type { ShellNotification } from '../../../main/electron/notifications.js';
+import type { SingleInstanceApp } from '../../../main/electron/single-instance.js';
+import type { CommandResult } from '../../../main/core/app/run-command.js';
+
+type Listener = (...args: never[]) => void;
+
+/** A minimal event emitter for the fakes (`on` / `once` / `emit`). */
+export class FakeEmitter {
+  private readonly listeners = new Map<string, Array<{ fn: Listener; once: boolean }>>();
+
+  on(event: string, listener: Listener): this {
+    this.add(event, listener, false);
+    return this;
+  }
+
+  once(event: string, listener: Listener): this {
+    this.add(event, listener, true);
+    return this;
+  }
+
+  removeListener(event: string, listener: Listener): this {
+    const list = this.listeners.get(event) ?? [];
+    this.listeners.set(
+      event,
+      list.filter((l) => l.fn !== listener),
+    );
+    return this;
+  }
+
+  emit(event: string, ...args: unknown[]): void {
+    const list = this.listeners.get(event) ?? [];
+    this.listeners.set(
+      event,
+      list.filter((l) => !l.once),
+    );
+    for (const l of list) (l.fn as (...a: unknown[]) => void)(...args);
+  }
+
+  listenerCount(event: string): number {
+    return this.listeners.get(event)?.length ?? 0;
+  }
+
+  private add(event: string, fn: Listener, once: boolean): void {
+    const list = this.listeners.get(event) ?? [];
+    list.push({ fn, once });
+    this.listeners.set(event, list);
+  }
+}
+
+/** A fake Electron `Event` with preventDefault. */
+export function fakeEvent(): { preventDefault(): void; defaultPrevented: boolean } {
+  const e = {
+    defaultPrevented: false,
+    preventDefault() {
+      e.defaultPrevented = true;
+    },
+  };
+  return e;
+}
+
+export class FakeFrame implements GatewayFrame {
+  constructor(
+    public url: string,
+    readonly processId: number,
+    readonly routingId: number,
+    readonly parent: FakeFrame | null = null,
+  ) {}
+}
+
+let nextContentsId = 1;
+
+/** A fake WebContents: records what was sent, lets tests fire its events. */
+export class FakeWebContents extends FakeEmitter implements ShellWebContents, HardenableContents {
+  readonly id = nextContentsId++;
+  readonly mainFrame: FakeFrame;
+  readonly sent: Array<{ channel: string; message: unknown }> = [];
+  destroyed = false;
+  reloads = 0;
+  windowOpenHandler: ((details: Electron.HandlerDetails) => Electron.WindowOpenHandlerResponse) | undefined;
+
+  constructor(url = 'app://kw/main.html') {
+    super();
+    this.mainFrame = new FakeFrame(url, 100 + this.id, 1);
+  }
+
+  send(channel: string, message: unknown): void {
+    this.sent.push({ channel, message });
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  reload(): void {
+    this.reloads += 1;
+  }
+
+  setWindowOpenHandler(
+    handler: (details: Electron.HandlerDetails) => Electron.WindowOpenHandlerResponse,
+  ): void {
+    this.windowOpenHandler = handler;
+  }
+
+  /** A child frame of this page (an iframe). */
+  subframe(url: string): FakeFrame {
+    return new FakeFrame(url, this.mainFrame.processId, 2, this.mainFrame);
+  }
+
+  /** An invoke event as Electron would build it for a message from `frame`. */
+  invokeEvent(frame: FakeFrame | null = this.mainFrame): GatewayInvokeEvent {
+    return { sender: { id: this.id }, senderFrame: frame };
+  }
+}
+
+export class FakeIpcMain implements GatewayIpcMain {
+  readonly handlers = new Map<
+    string,
+    (event: GatewayInvokeEvent, request: unknown) => Promise<CommandResult>
+  >();
+
+  handle(
+    channel: string,
+    listener: (event: GatewayInvokeEvent, request: unknown) => Promise<CommandResult>,
+  ): void {
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, listener);
+  }
+
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+
+  /** What `ipcRenderer.invoke(channel, request)` from that event's frame would get. */
+  invoke(channel: string, event: GatewayInvokeEvent, request: unknown): Promise<CommandResult> {
+    const handler = this.handlers.get(channel);
+    if (!handler) return Promise.reject(new Error(`No handler registered for '${channel}'`));
+    return handler(event, request);
+  }
+}
+
+export class FakeBrowserWindow extends FakeEmitter implements ShellWindow {
+  readonly webContents: FakeWebContents;
+  visible = false;
+  focused = false;
+  minimized = false;
+  destroyed = false;
+  bounds: Partial<Electron.Rectangle>;
+  loaded: string | undefined;
+  alwaysOnTop: { flag: boolean; level: string | undefined } | undefined;
+  readonly calls: string[] = [];
+
+  constructor(readonly options: Electron.BrowserWindowConstructorOptions) {
+    super();
+    this.webContents = new FakeWebContents('about:blank');
+    this.bounds = { x: options.x, y: options.y, width: options.width, height: options.height };
+  }
+
+  loadURL(url: string): Promise<void> {
+    this.loaded = url;
+    this.webContents.mainFrame.url = url;
+    return Promise.resolve();
+  }
+  show(): void {
+    this.calls.push('show');
+    this.visible = true;
+    this.focused = this.options.focusable !== false;
+  }
+  showInactive(): void {
+    this.calls.push('showInactive');
+    this.visible = true;
+  }
+  hide(): void {
+    this.calls.push('hide');
+    this.visible = false;
+  }
+  focus(): void {
+    this.calls.push('focus');
+    if (this.options.focusable !== false) this.focused = true;
+  }
+  restore(): void {
+    this.minimized = false;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  setBounds(bounds: Partial<Electron.Rectangle>): void {
+    this.bounds = { ...this.bounds, ...bounds };
+  }
+  setAlwaysOnTop(flag: boolean, level?: 'floating' | 'pop-up-menu' | 'screen-saver'): void {
+    this.alwaysOnTop = { flag, level };
+  }
+  setVisibleOnAllWorkspaces(): void {
+    this.calls.push('setVisibleOnAllWorkspaces');
+  }
+  /** What the user clicking the window's close button does. */
+  userClose(): { defaultPrevented: boolean } {
+    const event = fakeEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) {
+      this.destroyed = true;
+      this.visible = false;
+      this.emit('closed');
+    }
+    return event;
+  }
+}
+
+export class FakeScreen extends FakeEmitter implements ShellScreen {
+  constructor(public workArea: Electron.Rectangle = { x: 0, y: 0, width: 1920, height: 1040 }) {
+    super();
+  }
+  getPrimaryDisplay(): { readonly workArea: Electron.Rectangle } {
+    return { workArea: this.workArea };
+  }
+}
+
+type PermissionRequestHandler = Parameters<SecuritySession['setPermissionRequestHandler']>[0];
+type PermissionCheckHandler = Parameters<SecuritySession['setPermissionCheckHandler']>[0];
+type HeadersListener = Parameters<SecuritySession['webRequest']['onHeadersReceived']>[0];
+
+export class FakeSession implements SecuritySession {
+  requestHandler: PermissionRequestHandler | undefined;
+  checkHandler: PermissionCheckHandler | undefined;
+  headersListener: HeadersListener | undefined;
+  readonly webRequest = {
+    onHeadersReceived: (listener: HeadersListener): void => {
+      this.headersListener = listener;
+    },
+  };
+  setPermissionRequestHandler(handler: PermissionRequestHandler): void {
+    this.requestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: PermissionCheckHandler): void {
+    this.checkHandler = handler;
+  }
+}
+
+export class FakeShell implements Pick<Electron.Shell, 'openExternal'> {
+  readonly opened: string[] = [];
+  openExternal(url: string): Promise<void> {
+    this.opened.push(url);
+    return Promise.resolve();
+  }
+}
+
+export class FakeApp
+  extends FakeEmitter
+  implements SecurityApp, SingleInstanceApp, Pick<Electron.App, 'setLoginItemSettings' | 'isPackaged'>
+{
+  isPackaged = true;
+  lock = true;
+  readonly loginItemSettings: Electron.Settings[] = [];
+  requestSingleInstanceLock(): boolean {
+    return this.lock;
+  }
+  setLoginItemSettings(settings: Electron.Settings): void {
+    this.loginItemSettings.push(settings);
+  }
+}
+
+export interface FakeImage {
+  readonly png1x: Buffer;
+  readonly png2x: Buffer;
+}
+
+export interface FakeMenu {
+  readonly template: Electron.MenuItemConstructorOptions[];
+}
+
+export class FakeTray extends FakeEmitter implements ShellTray<FakeImage, FakeMenu> {
+  image: FakeImage;
+  tooltip = '';
+  menu: FakeMenu | null = null;
+  destroyed = false;
+  constructor(image: FakeImage) {
+    super();
+    this.image = image;
+  }
+  setImage(image: FakeImage): void {
+    this.image = image;
+  }
+  setToolTip(tooltip: string): void {
+    this.tooltip = tooltip;
+  }
+  setContextMenu(menu: FakeMenu | null): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+/**
+ * A fake safeStorage: "encrypts" by XOR with a key and a marker prefix, so the
+ * ciphertext never contains the plain text; availability and the Linux backend
+ * are settable.
+ */
+export class FakeSafeStorage implements SecretSafeStorage {
+  available = true;
+  backend: ReturnType<Electron.SafeStorage['getSelectedStorageBackend']> = 'gnome_libsecret';
+  encryptCalls = 0;
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  }
+  encryptString(plainText: string): Buffer {
+    if (!this.available) throw new Error('Encryption is not available.');
+    this.encryptCalls += 1;
+    const data = Buffer.from(plainText, 'utf8').map((b) => b ^ 0x5a);
+    return Buffer.concat([Buffer.from('v10'), data]);
+  }
+  decryptString(encrypted: Buffer): string {
+    if (!this.available) throw new Error('Decryption is not available.');
+    if (encrypted.subarray(0, 3).toString() !== 'v10')
+      throw new Error('Error while decrypting the ciphertext provided');
+    return Buffer.from(encrypted.subarray(3).map((b) => b ^ 0x5a)).toString('utf8');
+  }
+  getSelectedStorageBackend(): ReturnType<Electron.SafeStorage['getSelectedStorageBackend']> {
+    return this.backend;
+  }
+}
+
+export class FakePowerMonitor extends FakeEmitter implements ShellPowerMonitor {
+  idleSeconds = 0;
+  getSystemIdleTime(): number {
+    return this.idleSeconds;
+  }
+}
+
+export class FakeNotification extends FakeEmitter implements ShellNotification {
+  shown = false;
+  closed = false;
+  constructor(readonly options: Electron.NotificationConstructorOptions) {
+    super();
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}

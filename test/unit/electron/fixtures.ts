@@ -1,0 +1,72 @@
+/** Shared test data for the Electron shell's unit tests. */
+import type { CommandHandlers } from '../../../main/core/app/kw-app.js';
+import type { AppSnapshot, PreviewView, StatusView } from '../../../preload/contract.js';
+import type { EffectiveState, ManualState } from '../../../main/core/presence/manual-states.js';
+
+export function status(
+  manual: ManualState = 'available',
+  effective: EffectiveState = manual,
+  phase: StatusView['connection']['phase'] = 'registered',
+  previews: PreviewView[] = [],
+): StatusView {
+  return {
+    connection: { phase, text: phase === 'registered' ? 'Signed in' : 'Connecting…' },
+    presence: { manual, effective, published: phase === 'registered' },
+    routable: { routable: effective === 'available', explanation: '' },
+    account: { uri: 'sip:kw1@lab.local', displayName: 'Kim Expert' },
+    previews,
+  };
+}
+
+export function preview(id: string, subject = 'Invoice dispute'): PreviewView {
+  return {
+    interactionId: id,
+    agent: { uri: 'sip:agent1@lab.local', displayName: 'Alex Agent' },
+    routingPoint: 'sip:billing@lab.local',
+    subject,
+    text: 'Customer disputes invoice 42',
+    userData: { CaseNumber: '42' },
+    expiresAt: '2026-11-24T10:00:30.000Z',
+    receivedAt: '2026-11-24T10:00:00.000Z',
+  };
+}
+
+export const SNAPSHOT: AppSnapshot = { status: status(), conversations: [] };
+
+/** KwApp-shaped handlers that record their calls. */
+export function recordingHandlers(): {
+  handlers: CommandHandlers;
+  calls: Array<{ name: string; input: unknown }>;
+} {
+  const calls: Array<{ name: string; input: unknown }> = [];
+  const rec =
+    <T>(name: string, value: T) =>
+    (input: unknown): Promise<T> => {
+      calls.push({ name, input });
+      return Promise.resolve(value);
+    };
+  const handlers: CommandHandlers = {
+    'app.ready': rec('app.ready', SNAPSHOT),
+    'presence.set': rec('presence.set', null),
+    'previews.accept': rec('previews.accept', null),
+    'previews.decline': rec('previews.decline', null),
+    'chats.send': rec('chats.send', null),
+    'chats.retry': rec('chats.retry', null),
+    'chats.typing': rec('chats.typing', null),
+    'chats.end': rec('chats.end', null),
+    'settings.get': rec('settings.get', {
+      account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim', hasPassword: false },
+      servers: ['ws://127.0.0.1:5080'],
+      idleMinutes: 10,
+      startAtLogin: false,
+      sounds: true,
+    }),
+    'settings.save': (input) => {
+      calls.push({ name: 'settings.save', input });
+      return Promise.reject(new Error('not in this test'));
+    },
+    'links.open': rec('links.open', null),
+    'windows.showMain': rec('windows.showMain', null),
+  };
+  return { handlers, calls };
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type StoredSettings } from '../../../main/core/app/ports.js';
+import { memoryLogger } from '../../../main/core/log.js';
+import {
+  MIGRATIONS,
+  migrateSettings,
+  SETTINGS_VERSION,
+  toStoredSettings,
+} from '../../../main/electron/settings-migrations.js';
+import { ElectronSettingsStore, type KeyValueFile } from '../../../main/electron/settings-store.js';
+
+const V1 = {
+  sipUri: 'sip:kim@example.com',
+  displayName: 'Kim Expert',
+  server: 'wss://sip.example.com:7443',
+  idleMinutes: 15,
+};
+const V2 = {
+  account: { uri: 'sip:kim@example.com', authUser: 'kim', displayName: 'Kim Expert' },
+  servers: ['wss://a.example.com', 'wss://b.example.com'],
+  idleMinutes: 5,
+  startAtLogin: true,
+  sounds: false,
+};
+const V3: StoredSettings = { ...V2, lastPresence: 'busy' };
+
+describe('settings migrations', () => {
+  it('numbers the steps 1..current-1, in order', () => {
+    expect(MIGRATIONS.map((m) => m.from)).toEqual(
+      Array.from({ length: SETTINGS_VERSION - 1 }, (_, i) => i + 1),
+    );
+  });
+
+  it('no file: the defaults, to be written', () => {
+    expect(migrateSettings({})).toEqual({
+      settings: DEFAULT_SETTINGS,
+      fromVersion: 0,
+      applied: [],
+      changed: true,
+      problems: [],
+    });
+  });
+
+  it('version 1 → current', () => {
+    const out = migrateSettings({ schemaVersion: 1, settings: V1 });
+    expect(out.applied).toEqual([1, 2]);
+    expect(out.changed).toBe(true);
+    expect(out.problems).toEqual([]);
+    expect(out.settings).toEqual({
+      account: { uri: 'sip:kim@example.com', authUser: '', displayName: 'Kim Expert' },
+      servers: ['wss://sip.example.com:7443'],
+      idleMinutes: 15,
+      startAtLogin: false,
+      sounds: true,
+      lastPresence: 'available',
+    });
+  });
+
+  it('a file without schemaVersion is version 1', () => {
+    expect(migrateSettings({ settings: V1 }).settings).toEqual(
+      migrateSettings({ schemaVersion: 1, settings: V1 }).settings,
+    );
+  });
+
+  it('version 2 → current', () => {
+    const out = migrateSettings({ schemaVersion: 2, settings: V2 });
+    expect(out.applied).toEqual([2]);
+    expect(out.settings).toEqual({ ...V2, lastPresence: 'available' });
+  });
+
+  it('current version: unchanged, nothing to write', () => {
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V3 });
+    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V3 });
+  });
+
+  it('a newer version is read as far as known and never written back', () => {
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V3, theme: 'dark' } });
+    expect(out.settings).toEqual(V3);
+    expect(out.changed).toBe(false);
+    expect(out.problems[0]).toMatch(/newer version/);
+  });
+
+  it('invalid fields take their default, reported; unknown keys (a password) are dropped', () => {
+    const out = migrateSettings({
+      schemaVersion: SETTINGS_VERSION,
+      settings: {
+        ...V3,
+        idleMinutes: -3,
+        servers: ['http://x'],
+        password: 'hunter2',
+        account: { ...V3.account, password: 'x' },
+      },
+    });
+    expect(out.settings.idleMinutes).toBe(DEFAULT_SETTINGS.idleMinutes);
+    expect(out.settings.servers).toEqual(DEFAULT_SETTINGS.servers);
+    expect(out.problems).toEqual([
+      'servers: invalid, using the default',
+      'idleMinutes: invalid, using the default',
+    ]);
+    expect(out.changed).toBe(true);
+    expect(JSON.stringify(out.settings)).not.toContain('hunter2');
+    expect(JSON.stringify(out.settings)).not.toContain('password');
+  });
+
+  it('toStoredSettings of garbage is the defaults', () => {
+    expect(toStoredSettings('nope').settings).toEqual(DEFAULT_SETTINGS);
+    expect(toStoredSettings([1, 2]).settings).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+class MapFile implements KeyValueFile {
+  readonly data = new Map<string, unknown>();
+  writes = 0;
+  constructor(init: Record<string, unknown> = {}) {
+    for (const [k, v] of Object.entries(init)) this.data.set(k, v);
+  }
+  get(key: 'schemaVersion' | 'settings'): unknown {
+    return this.data.get(key);
+  }
+  set(values: { schemaVersion: number; settings: StoredSettings }): void {
+    this.writes += 1;
+    this.data.set('schemaVersion', values.schemaVersion);
+    this.data.set('settings', JSON.parse(JSON.stringify(values.settings)));
+  }
+}
+
+describe('ElectronSettingsStore', () => {
+  it('migrates an old file on open and writes it back at the current version', () => {
+    const file = new MapFile({ schemaVersion: 1, settings: V1 });
+    const { logger, records } = memoryLogger();
+    const store = new ElectronSettingsStore(file, logger);
+    expect(file.data.get('schemaVersion')).toBe(SETTINGS_VERSION);
+    expect(file.data.get('settings')).toEqual(store.load());
+    expect(records.some((r) => r.msg === 'settings migrated')).toBe(true);
+  });
+
+  it('does not rewrite a current file; saves what it is given', () => {
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V3 });
+    const store = new ElectronSettingsStore(file, memoryLogger().logger);
+    expect(file.writes).toBe(0);
+    store.save({ ...V3, lastPresence: 'away' });
+    expect(store.load().lastPresence).toBe('away');
+    expect((file.data.get('settings') as StoredSettings).lastPresence).toBe('away');
+  });
+
+  it('refuses invalid settings and never writes extra keys such as a password', () => {
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V3 });
+    const store = new ElectronSettingsStore(file, memoryLogger().logger);
+    expect(() => store.save({ ...V3, idleMinutes: 9999 })).toThrow(/idleMinutes/);
+    store.save({ ...V3, password: 'hunter2' } as StoredSettings);
+    expect(JSON.stringify(file.data.get('settings'))).not.toContain('hunter2');
+  });
+});

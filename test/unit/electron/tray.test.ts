@@ -1,0 +1,146 @@
+import { inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import { memoryLogger } from '../../../main/core/log.js';
+import { MANUAL_STATES, STATE_LABELS, type ManualState } from '../../../main/core/presence/manual-states.js';
+import { trayModel, type TrayItem } from '../../../main/electron/tray-model.js';
+import { TrayController } from '../../../main/electron/tray.js';
+import { encodePng, trayIconPng } from '../../../main/electron/tray-icons.js';
+import { FakeTray, type FakeImage, type FakeMenu } from './fake-electron.js';
+import { status } from './fixtures.js';
+
+const radios = (items: readonly TrayItem[]) => items.filter((i) => i.type === 'radio');
+
+describe('trayModel', () => {
+  for (const state of MANUAL_STATES) {
+    it(`${state}: that radio item checked, the effective state shown, its icon`, () => {
+      const model = trayModel(status(state));
+      const checked = radios(model.items).filter((i) => i.checked);
+      expect(checked.map((i) => i.label)).toEqual([STATE_LABELS[state]]);
+      expect(checked[0]?.action).toEqual({ kind: 'presence', state });
+      expect(radios(model.items).map((i) => i.label)).toEqual(MANUAL_STATES.map((s) => STATE_LABELS[s]));
+      expect(model.items[0]).toEqual({ type: 'label', label: `Status: ${STATE_LABELS[state]}` });
+      expect(model.icon).toBe(state);
+      expect(model.tooltip).toBe(`KW Desktop — ${STATE_LABELS[state]}`);
+    });
+  }
+
+  it('in a call: the manual choice stays checked, the effective state and icon say "in a call"', () => {
+    const model = trayModel(status('available', 'on-the-phone'));
+    expect(radios(model.items).find((i) => i.checked)?.label).toBe('Available');
+    expect(model.items[0]).toEqual({ type: 'label', label: 'Status: In a call' });
+    expect(model.icon).toBe('on-the-phone');
+  });
+
+  it('not signed in: the connection is shown and the icon says so', () => {
+    const model = trayModel(status('available', 'available', 'retrying'));
+    expect(model.items[1]).toEqual({ type: 'label', label: 'Connecting…' });
+    expect(model.icon).toBe('disconnected');
+    expect(model.tooltip).toBe('KW Desktop — Connecting…');
+  });
+
+  it('ends with "Open KW Desktop" and "Quit"', () => {
+    const items = trayModel(status()).items;
+    expect(items.slice(-2)).toEqual([
+      { type: 'normal', label: 'Open KW Desktop', action: { kind: 'open' } },
+      { type: 'normal', label: 'Quit', action: { kind: 'quit' } },
+    ]);
+  });
+});
+
+describe('tray icons', () => {
+  it('are valid PNGs of the asked size, one colour per state', () => {
+    const png = trayIconPng('available', 16);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.readUInt32BE(16)).toBe(16);
+    expect(png.readUInt32BE(20)).toBe(16);
+    const idatLength = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString()).toBe('IDAT');
+    const rows = inflateSync(png.subarray(41, 41 + idatLength));
+    expect(rows.length).toBe(16 * (1 + 16 * 4));
+    // centre pixel is opaque and green; a corner is transparent
+    const px = (x: number, y: number) => rows.subarray(y * 65 + 1 + x * 4, y * 65 + 1 + x * 4 + 4);
+    expect([...px(8, 8)]).toEqual([0x2e, 0x9d, 0x48, 255]);
+    expect(px(0, 0)[3]).toBe(0);
+    expect(trayIconPng('busy', 32).equals(trayIconPng('available', 32))).toBe(false);
+  });
+
+  it('encodePng refuses a buffer of the wrong size', () => {
+    expect(() => encodePng(2, 2, Buffer.alloc(3))).toThrow();
+  });
+});
+
+function setupTray() {
+  const trays: FakeTray[] = [];
+  const menus: FakeMenu[] = [];
+  const actions: string[] = [];
+  const { logger } = memoryLogger();
+  const tray = new TrayController<FakeImage, FakeMenu>({
+    createTray: (image) => {
+      const t = new FakeTray(image);
+      trays.push(t);
+      return t;
+    },
+    buildMenu: (template) => {
+      const menu = { template };
+      menus.push(menu);
+      return menu;
+    },
+    createImage: (png1x, png2x) => ({ png1x, png2x }),
+    actions: {
+      setPresence: (state: ManualState) => {
+        actions.push(`presence:${state}`);
+        return Promise.resolve(null);
+      },
+      openMain: () => actions.push('open'),
+      quit: () => actions.push('quit'),
+    },
+    logger,
+  });
+  return { tray, trays, menus, actions };
+}
+
+const click = (item: MenuItemConstructorOptions | undefined): void => {
+  (item?.click as (() => void) | undefined)?.();
+};
+
+describe('TrayController', () => {
+  it('builds the tray once and rebuilds the menu when the status changes, not otherwise', () => {
+    const { tray, trays, menus } = setupTray();
+    tray.update(status('available'));
+    expect(trays).toHaveLength(1);
+    expect(menus).toHaveLength(1);
+    tray.update(status('available'));
+    expect(menus).toHaveLength(1);
+    tray.update(status('busy'));
+    expect(trays).toHaveLength(1);
+    expect(menus).toHaveLength(2);
+    expect(tray.rebuilds).toBe(2);
+    const t = trays[0];
+    expect(t?.menu).toBe(menus[1]);
+    expect(t?.tooltip).toBe('KW Desktop — Busy');
+    expect(t?.image.png1x.equals(trayIconPng('busy', 16))).toBe(true);
+    expect(t?.image.png2x.equals(trayIconPng('busy', 32))).toBe(true);
+    const checked = menus[1]?.template.filter((i) => i.type === 'radio' && i.checked).map((i) => i.label);
+    expect(checked).toEqual(['Busy']);
+  });
+
+  it('binds the menu actions: presence, open, quit; a click on the tray opens', () => {
+    const { tray, trays, menus, actions } = setupTray();
+    tray.update(status('available'));
+    const template = menus[0]?.template ?? [];
+    click(template.find((i) => i.label === 'Do not disturb'));
+    click(template.find((i) => i.label === 'Open KW Desktop'));
+    click(template.find((i) => i.label === 'Quit'));
+    trays[0]?.emit('click');
+    expect(actions).toEqual(['presence:dnd', 'open', 'quit', 'open']);
+    expect(template.find((i) => i.label?.startsWith('Status:'))?.enabled).toBe(false);
+  });
+
+  it('dispose destroys the tray', () => {
+    const { tray, trays } = setupTray();
+    tray.update(status());
+    tray.dispose();
+    expect(trays[0]?.destroyed).toBe(true);
+  });
+});
