@@ -18,6 +18,8 @@ export const ROUTER_EVENTS = [
   'routed',
   'not-routed',
   'ended',
+  'call-redirected',
+  'call-refused',
 ] as const;
 export type RouterEventName = (typeof ROUTER_EVENTS)[number];
 

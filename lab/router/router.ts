@@ -5,7 +5,7 @@
  * that carries MESSAGE and presence over WebSocket (the lab server, Kamailio).
  */
 import type { Logger } from '../../main/core/log.js';
-import type { SipAccount, SipAgent } from '../../main/core/sip/agent.js';
+import type { IncomingInvite, InviteDecision, SipAccount, SipAgent } from '../../main/core/sip/agent.js';
 import type { PresenceWatch, WatchUpdate } from '../../main/core/sip/presence-watch.js';
 import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
 import type { Unsubscribe } from '../../main/core/events.js';
@@ -25,6 +25,7 @@ import { handleInbound } from './inbound.js';
 import { MemberDirectory } from './members.js';
 import { mapPresence, routingStateText, type PresenceView, type RoutingState } from './routing-state.js';
 import { strategyFor } from './strategies/index.js';
+import { decideCall } from './call-routing.js';
 
 export type AgentFactory = (account: SipAccount, logger: Logger) => SipAgent;
 
@@ -90,6 +91,7 @@ export class Router {
           logger,
         }),
       );
+      agent.onInvite((invite) => this.routeCall(rp, engine, invite, logger));
       this.points.push({ config: rp, agent, engine });
     }
   }
@@ -127,6 +129,50 @@ export class Router {
       this.log.warn('routing points not registered yet (still trying)', { pending: result.pending });
     }
     return result;
+  }
+
+  /** An escalated call to this routing point: redirect to the interaction's KW, or say why not. */
+  private routeCall(
+    rp: RoutingPointConfig,
+    engine: RoutingEngine,
+    invite: IncomingInvite,
+    logger: Logger,
+  ): InviteDecision {
+    const interactionId = invite.header('X-Interaction-Id')?.trim();
+    const interaction = interactionId ? engine.snapshot(interactionId) : undefined;
+    const kw = interaction?.kw;
+    const decision = decideCall({
+      interactionId,
+      interaction,
+      kwState: kw ? this.directory.state(kw) : undefined,
+      voiceUri: rp.members.find((m) => m.uri === kw)?.voiceUri,
+    });
+    const base = {
+      interactionId: interactionId ?? '',
+      routingPoint: rp.uri,
+      agent: invite.from.uri,
+      ...(decision.kw ? { kw: decision.kw } : {}),
+    };
+    if (decision.kind === 'redirect') {
+      logger.info('escalated call redirected', { interactionId, kw: decision.kw, contact: decision.contact });
+      this.options.eventLog.write({
+        ...base,
+        event: 'call-redirected',
+        reason: invite.header('X-Escalation') ?? 'call',
+      });
+      return { kind: 'redirect', contacts: [decision.contact] };
+    }
+    logger.warn('escalated call refused', {
+      interactionId,
+      status: decision.status,
+      reason: decision.reason,
+    });
+    this.options.eventLog.write({
+      ...base,
+      event: 'call-refused',
+      reason: `${decision.status} ${decision.reason}`,
+    });
+    return { kind: 'reject', status: decision.status, reason: decision.reason };
   }
 
   routingState(kwUri: string): RoutingState {

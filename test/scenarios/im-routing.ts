@@ -22,6 +22,7 @@ import { cleanupAfterEach } from '../support/cleanup.js';
 import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
+import { readUserData, userDataHeaders } from '../../main/core/sip/headers.js';
 
 type RawRoutingPoint = RawRouterConfig['routingPoints'][number];
 
@@ -415,6 +416,76 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       const asked = b.askExpert(rp(s, 'billing'), { text: 'after the storm' });
       await k.core.previews.accept((await k.nextPreview()).preview.interactionId);
       expect(await asked).toMatchObject({ kind: 'routed' });
+    });
+  });
+
+  describe(`${factory.kind}: escalated calls through the routing point`, () => {
+    const SDP = [
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      'm=audio 9 RTP/AVP 0',
+      '',
+    ].join('\r\n');
+
+    it('an INVITE with the interaction id reaches the KW who accepted it, headers intact; unknown ids and logged-out KWs are refused', async () => {
+      const s = await server();
+      const k = await kw(s, 'kw1');
+      const r = await router(s, [
+        { uri: 'billing', strategy: 'longest-idle', members: ['kw1'], previewTimeoutSeconds: 10 },
+      ]);
+      await routerSees(r, k.uri, 'Ready');
+      const agentUa = createTestAgent(s, 'agent1', { logger: log.logger, displayName: 'Agent One' });
+      later(() => agentUa.stop(1500));
+      await startRegistered(agentUa);
+      const b = new AgentBot({ agent: agentUa, logger: log.logger });
+      later(async () => b.dispose());
+      const asked = b.askExpert(rp(s, 'billing'), {
+        text: 'customer on hold',
+        userData: { CaseNumber: '77' },
+      });
+      await k.core.previews.accept((await k.nextPreview()).preview.interactionId);
+      const outcome = await asked;
+      if (outcome.kind !== 'routed') throw new Error('not routed');
+
+      const seen: Array<Record<string, string | undefined>> = [];
+      k.core.agent.onInvite((invite) => {
+        seen.push({
+          interactionId: invite.header('X-Interaction-Id'),
+          escalation: invite.header('X-Escalation'),
+          caseNumber: readUserData(invite.raw).CaseNumber,
+        });
+        return { kind: 'reject', status: 486, reason: 'Busy Here' };
+      });
+      const call = (id: string) =>
+        agentUa.request('INVITE', rp(s, 'billing'), {
+          headers: [
+            `X-Interaction-Id: ${id}`,
+            'X-Escalation: transfer',
+            ...userDataHeaders({ CaseNumber: '77' }),
+          ],
+          contentType: 'application/sdp',
+          body: SDP,
+        });
+      const answered = await call(outcome.interactionId);
+      expect(seen).toEqual([
+        { interactionId: outcome.interactionId, escalation: 'transfer', caseNumber: '77' },
+      ]);
+      expect(answered.status).toBe(486); // the KW's answer, not the routing point's 302
+      expect(
+        r
+          .events()
+          .filter((e) => e.event === 'call-redirected')
+          .map((e) => e.kw),
+      ).toEqual([k.uri]);
+
+      expect((await call('00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      await k.core.presence.set('offline');
+      await routerSees(r, k.uri, 'LoggedOut');
+      expect((await call(outcome.interactionId)).status).toBe(480);
+      expect(seen).toHaveLength(1);
     });
   });
 }
