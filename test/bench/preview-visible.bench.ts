@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import type { Logger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { startSipServer } from '../../lab/sip-server/index.js';
-import { startRouter } from '../../lab/router/index.js';
+import { FAST_AGENT, startTestRouter } from '../support/test-router.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { startHarnessKw } from '../../main/harness/compose.js';
 import { CHROMIUM_ARGS } from '../../playwright.config.js';
@@ -24,25 +24,20 @@ export function chromiumAvailable(): boolean {
 
 export async function previewVisible(runs: number, logger: Logger): Promise<number[]> {
   const sip = await startSipServer({ port: 0, logger });
-  const fast = { retry: { initialMs: 200, maxMs: 1000 } };
-  const router = await startRouter({
-    config: {
-      domain: 'lab.local',
-      routingPoints: [
-        {
-          uri: 'billing',
-          strategy: 'longest-idle',
-          members: ['kw1'],
-          previewTimeoutSeconds: 20,
-          waitForAvailableSeconds: 5,
-        },
-      ],
-    },
-    servers: [sip.url],
-    domain: 'lab.local',
+  const fast = FAST_AGENT;
+  const router = await startTestRouter(
+    sip.url,
+    [
+      {
+        uri: 'billing',
+        strategy: 'longest-idle',
+        members: ['kw1'],
+        previewTimeoutSeconds: 20,
+        waitForAvailableSeconds: 5,
+      },
+    ],
     logger,
-    createAgent: (account, l) => new SipAgent({ account, logger: l, ...fast }),
-  });
+  );
   const kw = await startHarnessKw({
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim' },
     servers: [sip.url],

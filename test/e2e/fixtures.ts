@@ -10,16 +10,14 @@ import { join } from 'node:path';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { startSipServer, type SipServer } from '../../lab/sip-server/index.js';
-import { startRouter, type RunningRouter } from '../../lab/router/index.js';
+import type { RunningRouter } from '../../lab/router/index.js';
+import { FAST_AGENT, startTestRouter } from '../support/test-router.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { startHarnessKw, type HarnessKw } from '../../main/harness/compose.js';
 import { KwCore } from '../../main/core/kw-core.js';
 import { MemoryHistoryStore } from '../../main/core/history/history-store.js';
 
-export const FAST = {
-  retry: { initialMs: 200, maxMs: 1000 },
-  keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
-};
+export const FAST = FAST_AGENT;
 
 export interface Lab {
   readonly url: string;
@@ -51,24 +49,19 @@ export const test = base.extend<{ world: World }>({
     const stops: Array<() => Promise<unknown>> = [];
     let sip: SipServer = await startSipServer({ port: 0, logger });
     const port = sip.port;
-    const router = await startRouter({
-      config: {
-        domain: 'lab.local',
-        routingPoints: [
-          {
-            uri: 'billing',
-            strategy: 'round-robin',
-            members: ['kw1', 'kw2'],
-            previewTimeoutSeconds: 8,
-            waitForAvailableSeconds: 2,
-          },
-        ],
-      },
-      servers: [sip.url],
-      domain: 'lab.local',
+    const router = await startTestRouter(
+      sip.url,
+      [
+        {
+          uri: 'billing',
+          strategy: 'round-robin',
+          members: ['kw1', 'kw2'],
+          previewTimeoutSeconds: 8,
+          waitForAvailableSeconds: 2,
+        },
+      ],
       logger,
-      createAgent: (account, l) => new SipAgent({ account, logger: l, ...FAST }),
-    });
+    );
     stops.push(() => router.close());
     const historyDir = await mkdtemp(join(tmpdir(), 'kw-e2e-'));
     const startKw = () =>

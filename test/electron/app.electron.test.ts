@@ -14,14 +14,14 @@ import { join, resolve } from 'node:path';
 import { memoryLogger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { startSipServer } from '../../lab/sip-server/index.js';
-import { startRouter } from '../../lab/router/index.js';
+import { FAST_AGENT, startTestRouter } from '../support/test-router.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
 import { electronBinary, SKIP_LINE } from './skip.js';
 
 const binary = electronBinary();
 const root = resolve(import.meta.dirname, '../..');
-const FAST = { retry: { initialMs: 200, maxMs: 1000 }, keepAlive: { intervalMs: 1000, timeoutMs: 1000 } };
+const FAST = FAST_AGENT;
 
 async function windowAt(app: ElectronApplication, url: string): Promise<Page> {
   await expect.poll(() => app.windows().map((w) => w.url()), { timeout: 30_000 }).toContain(url);
@@ -40,24 +40,19 @@ test.describe('KW Desktop in Electron', () => {
     try {
       const sip = await startSipServer({ port: 0, logger });
       stops.push(() => sip.close());
-      const router = await startRouter({
-        config: {
-          domain: 'lab.local',
-          routingPoints: [
-            {
-              uri: 'billing',
-              strategy: 'round-robin',
-              members: ['kw1'],
-              previewTimeoutSeconds: 20,
-              waitForAvailableSeconds: 2,
-            },
-          ],
-        },
-        servers: [sip.url],
-        domain: 'lab.local',
+      const router = await startTestRouter(
+        sip.url,
+        [
+          {
+            uri: 'billing',
+            strategy: 'round-robin',
+            members: ['kw1'],
+            previewTimeoutSeconds: 20,
+            waitForAvailableSeconds: 2,
+          },
+        ],
         logger,
-        createAgent: (account, l) => new SipAgent({ account, logger: l, ...FAST }),
-      });
+      );
       stops.push(() => router.close());
 
       const userData = await mkdtemp(join(tmpdir(), 'kw-electron-'));
