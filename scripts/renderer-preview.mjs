@@ -137,6 +137,7 @@ if (!screenshots) {
     'light',
   );
   await shoot('phone-narrow-dark', '/main.html?previews=1&phone=1', { width: 720, height: 600 }, 'dark');
+  await shoot('small-pending-light', '/main.html', { width: 720, height: 600 }, 'light');
   await browser.close();
   server.close();
   console.log(`screenshots in ${out}`);
