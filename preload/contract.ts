@@ -14,7 +14,7 @@ const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'not an interactio
 const NoInput = v.strictObject({});
 const Ok = v.null();
 
-export const WindowKindSchema = v.picklist(['main', 'preview']);
+export const WindowKindSchema = v.picklist(['main', 'preview', 'call']);
 export type WindowKind = v.InferOutput<typeof WindowKindSchema>;
 
 export const PreviewViewSchema = v.object({
@@ -45,9 +45,62 @@ export const StatusViewSchema = v.object({
   previews: v.array(PreviewViewSchema),
 });
 
+const CallId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a call id'));
+const PartySchema = v.object({ uri: v.string(), displayName: v.string() });
+
+/**
+ * One call as the renderer sees it. `escalation` is absent for an ordinary
+ * call (no interaction id); `context` is the escalating conversation's
+ * subject, agent and user data when the call belongs to one.
+ */
+export const CallViewSchema = v.object({
+  callId: CallId,
+  direction: v.picklist(['incoming', 'outgoing']),
+  /** ringing: offered, not answered; connecting: answered, media not up yet; active: talking; ended: gone. */
+  phase: v.picklist(['ringing', 'connecting', 'active', 'ended']),
+  remote: PartySchema,
+  interactionId: v.optional(Id),
+  escalation: v.optional(v.picklist(['transfer', 'conference'])),
+  context: v.optional(
+    v.object({
+      subject: v.string(),
+      agent: PartySchema,
+      userData: v.record(v.string(), v.string()),
+    }),
+  ),
+  /** Everyone in the call besides this KW: the remote party, plus the others of a conference. */
+  participants: v.array(PartySchema),
+  muted: v.boolean(),
+  /** This KW put the call on hold. */
+  held: v.boolean(),
+  /** The other side put the call on hold. */
+  remoteHeld: v.boolean(),
+  /** When it was offered / answered / ended (ms since epoch). */
+  offeredAt: v.number(),
+  answeredAt: v.optional(v.number()),
+  endedAt: v.optional(v.number()),
+  /** Why it ended, in words ("Declined", "Caller hung up", "Media host lost"…). */
+  endReason: v.optional(v.string()),
+  /** Tones sent with the keypad, in order. */
+  dtmf: v.string(),
+  /** Another call is active: answering this one puts that one on hold. */
+  waiting: v.boolean(),
+});
+
+export const DevicesViewSchema = v.object({
+  inputs: v.array(v.object({ deviceId: v.string(), label: v.string() })),
+  outputs: v.array(v.object({ deviceId: v.string(), label: v.string() })),
+  /** The chosen ones ('' = the system default). */
+  input: v.string(),
+  output: v.string(),
+  /** False when no media host is attached (calls cannot be answered). */
+  available: v.boolean(),
+});
+
 export const AppSnapshotSchema = v.object({
   status: StatusViewSchema,
   conversations: v.array(ConversationSchema),
+  calls: v.array(CallViewSchema),
 });
 
 const Servers = v.pipe(
@@ -107,6 +160,28 @@ export const commands = {
   'settings.save': { input: SettingsInputSchema, output: SettingsViewSchema },
   /** Opens an https: or mailto: link in the system browser; anything else is refused. */
   'links.open': { input: v.strictObject({ url: v.pipe(v.string(), v.maxLength(2048)) }), output: Ok },
+  'calls.answer': { input: v.strictObject({ callId: CallId }), output: Ok },
+  'calls.decline': { input: v.strictObject({ callId: CallId }), output: Ok },
+  'calls.hangup': { input: v.strictObject({ callId: CallId }), output: Ok },
+  'calls.mute': { input: v.strictObject({ callId: CallId, muted: v.boolean() }), output: Ok },
+  'calls.hold': { input: v.strictObject({ callId: CallId, held: v.boolean() }), output: Ok },
+  /** DTMF sent as SIP INFO (RFC 2976, application/dtmf-relay). */
+  'calls.dtmf': {
+    input: v.strictObject({
+      callId: CallId,
+      tones: v.pipe(v.string(), v.regex(/^[0-9*#A-D]{1,32}$/, 'tones are 0-9 * # A-D')),
+    }),
+    output: Ok,
+  },
+  'devices.list': { input: NoInput, output: DevicesViewSchema },
+  /** Microphone / speaker choice; applies to the current call too. Absent = keep. */
+  'devices.select': {
+    input: v.strictObject({
+      input: v.optional(v.pipe(v.string(), v.maxLength(256))),
+      output: v.optional(v.pipe(v.string(), v.maxLength(256))),
+    }),
+    output: DevicesViewSchema,
+  },
   /** From the preview popup: show the main window on a conversation. */
   'windows.showMain': { input: v.strictObject({ interactionId: v.optional(Id) }), output: Ok },
 } as const;
@@ -116,6 +191,8 @@ export const events = {
   status: StatusViewSchema,
   conversation: ConversationSchema,
   typing: v.object({ interactionId: Id, active: v.boolean() }),
+  /** Every current call (and the ones that ended in the last seconds), on each change. */
+  calls: v.array(CallViewSchema),
   /** Main asks the main window to show a conversation (after accept, or from the popup). */
   focus: v.object({ interactionId: Id }),
 } as const;
@@ -131,6 +208,8 @@ export type AppSnapshot = v.InferOutput<typeof AppSnapshotSchema>;
 export type StatusView = v.InferOutput<typeof StatusViewSchema>;
 export type PreviewView = v.InferOutput<typeof PreviewViewSchema>;
 export type SettingsView = v.InferOutput<typeof SettingsViewSchema>;
+export type CallView = v.InferOutput<typeof CallViewSchema>;
+export type DevicesView = v.InferOutput<typeof DevicesViewSchema>;
 export type SettingsInput = v.InferOutput<typeof SettingsInputSchema>;
 export type { Conversation, ChatMessage } from '../main/core/conversations/model.js';
 

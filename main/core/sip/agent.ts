@@ -14,6 +14,7 @@ import type {
   IncomingRTCSessionListener,
   OutgoingMessageEvent,
   OutgoingRTCSessionEvent,
+  CallOptions as JsSipCallOptions,
 } from 'jssip/lib/UA';
 import type { Logger } from '../log.js';
 import { TypedEmitter, type Unsubscribe } from '../events.js';
@@ -85,9 +86,19 @@ export interface IncomingInvite {
 
 export type InviteDecision =
   | { readonly kind: 'redirect'; readonly contacts: readonly string[] }
-  | { readonly kind: 'reject'; readonly status: number; readonly reason?: string };
+  | { readonly kind: 'reject'; readonly status: number; readonly reason?: string }
+  /** The handler keeps the session: it rings, and the handler answers or terminates it. */
+  | { readonly kind: 'take' };
 
 export type InviteHandler = (invite: IncomingInvite, session: RTCSession) => InviteDecision | undefined;
+
+/** What JsSIP needs to place a call from main: the bridge's stand-in for the host's stream. */
+export interface CallOptions {
+  /** A stand-in stream whose tracks are the media host's real ones (the bridge makes it). */
+  readonly mediaStream: unknown;
+  readonly headers?: readonly string[];
+  readonly iceServers?: readonly { urls: string | string[] }[];
+}
 
 export interface SendOptions {
   readonly contentType?: string;
@@ -245,6 +256,18 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     });
   }
 
+  /** Places a call (JsSIP RTCSession over the media bridge); audio only. */
+  call(target: string, options: CallOptions): RTCSession {
+    const ua = this.requireUa();
+    return ua.call(target, {
+      mediaStream: options.mediaStream as NonNullable<JsSipCallOptions['mediaStream']>,
+      mediaConstraints: { audio: true, video: false },
+      extraHeaders: [...(options.headers ?? [])],
+      pcConfig: { iceServers: [...(options.iceServers ?? [])] },
+      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
+    });
+  }
+
   /**
    * Sends any out-of-dialog request and resolves with its final response
    * (OPTIONS probes; signalling tests of INVITE routing before media exists).
@@ -384,7 +407,9 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       decision = { kind: 'reject', status: 500, reason: 'Internal Error' };
     }
     decision ??= { kind: 'reject', status: 480, reason: 'No Media Host' };
-    if (decision.kind === 'redirect') {
+    if (decision.kind === 'take') {
+      this.log.info('INVITE taken', { from: invite.from.uri });
+    } else if (decision.kind === 'redirect') {
       const contacts = decision.contacts.map((c) => `Contact: <${c}>`);
       this.log.info('INVITE redirected', { from: invite.from.uri, to: decision.contacts });
       session.terminate({ status_code: 302, reason_phrase: 'Moved Temporarily', extraHeaders: contacts });
