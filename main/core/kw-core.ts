@@ -15,6 +15,10 @@ import { sipControlSender } from './previews/control-sender.js';
 import { ConversationService } from './conversations/conversation-service.js';
 import type { HistoryStore } from './history/history-store.js';
 import { dispatchInbound } from './inbound-dispatch.js';
+import { CallManager } from './calls/call-manager.js';
+import type { CallMedia } from './calls/call-media.js';
+import { jssipCallSession } from './calls/call-session.js';
+import { noMedia } from './calls/no-media.js';
 
 export interface KwCoreOptions {
   readonly agent: SipAgent;
@@ -23,6 +27,9 @@ export interface KwCoreOptions {
   readonly clock?: Clock;
   readonly initialPresence?: ManualState;
   readonly publishExpires?: number;
+  /** The media bridge; without one, calls are refused with 480 Media Unavailable. */
+  readonly media?: CallMedia;
+  readonly ringTimeoutMs?: number;
 }
 
 /** Whether a router could offer this KW an interaction now, and why not. */
@@ -39,6 +46,7 @@ export class KwCore {
   readonly presence: PresenceManager;
   readonly previews: PreviewInbox;
   readonly conversations: ConversationService;
+  readonly calls: CallManager;
   private started = false;
 
   constructor(private readonly options: KwCoreOptions) {
@@ -60,6 +68,18 @@ export class KwCore {
       ...clock,
     });
     this.previews.on('accepted', (preview) => this.conversations.open(preview));
+    this.calls = new CallManager({
+      media: options.media ?? noMedia(),
+      conversations: this.conversations,
+      presence: {
+        setInCall: (inCall) => this.presence.setInCall(inCall),
+        manual: () => this.presence.snapshot().manual,
+      },
+      logger: logger.child('calls'),
+      ...clock,
+      ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
+    });
+    agent.onInvite((invite, session) => this.calls.decideInvite(invite, jssipCallSession(session)));
     agent.onMessage((message) =>
       dispatchInbound(message, { previews: this.previews, conversations: this.conversations, logger }),
     );
@@ -83,6 +103,7 @@ export class KwCore {
     if (!this.started) return;
     this.started = false;
     this.previews.dispose();
+    this.calls.hangupAll();
     if (this.options.agent.isRegistered) await this.presence.publishClosed();
     await this.options.agent.stop();
   }

@@ -65,7 +65,7 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
         return Promise.resolve();
       },
     },
-    windows: { showMain: () => undefined },
+    windows: { showMain: () => undefined, setCallPopup: () => undefined },
     logger,
     ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
     ...(options.tls ? { tls: options.tls } : {}),

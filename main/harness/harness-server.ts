@@ -15,6 +15,8 @@ import type { Logger } from '../core/log.js';
 import type { KwApp } from '../core/app/kw-app.js';
 import { runCommand } from '../core/app/run-command.js';
 import type { EventName, EventPayload } from '../../preload/contract.js';
+import type { MediaHostLink } from '../core/media/host-protocol.js';
+import { wsMediaLink } from './media-link.js';
 
 export interface HarnessOptions {
   readonly app: KwApp;
@@ -23,6 +25,10 @@ export interface HarnessOptions {
   readonly logger: Logger;
   readonly host?: string;
   readonly port?: number;
+  /** A page connected as the media host (the main page runs one); the newest wins. */
+  readonly onMediaHost?: (link: MediaHostLink) => void;
+  /** Extra script the main page loads after the bridge: the in-page media host. */
+  readonly mediaScript?: string;
 }
 
 export interface Harness {
@@ -81,6 +87,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       res.writeHead(200, { ...headers, 'Content-Type': TYPES['.js'] }).end(options.clientScript);
       return;
     }
+    if (path === '/harness-media.js' && options.mediaScript !== undefined) {
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES['.js'] }).end(options.mediaScript);
+      return;
+    }
     const name = path === '/' ? '/main.html' : path;
     const file = normalize(join(options.rendererDir, name));
     if (!file.startsWith(normalize(options.rendererDir)) || !TYPES[extname(file)]) {
@@ -97,7 +107,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     if (extname(file) === '.html') {
       const html = body.toString('utf8');
       if (!html.includes(BRIDGE_PLACEHOLDER)) log.warn('renderer page has no bridge placeholder', { file });
-      body = html.replace(BRIDGE_PLACEHOLDER, '<script src="/harness-client.js"></script>');
+      // The main page also hosts the media (Electron has a hidden window for it).
+      const media = name === '/main.html' && options.mediaScript !== undefined;
+      body = html.replace(
+        BRIDGE_PLACEHOLDER,
+        '<script src="/harness-client.js"></script>' +
+          (media ? '<script src="/harness-media.js"></script>' : ''),
+      );
     }
     res
       .writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
@@ -111,12 +127,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     // Only our own pages may drive the app (the harness's "sender is our frame" check).
-    if (path !== '/kw' || req.headers.origin !== origin) {
+    const known = path === '/kw' || (path === '/media' && options.onMediaHost !== undefined);
+    if (!known || req.headers.origin !== origin) {
       log.warn('harness WebSocket refused', { path, origin: req.headers.origin });
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => connected(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (path === '/media') options.onMediaHost?.(wsMediaLink(ws, log.child('media')));
+      else connected(ws);
+    });
   });
 
   function connected(ws: WebSocket): void {

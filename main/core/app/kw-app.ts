@@ -23,7 +23,8 @@ import type {
   SettingsInput,
   SettingsView,
 } from '../../../preload/contract.js';
-import { statusView } from './views.js';
+import { conversationView, statusView } from './views.js';
+import type { CallMedia } from '../calls/call-media.js';
 import { safeExternalUrl } from './links.js';
 import type {
   LinkOpener,
@@ -50,6 +51,9 @@ export interface KwAppOptions {
   readonly loginItems?: LoginItems;
   readonly idle?: IdleSource;
   readonly tls?: TlsOptions;
+  /** The media bridge to the media host; without it calls are refused (480). */
+  readonly media?: CallMedia;
+  readonly ringTimeoutMs?: number;
   /** Tests: agents with faster retries. */
   readonly agentOptions?: Partial<Omit<ConstructorParameters<typeof SipAgent>[0], 'account' | 'logger'>>;
 }
@@ -108,7 +112,8 @@ export class KwApp {
   snapshot(): AppSnapshot {
     return {
       status: statusView(this.core, this.displayName()),
-      conversations: this.core.conversations.list().map((c) => ({ ...c, messages: [...c.messages] })),
+      conversations: this.core.conversations.list().map(conversationView),
+      calls: this.core.calls.list(),
     };
   }
 
@@ -140,7 +145,11 @@ export class KwApp {
         this.emit('focus', { interactionId: preview.interactionId });
         this.options.windows.showMain(preview.interactionId);
       }),
-      core.conversations.on('changed', (c) => this.emit('conversation', { ...c, messages: [...c.messages] })),
+      core.conversations.on('changed', (c) => this.emit('conversation', conversationView(c))),
+      core.calls.on('changed', (calls) => {
+        this.emit('calls', [...calls]);
+        this.options.windows.setCallPopup(calls.some((c) => c.phase === 'ringing'));
+      }),
       core.conversations.on('typing', (t) => this.emit('typing', t)),
     ];
   }
@@ -164,6 +173,8 @@ export class KwApp {
       history: this.options.history,
       logger: this.options.logger,
       initialPresence: settings.lastPresence,
+      ...(this.options.media ? { media: this.options.media } : {}),
+      ...(this.options.ringTimeoutMs ? { ringTimeoutMs: this.options.ringTimeoutMs } : {}),
     });
   }
 
@@ -258,6 +269,32 @@ export class KwApp {
         await this.options.links.open(safe.href);
         return null;
       },
+      'calls.answer': async ({ callId }) => {
+        await this.core.calls.answer(callId);
+        return null;
+      },
+      'calls.decline': ({ callId }) => {
+        this.core.calls.decline(callId);
+        return Promise.resolve(null);
+      },
+      'calls.hangup': ({ callId }) => {
+        this.core.calls.hangup(callId);
+        return Promise.resolve(null);
+      },
+      'calls.mute': ({ callId, muted }) => {
+        this.core.calls.mute(callId, muted);
+        return Promise.resolve(null);
+      },
+      'calls.hold': ({ callId, held }) => {
+        this.core.calls.hold(callId, held);
+        return Promise.resolve(null);
+      },
+      'calls.dtmf': ({ callId, tones }) => {
+        this.core.calls.dtmf(callId, tones);
+        return Promise.resolve(null);
+      },
+      'devices.list': () => this.core.calls.devices(),
+      'devices.select': (choice) => this.core.calls.selectDevices(choice),
       'windows.showMain': ({ interactionId }) => {
         this.options.windows.showMain(interactionId);
         if (interactionId) this.emit('focus', { interactionId });

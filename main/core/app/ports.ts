@@ -33,6 +33,8 @@ export interface LinkOpener {
 /** Window control the renderer may ask for. */
 export interface WindowControl {
   showMain(interactionId?: string): void;
+  /** Shows the call popup while a call rings, hides it when none does. */
+  setCallPopup(visible: boolean): void;
 }
 
 /** Applies OS-level settings (start at login). */

@@ -1,7 +1,10 @@
 /** Core state → the views of the contract (what the renderer is allowed to see). */
 import type { KwCore } from '../kw-core.js';
 import type { PendingPreview } from '../previews/preview-inbox.js';
+import type * as v from 'valibot';
 import type { PreviewView, StatusView } from '../../../preload/contract.js';
+import type { ConversationSchema } from '../conversations/model.js';
+import type { Conversation } from '../conversations/model.js';
 import { describeConnectionState } from '../sip/connection-state.js';
 
 export function previewView(p: PendingPreview): PreviewView {
@@ -36,5 +39,17 @@ export function statusView(core: KwCore, displayName: string): StatusView {
     routable: { routable: routable.routable, explanation: routable.explanation },
     account: { uri: core.agent.aor, displayName },
     previews: core.previews.list().map(previewView),
+  };
+}
+
+/** A conversation as the contract carries it (plain arrays). */
+export function conversationView(c: Conversation): v.InferOutput<typeof ConversationSchema> {
+  const { calls, ...rest } = c;
+  return {
+    ...rest,
+    agent: { ...c.agent },
+    userData: { ...c.userData },
+    messages: c.messages.map((m) => ({ ...m })),
+    ...(calls ? { calls: calls.map((r) => ({ ...r, remote: { ...r.remote } })) } : {}),
   };
 }

@@ -15,7 +15,7 @@ import type { Clock } from '../previews/preview-inbox.js';
 import { systemClock } from '../previews/preview-inbox.js';
 import type { HistoryStore } from '../history/history-store.js';
 import { toAor } from '../sip/uri.js';
-import type { ChatMessage, Conversation } from './model.js';
+import type { CallRecord, ChatMessage, Conversation } from './model.js';
 import { IS_COMPOSING_CONTENT_TYPE, encodeIsComposing, type Composing } from './is-composing.js';
 
 /** What the service needs from the SIP agent: sending a MESSAGE. */
@@ -296,6 +296,15 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     const timer = this.typingTimers.get(interactionId);
     if (timer !== undefined) this.clock.clearTimeout(timer);
     this.typingTimers.delete(interactionId);
+  }
+
+  /** Records an escalated call of this interaction in its history (ignored for an unknown one). */
+  recordCall(interactionId: string, record: CallRecord): boolean {
+    const conversation = this.conversations.get(interactionId);
+    if (!conversation) return false;
+    const calls = [...(conversation.calls ?? []).filter((c) => c.callId !== record.callId), record];
+    this.put({ ...conversation, calls });
+    return true;
   }
 
   private rememberAgent(uri: string): void {

@@ -21,6 +21,23 @@ export const ChatMessageSchema = v.object({
 });
 export type ChatMessage = Readonly<v.InferOutput<typeof ChatMessageSchema>>;
 
+/** A call that belonged to the conversation (an escalation), kept in its history. */
+export const CallRecordSchema = v.object({
+  callId: v.string(),
+  escalation: v.optional(v.picklist(['transfer', 'conference'])),
+  remote: v.object({ uri: v.string(), displayName: v.string() }),
+  /** answered: talked; declined: the KW said no; missed: rang out or the caller gave up; failed: could not connect. */
+  outcome: v.picklist(['answered', 'declined', 'missed', 'failed']),
+  /** ISO times. */
+  offeredAt: v.string(),
+  answeredAt: v.optional(v.string()),
+  endedAt: v.string(),
+  /** Talk time (answer → end), 0 when not answered. */
+  durationMs: v.number(),
+  endReason: v.string(),
+});
+export type CallRecord = Readonly<v.InferOutput<typeof CallRecordSchema>>;
+
 export const ConversationSchema = v.object({
   interactionId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/)),
   agent: v.object({ uri: v.string(), displayName: v.string() }),
@@ -35,11 +52,14 @@ export const ConversationSchema = v.object({
   /** Opened by a message for an interaction we had no preview for (kept, not dropped). */
   unsolicited: v.optional(v.boolean()),
   messages: v.array(ChatMessageSchema),
+  /** Escalated calls of this interaction (absent in files written before calls existed). */
+  calls: v.optional(v.array(CallRecordSchema)),
 });
 
 type Raw = v.InferOutput<typeof ConversationSchema>;
-export type Conversation = Readonly<Omit<Raw, 'messages' | 'agent' | 'userData'>> & {
+export type Conversation = Readonly<Omit<Raw, 'messages' | 'agent' | 'userData' | 'calls'>> & {
   readonly agent: Readonly<Raw['agent']>;
   readonly userData: Readonly<Record<string, string>>;
   readonly messages: readonly ChatMessage[];
+  readonly calls?: readonly CallRecord[];
 };

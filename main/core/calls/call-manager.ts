@@ -1,0 +1,422 @@
+/**
+ * The KW's calls: incoming INVITEs taken from the SIP agent, tied to their
+ * conversation by X-Interaction-Id, rung, answered with the media host's
+ * microphone, controlled (mute, hold, DTMF, devices) and ended. Keeps
+ * presence "In a call" while a call is answered and records each escalated
+ * call in its conversation's history.
+ */
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter, type Unsubscribe } from '../events.js';
+import type { Logger } from '../log.js';
+import type { Clock } from '../previews/preview-inbox.js';
+import { systemClock } from '../previews/preview-inbox.js';
+import type { IncomingInvite, InviteDecision } from '../sip/agent.js';
+import type { CallRecord, Conversation } from '../conversations/model.js';
+import type { ManualState } from '../presence/manual-states.js';
+import type { CallView, DevicesView } from '../../../preload/contract.js';
+import type { CallMedia, CapturedStream } from './call-media.js';
+import type { CallSession, WatchedConnection } from './call-session.js';
+import { readIncomingCall, type CallParty, type IncomingCallInfo } from './incoming-call.js';
+import { describeEnd, type EndFacts } from './end-reason.js';
+
+export class CallError extends Error {
+  override readonly name = 'CallError';
+}
+
+export interface CallManagerOptions {
+  readonly media: CallMedia;
+  readonly conversations: {
+    get(interactionId: string): Conversation | undefined;
+    recordCall(interactionId: string, record: CallRecord): boolean;
+  };
+  readonly presence: { setInCall(inCall: boolean): unknown; readonly manual: () => ManualState };
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** A ringing call nobody answers is refused (480) after this long; the transferor is told. */
+  readonly ringTimeoutMs?: number;
+  /** How long an ended call stays visible (reason, duration). */
+  readonly endedLingerMs?: number;
+  /** Calls at once (ringing + answered); one more gets 486. */
+  readonly maxCalls?: number;
+  readonly userDataPrefix?: string;
+}
+
+interface CallsEvents extends Record<string, unknown> {
+  changed: readonly CallView[];
+  /** A call started ringing (the shell shows the call popup). */
+  ringing: CallView;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly session: CallSession;
+  readonly info: IncomingCallInfo;
+  readonly remote: CallParty;
+  readonly offeredAt: number;
+  phase: CallView['phase'];
+  answeredAt?: number;
+  endedAt?: number;
+  endReason?: string;
+  localReason?: EndFacts['localReason'];
+  confirmed: boolean;
+  mediaUp: boolean;
+  muted: boolean;
+  held: boolean;
+  remoteHeld: boolean;
+  dtmf: string;
+  stream?: CapturedStream;
+  ringTimer?: unknown;
+  lingerTimer?: unknown;
+  readonly offs: Unsubscribe[];
+}
+
+export class CallManager extends TypedEmitter<CallsEvents> {
+  private readonly calls = new Map<string, Entry>();
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private devicesChosen = { input: '', output: '' };
+  private inCall = false;
+
+  constructor(private readonly options: CallManagerOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger;
+    options.media.onAvailability(() => this.emitChanged());
+  }
+
+  /** The SIP agent's INVITE hook: take, or refuse with a status that says why. */
+  readonly decideInvite = (invite: IncomingInvite, session: CallSession): InviteDecision => {
+    if (!this.options.media.available) return { kind: 'reject', status: 480, reason: 'Media Unavailable' };
+    const manual = this.options.presence.manual();
+    if (manual === 'dnd') return { kind: 'reject', status: 486, reason: 'Do Not Disturb' };
+    if (manual === 'offline') return { kind: 'reject', status: 480, reason: 'Offline' };
+    if (this.live().length >= (this.options.maxCalls ?? 3))
+      return { kind: 'reject', status: 486, reason: 'Busy Here' };
+    const info = readIncomingCall(invite.raw, this.options.userDataPrefix);
+    if (info.problems.length > 0) this.log.warn('INVITE headers ignored', { problems: info.problems });
+    this.take(invite, session, info);
+    return { kind: 'take' };
+  };
+
+  list(): CallView[] {
+    return [...this.calls.values()].map((e) => this.view(e));
+  }
+
+  async answer(callId: string): Promise<void> {
+    const entry = this.require(callId);
+    if (entry.phase !== 'ringing') throw new CallError('the call is not ringing');
+    // A second call is offered, not forced: answering it holds the current one.
+    for (const other of this.live()) {
+      if (other !== entry && other.phase !== 'ringing' && !other.held) this.setHold(other, true);
+    }
+    this.clearRing(entry);
+    entry.phase = 'connecting';
+    this.emitChanged();
+    let stream: CapturedStream;
+    try {
+      stream = await this.options.media.capture(this.devicesChosen.input || undefined);
+    } catch (error) {
+      this.log.error('microphone capture failed: refusing the call', { callId, error: String(error) });
+      entry.localReason = 'media-lost';
+      entry.session.terminate({ status_code: 480, reason_phrase: 'Media Unavailable' });
+      throw new CallError(`the microphone could not be opened: ${errorText(error)}`);
+    }
+    if (entry.phase !== 'connecting') {
+      // Ended while the microphone was opening (the caller gave up).
+      this.options.media.release(stream);
+      throw new CallError('the call ended before it could be answered');
+    }
+    entry.stream = stream;
+    try {
+      entry.session.answer({ mediaStream: stream, pcConfig: this.options.media.pcConfig() });
+    } catch (error) {
+      this.log.error('answer failed', { callId, error: String(error) });
+      entry.localReason = 'media-lost';
+      entry.session.terminate({ status_code: 500, reason_phrase: 'Answer Failed' });
+      throw new CallError(`the call could not be answered: ${errorText(error)}`);
+    }
+  }
+
+  decline(callId: string): void {
+    const entry = this.require(callId);
+    if (entry.phase !== 'ringing') throw new CallError('the call is not ringing');
+    entry.localReason = 'declined';
+    // 603: the transferor's REFER NOTIFY (or the conferencing agent) sees a definite no.
+    entry.session.terminate({ status_code: 603, reason_phrase: 'Declined' });
+  }
+
+  hangup(callId: string): void {
+    const entry = this.require(callId);
+    if (entry.phase === 'ended') return;
+    entry.localReason ??= 'hung-up';
+    entry.session.terminate();
+  }
+
+  mute(callId: string, muted: boolean): void {
+    const entry = this.requireAnswered(callId);
+    if (entry.muted === muted) return;
+    if (muted) entry.session.mute();
+    else entry.session.unmute();
+    entry.muted = muted;
+    this.emitChanged();
+  }
+
+  hold(callId: string, held: boolean): void {
+    const entry = this.requireAnswered(callId);
+    if (held === entry.held) return;
+    if (!held) {
+      // Resuming one call holds the other active one: one conversation at a time.
+      for (const other of this.live())
+        if (other !== entry && other.phase !== 'ringing' && !other.held) this.setHold(other, true);
+    }
+    this.setHold(entry, held);
+  }
+
+  dtmf(callId: string, tones: string): void {
+    const entry = this.requireAnswered(callId);
+    if (entry.phase !== 'active') throw new CallError('the call is not connected yet');
+    entry.session.sendDtmf(tones);
+    entry.dtmf = (entry.dtmf + tones).slice(-64);
+    this.emitChanged();
+  }
+
+  async devices(): Promise<DevicesView> {
+    const media = this.options.media;
+    if (!media.available) return { inputs: [], outputs: [], ...this.devicesChosen, available: false };
+    const lists = await media.devices();
+    return {
+      inputs: lists.inputs.map((d) => ({ ...d })),
+      outputs: lists.outputs.map((d) => ({ ...d })),
+      ...this.devicesChosen,
+      available: true,
+    };
+  }
+
+  /** Chooses devices; applies them to the calls in progress too. */
+  async selectDevices(choice: {
+    input?: string | undefined;
+    output?: string | undefined;
+  }): Promise<DevicesView> {
+    const media = this.options.media;
+    if (choice.input !== undefined && choice.input !== this.devicesChosen.input) {
+      this.devicesChosen = { ...this.devicesChosen, input: choice.input };
+      for (const entry of this.live()) {
+        if (entry.stream && choice.input) await media.switchInput(entry.stream, choice.input);
+      }
+    }
+    if (choice.output !== undefined && choice.output !== this.devicesChosen.output) {
+      this.devicesChosen = { ...this.devicesChosen, output: choice.output };
+      if (media.available) await media.setOutput(choice.output);
+    }
+    return this.devices();
+  }
+
+  /** Quitting: every call is ended (BYE or 480), so nobody is left ringing. */
+  hangupAll(): void {
+    for (const entry of this.live()) {
+      entry.localReason = 'shutdown';
+      if (entry.phase === 'ringing')
+        entry.session.terminate({ status_code: 480, reason_phrase: 'Shutting Down' });
+      else entry.session.terminate();
+    }
+  }
+
+  private take(invite: IncomingInvite, session: CallSession, info: IncomingCallInfo): void {
+    const entry: Entry = {
+      id: randomUUID(),
+      session,
+      info,
+      remote: { uri: invite.from.uri, displayName: invite.from.displayName ?? '' },
+      offeredAt: this.clock.now(),
+      phase: 'ringing',
+      confirmed: false,
+      mediaUp: false,
+      muted: false,
+      held: false,
+      remoteHeld: false,
+      dtmf: '',
+      offs: [],
+    };
+    this.calls.set(entry.id, entry);
+    entry.ringTimer = this.clock.setTimeout(() => {
+      if (entry.phase !== 'ringing') return;
+      entry.localReason = 'no-answer';
+      // 480 rather than 408: the transferor learns the expert did not pick up.
+      session.terminate({ status_code: 480, reason_phrase: 'No Answer' });
+    }, this.options.ringTimeoutMs ?? 30_000);
+    entry.offs.push(
+      session.onAccepted(() => {
+        entry.answeredAt = this.clock.now();
+        this.updatePresence();
+        this.emitChanged();
+      }),
+      session.onConfirmed(() => {
+        entry.confirmed = true;
+        this.refreshPhase(entry);
+      }),
+      session.onConnection((pc) => this.watchConnection(entry, pc)),
+      session.onHold(({ originator, held }) => {
+        if (originator === 'remote') entry.remoteHeld = held;
+        else entry.held = held;
+        this.emitChanged();
+      }),
+      session.onEnded((e) => this.ended(entry, e.originator, e.cause)),
+    );
+    this.log.info('incoming call', {
+      callId: entry.id,
+      from: entry.remote.uri,
+      interactionId: info.interactionId,
+      escalation: info.escalation ?? 'call',
+    });
+    const view = this.view(entry);
+    this.emit('ringing', view);
+    this.emitChanged();
+  }
+
+  private watchConnection(entry: Entry, pc: WatchedConnection): void {
+    const check = (): void => {
+      const state = pc.iceConnectionState;
+      if (state === 'connected' || state === 'completed') {
+        entry.mediaUp = true;
+        this.refreshPhase(entry);
+      }
+    };
+    pc.addEventListener('iceconnectionstatechange', check);
+    entry.offs.push(() => pc.removeEventListener('iceconnectionstatechange', check));
+    check();
+  }
+
+  private refreshPhase(entry: Entry): void {
+    if (entry.phase === 'connecting' && entry.confirmed && entry.mediaUp) {
+      entry.phase = 'active';
+      this.log.info('call connected', {
+        callId: entry.id,
+        answerToMediaMs: this.clock.now() - (entry.answeredAt ?? 0),
+      });
+      this.emitChanged();
+    }
+  }
+
+  private setHold(entry: Entry, held: boolean): void {
+    const ok = held ? entry.session.hold() : entry.session.unhold();
+    if (!ok) throw new CallError(held ? 'the call cannot be held now' : 'the call cannot be resumed now');
+    entry.held = held;
+    this.emitChanged();
+  }
+
+  private ended(entry: Entry, originator: EndFacts['originator'], cause: string): void {
+    if (entry.phase === 'ended') return;
+    this.clearRing(entry);
+    for (const off of entry.offs.splice(0)) off();
+    const answered = entry.answeredAt !== undefined;
+    const { reason, outcome } = describeEnd({
+      answered,
+      originator,
+      cause,
+      ...(entry.localReason ? { localReason: entry.localReason } : {}),
+    });
+    entry.phase = 'ended';
+    entry.endedAt = this.clock.now();
+    entry.endReason = reason;
+    if (entry.stream) this.options.media.release(entry.stream);
+    this.log.info('call ended', { callId: entry.id, originator, cause, reason });
+    this.record(entry, outcome, reason);
+    this.updatePresence();
+    this.emitChanged();
+    entry.lingerTimer = this.clock.setTimeout(() => {
+      this.calls.delete(entry.id);
+      this.emitChanged();
+    }, this.options.endedLingerMs ?? 8000);
+  }
+
+  private record(entry: Entry, outcome: CallRecord['outcome'], reason: string): void {
+    const interactionId = entry.info.interactionId;
+    if (!interactionId) return;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const endedAt = entry.endedAt ?? this.clock.now();
+    const recorded = this.options.conversations.recordCall(interactionId, {
+      callId: entry.id,
+      ...(entry.info.escalation ? { escalation: entry.info.escalation } : {}),
+      remote: entry.remote,
+      outcome,
+      offeredAt: iso(entry.offeredAt),
+      ...(entry.answeredAt !== undefined ? { answeredAt: iso(entry.answeredAt) } : {}),
+      endedAt: iso(endedAt),
+      durationMs: entry.answeredAt !== undefined ? Math.max(0, endedAt - entry.answeredAt) : 0,
+      endReason: reason,
+    });
+    if (!recorded) this.log.info('call not recorded: no conversation for its interaction', { interactionId });
+  }
+
+  private updatePresence(): void {
+    const inCall = [...this.calls.values()].some((e) => e.phase !== 'ended' && e.answeredAt !== undefined);
+    if (inCall === this.inCall) return;
+    this.inCall = inCall;
+    void this.options.presence.setInCall(inCall);
+  }
+
+  private view(entry: Entry): CallView {
+    const { info } = entry;
+    const conversation = info.interactionId ? this.options.conversations.get(info.interactionId) : undefined;
+    const others = this.live().filter((e) => e !== entry && e.phase !== 'ringing');
+    let context: CallView['context'];
+    if (conversation) {
+      context = {
+        subject: conversation.subject,
+        agent: { ...conversation.agent },
+        userData: { ...conversation.userData, ...info.userData },
+      };
+    } else if (info.interactionId && Object.keys(info.userData).length > 0) {
+      context = { subject: '', agent: { ...entry.remote }, userData: { ...info.userData } };
+    }
+    return {
+      callId: entry.id,
+      direction: 'incoming',
+      phase: entry.phase,
+      remote: { ...entry.remote },
+      ...(info.interactionId ? { interactionId: info.interactionId } : {}),
+      ...(info.escalation ? { escalation: info.escalation } : {}),
+      ...(context ? { context } : {}),
+      participants: [{ ...entry.remote }, ...info.participants.map((p) => ({ ...p }))],
+      muted: entry.muted,
+      held: entry.held,
+      remoteHeld: entry.remoteHeld,
+      offeredAt: entry.offeredAt,
+      ...(entry.answeredAt !== undefined ? { answeredAt: entry.answeredAt } : {}),
+      ...(entry.endedAt !== undefined ? { endedAt: entry.endedAt } : {}),
+      ...(entry.endReason !== undefined ? { endReason: entry.endReason } : {}),
+      dtmf: entry.dtmf,
+      waiting: entry.phase === 'ringing' && others.length > 0,
+    };
+  }
+
+  private live(): Entry[] {
+    return [...this.calls.values()].filter((e) => e.phase !== 'ended');
+  }
+
+  private require(callId: string): Entry {
+    const entry = this.calls.get(callId);
+    if (!entry) throw new CallError('no such call');
+    return entry;
+  }
+
+  private requireAnswered(callId: string): Entry {
+    const entry = this.require(callId);
+    if (entry.phase !== 'connecting' && entry.phase !== 'active')
+      throw new CallError('the call is not answered');
+    return entry;
+  }
+
+  private clearRing(entry: Entry): void {
+    if (entry.ringTimer !== undefined) this.clock.clearTimeout(entry.ringTimer);
+    entry.ringTimer = undefined;
+  }
+
+  private emitChanged(): void {
+    this.emit('changed', this.list());
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

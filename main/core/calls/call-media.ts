@@ -1,0 +1,29 @@
+/**
+ * What the call manager needs from media: the media bridge (main/core/media)
+ * behind a port, so the manager does not know which host carries the audio.
+ */
+import type { Unsubscribe } from '../events.js';
+
+/** A captured microphone, opaque to the manager; JsSIP gets it as `mediaStream`. */
+export interface CapturedStream {
+  readonly id: string;
+}
+
+export interface DeviceLists {
+  readonly inputs: readonly { readonly deviceId: string; readonly label: string }[];
+  readonly outputs: readonly { readonly deviceId: string; readonly label: string }[];
+}
+
+export interface CallMedia {
+  /** A media host is attached and ready. */
+  readonly available: boolean;
+  onAvailability(listener: (available: boolean) => void): Unsubscribe;
+  capture(audioDeviceId: string | undefined): Promise<CapturedStream>;
+  /** Stops the host's tracks (JsSIP never stops a stream it was given). */
+  release(stream: CapturedStream): void;
+  switchInput(stream: CapturedStream, audioDeviceId: string): Promise<void>;
+  devices(): Promise<DeviceLists>;
+  setOutput(audioDeviceId: string): Promise<void>;
+  /** pcConfig fields that send JsSIP's new peer connection to this media host. */
+  pcConfig(): Record<string, unknown>;
+}

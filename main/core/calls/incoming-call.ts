@@ -1,0 +1,80 @@
+/**
+ * What an incoming INVITE says about itself (DESIGN.md §4): the interaction it
+ * escalates, how (transfer or conference), its user data and the other
+ * participants of a conference. Pure; everything is validated and bounded,
+ * and a malformed header is dropped with a note rather than trusted.
+ */
+import { DEFAULT_USER_DATA_PREFIX, rawHeaders, readUserData } from '../sip/headers.js';
+import { INTERACTION_HEADER, LIMITS } from '../protocol/control.js';
+
+export const ESCALATION_HEADER = 'X-Escalation';
+/** One per other participant of a conference: `"Name" <sip:uri>` (our lab convention, see docs/decisions.md). */
+export const PARTICIPANT_HEADER = 'X-Participant';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_PARTICIPANTS = 8;
+
+export interface CallParty {
+  readonly uri: string;
+  readonly displayName: string;
+}
+
+export interface IncomingCallInfo {
+  readonly interactionId: string | undefined;
+  readonly escalation: 'transfer' | 'conference' | undefined;
+  readonly userData: Readonly<Record<string, string>>;
+  readonly participants: readonly CallParty[];
+  /** What was malformed and ignored, for the log. */
+  readonly problems: readonly string[];
+}
+
+export function readIncomingCall(raw: string, userDataPrefix = DEFAULT_USER_DATA_PREFIX): IncomingCallInfo {
+  const problems: string[] = [];
+  const headers = rawHeaders(raw);
+  const first = (name: string): string | undefined =>
+    headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value.trim();
+
+  let interactionId = first(INTERACTION_HEADER);
+  if (interactionId !== undefined && !UUID.test(interactionId)) {
+    problems.push(`${INTERACTION_HEADER} is not a UUID`);
+    interactionId = undefined;
+  }
+
+  const escalationRaw = first(ESCALATION_HEADER)?.toLowerCase();
+  let escalation: IncomingCallInfo['escalation'];
+  if (escalationRaw === 'transfer' || escalationRaw === 'conference') escalation = escalationRaw;
+  else if (escalationRaw !== undefined)
+    problems.push(`${ESCALATION_HEADER} is neither transfer nor conference`);
+  if (escalation && !interactionId) {
+    problems.push(`${ESCALATION_HEADER} without an interaction id: treated as an ordinary call`);
+    escalation = undefined;
+  }
+
+  const participants: CallParty[] = [];
+  for (const h of headers) {
+    if (h.name.toLowerCase() !== PARTICIPANT_HEADER.toLowerCase()) continue;
+    const party = parseNameAddr(h.value);
+    if (!party) problems.push(`${PARTICIPANT_HEADER} is not a name-addr`);
+    else if (participants.length < MAX_PARTICIPANTS) participants.push(party);
+  }
+
+  return { interactionId, escalation, userData: readUserData(raw, userDataPrefix), participants, problems };
+}
+
+/** `"Display Name" <sip:user@host>` or `<sip:…>` or a bare `sip:` URI. */
+export function parseNameAddr(text: string): CallParty | undefined {
+  const value = text.trim();
+  const bracket = /^(?:"((?:[^"\\]|\\.)*)"|([^<"]*?))\s*<(sips?:[^<>\s]+)>$/.exec(value);
+  if (bracket) {
+    const uri = bracket[3] ?? '';
+    const name = (bracket[1] ?? bracket[2] ?? '').replace(/\\(.)/g, '$1').trim();
+    return bounded(uri, name);
+  }
+  if (/^sips?:[^<>\s"]+$/.test(value)) return bounded(value, '');
+  return undefined;
+}
+
+function bounded(uri: string, displayName: string): CallParty | undefined {
+  if (uri.length > LIMITS.uri || displayName.length > LIMITS.displayName) return undefined;
+  return { uri, displayName };
+}

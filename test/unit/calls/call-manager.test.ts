@@ -1,0 +1,359 @@
+/**
+ * The call manager's state machine against a fake JsSIP session and a fake
+ * media port (both named as fakes: the real ones are exercised by the
+ * integration and e2e suites).
+ */
+import { describe, expect, it } from 'vitest';
+import { CallManager } from '../../../main/core/calls/call-manager.js';
+import type { CallMedia, CapturedStream } from '../../../main/core/calls/call-media.js';
+import type { CallSession, EndedEvent, WatchedConnection } from '../../../main/core/calls/call-session.js';
+import type { IncomingInvite } from '../../../main/core/sip/agent.js';
+import type { CallRecord, Conversation } from '../../../main/core/conversations/model.js';
+import type { ManualState } from '../../../main/core/presence/manual-states.js';
+import { memoryLogger } from '../../../main/core/log.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+const ID = '6f1c2a6e-1b0f-4b8e-9a52-2f4a1c9d7e10';
+
+class FakeConnection implements WatchedConnection {
+  iceConnectionState = 'new';
+  private readonly listeners = new Set<() => void>();
+  addEventListener(_type: 'iceconnectionstatechange', l: () => void): void {
+    this.listeners.add(l);
+  }
+  removeEventListener(_type: 'iceconnectionstatechange', l: () => void): void {
+    this.listeners.delete(l);
+  }
+  set(state: string): void {
+    this.iceConnectionState = state;
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+class FakeSession implements CallSession {
+  readonly calls: string[] = [];
+  answeredWith: { mediaStream: unknown; pcConfig: Record<string, unknown> } | undefined;
+  terminatedWith: { status_code?: number; reason_phrase?: string } | undefined;
+  connection: FakeConnection | undefined;
+  private readonly handlers = {
+    accepted: new Set<() => void>(),
+    confirmed: new Set<() => void>(),
+    ended: new Set<(e: EndedEvent) => void>(),
+    hold: new Set<(e: { originator: 'local' | 'remote'; held: boolean }) => void>(),
+    connection: new Set<(c: WatchedConnection) => void>(),
+  };
+  answer(options: { mediaStream: unknown; pcConfig: Record<string, unknown> }): void {
+    this.calls.push('answer');
+    this.answeredWith = options;
+    this.connection = new FakeConnection();
+    for (const l of this.handlers.connection) l(this.connection);
+    for (const l of this.handlers.accepted) l();
+  }
+  terminate(options?: { status_code?: number; reason_phrase?: string }): void {
+    this.calls.push('terminate');
+    this.terminatedWith = options ?? {};
+    this.end({ originator: 'local', cause: this.answeredWith ? 'Terminated' : 'Rejected' });
+  }
+  mute(): void {
+    this.calls.push('mute');
+  }
+  unmute(): void {
+    this.calls.push('unmute');
+  }
+  hold(): boolean {
+    this.calls.push('hold');
+    for (const l of this.handlers.hold) l({ originator: 'local', held: true });
+    return true;
+  }
+  unhold(): boolean {
+    this.calls.push('unhold');
+    for (const l of this.handlers.hold) l({ originator: 'local', held: false });
+    return true;
+  }
+  sendDtmf(tones: string): void {
+    this.calls.push(`dtmf:${tones}`);
+  }
+  onAccepted(l: () => void) {
+    this.handlers.accepted.add(l);
+    return () => this.handlers.accepted.delete(l);
+  }
+  onConfirmed(l: () => void) {
+    this.handlers.confirmed.add(l);
+    return () => this.handlers.confirmed.delete(l);
+  }
+  onEnded(l: (e: EndedEvent) => void) {
+    this.handlers.ended.add(l);
+    return () => this.handlers.ended.delete(l);
+  }
+  onHold(l: (e: { originator: 'local' | 'remote'; held: boolean }) => void) {
+    this.handlers.hold.add(l);
+    return () => this.handlers.hold.delete(l);
+  }
+  onConnection(l: (c: WatchedConnection) => void) {
+    this.handlers.connection.add(l);
+    return () => this.handlers.connection.delete(l);
+  }
+  /** The remote side's doings. */
+  confirm(): void {
+    for (const l of this.handlers.confirmed) l();
+  }
+  remoteHold(held: boolean): void {
+    for (const l of this.handlers.hold) l({ originator: 'remote', held });
+  }
+  end(e: EndedEvent): void {
+    for (const l of [...this.handlers.ended]) l(e);
+  }
+}
+
+class FakeMedia implements CallMedia {
+  available = true;
+  captured: (string | undefined)[] = [];
+  released: string[] = [];
+  switched: string[] = [];
+  output: string[] = [];
+  failCapture = false;
+  private n = 0;
+  private gate: Promise<void> | undefined;
+  private openGate: (() => void) | undefined;
+  onAvailability() {
+    return () => undefined;
+  }
+  holdCaptures(): void {
+    this.gate = new Promise((r) => (this.openGate = r));
+  }
+  releaseCaptures(): void {
+    this.openGate?.();
+  }
+  async capture(deviceId: string | undefined): Promise<CapturedStream> {
+    this.captured.push(deviceId);
+    if (this.gate) await this.gate;
+    if (this.failCapture) throw new Error('NotAllowedError: permission denied');
+    return { id: `stream-${++this.n}` };
+  }
+  release(stream: CapturedStream): void {
+    this.released.push(stream.id);
+  }
+  switchInput(stream: CapturedStream, deviceId: string): Promise<void> {
+    this.switched.push(`${stream.id}:${deviceId}`);
+    return Promise.resolve();
+  }
+  devices() {
+    return Promise.resolve({ inputs: [{ deviceId: 'mic2', label: 'Headset' }], outputs: [] });
+  }
+  setOutput(deviceId: string): Promise<void> {
+    this.output.push(deviceId);
+    return Promise.resolve();
+  }
+  pcConfig() {
+    return { kwMediaBridge: 'b1' };
+  }
+}
+
+function setup(options: { manual?: ManualState } = {}) {
+  const clock = new FakeClock();
+  const media = new FakeMedia();
+  const logger = memoryLogger();
+  const inCall: boolean[] = [];
+  const records: { id: string; record: CallRecord }[] = [];
+  const conversation = {
+    interactionId: ID,
+    agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
+    subject: 'Refund over limit',
+    userData: { CaseNumber: '42' },
+    state: 'active',
+    startedAt: new Date(clock.now()).toISOString(),
+    messages: [],
+  } satisfies Conversation;
+  const manager = new CallManager({
+    media,
+    conversations: {
+      get: (id) => (id === ID ? conversation : undefined),
+      recordCall: (id, record) => {
+        records.push({ id, record });
+        return id === ID;
+      },
+    },
+    presence: { setInCall: (v) => inCall.push(v), manual: () => options.manual ?? 'available' },
+    logger: logger.logger,
+    clock,
+    ringTimeoutMs: 20_000,
+    endedLingerMs: 5000,
+  });
+  const ring = (headers: string[] = [`X-Interaction-Id: ${ID}`, 'X-Escalation: transfer']) => {
+    const session = new FakeSession();
+    const raw = ['INVITE sip:kw1@lab.local SIP/2.0', ...headers, '', ''].join('\r\n');
+    const invite: IncomingInvite = {
+      from: { uri: 'sip:customer@lab.local', displayName: 'Renée' },
+      to: 'sip:kw1@lab.local',
+      header: () => undefined,
+      raw,
+    };
+    const decision = manager.decideInvite(invite, session);
+    return { session, decision, callId: manager.list().at(-1)?.callId ?? '' };
+  };
+  return { clock, media, manager, inCall, records, ring, logger };
+}
+
+describe('CallManager', () => {
+  it('refuses with a status that says why', () => {
+    const t = setup();
+    t.media.available = false;
+    expect(t.ring().decision).toEqual({ kind: 'reject', status: 480, reason: 'Media Unavailable' });
+    expect(setup({ manual: 'dnd' }).ring().decision).toEqual({
+      kind: 'reject',
+      status: 486,
+      reason: 'Do Not Disturb',
+    });
+    expect(setup({ manual: 'offline' }).ring().decision).toEqual({
+      kind: 'reject',
+      status: 480,
+      reason: 'Offline',
+    });
+    const busy = setup();
+    busy.ring();
+    busy.ring();
+    busy.ring();
+    expect(busy.ring().decision).toEqual({ kind: 'reject', status: 486, reason: 'Busy Here' });
+    expect(t.manager.list()).toEqual([]);
+  });
+
+  it('rings with the conversation context, then answers with the host stream and goes active on ACK + ICE', async () => {
+    const t = setup();
+    const { session, decision, callId } = t.ring();
+    expect(decision).toEqual({ kind: 'take' });
+    const ringing = t.manager.list()[0];
+    expect(ringing).toMatchObject({
+      phase: 'ringing',
+      escalation: 'transfer',
+      interactionId: ID,
+      remote: { uri: 'sip:customer@lab.local', displayName: 'Renée' },
+      context: {
+        subject: 'Refund over limit',
+        agent: { displayName: 'Agent One' },
+        userData: { CaseNumber: '42' },
+      },
+      waiting: false,
+    });
+    await t.manager.answer(callId);
+    expect(session.answeredWith).toEqual({
+      mediaStream: { id: 'stream-1' },
+      pcConfig: { kwMediaBridge: 'b1' },
+    });
+    expect(t.inCall).toEqual([true]);
+    expect(t.manager.list()[0]?.phase).toBe('connecting');
+    session.confirm();
+    expect(t.manager.list()[0]?.phase).toBe('connecting');
+    session.connection?.set('connected');
+    expect(t.manager.list()[0]).toMatchObject({ phase: 'active', answeredAt: t.clock.now() });
+  });
+
+  it('mutes, holds, sends DTMF, sees the remote hold, and records the call when the caller hangs up', async () => {
+    const t = setup();
+    const { session, callId } = t.ring();
+    await t.manager.answer(callId);
+    session.confirm();
+    session.connection?.set('connected');
+    t.manager.mute(callId, true);
+    t.manager.hold(callId, true);
+    t.manager.dtmf(callId, '12#');
+    session.remoteHold(true);
+    expect(t.manager.list()[0]).toMatchObject({ muted: true, held: true, remoteHeld: true, dtmf: '12#' });
+    t.manager.hold(callId, false);
+    t.manager.mute(callId, false);
+    expect(session.calls).toEqual(['answer', 'mute', 'hold', 'dtmf:12#', 'unhold', 'unmute']);
+    t.clock.advance(65_000);
+    session.end({ originator: 'remote', cause: 'Terminated' });
+    expect(t.manager.list()[0]).toMatchObject({ phase: 'ended', endReason: 'The caller hung up' });
+    expect(t.media.released).toEqual(['stream-1']);
+    expect(t.inCall).toEqual([true, false]);
+    expect(t.records).toHaveLength(1);
+    expect(t.records[0]?.record).toMatchObject({
+      outcome: 'answered',
+      escalation: 'transfer',
+      durationMs: 65_000,
+    });
+    t.clock.advance(5000);
+    expect(t.manager.list()).toEqual([]);
+  });
+
+  it('declines with 603 and rings out with 480, recording both', () => {
+    const t = setup();
+    const first = t.ring();
+    t.manager.decline(first.callId);
+    expect(first.session.terminatedWith).toEqual({ status_code: 603, reason_phrase: 'Declined' });
+    const second = t.ring();
+    t.clock.advance(20_000);
+    expect(second.session.terminatedWith).toEqual({ status_code: 480, reason_phrase: 'No Answer' });
+    expect(t.records.map((r) => r.record.outcome)).toEqual(['declined', 'missed']);
+    expect(t.records.map((r) => r.record.endReason)).toEqual(['You declined', 'Not answered in time']);
+    expect(t.manager.list().map((c) => c.endReason)).toEqual(['Not answered in time']); // the first has lingered out
+    expect(t.inCall).toEqual([]);
+  });
+
+  it('offers a second call as waiting and holds the first when it is answered', async () => {
+    const t = setup();
+    const first = t.ring();
+    await t.manager.answer(first.callId);
+    const second = t.ring([]);
+    const view = t.manager.list().find((c) => c.callId === second.callId);
+    expect(view).toMatchObject({ waiting: true, phase: 'ringing' });
+    expect(view?.escalation).toBeUndefined();
+    expect(view?.context).toBeUndefined();
+    await t.manager.answer(second.callId);
+    expect(first.session.calls).toContain('hold');
+    expect(t.manager.list().find((c) => c.callId === first.callId)?.held).toBe(true);
+  });
+
+  it('refuses the call when the microphone cannot be opened, and releases a stream opened too late', async () => {
+    const t = setup();
+    t.media.failCapture = true;
+    const { session, callId } = t.ring();
+    await expect(t.manager.answer(callId)).rejects.toThrow(/microphone could not be opened: NotAllowedError/);
+    expect(session.terminatedWith).toEqual({ status_code: 480, reason_phrase: 'Media Unavailable' });
+
+    const u = setup();
+    u.media.holdCaptures();
+    const late = u.ring();
+    const answering = u.manager.answer(late.callId);
+    late.session.end({ originator: 'remote', cause: 'Canceled' });
+    u.media.releaseCaptures();
+    await expect(answering).rejects.toThrow(/ended before it could be answered/);
+    expect(u.media.released).toEqual(['stream-1']);
+    expect(late.session.answeredWith).toBeUndefined();
+  });
+
+  it('refuses controls in the wrong phase and unknown calls', async () => {
+    const t = setup();
+    const { callId } = t.ring();
+    expect(() => t.manager.mute(callId, true)).toThrow(/not answered/);
+    expect(() => t.manager.hangup('nope')).toThrow(/no such call/);
+    await t.manager.answer(callId);
+    expect(() => t.manager.dtmf(callId, '1')).toThrow(/not connected yet/);
+    await expect(t.manager.answer(callId)).rejects.toThrow(/not ringing/);
+  });
+
+  it('switches the microphone of a call in progress and routes the speaker', async () => {
+    const t = setup();
+    const { callId } = t.ring();
+    await t.manager.answer(callId);
+    const view = await t.manager.selectDevices({ input: 'mic2', output: 'spk1' });
+    expect(t.media.switched).toEqual(['stream-1:mic2']);
+    expect(t.media.output).toEqual(['spk1']);
+    expect(view).toMatchObject({ input: 'mic2', output: 'spk1', available: true });
+    t.ring();
+    const next = t.manager.list().at(-1)?.callId ?? '';
+    await t.manager.answer(next);
+    expect(t.media.captured).toEqual([undefined, 'mic2']);
+  });
+
+  it('hangs up everything on shutdown', async () => {
+    const t = setup();
+    const a = t.ring();
+    const b = t.ring();
+    await t.manager.answer(a.callId);
+    t.manager.hangupAll();
+    expect(b.session.terminatedWith).toEqual({ status_code: 480, reason_phrase: 'Shutting Down' });
+    expect(a.session.terminatedWith).toEqual({});
+    expect(t.manager.list().every((c) => c.phase === 'ended')).toBe(true);
+  });
+});
