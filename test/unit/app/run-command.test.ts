@@ -85,7 +85,9 @@ describe('contract', () => {
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.keys(api).sort()).toEqual([
       'app',
+      'calls',
       'chats',
+      'devices',
       'links',
       'on',
       'presence',
