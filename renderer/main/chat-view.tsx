@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage, Conversation } from '../../preload/contract.js';
+import { CallRecordLine } from './call-record.js';
 import { AlertIcon, CheckIcon, ClockIcon, SendIcon } from '../shared/components/icons.js';
 import { RichText } from '../shared/components/rich-text.js';
 import { UserData } from '../shared/components/user-data.js';
@@ -64,10 +65,11 @@ function Messages(props: { c: Conversation }): JSX.Element {
   const stick = useRef(true);
   const count = c.messages.length;
   const isTyping = typing.value.has(c.interactionId) && c.state === 'active';
+  const callCount = c.calls?.length ?? 0;
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [count, isTyping, c.interactionId]);
+  }, [count, callCount, isTyping, c.interactionId]);
   useEffect(() => {
     stick.current = true;
   }, [c.interactionId]);
@@ -75,7 +77,20 @@ function Messages(props: { c: Conversation }): JSX.Element {
   let prevAt: number | null = null;
   let prevDir: string | null = null;
   const items: JSX.Element[] = [];
+  // Calls of this interaction sit in the timeline where they were offered.
+  const calls = [...(c.calls ?? [])].sort((a, b) => a.offeredAt.localeCompare(b.offeredAt));
+  let nextCall = 0;
+  const callsBefore = (at: string | null) => {
+    while (nextCall < calls.length) {
+      const r = calls[nextCall];
+      if (!r || (at !== null && r.offeredAt > at)) break;
+      items.push(<CallRecordLine key={`call-${r.callId}`} record={r} />);
+      prevDir = null;
+      nextCall++;
+    }
+  };
   for (const m of c.messages) {
+    callsBefore(m.at);
     const at = Date.parse(m.at);
     if (!Number.isNaN(at) && (prevAt === null || daysBetween(prevAt, at) !== 0)) {
       items.push(
@@ -108,6 +123,7 @@ function Messages(props: { c: Conversation }): JSX.Element {
     if (!Number.isNaN(at)) prevAt = at;
     prevDir = m.direction;
   }
+  callsBefore(null);
   return (
     <div
       class="messages"

@@ -1,0 +1,38 @@
+/** One escalated call in a conversation's timeline: what kind, how it ended, how long. */
+import type { JSX } from 'preact';
+import type { Conversation } from '../../preload/contract.js';
+import { formatTime } from '../shared/format.js';
+import { formatDuration } from '../shared/duration.js';
+
+type CallRecord = NonNullable<Conversation['calls']>[number];
+
+const OUTCOME: Record<CallRecord['outcome'], string> = {
+  answered: 'answered',
+  declined: 'declined',
+  missed: 'missed',
+  failed: 'could not connect',
+};
+
+export function CallRecordLine(props: { record: CallRecord }): JSX.Element {
+  const r = props.record;
+  const kind =
+    r.escalation === 'conference'
+      ? 'Conference call'
+      : r.escalation === 'transfer'
+        ? 'Transferred call'
+        : 'Call';
+  const talk = r.outcome === 'answered' ? ` · ${formatDuration(r.durationMs)}` : '';
+  return (
+    <div class={`call-record is-${r.outcome}`} data-testid="call-record" data-outcome={r.outcome} role="note">
+      <span class="call-record-icon" aria-hidden="true">
+        ☎
+      </span>
+      <span class="call-record-text">
+        {kind} {OUTCOME[r.outcome]}
+        {talk}
+        <span class="call-record-reason"> — {r.endReason}</span>
+      </span>
+      <time dateTime={r.offeredAt}>{formatTime(r.offeredAt)}</time>
+    </div>
+  );
+}
