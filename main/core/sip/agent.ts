@@ -98,6 +98,8 @@ export interface CallOptions {
   readonly mediaStream: unknown;
   readonly headers?: readonly string[];
   readonly iceServers?: readonly { urls: string | string[] }[];
+  /** Extra pcConfig fields, e.g. the media bridge's marker (`MediaBridge.pcConfig()`). */
+  readonly pcConfig?: Readonly<Record<string, unknown>>;
 }
 
 export interface SendOptions {
@@ -263,7 +265,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       mediaStream: options.mediaStream as NonNullable<JsSipCallOptions['mediaStream']>,
       mediaConstraints: { audio: true, video: false },
       extraHeaders: [...(options.headers ?? [])],
-      pcConfig: { iceServers: [...(options.iceServers ?? [])] },
+      pcConfig: { ...options.pcConfig, iceServers: [...(options.iceServers ?? [])] },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
     });
   }

@@ -1,24 +1,26 @@
 /**
- * What JsSIP sees as WebRTC in main (see vendor/media-scope.mjs). Until a media
- * host is plugged in (the bridged peer connection of a later issue), a
- * placeholder stands there: JsSIP only tests the class for truthiness before it
- * hands an incoming INVITE to the agent, which then decides (redirect, reject,
- * or 480 "no media host") instead of JsSIP's blanket 488.
+ * What JsSIP sees as WebRTC in main (see vendor/media-scope.mjs): the scoped
+ * classes of the media bridge (main/core/media/peer-connection-scope.ts). The
+ * class is always there, so JsSIP hands every incoming INVITE to the agent,
+ * which then decides (take, redirect, reject, or 480 "no media host") instead
+ * of JsSIP's blanket 488; constructing a peer connection with no bridge
+ * attached throws a clear error.
  */
 import { mediaClasses, setMediaClasses } from './jssip.js';
+import {
+  hasAvailableSource,
+  ScopedPeerConnection,
+  scopedMediaClasses,
+} from '../media/peer-connection-scope.js';
 
-export function NoMediaHostPeerConnection(): never {
-  throw new Error('no media host is attached: calls cannot be answered yet');
-}
-
+/** Installs the scoped classes unless someone (a test) installed others. */
 export function ensureMediaScope(): void {
-  const current = mediaClasses();
-  if (current.RTCPeerConnection === undefined) {
-    setMediaClasses({ ...current, RTCPeerConnection: NoMediaHostPeerConnection });
-  }
+  if (mediaClasses().RTCPeerConnection === undefined) setMediaClasses(scopedMediaClasses());
 }
 
+/** A media bridge with an attached, ready host exists (or custom classes were installed). */
 export function hasMediaHost(): boolean {
   const pc = mediaClasses().RTCPeerConnection;
-  return pc !== undefined && pc !== NoMediaHostPeerConnection;
+  if (pc === undefined) return false;
+  return pc !== ScopedPeerConnection || hasAvailableSource();
 }
