@@ -1,5 +1,5 @@
 // Builds the renderer (DESIGN.md §2): esbuild bundles one script per window
-// (main, preview) into dist/renderer/, copies the HTML and CSS next to them,
+// (main, preview, call popup, hidden media host) into dist/renderer/, copies the HTML and CSS next to them,
 // and prints the gzip size of each window's JS + CSS.
 //   node scripts/build-renderer.mjs          production: minified, no sourcemaps
 //   node scripts/build-renderer.mjs --dev    sourcemaps, not minified
@@ -15,8 +15,10 @@ const dev = process.argv.includes('--dev');
 
 /** Each window: its entry, and the stylesheets its HTML links. */
 const windows = {
-  main: { entry: 'renderer/main/index.tsx', css: ['theme.css', 'main.css'] },
+  main: { entry: 'renderer/main/index.tsx', css: ['theme.css', 'main.css', 'call.css'] },
   preview: { entry: 'renderer/preview/index.tsx', css: ['theme.css', 'preview.css'] },
+  call: { entry: 'renderer/call/index.tsx', css: ['theme.css', 'call.css'] },
+  media: { entry: 'renderer/media/index.ts', css: [] },
 };
 
 export async function buildRenderer({ development = dev, quiet = false } = {}) {
