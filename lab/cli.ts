@@ -6,6 +6,7 @@
  *   tsx lab/cli.ts [--host 127.0.0.1] [--port 5080] [--domain lab.local]
  *                  [--users lab/users.example.json] [--tls] [--ca-out cert.pem]
  *                  [--router lab/router.example.json | --no-router]
+ *                  [--web-port 5090 | --no-web]
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { consoleSink, createLogger, type Logger } from '../main/core/log.js';
 import { loadUsersFile, startSipServer, type SipServer } from './sip-server/index.js';
 import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from './router/index.js';
+import { DEFAULT_WEB_PORT, pageLinks, startLabWeb, type LabWeb } from './web/server.js';
 
 export const DEFAULT_ROUTER_CONFIG = 'lab/router.example.json';
 
@@ -27,6 +29,8 @@ export interface LabOptions {
   readonly routerConfig: string | undefined;
   /** Router event log (JSON lines). */
   readonly routerEvents: string | undefined;
+  /** HTTP port of the agent desk and customer pages; undefined = no web server. */
+  readonly webPort?: number | undefined;
 }
 
 export interface LabPart {
@@ -37,6 +41,7 @@ export interface LabPart {
 export interface Lab {
   readonly sip: SipServer;
   readonly router: RunningRouter | undefined;
+  readonly web?: LabWeb | undefined;
   readonly parts: readonly LabPart[];
   /** closes the parts in reverse start order */
   close(): Promise<void>;
@@ -52,6 +57,8 @@ export const USAGE = `Usage: tsx lab/cli.ts [options]
   --router <file>   router config (default ${DEFAULT_ROUTER_CONFIG})
   --router-events <file>  router event log, JSON lines (default .lab-run/router-events.jsonl)
   --no-router       the SIP server alone
+  --web-port <n>    HTTP port of the agent desk and customer pages (default ${DEFAULT_WEB_PORT}, 0 = any)
+  --no-web          no web pages
   -h, --help        this text`;
 
 export class UsageError extends Error {}
@@ -71,6 +78,8 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
         router: { type: 'string', default: DEFAULT_ROUTER_CONFIG },
         'router-events': { type: 'string', default: '.lab-run/router-events.jsonl' },
         'no-router': { type: 'boolean', default: false },
+        'web-port': { type: 'string', default: String(DEFAULT_WEB_PORT) },
+        'no-web': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -84,6 +93,9 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
   if (!/^\d{1,5}$/.test(values.port) || port > 65535)
     throw new UsageError(`--port must be 0..65535, got ${values.port}`);
   if (values['ca-out'] !== undefined && !values.tls) throw new UsageError('--ca-out needs --tls');
+  const webPort = Number(values['web-port']);
+  if (!/^\d{1,5}$/.test(values['web-port']) || webPort > 65535)
+    throw new UsageError(`--web-port must be 0..65535, got ${values['web-port']}`);
   return {
     host: values.host,
     port,
@@ -93,6 +105,7 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     caOut: values['ca-out'],
     routerConfig: values['no-router'] ? undefined : values.router,
     routerEvents: values['router-events'],
+    webPort: values['no-web'] ? undefined : webPort,
   };
 }
 
@@ -126,9 +139,21 @@ export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
     const running = router;
     parts.push({ name: 'router', close: () => running.close() });
   }
+  let web: LabWeb | undefined;
+  if (opts.webPort !== undefined) {
+    try {
+      web = await startLabWeb({ host: opts.host, port: opts.webPort });
+    } catch (error) {
+      for (const part of [...parts].reverse()) await part.close();
+      throw error;
+    }
+    const running = web;
+    parts.push({ name: 'web pages', close: () => running.close() });
+  }
   return {
     sip,
     router,
+    web,
     parts,
     close: async () => {
       for (const part of [...parts].reverse()) await part.close();
@@ -185,6 +210,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     if (lab.router.unregistered.length > 0)
       out.write(`  (still registering: ${lab.router.unregistered.join(', ')})\n`);
     if (opts.routerEvents) out.write(`Router events: ${opts.routerEvents}\n`);
+  }
+  if (lab.web) {
+    const users = opts.usersFile === undefined ? undefined : await loadUsersFile(opts.usersFile);
+    const links = pageLinks({
+      webUrl: lab.web.url,
+      sipUrl: lab.sip.url,
+      domain: lab.sip.domain,
+      routingPoint: lab.router?.config.routingPoints[0]?.uri,
+      ...(users ? { users } : {}),
+    });
+    out.write(`Agent desk:         ${links.agent}\n`);
+    out.write(`Customer simulator: ${links.customer}\n`);
   }
   out.write('Ctrl-C stops everything.\n');
 
