@@ -154,11 +154,14 @@ function incoming(e: RTCSessionEvent): void {
 }
 
 async function callCustomer(): Promise<void> {
-  const target = toAor(input('customer-uri').value);
+  // The field takes a name-addr too ('"Renée Customer" <sip:customer@lab.local>'): the name goes into X-Participant.
+  const field = input('customer-uri').value.trim();
+  const target = toAor(field);
+  const name = /^"?([^"<]*?)"?\s*</.exec(field)?.[1]?.trim() ?? '';
   if (!phone || call || !target) return;
   const stream = await voice();
   const session = phone.ua.call(target, { mediaStream: stream, pcConfig: PC_CONFIG });
-  call = { session, direction: 'out', peer: target, name: '', phase: 'calling', muted: false };
+  call = { session, direction: 'out', peer: target, name, phase: 'calling', muted: false };
   log(`calling ${target}`);
   watchCustomer(call);
   render();

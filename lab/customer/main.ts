@@ -259,6 +259,7 @@ button('hangup-call').addEventListener('click', hangUp);
 function render(): void {
   const registered = byTestId('reg-state').dataset.state === 'registered';
   button('unregister-button').disabled = !phone;
+  button('register-button').textContent = phone ? 'Register again' : 'Register';
   button('call-button').disabled = !registered;
   const current = calls.at(-1);
   button('answer-call').disabled = current?.phase !== 'incoming';

@@ -237,3 +237,107 @@ test('the agent takes the customer call, asks an expert, chats, and a refused tr
     await expect(agent.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
   });
 });
+
+test('conference mixed on the agent side, then a blind transfer through the routing point', async ({
+  desk,
+}) => {
+  test.setTimeout(120_000);
+  // The expert's phone: a customer simulator registered as the KW's voice address, answering at once.
+  const kwPhone = await desk.open('customer', {
+    uri: KW_PHONE,
+    name: 'Kim Expert',
+    tone: '880',
+    autoanswer: '1',
+  });
+  const agent = await desk.open('agent', {
+    uri: 'sip:agent1@lab.local',
+    name: 'Alex Agent',
+    tone: '660',
+    rp: RP,
+    customer: '"Renée Customer" <sip:customer@lab.local>',
+    data: 'CaseNumber=42',
+    subject: 'Invoice',
+    text: 'Please join the call',
+  });
+  const customer = await desk.open('customer', {
+    uri: 'sip:customer@lab.local',
+    name: 'Renée Customer',
+    tone: '440',
+  });
+
+  await test.step('the agent calls the customer, who answers', async () => {
+    await customer.getByTestId('autoanswer').check();
+    await agent.getByTestId('call-customer').click();
+    await expect(agent.getByTestId('call-state')).toHaveAttribute('data-state', 'active');
+    await hears(customer, 'hearing-660', true);
+    await hears(agent, 'customer-hearing-440', true);
+  });
+
+  let interactionId = '';
+  await test.step('routed to the KW', async () => {
+    await agent.getByTestId('ask-button').click();
+    const { preview } = await desk.kw.nextPreview(15_000);
+    interactionId = preview.interactionId;
+    expect(preview.userData).toEqual({ CaseNumber: '42' });
+    await desk.kw.core.previews.accept(interactionId);
+    await expect(agent.getByTestId('expert-state')).toHaveAttribute('data-state', 'routed');
+  });
+
+  await test.step("conference through the expert's voice address: everyone hears the other two", async () => {
+    await agent.getByTestId('escalate-via-voice').check();
+    await agent.getByTestId('conference-button').click();
+    await expect(agent.getByTestId('conference-state')).toHaveAttribute('data-state', 'active');
+    const headers = kwPhone.getByTestId('call-header');
+    await expect(headers.filter({ hasText: 'X-Interaction-Id:' })).toHaveText(
+      `X-Interaction-Id: ${interactionId}`,
+    );
+    await expect(headers.filter({ hasText: 'X-Escalation:' })).toHaveText('X-Escalation: conference');
+    await expect(headers.filter({ hasText: 'X-UserData-CaseNumber:' })).toHaveText(
+      'X-UserData-CaseNumber: 42',
+    );
+    await expect(headers.filter({ hasText: 'X-Participant:' })).toHaveText(
+      'X-Participant: "Renée Customer" <sip:customer@lab.local>',
+    );
+    await hears(customer, 'hearing-660', true);
+    await hears(customer, 'hearing-880', true);
+    await hears(kwPhone, 'hearing-660', true);
+    await hears(kwPhone, 'hearing-440', true);
+    await hears(agent, 'customer-hearing-440', true);
+    await hears(agent, 'expert-hearing-880', true);
+    await hears(agent, 'expert-hearing-440', false);
+  });
+  await shot(agent, 'agent-desk-conference');
+  await shot(kwPhone, 'customer-sim-as-expert-phone');
+
+  await test.step('dropping the expert: back to two', async () => {
+    await agent.getByTestId('conference-leave').click();
+    await expect(agent.getByTestId('conference-state')).toHaveAttribute('data-state', 'ended');
+    await expect(kwPhone.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
+    await hears(customer, 'hearing-880', false);
+    await hears(customer, 'hearing-660', true);
+  });
+
+  await test.step('blind transfer through the routing point: the customer ends up with the expert', async () => {
+    await agent.getByTestId('escalate-via-rp').check();
+    await agent.getByTestId('transfer-button').click();
+    await expect(agent.getByTestId('transfer-state')).toHaveAttribute('data-state', 'accepted', {
+      timeout: 20_000,
+    });
+    await expect(agent.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
+    await expect(customer.getByTestId('transfer-state')).toHaveAttribute('data-state', 'connected');
+    await expect(customer.getByTestId('call-state')).toHaveAttribute('data-state', 'active');
+    const headers = kwPhone.getByTestId('call-header');
+    await expect(headers.filter({ hasText: 'X-Escalation:' })).toHaveText('X-Escalation: transfer');
+    await expect(headers.filter({ hasText: 'X-Interaction-Id:' })).toHaveText(
+      `X-Interaction-Id: ${interactionId}`,
+    );
+    await expect(headers.filter({ hasText: 'X-UserData-CaseNumber:' })).toHaveText(
+      'X-UserData-CaseNumber: 42',
+    );
+    await hears(customer, 'hearing-880', true);
+    await hears(customer, 'hearing-660', false);
+    await hears(kwPhone, 'hearing-440', true);
+    await hears(kwPhone, 'hearing-660', false);
+  });
+  await shot(customer, 'customer-transferred');
+});

@@ -135,9 +135,9 @@ export function showHearing(
       const db = Number.isFinite(level.db) ? Math.round(level.db) : undefined;
       row.dataset.heard = level.heard ? 'yes' : 'no';
       row.dataset.db = db === undefined ? '' : String(db);
-      row.textContent = `${level.heard ? '✓' : '·'} ${level.hz} Hz ${
-        level.heard ? 'heard' : 'not heard'
-      }${db === undefined ? '' : ` (${db.toString().replace('-', '−')} dB)`}`;
+      const dbText = db === undefined ? '' : `${db.toString().replace('-', '−')} dB`;
+      row.textContent = level.heard ? `${level.hz} Hz ✓ ${dbText}` : `${level.hz} Hz —`;
+      row.title = `${level.hz} Hz ${level.heard ? 'heard' : 'not heard'}${dbText ? ` (${dbText})` : ''}`;
     }
   };
   tick();
