@@ -21,7 +21,11 @@ export const DEFAULTS = {
   waitForAvailableSeconds: 30,
   capacity: 1,
   namedKey: 'KW',
+  escalationTimeoutSeconds: 15,
 } as const;
+
+/** JsSIP answers 408 after 60 s of ringing: a call preview must be answered well before. */
+export const MAX_ESCALATION_TIMEOUT_SECONDS = 50;
 
 /** A SIP address or a bare user name resolved against the domain ("kw1" → sip:kw1@lab.local). */
 const Address = v.pipe(
@@ -79,8 +83,12 @@ const RoutingPointSchema = v.strictObject({
   waitForAvailableSeconds: v.optional(Seconds(3600)),
   maxAttempts: v.optional(PositiveInt(1000)),
   capacity: v.optional(PositiveInt(100)),
-  /** Whether an escalated call through this routing point is previewed again (used by call routing). */
+  /** Whether an escalated call to the interaction's KW is previewed again before the redirect. */
   previewEscalation: v.optional(v.boolean('must be true or false')),
+  /** How long a KW has to accept a call preview (the caller hears ringing meanwhile). */
+  escalationTimeoutSeconds: v.optional(
+    v.pipe(Seconds(MAX_ESCALATION_TIMEOUT_SECONDS), v.minValue(0.1, 'must be ≥ 0.1')),
+  ),
 });
 
 const RouterConfigSchema = v.strictObject({
@@ -122,6 +130,7 @@ export interface RoutingPointConfig {
   readonly maxAttempts: number;
   readonly capacity: number;
   readonly previewEscalation: boolean;
+  readonly escalationTimeoutMs: number;
 }
 
 export interface RouterConfig {
@@ -220,6 +229,9 @@ export function parseRouterConfig(data: unknown, options: ParseConfigOptions = {
       maxAttempts: rp.maxAttempts ?? members.length,
       capacity: rp.capacity ?? DEFAULTS.capacity,
       previewEscalation: rp.previewEscalation ?? false,
+      escalationTimeoutMs: Math.round(
+        (rp.escalationTimeoutSeconds ?? DEFAULTS.escalationTimeoutSeconds) * 1000,
+      ),
     };
   });
   if (problems.length > 0) throw new RouterConfigError(source, problems.slice(0, 5));

@@ -66,7 +66,9 @@ type FinishedPhase = 'not-routed' | 'ended' | 'released';
 interface Finished {
   readonly phase: FinishedPhase;
   readonly agent: string;
-  readonly kw: string | undefined;
+  /** Changes when an escalated call goes to another KW (reassign). */
+  kw: string | undefined;
+  readonly request: InteractionRequest;
   readonly offers: ReadonlyMap<string, OfferOutcome>;
   readonly until: number;
 }
@@ -279,6 +281,41 @@ export class RoutingEngine {
       : undefined;
   }
 
+  /** The agent's request of an interaction (active, or finished within the TTL). */
+  requestOf(interactionId: string): InteractionRequest | undefined {
+    const key = interactionId.toLowerCase();
+    return this.active.get(key)?.request ?? this.lookupFinished(key)?.request;
+  }
+
+  /** The member last offered an interaction here (round robin's cursor). */
+  get lastOffered(): string | undefined {
+    return this.cursor;
+  }
+
+  /**
+   * An escalated call went to `kw` instead of the interaction's KW, who is now
+   * `kw`. A routed interaction moves its load: the old KW is released, and
+   * `kw` keeps the reservation its call preview made (`'active'`). A finished
+   * one only remembers the new KW, for the next call (`'finished'`).
+   */
+  reassign(interactionId: string, kw: string): 'active' | 'finished' | undefined {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (ix?.phase === 'routed') {
+      const previous = ix.kw;
+      ix.kw = kw;
+      if (previous !== undefined && previous !== kw)
+        this.run(() => this.options.directory.release(previous, true));
+      return 'active';
+    }
+    const done = ix ? undefined : this.lookupFinished(key);
+    if (done && done.phase !== 'not-routed') {
+      done.kw = kw;
+      return 'finished';
+    }
+    return undefined;
+  }
+
   /** Interactions being routed or routed (not finished) on this routing point. */
   activeInteractions(): InteractionSnapshot[] {
     return [...this.active.keys()].flatMap((k) => this.snapshot(k) ?? []);
@@ -485,6 +522,7 @@ export class RoutingEngine {
       phase,
       agent: ix.request.agent.uri,
       kw: ix.kw,
+      request: ix.request,
       offers: new Map([...ix.offers.values()].map((o) => [o.kw, o.outcome])),
       until: this.options.clock.now() + (this.options.finishedTtlMs ?? FINISHED_TTL_MS),
     });

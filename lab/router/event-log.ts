@@ -1,7 +1,8 @@
 /**
  * The router's event log for reporting: one JSON object per line,
- * `{ts, event, interactionId, routingPoint, kw?, agent?, reason?}`, appended to
- * a file and/or handed to an in-memory sink (tests, a live view).
+ * `{ts, event, interactionId, routingPoint, kw?, agent?, reason?, escalation?,
+ * previousKw?}`, appended to a file and/or handed to an in-memory sink (tests,
+ * a live view).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
@@ -18,8 +19,16 @@ export const ROUTER_EVENTS = [
   'routed',
   'not-routed',
   'ended',
+  'call-requested',
+  'call-offered',
+  'call-accepted',
+  'call-declined',
+  'call-timed-out',
+  'call-cancelled',
+  'call-kw-changed',
   'call-redirected',
   'call-refused',
+  'call-abandoned',
 ] as const;
 export type RouterEventName = (typeof ROUTER_EVENTS)[number];
 
@@ -31,6 +40,10 @@ export interface RouterEvent {
   readonly kw?: string;
   readonly agent?: string;
   readonly reason?: string;
+  /** Call events: the X-Escalation kind (`transfer`, `conference`, or `call`). */
+  readonly escalation?: string;
+  /** `call-kw-changed`: the interaction's KW before the change. */
+  readonly previousKw?: string;
 }
 
 export type RouterEventInput = Omit<RouterEvent, 'ts'>;

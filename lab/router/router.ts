@@ -6,6 +6,10 @@
  */
 import type { Logger } from '../../main/core/log.js';
 import type { IncomingInvite, InviteDecision, SipAccount, SipAgent } from '../../main/core/sip/agent.js';
+import type { RTCSession } from '../../main/core/sip/jssip.js';
+import { ESCALATION_HEADER } from '../../main/core/calls/incoming-call.js';
+import { readUserData } from '../../main/core/sip/headers.js';
+import { toAor } from '../../main/core/sip/uri.js';
 import type { PresenceWatch, WatchUpdate } from '../../main/core/sip/presence-watch.js';
 import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
 import type { Unsubscribe } from '../../main/core/events.js';
@@ -15,7 +19,7 @@ import {
   encodeControlMessage,
 } from '../../main/core/protocol/control.js';
 import type { ControlInput, ControlType } from '../../main/core/protocol/control.js';
-import { headerLine } from '../../main/core/sip/headers.js';
+import { headerLine, sanitizeReasonPhrase } from '../../main/core/sip/headers.js';
 import { parsePidf } from '../../main/core/presence/pidf.js';
 import type { Clock } from './clock.js';
 import type { RouterConfig, RoutingPointConfig } from './config.js';
@@ -25,7 +29,8 @@ import { handleInbound } from './inbound.js';
 import { MemberDirectory } from './members.js';
 import { mapPresence, routingStateText, type PresenceView, type RoutingState } from './routing-state.js';
 import { strategyFor } from './strategies/index.js';
-import { decideCall } from './call-routing.js';
+import { escalationKind } from './call-routing.js';
+import { CallEscalations, type CallHandle } from './call-escalation.js';
 
 export type AgentFactory = (account: SipAccount, logger: Logger) => SipAgent;
 
@@ -43,6 +48,7 @@ interface RoutingPointRuntime {
   readonly config: RoutingPointConfig;
   readonly agent: SipAgent;
   readonly engine: RoutingEngine;
+  readonly calls: CallEscalations;
 }
 
 export class Router {
@@ -75,24 +81,40 @@ export class Router {
         },
         logger,
       );
+      const effects = this.effects(agent, logger);
       const engine = new RoutingEngine({
         config: rp,
         strategy: strategyFor(rp),
         directory: this.directory,
         clock: options.clock,
-        effects: this.effects(agent, logger),
+        effects,
         logger,
+      });
+      const calls = new CallEscalations({
+        config: rp,
+        strategy: strategyFor(rp),
+        directory: this.directory,
+        interactions: engine,
+        clock: options.clock,
+        effects,
+        logger: logger.child('calls'),
       });
       agent.onMessage((message) =>
         handleInbound(message, {
-          engine,
+          // A preview-answer to a call preview belongs to the call; any other to the chat.
+          engine: {
+            request: (r) => engine.request(r),
+            answer: (id, from, decision, reason) =>
+              calls.answer(id, from, decision, reason) ?? engine.answer(id, from, decision, reason),
+            end: (id, from) => engine.end(id, from),
+          },
           routingPoint: rp.uri,
           userDataPrefix: options.config.userDataPrefix,
           logger,
         }),
       );
-      agent.onInvite((invite) => this.routeCall(rp, engine, invite, logger));
-      this.points.push({ config: rp, agent, engine });
+      agent.onInvite((invite, session) => this.routeCall(calls, invite, session, logger));
+      this.points.push({ config: rp, agent, engine, calls });
     }
   }
 
@@ -131,48 +153,43 @@ export class Router {
     return result;
   }
 
-  /** An escalated call to this routing point: redirect to the interaction's KW, or say why not. */
+  /**
+   * An escalated call to this routing point (call-escalation.ts decides). A
+   * call that needs a preview is taken: JsSIP rings (180) and the session is
+   * terminated later with the 302 or the refusal.
+   */
   private routeCall(
-    rp: RoutingPointConfig,
-    engine: RoutingEngine,
+    calls: CallEscalations,
     invite: IncomingInvite,
+    session: RTCSession,
     logger: Logger,
   ): InviteDecision {
-    const interactionId = invite.header('X-Interaction-Id')?.trim();
-    const interaction = interactionId ? engine.snapshot(interactionId) : undefined;
-    const kw = interaction?.kw;
-    const decision = decideCall({
-      interactionId,
-      interaction,
-      kwState: kw ? this.directory.state(kw) : undefined,
-      voiceUri: rp.members.find((m) => m.uri === kw)?.voiceUri,
-    });
-    const base = {
-      interactionId: interactionId ?? '',
-      routingPoint: rp.uri,
-      agent: invite.from.uri,
-      ...(decision.kw ? { kw: decision.kw } : {}),
-    };
-    if (decision.kind === 'redirect') {
-      logger.info('escalated call redirected', { interactionId, kw: decision.kw, contact: decision.contact });
-      this.options.eventLog.write({
-        ...base,
-        event: 'call-redirected',
-        reason: invite.header('X-Escalation') ?? 'call',
-      });
-      return { kind: 'redirect', contacts: [decision.contact] };
+    const interactionId = invite.header(INTERACTION_HEADER)?.trim();
+    const start = calls.invite(
+      {
+        interactionId,
+        caller: { uri: toAor(invite.from.uri) ?? invite.from.uri, displayName: invite.from.displayName },
+        escalation: escalationKind(invite.header(ESCALATION_HEADER)),
+        userData: readUserData(invite.raw, this.options.config.userDataPrefix),
+      },
+      sessionHandle(session, logger),
+    );
+    switch (start.kind) {
+      case 'redirect':
+        logger.info('escalated call redirected', { interactionId, contact: start.contact });
+        return { kind: 'redirect', contacts: [start.contact] };
+      case 'refuse':
+        logger.warn('escalated call refused', { interactionId, status: start.status, reason: start.reason });
+        return { kind: 'reject', status: start.status, reason: start.reason };
+      case 'pending':
+        logger.info('escalated call ringing while previewed', { interactionId });
+        // `failed` also fires for our own terminate; the call is over then and abandon does nothing.
+        session.on('failed', (e) => {
+          if (e.originator !== 'local')
+            start.abandon(e.originator === 'remote' ? 'caller-hung-up' : String(e.cause));
+        });
+        return { kind: 'take' };
     }
-    logger.warn('escalated call refused', {
-      interactionId,
-      status: decision.status,
-      reason: decision.reason,
-    });
-    this.options.eventLog.write({
-      ...base,
-      event: 'call-refused',
-      reason: `${decision.status} ${decision.reason}`,
-    });
-    return { kind: 'reject', status: decision.status, reason: decision.reason };
   }
 
   routingState(kwUri: string): RoutingState {
@@ -189,7 +206,10 @@ export class Router {
   }
 
   async close(): Promise<void> {
-    for (const p of this.points) p.engine.close();
+    for (const p of this.points) {
+      p.calls.close();
+      p.engine.close();
+    }
     // Give the last cancels / not-routed a moment to leave before unregistering.
     await withTimeout(Promise.allSettled([...this.inFlight]), 2000, undefined);
     for (const { off } of this.watches.splice(0)) off();
@@ -257,6 +277,35 @@ export class Router {
       },
     };
   }
+}
+
+/** The final answer of a taken INVITE; the caller may have gone meanwhile (then nothing is sent). */
+function sessionHandle(session: RTCSession, logger: Logger): CallHandle {
+  const terminate = (options: {
+    status_code: number;
+    reason_phrase: string;
+    extraHeaders?: string[];
+  }): void => {
+    if (session.isEnded()) return;
+    try {
+      session.terminate(options);
+    } catch (error) {
+      logger.warn('escalated call could not be answered', {
+        status: options.status_code,
+        error: String(error),
+      });
+    }
+  };
+  return {
+    redirect: (contact) =>
+      terminate({
+        status_code: 302,
+        reason_phrase: 'Moved Temporarily',
+        extraHeaders: [`Contact: <${contact}>`],
+      }),
+    refuse: (status, reason) =>
+      terminate({ status_code: status, reason_phrase: sanitizeReasonPhrase(reason) }),
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
