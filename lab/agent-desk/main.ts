@@ -354,7 +354,8 @@ async function startConference(): Promise<void> {
     setState(
       state,
       'active',
-      `Conference: you, the customer and ${session.remote_identity.display_name || who}`,
+      // The To of our INVITE has no name; the router told us the expert's.
+      `Conference: you, the customer and ${expert.current?.kw?.displayName || session.remote_identity.display_name || who}`,
     );
     log(`conference: ${who} joined`);
     render();
