@@ -33,6 +33,7 @@ import {
 } from '../../lab/router/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
+import { startKw, type TestKw } from '../support/kw-desk.js';
 
 type PresenceChoice = EffectiveState | 'linphone-dnd' | 'none';
 type Behaviour = 'accept' | 'decline' | 'ignore' | { readonly refuse: number };
@@ -624,6 +625,183 @@ export function defineRouterScenarios(factory: ServerFactory): void {
       expect(r.load(kw2.uri)).toBe(0);
       const ended = await bot.end(billing.interactionId);
       expect(ended.sent.find((s) => s.to === rp('billing'))?.status).toBe(200);
+    });
+  });
+
+  describe(`${factory.kind}: router, escalated calls`, () => {
+    const SDP = [
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      'm=audio 9 RTP/AVP 0',
+      '',
+    ].join('\r\n');
+
+    /** A real KW Desktop core; INVITEs that reach it are recorded and answered `486 Reached <user>`. */
+    async function desk(
+      user: string,
+    ): Promise<{ kw: TestKw; invites: Array<Record<string, string | undefined>> }> {
+      const k = await startKw(server, `${prefix}-${user}`, logger);
+      cleanups.push(() => k.stop());
+      const invites: Array<Record<string, string | undefined>> = [];
+      k.core.agent.onInvite((invite) => {
+        invites.push({
+          interactionId: invite.header(INTERACTION_HEADER),
+          escalation: invite.header('X-Escalation'),
+        });
+        return { kind: 'reject', status: 486, reason: `Reached ${user}` };
+      });
+      return { kw: k, invites };
+    }
+
+    /** A chat routed to `k` through the routing point; returns its id and the agent's SIP agent. */
+    async function routedChat(k: TestKw, routingPoint: string): Promise<{ id: string; agent: SipAgent }> {
+      const { bot, agent } = await agentBot();
+      const asked = bot.askExpert(routingPoint, {
+        text: 'Customer disputes invoice 7',
+        subject: 'Invoice',
+        userData: { CaseNumber: '42' },
+      });
+      await k.core.previews.accept((await k.nextPreview()).preview.interactionId);
+      const outcome = await asked;
+      if (outcome.kind !== 'routed') throw new Error(`chat not routed: ${JSON.stringify(outcome)}`);
+      return { id: outcome.interactionId, agent };
+    }
+
+    function call(agent: SipAgent, routingPoint: string, id: string, escalation = 'transfer') {
+      return agent.request('INVITE', routingPoint, {
+        headers: [`${INTERACTION_HEADER}: ${id}`, `X-Escalation: ${escalation}`, 'X-UserData-CaseNumber: 42'],
+        contentType: 'application/sdp',
+        body: SDP,
+      });
+    }
+
+    const calls = (events: readonly RouterEvent[], id: string): string[] =>
+      story(events, id).filter((line) => line.startsWith('call-') && !line.startsWith('call-requested'));
+
+    it('previewEscalation: the KW gets a call preview while the caller rings; accept → 302, the call reaches that KW', async () => {
+      fresh();
+      const one = await desk('kw1');
+      const {
+        router: r,
+        events,
+        rp,
+      } = await router([
+        {
+          name: 'billing',
+          strategy: 'longest-idle',
+          members: ['kw1'],
+          previewEscalation: true,
+          escalationTimeoutSeconds: 3,
+        },
+      ]);
+      await routingState(r, 'kw1', READY);
+      const { id, agent } = await routedChat(one.kw, rp('billing'));
+
+      const answered = call(agent, rp('billing'), id);
+      const preview = (await one.kw.nextPreview()).preview;
+      expect(preview).toMatchObject({
+        interactionId: id,
+        subject: 'Invoice',
+        text: 'Incoming transfer',
+        userData: { CaseNumber: '42' },
+      });
+      expect(one.invites).toEqual([]);
+      await one.kw.core.previews.accept(id);
+      expect(await answered).toMatchObject({ status: 486, reason: 'Reached kw1' });
+      expect(one.invites).toEqual([{ interactionId: id, escalation: 'transfer' }]);
+      expect(calls(events.items, id)).toEqual([
+        'call-offered kw1',
+        'call-accepted kw1',
+        `call-redirected kw1 ${one.kw.uri}`,
+      ]);
+      // Still one conversation: the call preview belongs to the chat the KW has.
+      expect(one.kw.core.conversations.list().map((c) => c.interactionId)).toEqual([id]);
+    });
+
+    it('previewEscalation: decline → another member gets a preview, accepts, gets the call and the interaction; nobody left → 480', async () => {
+      fresh();
+      const one = await desk('kw1');
+      const two = await desk('kw2');
+      const {
+        router: r,
+        events,
+        rp,
+      } = await router([
+        {
+          name: 'billing',
+          strategy: 'round-robin',
+          members: ['kw1', 'kw2'],
+          previewEscalation: true,
+          escalationTimeoutSeconds: 3,
+        },
+      ]);
+      await Promise.all(['kw1', 'kw2'].map((u) => routingState(r, u, READY)));
+      const { id, agent } = await routedChat(one.kw, rp('billing'));
+
+      const first = call(agent, rp('billing'), id, 'conference');
+      await one.kw.core.previews.decline((await one.kw.nextPreview()).preview.interactionId);
+      const offered = (await two.kw.nextPreview()).preview;
+      expect(offered).toMatchObject({
+        interactionId: id,
+        text: "Incoming conference. The agent's question was: Customer disputes invoice 7",
+      });
+      await two.kw.core.previews.accept(id);
+      expect(await first).toMatchObject({ status: 486, reason: 'Reached kw2' });
+      expect([one.invites.length, two.invites.length]).toEqual([0, 1]);
+      expect(r.interaction(id)?.kw).toBe(two.kw.uri);
+      expect(calls(events.items, id)).toEqual([
+        'call-offered kw1',
+        'call-declined kw1',
+        'call-offered kw2',
+        'call-accepted kw2',
+        'call-kw-changed kw2',
+        `call-redirected kw2 ${two.kw.uri}`,
+      ]);
+
+      // Now both decline: the caller hears why.
+      const second = call(agent, rp('billing'), id);
+      await two.kw.core.previews.decline((await two.kw.nextPreview()).preview.interactionId);
+      await one.kw.core.previews.decline((await one.kw.nextPreview()).preview.interactionId);
+      expect(await second).toMatchObject({ status: 480, reason: 'No Expert Available' });
+      expect(story(events.items, id).at(-1)).toBe('call-refused kw2 480 No Expert Available');
+    });
+
+    it('the KW is in another call → another Ready member is previewed and gets the call; nobody else → 486 at once', async () => {
+      fresh();
+      const one = await desk('kw1');
+      const two = await desk('kw2');
+      const {
+        router: r,
+        events,
+        rp,
+      } = await router([
+        { name: 'billing', strategy: 'longest-idle', members: ['kw1', 'kw2'], escalationTimeoutSeconds: 3 },
+      ]);
+      await Promise.all(['kw1', 'kw2'].map((u) => routingState(r, u, READY)));
+      const { id, agent } = await routedChat(one.kw, rp('billing'));
+      await one.kw.core.presence.setInCall(true);
+      await routingState(r, 'kw1', { kind: 'NotReady', reason: 'on-the-phone' });
+
+      const answered = call(agent, rp('billing'), id);
+      await two.kw.core.previews.accept((await two.kw.nextPreview()).preview.interactionId);
+      expect(await answered).toMatchObject({ status: 486, reason: 'Reached kw2' });
+      expect(calls(events.items, id)).toEqual([
+        'call-offered kw2',
+        'call-accepted kw2',
+        'call-kw-changed kw2',
+        `call-redirected kw2 ${two.kw.uri}`,
+      ]);
+
+      await two.kw.core.presence.setInCall(true);
+      await routingState(r, 'kw2', { kind: 'NotReady', reason: 'on-the-phone' });
+      expect(await call(agent, rp('billing'), id)).toMatchObject({
+        status: 486,
+        reason: 'Expert In Another Call',
+      });
+      expect(one.invites.length + two.invites.length).toBe(1);
     });
   });
 
