@@ -222,10 +222,12 @@ function follow(from: Call, request: { getHeader(name: string): string }, accept
   const referTo = request.getHeader('Refer-To') ?? '';
   const target = uriWithoutHeaders(referTo);
   const headers: string[] = [];
+  const copied: RawHeader[] = [];
   for (const { name, value } of uriHeaders(referTo)) {
     if (NOT_COPIED.has(name.toLowerCase())) continue;
     try {
       headers.push(headerLine(name, value));
+      if (/^x-/i.test(name)) copied.push({ name, value });
     } catch {
       log(`REFER: header ${name} skipped (not a valid header)`, 'warn');
     }
@@ -236,7 +238,14 @@ function follow(from: Call, request: { getHeader(name: string): string }, accept
   void voice().then((stream) =>
     accept(
       (session: RTCSession) => {
-        const c: Call = { session, peer: toAor(target) ?? target, name: '', headers: [], phase: 'calling' };
+        // Shown as the call's headers: what this phone sent on the expert's behalf.
+        const c: Call = {
+          session,
+          peer: toAor(target) ?? target,
+          name: '',
+          headers: copied,
+          phase: 'calling',
+        };
         session.on('confirmed', () =>
           setState(state, 'connected', `Transferred: now talking with ${c.peer}`),
         );

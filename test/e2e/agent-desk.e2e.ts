@@ -326,6 +326,10 @@ test('conference mixed on the agent side, then a blind transfer through the rout
     await expect(agent.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
     await expect(customer.getByTestId('transfer-state')).toHaveAttribute('data-state', 'connected');
     await expect(customer.getByTestId('call-state')).toHaveAttribute('data-state', 'active');
+    // The customer's phone copied the Refer-To URI headers into its INVITE.
+    await expect(customer.getByTestId('call-header').filter({ hasText: 'X-Escalation:' })).toHaveText(
+      'X-Escalation: transfer',
+    );
     const headers = kwPhone.getByTestId('call-header');
     await expect(headers.filter({ hasText: 'X-Escalation:' })).toHaveText('X-Escalation: transfer');
     await expect(headers.filter({ hasText: 'X-Interaction-Id:' })).toHaveText(
