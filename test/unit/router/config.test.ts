@@ -169,6 +169,21 @@ describe('router config', () => {
         ['sip:billing-experts@lab.local', 'longest-idle', ['sip:kw1@lab.local', 'sip:kw2@lab.local']],
         ['sip:claims-experts@lab.local', 'broadcast', ['sip:kw2@lab.local', 'sip:kw3@lab.local']],
       ]);
+      expect(config.routingPoints.map((rp) => [rp.previewEscalation, rp.escalationTimeoutMs])).toEqual([
+        [true, 15_000],
+        [false, 15_000],
+      ]);
+    });
+
+    it('escalationTimeoutSeconds: at most 50 (JsSIP answers 408 after 60 s of ringing)', () => {
+      const rp = { uri: 'rp', strategy: 'longest-idle', members: ['kw1'] } as const;
+      expect(
+        parseRouterConfig({ routingPoints: [{ ...rp, escalationTimeoutSeconds: 2.5 }] }).routingPoints[0]
+          ?.escalationTimeoutMs,
+      ).toBe(2500);
+      expect(() => parseRouterConfig({ routingPoints: [{ ...rp, escalationTimeoutSeconds: 51 }] })).toThrow(
+        /routingPoints\.0\.escalationTimeoutSeconds: must be ≤ 50/,
+      );
     });
 
     it('reads YAML and names the file in errors', async () => {
