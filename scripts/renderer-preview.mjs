@@ -4,6 +4,7 @@
 // `<!-- kw-bridge -->` placeholder), under the harness's CSP.
 //   node scripts/renderer-preview.mjs [--port 5178]      serve until Ctrl+C
 //   node scripts/renderer-preview.mjs --screenshots      write test-results/screenshots/ui-*.png and exit
+//   node scripts/renderer-preview.mjs --screenshots --only call   only the screenshots whose name starts so
 import { build } from 'esbuild';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -17,6 +18,8 @@ const args = process.argv.slice(2);
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
 const screenshots = args.includes('--screenshots');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
 
 await buildRenderer({ development: true, quiet: true });
 const fake = await build({
@@ -75,9 +78,11 @@ await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
 if (!screenshots) {
-  console.log(`renderer preview with a fake window.kw:\n  ${origin}/main.html\n  ${origin}/preview.html`);
   console.log(
-    'parameters: ?previews=0|1|2 &conn=registered|retrying|connecting &presence=busy &phone=1 &focus=none',
+    `renderer preview with a fake window.kw:\n  ${origin}/main.html\n  ${origin}/preview.html\n  ${origin}/call.html?calls=transfer`,
+  );
+  console.log(
+    'parameters: ?previews=0|1|2 &conn=registered|retrying|connecting &presence=busy &phone=1 &focus=none &calls=transfer,active,…',
   );
 } else {
   const { chromium } = await import('@playwright/test');
@@ -93,10 +98,13 @@ if (!screenshots) {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // As the Electron call window: the ringtone starts without a click.
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
   const problems = [];
   const shoot = async (name, url, viewport, scheme, act) => {
+    if (only && !name.startsWith(only)) return;
     const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
     const page = await context.newPage();
     page.on('console', (m) => {
@@ -130,6 +138,52 @@ if (!screenshots) {
     });
     await shoot(`preview-${scheme}`, '/preview.html', { width: 360, height: 460 }, scheme);
   }
+  // Calls: the popup (one card is ~220 px high, as the Electron window), and the in-call panel.
+  const popup = { width: 360, height: 220 };
+  for (const scheme of ['light', 'dark']) {
+    await shoot(`call-popup-transfer-${scheme}`, '/call.html?calls=transfer', popup, scheme);
+    await shoot(`call-popup-conference-${scheme}`, '/call.html?calls=conference', popup, scheme);
+    await shoot(`call-popup-plain-${scheme}`, '/call.html?calls=call', popup, scheme);
+    await shoot(`call-popup-waiting-${scheme}`, '/call.html?calls=active,transfer', popup, scheme);
+    await shoot(
+      `call-popup-stacked-${scheme}`,
+      '/call.html?calls=transfer,call',
+      { width: 360, height: 440 },
+      scheme,
+    );
+    const main = { width: 1040, height: 680 };
+    await shoot(`call-panel-active-${scheme}`, '/main.html?previews=0&calls=active', main, scheme);
+    await shoot(`call-panel-muted-${scheme}`, '/main.html?previews=0&calls=muted', main, scheme);
+    await shoot(`call-panel-held-${scheme}`, '/main.html?previews=0&calls=held,held2', main, scheme);
+    await shoot(
+      `call-panel-conference-${scheme}`,
+      '/main.html?previews=0&calls=conf-active,call&focus=ix-2002',
+      main,
+      scheme,
+    );
+    await shoot(
+      `call-panel-keypad-${scheme}`,
+      '/main.html?previews=0&calls=active',
+      main,
+      scheme,
+      async (page) => {
+        await page.getByTestId('call-keypad').click();
+        for (const key of ['4', '2', '#'])
+          await page
+            .getByTestId('call-keypad-pad')
+            .getByRole('button', { name: key === '#' ? 'pound' : key, exact: true })
+            .click();
+        await page.waitForTimeout(300);
+      },
+    );
+    await shoot(`call-panel-ended-${scheme}`, '/main.html?previews=1&calls=ended', main, scheme);
+  }
+  await shoot(
+    'call-panel-narrow-light',
+    '/main.html?previews=0&calls=conf-active',
+    { width: 720, height: 600 },
+    'light',
+  );
   await shoot(
     'retrying-light',
     '/main.html?previews=0&conn=retrying&presence=busy&focus=ix-1990',

@@ -7,15 +7,20 @@
  * production page.
  *
  * URL parameters: previews=0|1|2, conn=registered|retrying|connecting,
- * presence=<manual state>, phone=1 (automatic "In a call"), focus=<id>|none.
+ * presence=<manual state>, phone=1 (automatic "In a call"), focus=<id>|none,
+ * calls=<token>,… with tokens transfer|conference|call (ringing), active|muted|held|
+ * connecting|conf-active|ended (answered), held2 (a second answered call, on hold).
+ * A ringing call is `waiting` when an answered call is in progress.
  */
 import {
   buildKwApi,
   checkCommand,
   type AppSnapshot,
+  type CallView,
   type CommandInput,
   type CommandName,
   type CommandOutput,
+  type DevicesView,
   type EventName,
   type EventPayload,
   type Invoke,
@@ -180,6 +185,144 @@ for (const c of [
   conversations.set(c.interactionId, c);
 }
 
+// ---- calls ----
+
+const JOHN = { uri: 'sip:+4930555123@lab.local', displayName: 'John Smith' };
+const AGENT_ONE = { uri: 'sip:agent1@lab.local', displayName: 'Agent One' };
+const PRIYA = { uri: 'sip:agent2@lab.local', displayName: 'Priya Raman' };
+const LEE = { uri: 'sip:+4930555987@lab.local', displayName: 'Lee Wong' };
+const REFUND_CONTEXT = {
+  subject: 'Refund for order 1182',
+  agent: AGENT_ONE,
+  userData: { CustomerName: 'John Smith', CaseNumber: 'CS-48177', Reason: 'Refund not received' },
+};
+
+function makeCall(token: string, n: number): CallView | null {
+  const base = {
+    callId: `call-${n}-${token}`,
+    direction: 'incoming' as const,
+    muted: false,
+    held: false,
+    remoteHeld: false,
+    dtmf: '',
+    waiting: false,
+    offeredAt: t0 - 4000 + n * 1000,
+  };
+  const transfer = {
+    ...base,
+    remote: JOHN,
+    interactionId: 'ix-2001',
+    escalation: 'transfer' as const,
+    context: REFUND_CONTEXT,
+    participants: [JOHN],
+  };
+  const conference = {
+    ...base,
+    remote: PRIYA,
+    interactionId: 'ix-2002',
+    escalation: 'conference' as const,
+    context: {
+      subject: 'Router config for the VIP line',
+      agent: PRIYA,
+      userData: { CustomerName: 'Acme Corp', Contract: 'ENT-2231' },
+    },
+    participants: [PRIYA, LEE],
+  };
+  const answered = { phase: 'active' as const, answeredAt: t0 - 133_000 };
+  switch (token) {
+    case 'transfer':
+      return { ...transfer, phase: 'ringing' };
+    case 'conference':
+      return { ...conference, phase: 'ringing' };
+    case 'call':
+      return {
+        ...base,
+        phase: 'ringing',
+        remote: { uri: 'sip:frontdesk@lab.local', displayName: 'Front Desk' },
+        participants: [{ uri: 'sip:frontdesk@lab.local', displayName: 'Front Desk' }],
+      };
+    case 'active':
+      return { ...transfer, ...answered };
+    case 'muted':
+      return { ...transfer, ...answered, muted: true };
+    case 'held':
+      return { ...transfer, ...answered, held: true };
+    case 'connecting':
+      return { ...transfer, phase: 'connecting', answeredAt: t0 - 1000 };
+    case 'conf-active':
+      return { ...conference, ...answered, answeredAt: t0 - 754_000, dtmf: '' };
+    case 'ended':
+      return {
+        ...transfer,
+        phase: 'ended',
+        answeredAt: t0 - 192_000,
+        endedAt: t0 - 1000,
+        endReason: 'Caller hung up',
+      };
+    case 'held2':
+      return {
+        ...base,
+        phase: 'active',
+        held: true,
+        answeredAt: t0 - 420_000,
+        remote: { uri: 'sip:frontdesk@lab.local', displayName: 'Front Desk' },
+        participants: [{ uri: 'sip:frontdesk@lab.local', displayName: 'Front Desk' }],
+      };
+    default:
+      return null;
+  }
+}
+
+let calls: CallView[] = (params.get('calls') ?? '')
+  .split(',')
+  .filter(Boolean)
+  .flatMap((token, i) => makeCall(token, i) ?? []);
+
+const inProgress = (c: CallView) => c.phase === 'connecting' || c.phase === 'active';
+
+/** Every change: waiting flags follow, then the event. */
+function emitCalls(): void {
+  const busy = calls.some(inProgress);
+  calls = calls.map((c) => (c.phase === 'ringing' ? { ...c, waiting: busy } : c));
+  emit('calls', calls);
+}
+emitCalls();
+
+function callById(callId: string): CallView {
+  const c = calls.find((x) => x.callId === callId && x.phase !== 'ended');
+  if (!c) throw new Error('this call has ended');
+  return c;
+}
+
+function patchCall(callId: string, patch: Partial<CallView>): void {
+  calls = calls.map((c) => (c.callId === callId ? { ...c, ...patch } : c));
+  emitCalls();
+}
+
+function endCall(callId: string, reason: string): void {
+  patchCall(callId, { phase: 'ended', endedAt: Date.now(), endReason: reason, waiting: false });
+  setTimeout(() => {
+    calls = calls.filter((c) => c.callId !== callId);
+    emitCalls();
+  }, 8000);
+}
+
+let devices: DevicesView = {
+  inputs: [
+    { deviceId: 'default', label: 'Default - Built-in Microphone' },
+    { deviceId: 'mic-jabra', label: 'Jabra Evolve2 65' },
+    { deviceId: 'mic-int', label: 'Built-in Microphone' },
+  ],
+  outputs: [
+    { deviceId: 'default', label: 'Default - Built-in Speakers' },
+    { deviceId: 'spk-jabra', label: 'Jabra Evolve2 65' },
+    { deviceId: 'spk-int', label: 'Built-in Speakers' },
+  ],
+  input: 'mic-jabra',
+  output: '',
+  available: true,
+};
+
 let settings: SettingsView = {
   account: {
     uri: 'sip:jane.cooper@lab.local',
@@ -259,7 +402,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       if (focus !== 'none' && conversations.has(focus)) emit('focus', { interactionId: focus });
       if (params.get('typing') !== '0') emit('typing', { interactionId: 'ix-2001', active: true });
     }, 50);
-    return { status: status(), conversations: [...conversations.values()] };
+    return { status: status(), conversations: [...conversations.values()], calls };
   },
   'presence.set': ({ state }) => {
     manual = state;
@@ -363,6 +506,49 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     return null;
   },
   'windows.showMain': () => null,
+  'calls.answer': ({ callId }) => {
+    const c = callById(callId);
+    if (c.phase !== 'ringing') throw new Error('this call is not ringing');
+    // Answering puts the call in progress on hold, as the core does.
+    calls = calls.map((x) => (inProgress(x) && !x.held ? { ...x, held: true } : x));
+    patchCall(callId, { phase: 'connecting', answeredAt: Date.now(), waiting: false });
+    setTimeout(() => {
+      if (calls.find((x) => x.callId === callId)?.phase === 'connecting')
+        patchCall(callId, { phase: 'active' });
+    }, 700);
+    return null;
+  },
+  'calls.decline': ({ callId }) => {
+    callById(callId);
+    endCall(callId, 'Declined');
+    return null;
+  },
+  'calls.hangup': ({ callId }) => {
+    callById(callId);
+    endCall(callId, 'You hung up');
+    return null;
+  },
+  'calls.mute': ({ callId, muted }) => {
+    callById(callId);
+    patchCall(callId, { muted });
+    return null;
+  },
+  'calls.hold': ({ callId, held }) => {
+    callById(callId);
+    if (!held) calls = calls.map((x) => (x.callId !== callId && inProgress(x) ? { ...x, held: true } : x));
+    patchCall(callId, { held });
+    return null;
+  },
+  'calls.dtmf': ({ callId, tones }) => {
+    const c = callById(callId);
+    patchCall(callId, { dtmf: c.dtmf + tones });
+    return null;
+  },
+  'devices.list': () => devices,
+  'devices.select': ({ input, output }) => {
+    devices = { ...devices, input: input ?? devices.input, output: output ?? devices.output };
+    return devices;
+  },
 };
 
 const invoke: Invoke = (name, input) =>

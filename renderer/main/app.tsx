@@ -1,8 +1,9 @@
-/** The main window: sidebar (identity, presence, conversations, status), pending requests, chat or settings. */
+/** The main window: sidebar (identity, presence, conversations, status), calls, pending requests, chat or settings. */
 import type { JSX } from 'preact';
 import { GearIcon } from '../shared/components/icons.js';
 import { initials } from '../shared/format.js';
 import { fatal, previews, selected, status, view } from '../shared/store.js';
+import { CallArea } from './call-panel.js';
 import { ChatView } from './chat-view.js';
 import { ConversationList } from './conversation-list.js';
 import { PendingPreviews } from './pending-previews.js';
@@ -72,6 +73,7 @@ export function App(): JSX.Element {
         <StatusPanel />
       </aside>
       <main class="content">
+        <CallArea />
         <p class="visually-hidden" aria-live="polite">
           {previews.value.length
             ? `${previews.value.length} pending request${previews.value.length > 1 ? 's' : ''}`

@@ -3,7 +3,13 @@
  * search, and turning a rejected settings save into per-field errors. No DOM
  * and no Preact, so it runs under Vitest in Node.
  */
-import type { Conversation, PreviewView, SettingsInput, SettingsView } from '../../preload/contract.js';
+import type {
+  CallView,
+  Conversation,
+  PreviewView,
+  SettingsInput,
+  SettingsView,
+} from '../../preload/contract.js';
 
 /** Replaces the conversation with the same interaction id, or adds it. */
 export function upsertConversation(
@@ -187,4 +193,97 @@ export function move<T>(list: readonly T[], i: number, delta: number): T[] {
   next[i] = next[j] as T;
   next[j] = a;
   return next;
+}
+
+// ---- calls ----
+
+/** A party for people: the display name, else the address without `sip:`. */
+export function partyName(p: { readonly uri: string; readonly displayName: string }): string {
+  return p.displayName.trim() || p.uri.replace(/^sips?:/i, '');
+}
+
+/** Calls still ringing, oldest first (the stack grows downwards, like previews). */
+export function ringingCalls(calls: readonly CallView[]): CallView[] {
+  return calls.filter((c) => c.phase === 'ringing').sort((a, b) => a.offeredAt - b.offeredAt);
+}
+
+const answeredAt = (c: CallView): number => c.answeredAt ?? c.offeredAt;
+
+/**
+ * The call the in-call panel shows: the one not on hold; else the latest held
+ * one; else one that just ended (shown briefly, with its reason).
+ */
+export function currentCall(calls: readonly CallView[]): CallView | null {
+  const live = calls.filter((c) => c.phase === 'connecting' || c.phase === 'active');
+  const byLatest = (a: CallView, b: CallView) => answeredAt(b) - answeredAt(a);
+  const talking = live.filter((c) => !c.held).sort(byLatest)[0];
+  if (talking) return talking;
+  const held = [...live].sort(byLatest)[0];
+  if (held) return held;
+  // Only calls that were answered end up here: a declined or missed ring just goes.
+  return (
+    calls
+      .filter((c) => c.phase === 'ended' && c.answeredAt !== undefined)
+      .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))[0] ?? null
+  );
+}
+
+/** Answered calls besides the current one (on hold, waiting to be resumed). */
+export function otherCalls(calls: readonly CallView[], current: CallView | null): CallView[] {
+  return calls
+    .filter((c) => (c.phase === 'connecting' || c.phase === 'active') && c.callId !== current?.callId)
+    .sort((a, b) => answeredAt(a) - answeredAt(b));
+}
+
+/** "0:07", "12:34", "1:02:03". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** Talk time so far (or in all, once ended); 0 before answer. */
+export function talkTime(c: CallView, now: number): number {
+  if (c.answeredAt === undefined) return 0;
+  return (c.endedAt ?? now) - c.answeredAt;
+}
+
+export function callKind(c: CallView): 'Transfer' | 'Conference' | 'Call' {
+  return c.escalation === 'transfer' ? 'Transfer' : c.escalation === 'conference' ? 'Conference' : 'Call';
+}
+
+/** Who the call is from: the escalating agent when there is one, else the caller. */
+export function callFrom(c: CallView): { readonly uri: string; readonly displayName: string } {
+  return c.context?.agent ?? c.remote;
+}
+
+export type CallPhaseKey = 'ringing' | 'connecting' | 'active' | 'held' | 'remote-held' | 'ended';
+
+export function callPhaseKey(c: CallView): CallPhaseKey {
+  if (c.phase !== 'active') return c.phase;
+  if (c.held) return 'held';
+  return c.remoteHeld ? 'remote-held' : 'active';
+}
+
+export const PHASE_TEXT: Record<CallPhaseKey, string> = {
+  ringing: 'Ringing',
+  connecting: 'Connecting…',
+  active: 'In call',
+  held: 'On hold',
+  'remote-held': 'Held by the other side',
+  ended: 'Ended',
+};
+
+/** Microphone/speaker options: the system default first; Chromium's own "default" entries would repeat it. */
+export function deviceOptions(
+  devices: readonly { readonly deviceId: string; readonly label: string }[],
+  kind: 'Microphone' | 'Speaker',
+): { value: string; label: string }[] {
+  const real = devices.filter((d) => d.deviceId !== 'default' && d.deviceId !== 'communications');
+  return [
+    { value: '', label: 'System default' },
+    ...real.map((d, i) => ({ value: d.deviceId, label: d.label || `${kind} ${i + 1}` })),
+  ];
 }

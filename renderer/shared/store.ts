@@ -3,7 +3,14 @@
  * events. Components read these signals and call `window.kw` for commands.
  */
 import { batch, computed, signal } from '@preact/signals';
-import type { AppSnapshot, Conversation, KwApi, StatusView, WindowKind } from '../../preload/contract.js';
+import type {
+  AppSnapshot,
+  CallView,
+  Conversation,
+  KwApi,
+  StatusView,
+  WindowKind,
+} from '../../preload/contract.js';
 import { errorText } from './kw.js';
 import {
   applyTyping,
@@ -17,6 +24,8 @@ import {
 export const status = signal<StatusView | null>(null);
 export const conversations = signal<readonly Conversation[]>([]);
 export const typing = signal<ReadonlySet<string>>(new Set());
+/** Every current call, and the ones that ended in the last seconds. */
+export const calls = signal<readonly CallView[]>([]);
 export const selectedId = signal<string | null>(null);
 export const view = signal<'chat' | 'settings'>('chat');
 export const query = signal('');
@@ -57,6 +66,7 @@ function applySnapshot(snapshot: AppSnapshot): void {
   batch(() => {
     status.value = snapshot.status;
     conversations.value = snapshot.conversations;
+    calls.value = snapshot.calls;
   });
 }
 
@@ -92,6 +102,12 @@ export async function start(kw: KwApi, window: WindowKind): Promise<void> {
     }),
   );
   kw.on('conversation', on(applyConversation));
+  kw.on(
+    'calls',
+    on((list: readonly CallView[]) => {
+      calls.value = list;
+    }),
+  );
   kw.on(
     'typing',
     on((t: { interactionId: string; active: boolean }) => {

@@ -1,0 +1,147 @@
+/**
+ * One ringing call: who escalates (or who calls), Transfer / Conference /
+ * Call, the conversation's subject and user data (text only), a note when
+ * answering puts the current call on hold, Answer / Decline. Used by the call
+ * popup (with key hints) and by the main window (above the chat).
+ */
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import type { CallView } from '../../preload/contract.js';
+import { UserData } from '../shared/components/user-data.js';
+import { bridge, errorText } from '../shared/kw.js';
+import { callFrom, callKind, partyName } from '../shared/model.js';
+import { HangUpIcon, PhoneIcon } from './icons.js';
+
+export type CallAction = 'answer' | 'decline';
+
+/** Runs a call command once at a time, with its error next to the buttons. */
+export function useCallCommand(): {
+  busy: string | null;
+  error: string | null;
+  run: (label: string, command: () => Promise<null> | undefined) => void;
+} {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = (label: string, command: () => Promise<null> | undefined): void => {
+    if (busy) return;
+    const promise = command();
+    if (!promise) {
+      setError('The KW Desktop core is not reachable.');
+      return;
+    }
+    setBusy(label);
+    setError(null);
+    promise.then(
+      () => setBusy(null),
+      (e: unknown) => {
+        setBusy(null);
+        setError(`${label} failed: ${errorText(e)}`);
+      },
+    );
+  };
+  return { busy, error, run };
+}
+
+export function CallCard(props: {
+  call: CallView;
+  variant: 'popup' | 'strip';
+  /** This card is the one the popup's keys act on: show Enter / Esc on its buttons. */
+  keyTarget?: boolean;
+  /** Told before the command goes, so the popup can stop ringing at once. */
+  onAction?: (callId: string, action: CallAction) => void;
+}): JSX.Element {
+  const c = props.call;
+  const popup = props.variant === 'popup';
+  const hints = popup && props.keyTarget === true;
+  const { busy, error, run } = useCallCommand();
+  const kind = callKind(c);
+  const from = callFrom(c);
+  const fromName = partyName(from);
+  const callerDiffers = c.context !== undefined && c.remote.uri !== c.context.agent.uri;
+  const others = c.participants.filter((p) => p.uri !== from.uri);
+  const titleId = `call-title-${c.callId}`;
+  const act = (action: CallAction): void => {
+    props.onAction?.(c.callId, action);
+    const kw = bridge();
+    if (action === 'answer') run('Answer', () => kw?.calls.answer({ callId: c.callId }));
+    else run('Decline', () => kw?.calls.decline({ callId: c.callId }));
+  };
+
+  return (
+    <article
+      class={`call-card call-card-${props.variant}${c.waiting ? ' is-waiting' : ''}`}
+      role="group"
+      aria-labelledby={titleId}
+      data-testid="call-card"
+      data-call-id={c.callId}
+      data-phase={c.phase}
+      data-muted={String(c.muted)}
+      data-held={String(c.held)}
+      data-waiting={String(c.waiting)}
+      tabIndex={popup ? -1 : undefined}
+    >
+      <header class="call-card-head">
+        <span class={`call-kind kind-${kind.toLowerCase()}`}>
+          <PhoneIcon size={12} />
+          {kind}
+        </span>
+        <span class="call-ringing" aria-hidden="true">
+          {c.waiting ? 'Waiting' : 'Ringing'}
+        </span>
+      </header>
+      <h2 id={titleId} class="call-card-title" title={from.uri}>
+        <span class="visually-hidden">{`${kind} from `}</span>
+        {fromName}
+      </h2>
+      <p class="call-card-meta" title={from.uri}>
+        {from.uri.replace(/^sips?:/i, '')}
+        {callerDiffers && ` · caller ${partyName(c.remote)}`}
+      </p>
+      {c.context && (
+        <p class="call-card-subject" title={c.context.subject}>
+          {c.context.subject || 'No subject'}
+        </p>
+      )}
+      {others.length > 0 && kind === 'Conference' && (
+        <p class="call-card-people">With {others.map(partyName).join(', ')}</p>
+      )}
+      {c.context && <UserData data={c.context.userData} class="kv-inline call-card-data" />}
+      {c.waiting && (
+        <p class="call-card-note" role="note">
+          Answering puts the current call on hold.
+        </p>
+      )}
+      <div class="call-card-actions">
+        <button
+          type="button"
+          class="btn btn-answer"
+          data-testid="call-answer"
+          disabled={busy !== null}
+          aria-keyshortcuts={hints ? 'Enter A' : undefined}
+          onClick={() => act('answer')}
+        >
+          <PhoneIcon />
+          Answer
+          {hints && <kbd aria-hidden="true">Enter</kbd>}
+        </button>
+        <button
+          type="button"
+          class="btn btn-decline"
+          data-testid="call-decline"
+          disabled={busy !== null}
+          aria-keyshortcuts={hints ? 'D Escape' : undefined}
+          onClick={() => act('decline')}
+        >
+          <HangUpIcon />
+          Decline
+          {hints && <kbd aria-hidden="true">Esc</kbd>}
+        </button>
+      </div>
+      {error && (
+        <p class="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+    </article>
+  );
+}

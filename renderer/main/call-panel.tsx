@@ -1,0 +1,300 @@
+/**
+ * Calls in the main window, above the chat: ringing calls (answer / decline
+ * here too), the current call's panel (who, conference participants, the
+ * conversation it belongs to, phase, timer, mute / hold / keypad / hang up,
+ * microphone and speaker), and the other answered calls waiting on hold. An
+ * ended call stays a few seconds (main keeps it) with its reason and duration.
+ */
+import type { JSX } from 'preact';
+import { useRef, useState } from 'preact/hooks';
+import type { CallView } from '../../preload/contract.js';
+import { CallCard, useCallCommand } from '../call/call-card.js';
+import { DeviceSelects } from '../call/devices.js';
+import { HangUpIcon, KeypadIcon, MicIcon, MicOffIcon, PauseIcon, PlayIcon } from '../call/icons.js';
+import { Keypad } from '../call/keypad.js';
+import { initials } from '../shared/format.js';
+import { bridge, errorText } from '../shared/kw.js';
+import {
+  callFrom,
+  callKind,
+  callPhaseKey,
+  currentCall,
+  formatDuration,
+  otherCalls,
+  partyName,
+  PHASE_TEXT,
+  ringingCalls,
+  talkTime,
+} from '../shared/model.js';
+import { calls, now, select } from '../shared/store.js';
+
+function callData(c: CallView) {
+  return {
+    'data-call-id': c.callId,
+    'data-phase': c.phase,
+    'data-muted': String(c.muted),
+    'data-held': String(c.held),
+    'data-remote-held': String(c.remoteHeld),
+  };
+}
+
+function Participants(props: { call: CallView }): JSX.Element | null {
+  const list = props.call.participants;
+  if (props.call.escalation !== 'conference' && list.length < 2) return null;
+  return (
+    <ul class="call-participants" data-testid="call-participants" aria-label={`${list.length} participants`}>
+      {list.map((p) => (
+        <li key={p.uri} title={p.uri}>
+          <span class="avatar avatar-small" aria-hidden="true">
+            {initials(partyName(p))}
+          </span>
+          {partyName(p)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Keypad tones go one after another: a quick second press must not be lost while the first is on its way. */
+function useToneSender(callId: string): { send: (tone: string) => void; error: string | null } {
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const [error, setError] = useState<string | null>(null);
+  const send = (tone: string): void => {
+    chain.current = chain.current.then(() =>
+      bridge()
+        ?.calls.dtmf({ callId, tones: tone })
+        .then(
+          () => setError(null),
+          (e: unknown) => setError(`Keypad failed: ${errorText(e)}`),
+        ),
+    );
+  };
+  return { send, error };
+}
+
+function HangUpButton(props: { call: CallView }): JSX.Element {
+  const { busy, error, run } = useCallCommand();
+  return (
+    <div class="call-hangup-wrap">
+      <button
+        type="button"
+        class="btn btn-danger btn-hangup"
+        data-testid="call-hangup"
+        disabled={busy !== null}
+        onClick={() => run('Hang up', () => bridge()?.calls.hangup({ callId: props.call.callId }))}
+      >
+        <HangUpIcon />
+        Hang up
+      </button>
+      {error && (
+        <p class="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function CallControls(props: { call: CallView }): JSX.Element {
+  const c = props.call;
+  const [keypad, setKeypad] = useState(false);
+  const { busy, error, run } = useCallCommand();
+  const tones = useToneSender(c.callId);
+  const kw = bridge();
+  const id = c.callId;
+  const talking = c.phase === 'active';
+  const keypadId = `keypad-${id}`;
+  return (
+    <>
+      <div class="call-controls">
+        <div class="call-buttons">
+          <button
+            type="button"
+            class={`btn btn-call${c.muted ? ' is-on' : ''}`}
+            data-testid="call-mute"
+            disabled={busy !== null}
+            onClick={() =>
+              run(c.muted ? 'Unmute' : 'Mute', () => kw?.calls.mute({ callId: id, muted: !c.muted }))
+            }
+          >
+            {c.muted ? <MicOffIcon /> : <MicIcon />}
+            {c.muted ? 'Unmute' : 'Mute'}
+          </button>
+          <button
+            type="button"
+            class={`btn btn-call${c.held ? ' is-on' : ''}`}
+            data-testid="call-hold"
+            disabled={busy !== null || !talking}
+            onClick={() =>
+              run(c.held ? 'Resume' : 'Hold', () => kw?.calls.hold({ callId: id, held: !c.held }))
+            }
+          >
+            {c.held ? <PlayIcon /> : <PauseIcon />}
+            {c.held ? 'Resume' : 'Hold'}
+          </button>
+          <button
+            type="button"
+            class={`btn btn-call${keypad ? ' is-open' : ''}`}
+            data-testid="call-keypad"
+            aria-expanded={keypad}
+            aria-controls={keypadId}
+            disabled={!talking}
+            onClick={() => setKeypad(!keypad)}
+          >
+            <KeypadIcon />
+            Keypad
+          </button>
+        </div>
+        <DeviceSelects idPrefix={`dev-${id}`} />
+      </div>
+      {keypad && talking && <Keypad id={keypadId} sent={c.dtmf} disabled={c.held} onTone={tones.send} />}
+      {(error ?? tones.error) && (
+        <p class="inline-error" role="alert">
+          {error ?? tones.error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** "Transfer from Agent One", "Conference started by Priya Raman", or the caller's address. */
+function origin(c: CallView): string {
+  const kind = callKind(c);
+  const agent = c.context?.agent;
+  if (!agent || agent.uri === c.remote.uri) return c.remote.uri.replace(/^sips?:/i, '');
+  if (kind === 'Transfer') return `Transfer from ${partyName(agent)}`;
+  if (kind === 'Conference') return `Conference started by ${partyName(agent)}`;
+  return c.remote.uri.replace(/^sips?:/i, '');
+}
+
+export function CallPanel(props: { call: CallView }): JSX.Element {
+  const c = props.call;
+  const phase = callPhaseKey(c);
+  const ended = c.phase === 'ended';
+  const kind = callKind(c);
+  const duration = formatDuration(talkTime(c, now.value));
+  const context = c.context;
+  const interactionId = c.interactionId;
+  return (
+    <section
+      class={`call-panel phase-${phase}`}
+      data-testid="call-panel"
+      aria-labelledby={`call-name-${c.callId}`}
+      {...callData(c)}
+    >
+      <div class="call-head">
+        <span class="avatar call-avatar" aria-hidden="true">
+          {initials(partyName(c.remote))}
+        </span>
+        <div class="call-who">
+          <h2 id={`call-name-${c.callId}`} class="call-name" title={c.remote.uri}>
+            <span class="visually-hidden">Call with </span>
+            <span class="call-name-text">{partyName(c.remote)}</span>
+            <span class={`call-kind kind-${kind.toLowerCase()}`}>{kind}</span>
+          </h2>
+          <p class="call-sub">
+            <span title={c.remote.uri}>{origin(c)}</span>
+            {context && interactionId && (
+              <>
+                {' · '}
+                <button
+                  type="button"
+                  class="btn-link call-context"
+                  title="Show the conversation of this call"
+                  onClick={() => select(interactionId)}
+                >
+                  {context.subject || 'Conversation'}
+                </button>
+              </>
+            )}
+          </p>
+        </div>
+        <div class="call-state">
+          <span class={`call-phase phase-${phase}`} data-testid="call-phase" data-phase={phase}>
+            {PHASE_TEXT[phase]}
+          </span>
+          <span
+            class="call-timer"
+            data-testid="call-timer"
+            role="timer"
+            aria-label={`${ended ? 'Lasted' : 'Talking for'} ${duration}`}
+          >
+            {c.answeredAt === undefined ? '–:––' : duration}
+          </span>
+        </div>
+        {!ended && <HangUpButton call={c} />}
+      </div>
+      <Participants call={c} />
+      {ended ? (
+        <p class="call-ended" role="status">
+          Call ended{c.endReason ? ` — ${c.endReason}` : ''}
+        </p>
+      ) : (
+        <CallControls key={c.callId} call={c} />
+      )}
+    </section>
+  );
+}
+
+/** Another answered call, on hold: resume it (main holds the current one) or hang it up. */
+function HeldCall(props: { call: CallView }): JSX.Element {
+  const c = props.call;
+  const { busy, error, run } = useCallCommand();
+  const kw = bridge();
+  return (
+    <div class="call-held" data-testid="call-held" {...callData(c)}>
+      <PauseIcon />
+      <span class="call-held-name">{partyName(callFrom(c))}</span>
+      <span class="muted">on hold · {formatDuration(talkTime(c, now.value))}</span>
+      <button
+        type="button"
+        class="btn btn-small"
+        disabled={busy !== null}
+        onClick={() => run('Resume', () => kw?.calls.hold({ callId: c.callId, held: false }))}
+      >
+        Resume
+      </button>
+      <button
+        type="button"
+        class="btn btn-small btn-quiet"
+        disabled={busy !== null}
+        onClick={() => run('Hang up', () => kw?.calls.hangup({ callId: c.callId }))}
+      >
+        Hang up
+      </button>
+      {error && (
+        <p class="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function CallArea(): JSX.Element | null {
+  const list = calls.value;
+  const ringing = ringingCalls(list);
+  const current = currentCall(list);
+  const others = otherCalls(list, current);
+  if (!ringing.length && !current && !others.length) return null;
+  const phase = current ? PHASE_TEXT[callPhaseKey(current)] : '';
+  return (
+    <section class="call-area" aria-label="Calls">
+      <p class="visually-hidden" aria-live="polite">
+        {ringing.length ? `${ringing.length} incoming call${ringing.length > 1 ? 's' : ''}. ` : ''}
+        {current ? `Call with ${partyName(current.remote)}: ${phase}` : ''}
+      </p>
+      {ringing.length > 0 && (
+        <div class="call-ringing-list">
+          {ringing.map((c) => (
+            <CallCard key={c.callId} call={c} variant="strip" />
+          ))}
+        </div>
+      )}
+      {current && <CallPanel call={current} />}
+      {others.map((c) => (
+        <HeldCall key={c.callId} call={c} />
+      ))}
+    </section>
+  );
+}
