@@ -98,13 +98,14 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
   }
 
   /**
-   * Attaches a host; resolves when it says hello. A second attach replaces
-   * the first: its peer connections fail (their calls hang up), its streams end.
+   * Attaches a host; resolves when it says hello, rejects if it goes away
+   * before. A second attach replaces the first: its peer connections fail
+   * (their calls hang up), its streams end.
    */
   attach(link: MediaHostLink): Promise<void> {
     this.endSession('the media host was replaced');
     this.unregister ??= registerPeerConnectionSource(this);
-    return new Promise<void>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const session: HostSession = new HostSession({
         link,
         logger: this.log.child('host'),
@@ -127,6 +128,9 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
       };
       this.endHooks.set(session, settle);
     });
+    // A caller that fires and forgets (availability events tell the rest) must not crash the process.
+    ready.catch(() => undefined);
+    return ready;
   }
 
   /** Lets go of the host: open calls fail, and JsSIP can no longer reach this bridge. */

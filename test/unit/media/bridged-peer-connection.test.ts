@@ -299,6 +299,19 @@ describe('bridged peer connection: a lost host', () => {
     expect(pc.iceConnectionState).toBe('closed');
   });
 
+  it('a host replaced before hello: the first attach rejects, and ignoring it is harmless', async () => {
+    const bridge = new MediaBridge({ logger: memoryLogger().logger });
+    bridges.push(bridge);
+    const first = bridge.attach(new FakeHostLink());
+    const second = new FakeHostLink();
+    void bridge.attach(new FakeHostLink());
+    const third = bridge.attach(second);
+    second.hello();
+    await third;
+    await expect(first).rejects.toMatchObject({ code: 'lost' });
+    expect(bridge.available).toBe(true);
+  });
+
   it('a second attach replaces the host and fails the first host’s peer connections', async () => {
     const { bridge, pc } = await setup();
     const seen = record(pc, 'iceconnectionstatechange');
