@@ -1,8 +1,9 @@
 /**
  * Composition root of the KW Desktop in Electron (bundled to
  * dist/main/index.cjs by scripts/build-electron.mjs). Builds the logger, the
- * stores, the history, KwApp with the Electron adapters, the IPC gateway, the
- * windows, tray, power and notification adapters — all inside `main()`, which
+ * stores, the history, the media bridge and its hidden media window, KwApp
+ * with the Electron adapters, the IPC gateway, the windows (main, preview and
+ * call popups), tray, power and notification adapters — all inside `main()`, which
  * runs once; nothing is created by importing a module. Quitting publishes
  * `closed` and unregisters (`kwApp.stop()`) before the process exits.
  *
@@ -29,12 +30,15 @@ import {
 import ElectronStore from 'electron-store';
 import { KwApp } from './core/app/kw-app.js';
 import type { StoredSettings } from './core/app/ports.js';
+import type { CallMedia } from './core/calls/call-media.js';
+import { MediaBridge } from './core/media/media-bridge.js';
 import { FileHistoryStore } from './core/history/file-history-store.js';
 import type { Logger, LogLevel } from './core/log.js';
 import { registerAppScheme, serveRenderer } from './electron/app-protocol.js';
 import { IpcGateway } from './electron/ipc-gateway.js';
 import { createAppLogging } from './electron/logging.js';
 import { ElectronLoginItems, START_HIDDEN_ARG } from './electron/login-items.js';
+import { MediaWindowHost } from './electron/media-window.js';
 import { PreviewNotifier } from './electron/notifications.js';
 import { setupPower, systemIdleSource } from './electron/power.js';
 import { SafeStorageSecretStore } from './electron/secret-store.js';
@@ -42,8 +46,9 @@ import { installSecurity, openExternalSafely } from './electron/security.js';
 import { SETTINGS_FILE_SCHEMA } from './electron/settings-migrations.js';
 import { ElectronSettingsStore, type KeyValueFile } from './electron/settings-store.js';
 import { claimSingleInstance } from './electron/single-instance.js';
-import { onStatus } from './electron/status-feed.js';
+import { onCalls, onStatus } from './electron/status-feed.js';
 import { TrayController } from './electron/tray.js';
+import { trayCall, type TrayCall } from './electron/tray-model.js';
 import { AppWindows } from './electron/windows.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -139,6 +144,24 @@ function main(): void {
     const unavailable = secrets.unavailableReason();
     if (unavailable) logger.error(`the SIP password cannot be stored on this system: ${unavailable}`);
 
+    // Calls: JsSIP in main, the audio in the hidden media window (DESIGN §3).
+    const mediaBridge = new MediaBridge({ logger: logger.child('media') });
+    const media: CallMedia = mediaBridge;
+    const mediaLog = logger.child('media-window');
+    const mediaHost = new MediaWindowHost({
+      createWindow: (options) => new BrowserWindow(options),
+      ipcMain,
+      preloadPath: join(distDir, 'preload', 'media-preload.cjs'),
+      logger: mediaLog,
+      onLink: (link) => {
+        mediaBridge.attach(link).catch((error: unknown) => {
+          mediaLog.warn('media host link ended before hello', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
+      },
+    });
+
     const kwApp = new KwApp({
       settings,
       secrets,
@@ -148,7 +171,11 @@ function main(): void {
           await openExternalSafely(shell, url, logger.child('links'));
         },
       },
-      windows: { showMain: (id) => windows?.showMain(id) },
+      windows: {
+        showMain: (id) => windows?.showMain(id),
+        setCallPopup: (visible) => windows?.setCallPopup(visible),
+      },
+      media,
       logger,
       loginItems: new ElectronLoginItems(app, process.platform, logger.child('login')),
       idle: systemIdleSource(powerMonitor),
@@ -157,6 +184,7 @@ function main(): void {
     const gateway = new IpcGateway({ ipcMain, handlers: kwApp.handlers, logger: logger.child('ipc') });
     gateway.start();
     const offEvents = kwApp.onEvent(gateway.publish);
+    mediaHost.start();
 
     const shellWindows = new AppWindows({
       createWindow: (options) => new BrowserWindow(options),
@@ -181,6 +209,7 @@ function main(): void {
       },
       actions: {
         setPresence: (state) => kwApp.handlers['presence.set']({ state }),
+        hangup: (callId) => kwApp.handlers['calls.hangup']({ callId }),
         openMain: () => shellWindows.showMain(),
         quit: () => app.quit(),
       },
@@ -195,13 +224,23 @@ function main(): void {
       logger: logger.child('notify'),
     });
 
-    const applyStatus = (status: ReturnType<KwApp['snapshot']>['status']): void => {
+    let status = kwApp.snapshot().status;
+    let call: TrayCall | undefined;
+    const updateTray = (): void => tray.update(call ? { ...status, call } : status);
+    const applyStatus = (next: typeof status): void => {
+      status = next;
       shellWindows.showPreviews(status.previews.length);
       notifier.update(status.previews);
-      tray.update(status);
+      updateTray();
     };
     const offStatus = onStatus(kwApp, applyStatus);
-    applyStatus(kwApp.snapshot().status);
+    // KwApp emits `calls` before it calls setCallPopup: the popup is sized before it shows.
+    const offCalls = onCalls(kwApp, (calls) => {
+      shellWindows.setRingingCalls(calls.filter((c) => c.phase === 'ringing').length);
+      call = trayCall(calls);
+      updateTray();
+    });
+    applyStatus(status);
 
     const offPower = setupPower(powerMonitor, kwApp, logger.child('power'));
 
@@ -209,6 +248,7 @@ function main(): void {
       logger.info('quitting: signing out');
       offPower();
       offStatus();
+      offCalls();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         kwApp.stop().catch((error: unknown) => {
@@ -222,6 +262,8 @@ function main(): void {
         }),
       ]);
       clearTimeout(timer);
+      mediaHost.dispose();
+      mediaBridge.detach('the app is quitting');
       offEvents();
       gateway.stop();
       notifier.dispose();

@@ -11,8 +11,10 @@
  *     process and routing id as `sender.mainFrame`): a subframe is refused
  *     even when same-origin,
  *  3. the frame's URL is our own origin `app://kw` and exactly the page of
- *     that window (`/main.html` or `/preview.html`); `file://` and anything
- *     else are refused.
+ *     that window (`/main.html`, `/preview.html` or `/call.html`); `file://`
+ *     and anything else are refused.
+ * The media window's channel (media-window.ts) applies the same frame rule
+ * through `frameProblem`.
  * A refused sender or a malformed envelope rejects with an Error (logged,
  * nothing runs). A well-formed envelope with a bad command (unknown name,
  * wrong types, extra fields) is refused by runCommand, which resolves
@@ -81,6 +83,25 @@ interface Attached {
   ready: boolean;
   queue: EventMessage[];
   dropped: number;
+}
+
+/**
+ * Why `frame` may not speak for `contents` showing `page`, or undefined when
+ * it may: it must be that webContents' top frame (no parent, same process and
+ * routing id as `mainFrame`: a same-origin iframe is refused too) and show
+ * exactly `page` on our origin.
+ */
+export function frameProblem(
+  contents: Pick<GatewayWebContents, 'mainFrame'>,
+  frame: GatewayFrame | null,
+  page: string,
+): string | undefined {
+  if (!frame) return 'no sender frame';
+  const main = contents.mainFrame;
+  if (frame.parent !== null || frame.processId !== main.processId || frame.routingId !== main.routingId)
+    return 'not the top frame of the window';
+  if (!isAppUrl(frame.url, page)) return 'not our origin or page';
+  return undefined;
 }
 
 const Envelope = v.strictObject({
@@ -159,13 +180,8 @@ export class IpcGateway {
     };
     const entry = this.windows.get(event.sender.id);
     if (!entry || entry.contents.isDestroyed()) return refuse('not one of our windows');
-    const frame = event.senderFrame;
-    if (!frame) return refuse('no sender frame');
-    const main = entry.contents.mainFrame;
-    if (frame.parent !== null || frame.processId !== main.processId || frame.routingId !== main.routingId)
-      return refuse('not the top frame of the window');
-    if (!isAppUrl(frame.url, PAGES[entry.kind]))
-      return refuse('not our origin or page', { url: frame.url.slice(0, 200) });
+    const problem = frameProblem(entry.contents, event.senderFrame, PAGES[entry.kind]);
+    if (problem) return refuse(problem, { url: event.senderFrame?.url.slice(0, 200) });
     return entry;
   }
 

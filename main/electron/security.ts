@@ -8,8 +8,10 @@
  * - navigation, redirects, `<webview>` and `window.open` are denied in every
  *   webContents; a denied https:/mailto: link goes to the system browser
  *   through the one external-link function;
- * - permissions: microphone (`media`, audio only) for our own origin, nothing
- *   else for anyone.
+ * - permissions: microphone (`media`, audio only) is *requested* only by the
+ *   hidden media window's page (the only page that captures; the others ask
+ *   main); permission *checks* (device labels, setSinkId) pass for audio on
+ *   our origin; nothing else for anyone, and no HID/serial/USB devices.
  */
 import type {
   HandlerDetails,
@@ -18,6 +20,7 @@ import type {
   OnHeadersReceivedListenerDetails,
   PermissionCheckHandlerHandlerDetails,
   PermissionRequest,
+  DevicePermissionHandlerHandlerDetails,
   Session,
   Shell,
   WindowOpenHandlerResponse,
@@ -29,8 +32,13 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'kw';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-/** The page of each window, under APP_ORIGIN. */
-export const PAGES = { main: '/main.html', preview: '/preview.html' } as const;
+/** The page of each window, under APP_ORIGIN (`media` is the hidden media host, not a contract window). */
+export const PAGES = {
+  main: '/main.html',
+  preview: '/preview.html',
+  call: '/call.html',
+  media: '/media.html',
+} as const;
 
 export function pageUrl(kind: keyof typeof PAGES): string {
   return `${APP_ORIGIN}${PAGES[kind]}`;
@@ -51,9 +59,11 @@ export function isAppUrl(url: string, page?: string): boolean {
 
 /**
  * Scripts only from our origin (no inline, no eval); no fetch/XHR/WebSocket
- * from the renderer (main owns the network); media streams and blob audio for
- * the call bridge; inline style *attributes* set through the CSSOM are not
- * governed by style-src, so no 'unsafe-inline' is needed.
+ * from the renderer (main owns the network, the media host talks over IPC);
+ * media only from our origin: `audio.srcObject = stream` is not a URL load,
+ * so remote call audio needs no `blob:`/`mediastream:` source; inline style
+ * *attributes* set through the CSSOM are not governed by style-src, so no
+ * 'unsafe-inline' is needed.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -61,7 +71,7 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
-  "media-src 'self' blob: mediastream:",
+  "media-src 'self'",
   "connect-src 'none'",
   "worker-src 'none'",
   "object-src 'none'",
@@ -118,7 +128,11 @@ function isOurOrigin(urlOrOrigin: string | undefined): boolean {
   return isAppUrl(urlOrOrigin) || originOf(urlOrOrigin) === APP_ORIGIN;
 }
 
-/** A permission *request* (getUserMedia and friends): microphone only, our top frame only. */
+/**
+ * A permission *request* (getUserMedia): microphone only, from the top frame
+ * of the media page only. The windows with UI never capture (they ask main,
+ * which asks the media host), so a bug or injection there cannot open the mic.
+ */
 export function decidePermissionRequest(
   permission: PermissionName,
   details: PermissionRequest | MediaAccessPermissionRequest,
@@ -130,12 +144,16 @@ export function decidePermissionRequest(
   return (
     audioOnly &&
     details.isMainFrame &&
-    isOurOrigin(details.requestingUrl) &&
+    isAppUrl(details.requestingUrl, PAGES.media) &&
     (origin === undefined || isOurOrigin(origin))
   );
 }
 
-/** A permission *check* (synchronous queries): microphone for our origin only. */
+/**
+ * A permission *check* (synchronous queries: device labels in
+ * enumerateDevices, setSinkId): audio for our origin only. Checks carry only
+ * an origin reliably (`requestingUrl` is optional), and they open no device.
+ */
 export function decidePermissionCheck(
   permission: PermissionName,
   requestingOrigin: string,
@@ -179,6 +197,7 @@ export interface SecuritySession {
       details: PermissionCheckHandlerHandlerDetails,
     ) => boolean,
   ): void;
+  setDevicePermissionHandler(handler: (details: DevicePermissionHandlerHandlerDetails) => boolean): void;
   readonly webRequest: {
     onHeadersReceived(
       listener: (
@@ -241,6 +260,11 @@ export function installSecurity(deps: SecurityDeps): void {
   session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
     decidePermissionCheck(permission, requestingOrigin, details),
   );
+  // WebHID / Web Serial / WebUSB: nothing of ours uses them.
+  session.setDevicePermissionHandler((details) => {
+    logger.warn('device permission denied', { deviceType: details.deviceType, origin: details.origin });
+    return false;
+  });
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withCsp(details.responseHeaders) });
   });

@@ -1,6 +1,6 @@
-/** The `status` events of a KwApp, typed (EventSink is generic over all events). */
+/** The `status` and `calls` events of a KwApp, typed (EventSink is generic over all events). */
 import type { EventSink } from '../core/app/kw-app.js';
-import type { StatusView } from '../../preload/contract.js';
+import type { CallView, StatusView } from '../../preload/contract.js';
 import type { Unsubscribe } from '../core/events.js';
 
 export function onStatus(
@@ -9,5 +9,14 @@ export function onStatus(
 ): Unsubscribe {
   return app.onEvent((event, payload) => {
     if (event === 'status') listener(payload as StatusView);
+  });
+}
+
+export function onCalls(
+  app: { onEvent(sink: EventSink): Unsubscribe },
+  listener: (calls: readonly CallView[]) => void,
+): Unsubscribe {
+  return app.onEvent((event, payload) => {
+    if (event === 'calls') listener(payload as CallView[]);
   });
 }

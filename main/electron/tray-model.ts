@@ -1,10 +1,11 @@
 /**
  * The tray menu as a pure model of the status: the presence choices (a radio
  * item checked on the current manual state), the effective state, the
- * connection when it is not signed in, "Open KW Desktop" and "Quit"; and
- * which icon to show. tray.ts turns it into an Electron menu.
+ * connection when it is not signed in, "Hang up" while a call is up,
+ * "Open KW Desktop" and "Quit"; and which icon to show. tray.ts turns it
+ * into an Electron menu.
  */
-import type { StatusView } from '../../preload/contract.js';
+import type { CallView, StatusView } from '../../preload/contract.js';
 import {
   MANUAL_STATES,
   STATE_LABELS,
@@ -14,6 +15,7 @@ import {
 
 export type TrayAction =
   | { readonly kind: 'presence'; readonly state: ManualState }
+  | { readonly kind: 'hangup'; readonly callId: string }
   | { readonly kind: 'open' }
   | { readonly kind: 'quit' };
 
@@ -32,14 +34,35 @@ export interface TrayModel {
   readonly items: readonly TrayItem[];
 }
 
-export type TrayStatus = Pick<StatusView, 'presence' | 'connection'>;
+/** The call the tray can hang up: answered (connecting or active). */
+export interface TrayCall {
+  readonly callId: string;
+  readonly remote: string;
+}
+
+export type TrayStatus = Pick<StatusView, 'presence' | 'connection'> & { readonly call?: TrayCall };
+
+/** The call "Hang up" ends: the answered one the KW is talking on (not the one on hold), else any answered one. */
+export function trayCall(calls: readonly CallView[]): TrayCall | undefined {
+  const answered = calls.filter((c) => c.phase === 'active' || c.phase === 'connecting');
+  const call = answered.find((c) => !c.held) ?? answered[0];
+  if (!call) return undefined;
+  return { callId: call.callId, remote: call.remote.displayName || call.remote.uri };
+}
 
 export function trayModel(status: TrayStatus): TrayModel {
   const signedIn = status.connection.phase === 'registered';
   const effective = STATE_LABELS[status.presence.effective];
+  const call = status.call;
   const items: TrayItem[] = [
     { type: 'label', label: `Status: ${effective}` },
     ...(signedIn ? [] : [{ type: 'label', label: status.connection.text } as const]),
+    ...(call
+      ? [
+          { type: 'label', label: `In a call with ${call.remote}` } as const,
+          { type: 'normal', label: 'Hang up', action: { kind: 'hangup', callId: call.callId } } as const,
+        ]
+      : []),
     { type: 'separator' },
     ...MANUAL_STATES.map((state): TrayItem => ({
       type: 'radio',
@@ -52,7 +75,11 @@ export function trayModel(status: TrayStatus): TrayModel {
     { type: 'normal', label: 'Quit', action: { kind: 'quit' } },
   ];
   return {
-    tooltip: signedIn ? `KW Desktop — ${effective}` : `KW Desktop — ${status.connection.text}`,
+    tooltip: call
+      ? `KW Desktop — in a call with ${call.remote}`
+      : signedIn
+        ? `KW Desktop — ${effective}`
+        : `KW Desktop — ${status.connection.text}`,
     icon: signedIn ? status.presence.effective : 'disconnected',
     items,
   };

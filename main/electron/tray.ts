@@ -27,6 +27,7 @@ export interface ShellTray<Image, Menu> {
 
 export interface TrayActions {
   setPresence(state: ManualState): Promise<unknown>;
+  hangup(callId: string): Promise<unknown>;
   openMain(): void;
   quit(): void;
 }
@@ -96,6 +97,13 @@ export class TrayController<Image, Menu> {
       case 'presence':
         this.deps.actions.setPresence(action.state).catch((error: unknown) => {
           this.deps.logger.warn('presence from the tray failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
+        return;
+      case 'hangup':
+        this.deps.actions.hangup(action.callId).catch((error: unknown) => {
+          this.deps.logger.warn('hang up from the tray failed', {
             error: error instanceof Error ? error.message : String(error),
           });
         });

@@ -1,13 +1,19 @@
 /**
- * The two windows of the KW Desktop:
+ * The windows with UI of the KW Desktop (the hidden media window is
+ * media-window.ts):
  * - the main window (conversations, settings): close hides it to the tray
  *   unless the app is quitting;
  * - the preview popup: small, always on top, bottom-right of the primary
  *   display's work area, never focusable (shown with `showInactive()` so it
  *   never steals the keyboard from what the KW is typing), as tall as the
- *   number of previews needs, hidden when there are none.
- * Both load our own origin (`app://kw/...`) with a sandboxed, isolated
- * renderer and the preload; both are attached to the IPC gateway.
+ *   number of previews needs, hidden when there are none;
+ * - the call popup: the same corner, stacked above the preview popup when
+ *   that one shows, as tall as the ringing calls need, shown while a call
+ *   rings. Shown with `showInactive()` too (a call must not swallow what the
+ *   KW is typing), but focusable, so once clicked Enter answers and Escape
+ *   declines; its ringtone plays without a user gesture.
+ * All load our own origin (`app://kw/...`) with a sandboxed, isolated
+ * renderer and the preload; all are attached to the IPC gateway.
  */
 import type { BrowserWindowConstructorOptions, Rectangle, WebPreferences } from 'electron';
 import type { WindowKind } from '../../preload/contract.js';
@@ -51,6 +57,32 @@ export function previewBounds(workArea: Rectangle, count: number): Rectangle {
   };
 }
 
+export const CALL_WIDTH = 380;
+export const CALL_CARD_HEIGHT = 240;
+export const CALL_PADDING = 16;
+/** Gap between the call popup and the preview popup below it. */
+export const CALL_GAP = 8;
+
+/**
+ * Where the call popup goes for `count` ringing calls: bottom-right, above
+ * the preview popup when that one is visible (`below` is its bounds), never
+ * outside the work area (it covers the previews rather than leave the screen).
+ */
+export function callBounds(workArea: Rectangle, count: number, below?: Rectangle): Rectangle {
+  const width = Math.min(CALL_WIDTH, workArea.width - 2 * PREVIEW_MARGIN);
+  const bottom = below ? below.y - CALL_GAP : workArea.y + workArea.height - PREVIEW_MARGIN;
+  const wanted = CALL_PADDING + Math.max(1, count) * CALL_CARD_HEIGHT;
+  const maxHeight = workArea.height - 2 * PREVIEW_MARGIN;
+  const height = Math.max(1, Math.min(wanted, maxHeight));
+  const y = Math.max(workArea.y + PREVIEW_MARGIN, bottom - height);
+  return {
+    x: Math.round(workArea.x + workArea.width - width - PREVIEW_MARGIN),
+    y: Math.round(y),
+    width: Math.round(width),
+    height: Math.round(height),
+  };
+}
+
 export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
     title: 'KW Desktop',
@@ -81,6 +113,25 @@ export function previewWindowOptions(
     alwaysOnTop: true,
     focusable: false,
     webPreferences: secureWebPreferences(preloadPath),
+  };
+}
+
+export function callWindowOptions(preloadPath: string, bounds: Rectangle): BrowserWindowConstructorOptions {
+  return {
+    title: 'KW Desktop — incoming call',
+    ...bounds,
+    show: false,
+    frame: false,
+    resizable: false,
+    movable: false,
+    minimizable: false,
+    maximizable: false,
+    fullscreenable: false,
+    skipTaskbar: true,
+    alwaysOnTop: true,
+    focusable: true,
+    // The ringtone (WebAudio) starts when a call arrives, never after a click.
+    webPreferences: { ...secureWebPreferences(preloadPath), autoplayPolicy: 'no-user-gesture-required' },
   };
 }
 
@@ -130,16 +181,22 @@ export interface WindowsDeps {
 export class AppWindows implements WindowControl {
   private main: ShellWindow | undefined;
   private preview: ShellWindow | undefined;
+  private call: ShellWindow | undefined;
   private previewCount = 0;
+  private ringingCount = 0;
   private quitting = false;
 
   constructor(private readonly deps: WindowsDeps) {}
 
-  /** Creates both windows (after `app` is ready). */
+  /** Creates the windows (after `app` is ready). */
   open(): void {
     this.main = this.createMain();
     this.preview = this.createPreview();
-    const relayout = (): void => this.layoutPreview();
+    this.call = this.createCall();
+    const relayout = (): void => {
+      this.layoutPreview();
+      this.layoutCall();
+    };
     this.deps.screen.on('display-metrics-changed', relayout);
     this.deps.screen.on('display-added', relayout);
     this.deps.screen.on('display-removed', relayout);
@@ -158,6 +215,10 @@ export class AppWindows implements WindowControl {
     return this.preview;
   }
 
+  get callWindow(): ShellWindow | undefined {
+    return this.call;
+  }
+
   showMain(interactionId?: string): void {
     const win = this.main && !this.main.isDestroyed() ? this.main : (this.main = this.createMain(true));
     if (win.isMinimized()) win.restore();
@@ -173,9 +234,29 @@ export class AppWindows implements WindowControl {
     if (!win || win.isDestroyed()) return;
     if (count === 0) {
       if (win.isVisible()) win.hide();
+    } else {
+      this.layoutPreview();
+      if (!win.isVisible()) win.showInactive();
+    }
+    // The call popup sits above the previews: it follows them.
+    this.layoutCall();
+  }
+
+  /** How many calls ring (the popup's height); set before `setCallPopup`, from the `calls` event. */
+  setRingingCalls(count: number): void {
+    this.ringingCount = count;
+    this.layoutCall();
+  }
+
+  /** WindowControl: the call popup shows (without taking focus) while a call rings. */
+  setCallPopup(visible: boolean): void {
+    const win = this.call;
+    if (!win || win.isDestroyed()) return;
+    if (!visible) {
+      if (win.isVisible()) win.hide();
       return;
     }
-    this.layoutPreview();
+    this.layoutCall();
     if (!win.isVisible()) win.showInactive();
   }
 
@@ -191,6 +272,17 @@ export class AppWindows implements WindowControl {
     const win = this.preview;
     if (!win || win.isDestroyed()) return;
     win.setBounds(previewBounds(this.deps.screen.getPrimaryDisplay().workArea, this.previewCount));
+  }
+
+  private layoutCall(): void {
+    const win = this.call;
+    if (!win || win.isDestroyed()) return;
+    const preview = this.preview;
+    const below =
+      preview && !preview.isDestroyed() && preview.isVisible() && this.previewCount > 0
+        ? previewBounds(this.deps.screen.getPrimaryDisplay().workArea, this.previewCount)
+        : undefined;
+    win.setBounds(callBounds(this.deps.screen.getPrimaryDisplay().workArea, this.ringingCount, below));
   }
 
   private createMain(showWhenReady = !this.deps.startHidden): ShellWindow {
@@ -211,7 +303,24 @@ export class AppWindows implements WindowControl {
   private createPreview(): ShellWindow {
     const bounds = previewBounds(this.deps.screen.getPrimaryDisplay().workArea, 1);
     const win = this.deps.createWindow(previewWindowOptions(this.deps.preloadPath, bounds));
-    this.prepare(win, 'preview');
+    this.preparePopup(win, 'preview', () => {
+      if (this.preview === win) this.preview = undefined;
+    });
+    return win;
+  }
+
+  private createCall(): ShellWindow {
+    const bounds = callBounds(this.deps.screen.getPrimaryDisplay().workArea, 1);
+    const win = this.deps.createWindow(callWindowOptions(this.deps.preloadPath, bounds));
+    this.preparePopup(win, 'call', () => {
+      if (this.call === win) this.call = undefined;
+    });
+    return win;
+  }
+
+  /** A popup: above other apps (and full-screen ones on macOS); close only hides it. */
+  private preparePopup(win: ShellWindow, kind: WindowKind, onClosed: () => void): void {
+    this.prepare(win, kind);
     win.setAlwaysOnTop(true, 'pop-up-menu');
     if (this.deps.platform === 'darwin') win.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
     win.on('close', (event) => {
@@ -219,10 +328,7 @@ export class AppWindows implements WindowControl {
       event.preventDefault();
       win.hide();
     });
-    win.on('closed', () => {
-      if (this.preview === win) this.preview = undefined;
-    });
-    return win;
+    win.on('closed', onClosed);
   }
 
   private prepare(win: ShellWindow, kind: WindowKind): void {

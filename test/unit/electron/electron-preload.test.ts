@@ -51,7 +51,9 @@ describe('electron preload', () => {
     expect([...fake.exposed.keys()]).toEqual(['kw']);
     expect(Object.keys(kw).sort()).toEqual([
       'app',
+      'calls',
       'chats',
+      'devices',
       'links',
       'on',
       'presence',

@@ -15,6 +15,12 @@ import type { SecretSafeStorage } from '../../../main/electron/secret-store.js';
 import type { ShellPowerMonitor } from '../../../main/electron/power.js';
 import type { ShellNotification } from '../../../main/electron/notifications.js';
 import type { SingleInstanceApp } from '../../../main/electron/single-instance.js';
+import type {
+  MediaIpcListener,
+  MediaIpcMain,
+  MediaShellWindow,
+  MediaTimers,
+} from '../../../main/electron/media-window.js';
 import type { CommandResult } from '../../../main/core/app/run-command.js';
 
 type Listener = (...args: never[]) => void;
@@ -127,11 +133,29 @@ export class FakeWebContents extends FakeEmitter implements ShellWebContents, Ha
   }
 }
 
-export class FakeIpcMain implements GatewayIpcMain {
+export class FakeIpcMain implements GatewayIpcMain, MediaIpcMain {
   readonly handlers = new Map<
     string,
     (event: GatewayInvokeEvent, request: unknown) => Promise<CommandResult>
   >();
+  readonly listeners = new Map<string, Set<MediaIpcListener>>();
+
+  on(channel: string, listener: MediaIpcListener): this {
+    const set = this.listeners.get(channel) ?? new Set();
+    set.add(listener);
+    this.listeners.set(channel, set);
+    return this;
+  }
+
+  removeListener(channel: string, listener: MediaIpcListener): this {
+    this.listeners.get(channel)?.delete(listener);
+    return this;
+  }
+
+  /** What `ipcRenderer.send(channel, message)` from that event's frame would deliver. */
+  emitFrom(channel: string, event: GatewayInvokeEvent, message: unknown): void {
+    for (const listener of [...(this.listeners.get(channel) ?? [])]) listener(event, message);
+  }
 
   handle(
     channel: string,
@@ -154,7 +178,7 @@ export class FakeIpcMain implements GatewayIpcMain {
   }
 }
 
-export class FakeBrowserWindow extends FakeEmitter implements ShellWindow {
+export class FakeBrowserWindow extends FakeEmitter implements ShellWindow, MediaShellWindow {
   readonly webContents: FakeWebContents;
   visible = false;
   focused = false;
@@ -205,6 +229,16 @@ export class FakeBrowserWindow extends FakeEmitter implements ShellWindow {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  /** Like Electron: no `close` event, `closed` fires, the webContents is destroyed too. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.calls.push('destroy');
+    this.destroyed = true;
+    this.visible = false;
+    this.emit('closed');
+    this.webContents.destroyed = true;
+    this.webContents.emit('destroyed');
+  }
   setBounds(bounds: Partial<Electron.Rectangle>): void {
     this.bounds = { ...this.bounds, ...bounds };
   }
@@ -240,9 +274,12 @@ type PermissionRequestHandler = Parameters<SecuritySession['setPermissionRequest
 type PermissionCheckHandler = Parameters<SecuritySession['setPermissionCheckHandler']>[0];
 type HeadersListener = Parameters<SecuritySession['webRequest']['onHeadersReceived']>[0];
 
+type DevicePermissionHandler = Parameters<SecuritySession['setDevicePermissionHandler']>[0];
+
 export class FakeSession implements SecuritySession {
   requestHandler: PermissionRequestHandler | undefined;
   checkHandler: PermissionCheckHandler | undefined;
+  deviceHandler: DevicePermissionHandler | undefined;
   headersListener: HeadersListener | undefined;
   readonly webRequest = {
     onHeadersReceived: (listener: HeadersListener): void => {
@@ -254,6 +291,9 @@ export class FakeSession implements SecuritySession {
   }
   setPermissionCheckHandler(handler: PermissionCheckHandler): void {
     this.checkHandler = handler;
+  }
+  setDevicePermissionHandler(handler: DevicePermissionHandler): void {
+    this.deviceHandler = handler;
   }
 }
 
@@ -359,5 +399,36 @@ export class FakeNotification extends FakeEmitter implements ShellNotification {
   }
   close(): void {
     this.closed = true;
+  }
+}
+
+/** Fake timers for the media window's backoff: run by hand, with a settable clock. */
+export class FakeTimers implements MediaTimers {
+  time = 0;
+  private next = 1;
+  readonly pending = new Map<number, { fn: () => void; at: number; ms: number }>();
+  setTimeout(fn: () => void, ms: number): number {
+    const id = this.next++;
+    this.pending.set(id, { fn, at: this.time + ms, ms });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  now(): number {
+    return this.time;
+  }
+  /** The delays of the timers waiting now. */
+  delays(): number[] {
+    return [...this.pending.values()].map((t) => t.ms);
+  }
+  /** Moves the clock and runs what is due, in order. */
+  advance(ms: number): void {
+    this.time += ms;
+    for (const [id, t] of [...this.pending].sort((a, b) => a[1].at - b[1].at)) {
+      if (t.at > this.time) continue;
+      this.pending.delete(id);
+      t.fn();
+    }
   }
 }

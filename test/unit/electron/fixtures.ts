@@ -1,6 +1,12 @@
 /** Shared test data for the Electron shell's unit tests. */
 import type { CommandHandlers } from '../../../main/core/app/kw-app.js';
-import type { AppSnapshot, PreviewView, StatusView } from '../../../preload/contract.js';
+import type {
+  AppSnapshot,
+  CallView,
+  DevicesView,
+  PreviewView,
+  StatusView,
+} from '../../../preload/contract.js';
 import type { EffectiveState, ManualState } from '../../../main/core/presence/manual-states.js';
 
 export function status(
@@ -31,7 +37,31 @@ export function preview(id: string, subject = 'Invoice dispute'): PreviewView {
   };
 }
 
-export const SNAPSHOT: AppSnapshot = { status: status(), conversations: [] };
+export const SNAPSHOT: AppSnapshot = { status: status(), conversations: [], calls: [] };
+
+/** A call as the renderer sees it (an escalated transfer by default). */
+export function callView(
+  id: string,
+  phase: CallView['phase'] = 'ringing',
+  extra: Partial<CallView> = {},
+): CallView {
+  return {
+    callId: id,
+    direction: 'incoming',
+    phase,
+    remote: { uri: 'sip:customer@lab.local', displayName: 'Casey Customer' },
+    participants: [{ uri: 'sip:customer@lab.local', displayName: 'Casey Customer' }],
+    muted: false,
+    held: false,
+    remoteHeld: false,
+    offeredAt: 1_700_000_000_000,
+    dtmf: '',
+    waiting: false,
+    ...extra,
+  };
+}
+
+const DEVICES: DevicesView = { inputs: [], outputs: [], input: '', output: '', available: false };
 
 /** KwApp-shaped handlers that record their calls. */
 export function recordingHandlers(): {
@@ -66,6 +96,14 @@ export function recordingHandlers(): {
       return Promise.reject(new Error('not in this test'));
     },
     'links.open': rec('links.open', null),
+    'calls.answer': rec('calls.answer', null),
+    'calls.decline': rec('calls.decline', null),
+    'calls.hangup': rec('calls.hangup', null),
+    'calls.mute': rec('calls.mute', null),
+    'calls.hold': rec('calls.hold', null),
+    'calls.dtmf': rec('calls.dtmf', null),
+    'devices.list': rec('devices.list', DEVICES),
+    'devices.select': rec('devices.select', DEVICES),
     'windows.showMain': rec('windows.showMain', null),
   };
   return { handlers, calls };

@@ -107,6 +107,24 @@ describe('IpcGateway: commands', () => {
     });
   }
 
+  it("accepts the call popup's commands from call.html, and only from it", async () => {
+    const ctx = setup();
+    const call = new FakeWebContents('app://kw/call.html');
+    ctx.gateway.attach(call, 'call');
+    const answer = { name: 'calls.answer', input: { callId: 'c-1' } };
+    expect(await ctx.ipcMain.invoke(INVOKE_CHANNEL, call.invokeEvent(), answer)).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(ctx.calls).toEqual([{ name: 'calls.answer', input: { callId: 'c-1' } }]);
+    call.mainFrame.url = 'app://kw/media.html';
+    await expect(ctx.ipcMain.invoke(INVOKE_CHANNEL, call.invokeEvent(), answer)).rejects.toThrow(/refused/);
+    // A call window showing the main page is refused too: the page must match the window's kind.
+    call.mainFrame.url = 'app://kw/main.html';
+    await expect(ctx.ipcMain.invoke(INVOKE_CHANNEL, call.invokeEvent(), answer)).rejects.toThrow(/refused/);
+    expect(ctx.calls).toHaveLength(1);
+  });
+
   const malformed: Array<[string, unknown]> = [
     ['a string', 'presence.set'],
     ['null', null],

@@ -80,26 +80,27 @@ describe('permissions', () => {
     return granted;
   };
 
-  it('grants the microphone to our own origin only', () => {
+  it('grants the microphone (audio only) to the media page only', () => {
     const { session } = setup();
-    const ours = pageUrl('main');
-    expect(request(session, 'media', { requestingUrl: ours, mediaTypes: ['audio'] })).toBe(true);
-    expect(request(session, 'media', { requestingUrl: pageUrl('preview'), mediaTypes: ['audio'] })).toBe(
-      true,
-    );
-    expect(request(session, 'media', { requestingUrl: ours, mediaTypes: ['video'] })).toBe(false);
-    expect(request(session, 'media', { requestingUrl: ours, mediaTypes: ['audio', 'video'] })).toBe(false);
-    expect(request(session, 'media', { requestingUrl: ours, mediaTypes: [] })).toBe(false);
+    const media = pageUrl('media');
+    expect(media).toBe('app://kw/media.html');
+    expect(request(session, 'media', { requestingUrl: media, mediaTypes: ['audio'] })).toBe(true);
+    // The windows with UI never capture: main asks the media host.
+    for (const page of ['main', 'preview', 'call'] as const)
+      expect(request(session, 'media', { requestingUrl: pageUrl(page), mediaTypes: ['audio'] })).toBe(false);
+    expect(request(session, 'media', { requestingUrl: media, mediaTypes: ['video'] })).toBe(false);
+    expect(request(session, 'media', { requestingUrl: media, mediaTypes: ['audio', 'video'] })).toBe(false);
+    expect(request(session, 'media', { requestingUrl: media, mediaTypes: [] })).toBe(false);
     expect(
-      request(session, 'media', { requestingUrl: ours, mediaTypes: ['audio'], isMainFrame: false }),
+      request(session, 'media', { requestingUrl: media, mediaTypes: ['audio'], isMainFrame: false }),
     ).toBe(false);
-    expect(request(session, 'media', { requestingUrl: 'https://evil.example/', mediaTypes: ['audio'] })).toBe(
+    expect(
+      request(session, 'media', { requestingUrl: 'https://evil.example/media.html', mediaTypes: ['audio'] }),
+    ).toBe(false);
+    expect(request(session, 'media', { requestingUrl: 'file:///x/media.html', mediaTypes: ['audio'] })).toBe(
       false,
     );
-    expect(request(session, 'media', { requestingUrl: 'file:///x/main.html', mediaTypes: ['audio'] })).toBe(
-      false,
-    );
-    expect(request(session, 'media', { requestingUrl: 'app://evil/main.html', mediaTypes: ['audio'] })).toBe(
+    expect(request(session, 'media', { requestingUrl: 'app://evil/media.html', mediaTypes: ['audio'] })).toBe(
       false,
     );
   });
@@ -113,8 +114,22 @@ describe('permissions', () => {
       'display-capture',
       'openExternal',
       'fullscreen',
+      'speaker-selection',
+      'hid',
     ] as const)
-      expect(request(session, permission, { requestingUrl: pageUrl('main') })).toBe(false);
+      for (const page of ['main', 'media'] as const)
+        expect(request(session, permission, { requestingUrl: pageUrl(page) })).toBe(false);
+  });
+
+  it('denies every HID, serial and USB device', () => {
+    const { session, records } = setup();
+    const granted = session.deviceHandler?.({
+      deviceType: 'hid',
+      origin: 'app://kw',
+      device: { deviceId: 'x', name: 'Headset', collections: [], productId: 1, vendorId: 2 },
+    });
+    expect(granted).toBe(false);
+    expect(records.some((r) => r.msg === 'device permission denied')).toBe(true);
   });
 
   it('permission checks: microphone for our origin only', () => {
@@ -151,12 +166,15 @@ describe('CSP and our origin', () => {
     expect(headers).toEqual({ 'X-A': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'none'");
+    // srcObject is no URL load: call audio needs no blob:/mediastream: source.
+    expect(CONTENT_SECURITY_POLICY).toContain("media-src 'self';");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(eval|inline)/);
   });
 
   it('knows our pages', () => {
     expect(isAppUrl('app://kw/main.html', '/main.html')).toBe(true);
     expect(isAppUrl('app://kw/main.html', '/preview.html')).toBe(false);
+    expect(pageUrl('call')).toBe('app://kw/call.html');
     expect(isAppUrl('app://user:pw@kw/main.html')).toBe(false);
     expect(isAppUrl('file:///main.html')).toBe(false);
     expect(isAppUrl('not a url')).toBe(false);

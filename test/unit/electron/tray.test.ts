@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { memoryLogger } from '../../../main/core/log.js';
 import { MANUAL_STATES, STATE_LABELS, type ManualState } from '../../../main/core/presence/manual-states.js';
-import { trayModel, type TrayItem } from '../../../main/electron/tray-model.js';
+import { trayCall, trayModel, type TrayItem } from '../../../main/electron/tray-model.js';
 import { TrayController } from '../../../main/electron/tray.js';
 import { encodePng, trayIconPng } from '../../../main/electron/tray-icons.js';
 import { FakeTray, type FakeImage, type FakeMenu } from './fake-electron.js';
-import { status } from './fixtures.js';
+import { callView, status } from './fixtures.js';
 
 const radios = (items: readonly TrayItem[]) => items.filter((i) => i.type === 'radio');
 
@@ -30,6 +30,26 @@ describe('trayModel', () => {
     expect(radios(model.items).find((i) => i.checked)?.label).toBe('Available');
     expect(model.items[0]).toEqual({ type: 'label', label: 'Status: In a call' });
     expect(model.icon).toBe('on-the-phone');
+  });
+
+  it('with an answered call: who it is with and "Hang up" for that call', () => {
+    const call = { callId: 'c-1', remote: 'Casey Customer' };
+    const model = trayModel({ ...status('available', 'on-the-phone'), call });
+    expect(model.items.slice(1, 3)).toEqual([
+      { type: 'label', label: 'In a call with Casey Customer' },
+      { type: 'normal', label: 'Hang up', action: { kind: 'hangup', callId: 'c-1' } },
+    ]);
+    expect(model.tooltip).toBe('KW Desktop — in a call with Casey Customer');
+    expect(trayModel(status()).items.some((i) => 'label' in i && i.label === 'Hang up')).toBe(false);
+  });
+
+  it('the call to hang up: the answered one being talked on, not a ringing, held or ended one', () => {
+    expect(trayCall([callView('r', 'ringing'), callView('e', 'ended')])).toBeUndefined();
+    expect(trayCall([callView('h', 'active', { held: true }), callView('a', 'active')])?.callId).toBe('a');
+    expect(trayCall([callView('h', 'active', { held: true })])?.callId).toBe('h');
+    expect(
+      trayCall([callView('c', 'connecting', { remote: { uri: 'sip:x@lab.local', displayName: '' } })]),
+    ).toEqual({ callId: 'c', remote: 'sip:x@lab.local' });
   });
 
   it('not signed in: the connection is shown and the icon says so', () => {
@@ -92,6 +112,10 @@ function setupTray() {
         actions.push(`presence:${state}`);
         return Promise.resolve(null);
       },
+      hangup: (callId: string) => {
+        actions.push(`hangup:${callId}`);
+        return Promise.resolve(null);
+      },
       openMain: () => actions.push('open'),
       quit: () => actions.push('quit'),
     },
@@ -135,6 +159,15 @@ describe('TrayController', () => {
     trays[0]?.emit('click');
     expect(actions).toEqual(['presence:dnd', 'open', 'quit', 'open']);
     expect(template.find((i) => i.label?.startsWith('Status:'))?.enabled).toBe(false);
+  });
+
+  it('"Hang up" hangs up that call', () => {
+    const { tray, menus, actions } = setupTray();
+    tray.update({ ...status('available', 'on-the-phone'), call: { callId: 'c-9', remote: 'Casey' } });
+    click(menus[0]?.template.find((i) => i.label === 'Hang up'));
+    expect(actions).toEqual(['hangup:c-9']);
+    tray.update(status('available'));
+    expect(menus[1]?.template.some((i) => i.label === 'Hang up')).toBe(false);
   });
 
   it('dispose destroys the tray', () => {

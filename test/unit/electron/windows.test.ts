@@ -3,6 +3,11 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 import { memoryLogger } from '../../../main/core/log.js';
 import {
   AppWindows,
+  CALL_CARD_HEIGHT,
+  CALL_GAP,
+  CALL_PADDING,
+  CALL_WIDTH,
+  callBounds,
   PREVIEW_CARD_HEIGHT,
   PREVIEW_MARGIN,
   PREVIEW_PADDING,
@@ -33,9 +38,9 @@ function setup(options: { startHidden?: boolean; platform?: NodeJS.Platform } = 
     ...(options.startHidden !== undefined ? { startHidden: options.startHidden } : {}),
   });
   windows.open();
-  const [main, preview] = created;
-  if (!main || !preview) throw new Error('windows not created');
-  return { windows, created, attached, ready, screen, main, preview, records };
+  const [main, preview, call] = created;
+  if (!main || !preview || !call) throw new Error('windows not created');
+  return { windows, created, attached, ready, screen, main, preview, call, records };
 }
 
 describe('secure web preferences', () => {
@@ -54,17 +59,19 @@ describe('secure web preferences', () => {
 });
 
 describe('AppWindows', () => {
-  it('creates both windows on our origin with the secure preferences, attached to the gateway', () => {
-    const { main, preview, attached } = setup();
+  it('creates the windows on our origin with the secure preferences, attached to the gateway', () => {
+    const { main, preview, call, attached } = setup();
     expect(main.loaded).toBe('app://kw/main.html');
     expect(preview.loaded).toBe('app://kw/preview.html');
-    for (const w of [main, preview])
-      expect(w.options.webPreferences).toEqual(
-        secureWebPreferences('/app/dist/preload/electron-preload.cjs'),
-      );
+    expect(call.loaded).toBe('app://kw/call.html');
+    const secure = secureWebPreferences('/app/dist/preload/electron-preload.cjs');
+    for (const w of [main, preview]) expect(w.options.webPreferences).toEqual(secure);
+    // The call popup's ringtone starts with no click.
+    expect(call.options.webPreferences).toEqual({ ...secure, autoplayPolicy: 'no-user-gesture-required' });
     expect(attached).toEqual([
       { id: main.webContents.id, kind: 'main' },
       { id: preview.webContents.id, kind: 'preview' },
+      { id: call.webContents.id, kind: 'call' },
     ]);
   });
 
@@ -97,8 +104,8 @@ describe('AppWindows', () => {
     windows.setQuitting();
     main.userClose();
     windows.showMain();
-    expect(created).toHaveLength(3);
-    expect(created[2]?.loaded).toBe('app://kw/main.html');
+    expect(created).toHaveLength(4);
+    expect(created[3]?.loaded).toBe('app://kw/main.html');
   });
 
   it('the popup: always on top, not focusable, no taskbar entry, frameless', () => {
@@ -163,6 +170,78 @@ describe('AppWindows', () => {
   it('on macOS the popup is visible over full-screen apps', () => {
     const { preview } = setup({ platform: 'darwin' });
     expect(preview.calls).toContain('setVisibleOnAllWorkspaces');
+  });
+});
+
+describe('the call popup', () => {
+  it('always on top, focusable, frameless, no taskbar entry, hidden until a call rings', () => {
+    const { call } = setup();
+    expect(call.options).toMatchObject({
+      alwaysOnTop: true,
+      focusable: true,
+      skipTaskbar: true,
+      frame: false,
+      show: false,
+    });
+    expect(call.alwaysOnTop).toEqual({ flag: true, level: 'pop-up-menu' });
+    expect(call.visible).toBe(false);
+  });
+
+  it('setCallPopup shows it without stealing focus, bottom-right; hides it; grows with ringing calls', () => {
+    const { windows, call } = setup();
+    windows.setRingingCalls(1);
+    windows.setCallPopup(true);
+    expect(call.calls).toContain('showInactive');
+    expect(call.calls).not.toContain('show');
+    expect(call.calls).not.toContain('focus');
+    expect(call.focused).toBe(false);
+    const one = CALL_PADDING + CALL_CARD_HEIGHT;
+    expect(call.bounds).toEqual({
+      x: 1920 - CALL_WIDTH - PREVIEW_MARGIN,
+      y: 1040 - one - PREVIEW_MARGIN,
+      width: CALL_WIDTH,
+      height: one,
+    });
+    windows.setRingingCalls(2);
+    expect(call.bounds.height).toBe(CALL_PADDING + 2 * CALL_CARD_HEIGHT);
+    windows.setCallPopup(true);
+    expect(call.calls.filter((c) => c === 'showInactive')).toHaveLength(1);
+    windows.setCallPopup(false);
+    expect(call.visible).toBe(false);
+  });
+
+  it('sits above the preview popup while previews show, and comes down when they go', () => {
+    const { windows, call, preview } = setup();
+    windows.setRingingCalls(1);
+    windows.setCallPopup(true);
+    windows.showPreviews(1);
+    expect((call.bounds.y ?? 0) + (call.bounds.height ?? 0)).toBe((preview.bounds.y ?? 0) - CALL_GAP);
+    windows.showPreviews(0);
+    expect((call.bounds.y ?? 0) + (call.bounds.height ?? 0)).toBe(1040 - PREVIEW_MARGIN);
+  });
+
+  it('close hides it (unless quitting); a crashed renderer is reloaded', () => {
+    const { windows, call } = setup();
+    windows.setCallPopup(true);
+    expect(call.userClose().defaultPrevented).toBe(true);
+    expect(call.visible).toBe(false);
+    call.webContents.emit('render-process-gone', {}, { reason: 'oom' });
+    expect(call.webContents.reloads).toBe(1);
+    windows.setQuitting();
+    expect(call.userClose().defaultPrevented).toBe(false);
+    windows.setCallPopup(true); // destroyed: nothing to show, no throw
+    expect(windows.callWindow).toBeUndefined();
+  });
+});
+
+describe('callBounds', () => {
+  it('stays in the work area: over the previews rather than off the screen', () => {
+    const area = { x: 0, y: 0, width: 800, height: 600 };
+    const below = previewBounds(area, 2);
+    const b = callBounds(area, 3, below);
+    expect(b.y).toBe(PREVIEW_MARGIN);
+    expect(b.y + b.height).toBeLessThanOrEqual(600 - PREVIEW_MARGIN);
+    expect(b.x + b.width).toBe(800 - PREVIEW_MARGIN);
   });
 });
 
