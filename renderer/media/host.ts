@@ -23,10 +23,11 @@ import {
   type HostRequest,
   type HostResults,
   type MediaDevice,
+  type MediaStats,
   type Snapshot,
   type TrackInfo,
 } from '../../main/core/media/host-protocol.js';
-import { readStats } from './stats.js';
+import { summarizeStats } from './stats.js';
 import type { MediaHostTransport } from './transports.js';
 
 export interface AudioProcessing {
@@ -152,6 +153,13 @@ function deviceList(devices: readonly MediaDeviceInfo[], kind: MediaDeviceKind):
     .filter((d) => d.kind === kind && d.deviceId !== '')
     .slice(0, 64)
     .map((d) => ({ deviceId: d.deviceId.slice(0, 256), label: d.label.slice(0, 256) }));
+}
+
+async function readStats(pc: RTCPeerConnection): Promise<MediaStats> {
+  const report = await pc.getStats();
+  const entries: unknown[] = [];
+  report.forEach((value: unknown) => entries.push(value));
+  return summarizeStats(entries);
 }
 
 export function startMediaHost(transport: MediaHostTransport, options: MediaHostOptions): MediaHostHandle {

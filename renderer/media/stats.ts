@@ -1,4 +1,4 @@
-/** What a call needs from `getStats()`: audio packets both ways, the received level, the round trip. */
+/** What a call needs from `getStats()`: audio packets both ways, the received level, the round trip. Pure (no DOM types). */
 import type { MediaStats } from '../../main/core/media/host-protocol.js';
 
 type Entry = Readonly<Record<string, unknown>>;
@@ -45,11 +45,4 @@ export function summarizeStats(entries: Iterable<unknown>): MediaStats {
     audioLevel: Math.min(1, audioLevel),
     ...(rtt !== undefined ? { roundTripTimeMs: Math.round(rtt * 10_000) / 10 } : {}),
   };
-}
-
-export async function readStats(pc: RTCPeerConnection): Promise<MediaStats> {
-  const report = await pc.getStats();
-  const entries: unknown[] = [];
-  report.forEach((value: unknown) => entries.push(value));
-  return summarizeStats(entries);
 }
