@@ -27,6 +27,8 @@ export type HostRequestOf<K extends HostOp> = Extract<HostRequest, { op: K }>;
 export interface PeerConnectionChannel {
   /** Sends a request; the answer's snapshot has been applied when this settles. */
   request<K extends HostOp>(request: HostRequestOf<K>): Promise<HostResults[K]>;
+  /** Routes host answers and events about this peer connection to it (before its first request). */
+  adopt(pc: BridgedPeerConnection): void;
   /** The peer connection is closed: stop routing host events to it. */
   forget(pcId: string): void;
 }
@@ -118,6 +120,7 @@ export class BridgedPeerConnection {
     this.timers = options.timers ?? realTimers;
     this.gatheringBoundMs = options.iceGatheringTimeoutMs;
     const { iceServers, iceTransportPolicy } = hostConfig(options.config);
+    this.channel.adopt(this);
     // JsSIP constructs synchronously and goes on at once; the host answers in order.
     this.channel
       .request({

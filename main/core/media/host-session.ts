@@ -73,7 +73,7 @@ export class HostSession implements PeerConnectionChannel {
     return this.name;
   }
 
-  addPeerConnection(pc: BridgedPeerConnection): void {
+  adopt(pc: BridgedPeerConnection): void {
     this.pcs.set(pc.id, pc);
   }
 

@@ -212,7 +212,7 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
   /** Called through JsSIP's `new RTCPeerConnection(pcConfig)`. */
   createPeerConnection(config: unknown): BridgedPeerConnection {
     const session = this.requireSession();
-    const pc = new BridgedPeerConnection({
+    return new BridgedPeerConnection({
       id: `${this.id}-pc${this.nextPc++}`,
       channel: session,
       config,
@@ -220,8 +220,6 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
       iceGatheringTimeoutMs: this.iceGatheringTimeoutMs,
       timers: this.timers,
     });
-    session.addPeerConnection(pc);
-    return pc;
   }
 
   /** Peer connections of the current host not closed yet (diagnostics, tests). */

@@ -82,6 +82,22 @@ describe('bridged peer connection: the mirror', () => {
     expect(pc.localDescription).toBeNull();
   });
 
+  it('a host that answers create synchronously still reaches the new peer connection', async () => {
+    const { bridge, host } = await setup();
+    host.onSend = (m) => {
+      if (m.request.op === 'create') {
+        host.deliver({
+          kind: 'result',
+          id: m.id,
+          result: null,
+          snapshot: snapshot(m.request.pcId, 1, { iceGatheringState: 'gathering' }),
+        });
+      }
+    };
+    const pc = bridge.createPeerConnection({});
+    expect(pc.iceGatheringState).toBe('gathering');
+  });
+
   it('applies the answer’s snapshot before the promise resolves', async () => {
     const { host, pc } = await setup();
     const done = pc.setLocalDescription(OFFER).then(() => ({

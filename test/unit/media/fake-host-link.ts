@@ -11,8 +11,12 @@ export class FakeHostLink implements MediaHostLink {
   private readonly messageListeners = new Set<(message: unknown) => void>();
   private readonly closedListeners = new Set<(reason: string) => void>();
 
+  /** Scripted reaction inside send (a host that answers synchronously). */
+  onSend: ((message: ToHost) => void) | undefined;
+
   send(message: ToHost): void {
     this.sent.push(message);
+    this.onSend?.(message);
   }
   onMessage(listener: (message: unknown) => void): () => void {
     this.messageListeners.add(listener);
