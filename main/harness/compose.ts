@@ -13,7 +13,8 @@ import {
 } from '../core/app/ports.js';
 import { FileHistoryStore } from '../core/history/file-history-store.js';
 import type { Logger } from '../core/log.js';
-import { bundleHarnessClient } from './client-bundle.js';
+import { bundleHarnessClient, bundleHarnessMedia } from './client-bundle.js';
+import { MediaBridge } from '../core/media/media-bridge.js';
 import { startHarness, type Harness } from './harness-server.js';
 
 export interface HarnessKwOptions {
@@ -31,10 +32,15 @@ export interface HarnessKwOptions {
   readonly idleMinutes?: number;
   readonly agentOptions?: KwAppOptions['agentOptions'];
   readonly tls?: KwAppOptions['tls'];
+  readonly ringTimeoutMs?: number;
+  /** Bound of ICE gathering in the media bridge (ms). */
+  readonly iceGatheringTimeoutMs?: number;
 }
 
 export interface HarnessKw {
   readonly app: KwApp;
+  /** The media bridge; the harness main page attaches as its host. */
+  readonly media: MediaBridge;
   readonly harness: Harness;
   /** Links the renderer asked to open (validated https:/mailto: only). */
   readonly openedLinks: readonly string[];
@@ -54,7 +60,13 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
   };
   const openedLinks: string[] = [];
   const logger = options.logger;
+  const media = new MediaBridge({
+    logger: logger.child('media'),
+    ...(options.iceGatheringTimeoutMs ? { iceGatheringTimeoutMs: options.iceGatheringTimeoutMs } : {}),
+  });
   const app = new KwApp({
+    media,
+    ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
     settings: new MemorySettingsStore(settings),
     secrets: new MemorySecretStore(options.account.password),
     history: new FileHistoryStore({ dir: options.historyDir, logger: logger.child('history') }),
@@ -75,16 +87,24 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     app,
     rendererDir: resolve(options.rendererDir ?? 'dist/renderer'),
     clientScript: await bundleHarnessClient(),
+    mediaScript: await bundleHarnessMedia(),
+    onMediaHost: (link) => {
+      media
+        .attach(link)
+        .catch((error: unknown) => logger.warn('media host did not say hello', { error: String(error) }));
+    },
     logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   return {
     app,
+    media,
     harness,
     openedLinks,
     close: async () => {
-      await harness.close();
       await app.stop();
+      await harness.close();
+      media.detach('the KW Desktop stopped');
     },
   };
 }
