@@ -209,20 +209,22 @@ export function CallPanel(props: { call: CallView }): JSX.Element {
             )}
           </p>
         </div>
-        <div class="call-state">
-          <span class={`call-phase phase-${phase}`} data-testid="call-phase" data-phase={phase}>
-            {PHASE_TEXT[phase]}
-          </span>
-          <span
-            class="call-timer"
-            data-testid="call-timer"
-            role="timer"
-            aria-label={`${ended ? 'Lasted' : 'Talking for'} ${duration}`}
-          >
-            {c.answeredAt === undefined ? '–:––' : duration}
-          </span>
+        <div class="call-side">
+          <div class="call-state">
+            <span class={`call-phase phase-${phase}`} data-testid="call-phase" data-phase={phase}>
+              {PHASE_TEXT[phase]}
+            </span>
+            <span
+              class="call-timer"
+              data-testid="call-timer"
+              role="timer"
+              aria-label={`${ended ? 'Lasted' : 'Talking for'} ${duration}`}
+            >
+              {c.answeredAt === undefined ? '–:––' : duration}
+            </span>
+          </div>
+          {!ended && <HangUpButton call={c} />}
         </div>
-        {!ended && <HangUpButton call={c} />}
       </div>
       <Participants call={c} />
       {ended ? (
