@@ -11,6 +11,7 @@ import { wsEchoRoundTrips } from './reference.js';
 import { messageRoundTrips, reRegistrations } from './sip-core.bench.js';
 import { imRouting } from './im-routing.bench.js';
 import { chromiumAvailable, previewVisible } from './preview-visible.bench.js';
+import { answerToAudio } from './call-answer.bench.js';
 
 interface Row {
   readonly name: string;
@@ -27,12 +28,14 @@ const RUNS = {
   reRegister: quick ? 3 : 10,
   routing: quick ? 10 : 100,
   previewVisible: quick ? 10 : 50,
+  answer: quick ? 5 : 20,
 };
 
 async function main(): Promise<void> {
   const logger = createLogger(() => undefined, 'error');
   const reference = summarize(await wsEchoRoundTrips(RUNS.reference));
   const rows: Row[] = [];
+  let callRatio: number | undefined;
   const add = (name: string, server: string, samples: number[]): void => {
     const summary = summarize(samples);
     rows.push({ name, server, unit: 'ms', summary, ratioToReference: summary.median / reference.median });
@@ -61,13 +64,20 @@ async function main(): Promise<void> {
       'lab',
       await previewVisible(RUNS.previewVisible, logger),
     );
+    const answer = await answerToAudio(RUNS.answer, logger);
+    add('Answer → audio both ways, KW Desktop (Chromium)', 'lab', answer.kwDesktop);
+    add('Answer → audio both ways, page to page (ref.)', 'lab', answer.pageToPage);
+    callRatio = summarize(answer.kwDesktop).median / summarize(answer.pageToPage).median;
   } else {
     console.warn(
       'chromium or the built renderer is missing: the page row is missing (run npm run build first)',
     );
   }
   print(reference, rows);
+  if (callRatio !== undefined)
+    console.log(`\nAnswer → audio both ways: KW Desktop / page-to-page reference = ${callRatio.toFixed(2)}`);
   const result = {
+    callAnswerRatioToPageToPage: callRatio,
     at: new Date().toISOString(),
     node: process.version,
     reference: { name: 'WebSocket echo round trip', ...reference },
