@@ -102,6 +102,7 @@ function main(): void {
   logger.info('KW Desktop starting', { version: app.getVersion(), electron: process.versions.electron });
 
   let windows: AppWindows | undefined;
+  let mediaWindow: MediaWindowHost | undefined;
   if (!claimSingleInstance(app, process.argv, () => windows?.showMain(), logger)) {
     void logging.close().finally(() => app.quit());
     return;
@@ -118,6 +119,7 @@ function main(): void {
 
   app.on('before-quit', (event) => {
     windows?.setQuitting();
+    mediaWindow?.setQuitting();
     if (stopped || !shutdown) return;
     event.preventDefault();
     if (stopping) return;
@@ -161,6 +163,7 @@ function main(): void {
         });
       },
     });
+    mediaWindow = mediaHost;
 
     const kwApp = new KwApp({
       settings,

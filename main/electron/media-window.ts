@@ -180,12 +180,15 @@ class IpcMediaLink implements MediaHostLink {
 
 export class MediaWindowHost {
   private window: MediaShellWindow | undefined;
+  /** A dead window waiting for the restart timer to destroy it. */
+  private dying: MediaShellWindow | undefined;
   private link: IpcMediaLink | undefined;
   private restartTimer: unknown;
   private crashes = 0;
   private createdAt = 0;
   private started = false;
   private disposed = false;
+  private quitting = false;
   private readonly timers: MediaTimers;
 
   constructor(private readonly deps: MediaWindowDeps) {
@@ -200,6 +203,11 @@ export class MediaWindowHost {
     this.create();
   }
 
+  /** From `before-quit`: the window keeps working until dispose, but a closed one is not recreated. */
+  setQuitting(): void {
+    this.quitting = true;
+  }
+
   /** Quitting: closes the link, destroys the window, never recreates it. */
   dispose(): void {
     if (this.disposed) return;
@@ -208,8 +216,9 @@ export class MediaWindowHost {
     this.restartTimer = undefined;
     this.deps.ipcMain.removeListener(MEDIA_FROM_HOST_CHANNEL, this.receive);
     this.link?.close('the app is quitting');
-    const win = this.window;
+    const win = this.window ?? this.dying;
     this.window = undefined;
+    this.dying = undefined;
     if (win && !win.isDestroyed()) win.destroy();
   }
 
@@ -292,24 +301,30 @@ export class MediaWindowHost {
   private restartLater(win: MediaShellWindow): void {
     if (this.window !== win || this.restartTimer !== undefined) return;
     this.window = undefined;
-    if (!win.isDestroyed()) win.destroy();
+    this.dying = win;
     if (this.timers.now() - this.createdAt >= (this.deps.stableMs ?? 60_000)) this.crashes = 0;
     const max = this.deps.maxRestarts ?? 5;
-    if (this.crashes >= max) {
+    const giveUp = this.quitting || this.crashes >= max;
+    const delay = giveUp
+      ? 0
+      : Math.min((this.deps.baseDelayMs ?? 1000) * 2 ** this.crashes, this.deps.maxDelayMs ?? 30_000);
+    if (this.quitting) {
+      this.deps.logger.info('media window gone while quitting: not recreated');
+    } else if (giveUp) {
       this.deps.logger.error('media window keeps failing: giving up; calls are unavailable', {
         restarts: this.crashes,
       });
-      return;
+    } else {
+      this.crashes += 1;
+      this.deps.logger.info('media window: recreating', { inMs: delay, attempt: this.crashes });
     }
-    const delay = Math.min(
-      (this.deps.baseDelayMs ?? 1000) * 2 ** this.crashes,
-      this.deps.maxDelayMs ?? 30_000,
-    );
-    this.crashes += 1;
-    this.deps.logger.info('media window: recreating', { inMs: delay, attempt: this.crashes });
+    // The dead window goes in the timer, not inside its own event: destroying or navigating
+    // while Electron still handles the process's death can crash it (electron/electron#51900).
     this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = undefined;
-      if (!this.disposed) this.create();
+      this.dying = undefined;
+      if (!win.isDestroyed()) win.destroy();
+      if (!giveUp && !this.disposed) this.create();
     }, delay);
   }
 }

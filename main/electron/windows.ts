@@ -176,6 +176,8 @@ export interface WindowsDeps {
   readonly platform: NodeJS.Platform;
   /** Start in the tray (login item): do not show the main window at start. */
   readonly startHidden?: boolean;
+  /** Runs a crashed renderer's reload later (default: the next macrotask). */
+  readonly defer?: (fn: () => void) => void;
 }
 
 export class AppWindows implements WindowControl {
@@ -335,7 +337,12 @@ export class AppWindows implements WindowControl {
     this.deps.attach(win.webContents, kind);
     win.webContents.on('render-process-gone', (_event, details) => {
       this.deps.logger.error('renderer gone: reloading', { window: kind, reason: details.reason });
-      if (!win.isDestroyed()) win.webContents.reload();
+      // Not from inside the event: a navigation while Electron still handles the process's
+      // death can bring the browser process down (electron/electron#51900).
+      const defer = this.deps.defer ?? ((fn: () => void) => void setTimeout(fn, 0));
+      defer(() => {
+        if (!win.isDestroyed()) win.webContents.reload();
+      });
     });
     win.loadURL(pageUrl(kind)).catch((error: unknown) => {
       this.deps.logger.error('window failed to load', {

@@ -211,11 +211,13 @@ describe('recreating a crashed media window', () => {
     const { created, links, timers, current, fromHost, received } = setup();
     const first = current();
     crash(first);
-    expect(first.destroyed).toBe(true);
+    // Not destroyed inside its own render-process-gone (electron/electron#51900).
+    expect(first.destroyed).toBe(false);
     expect(timers.delays()).toEqual([1000]);
     timers.advance(999);
     expect(created).toHaveLength(1);
     timers.advance(1);
+    expect(first.destroyed).toBe(true);
     expect(created).toHaveLength(2);
     expect(current().loaded).toBe('app://kw/media.html');
     expect(links).toHaveLength(2);
@@ -238,9 +240,13 @@ describe('recreating a crashed media window', () => {
     crash(current());
     timers.advance(2000);
     expect(created).toHaveLength(3);
-    crash(current());
-    expect(timers.delays()).toEqual([]);
+    const last = current();
+    crash(last);
     expect(records.some((r) => r.level === 'error' && r.msg.includes('giving up'))).toBe(true);
+    timers.advance(0);
+    expect(last.destroyed).toBe(true);
+    timers.advance(120_000);
+    expect(created).toHaveLength(3);
   });
 
   it('a window that lived long enough starts the count again', () => {
@@ -261,6 +267,25 @@ describe('recreating a crashed media window', () => {
     expect(reasons).toEqual(['media window closed']);
     timers.advance(1000);
     expect(created).toHaveLength(2);
+  });
+
+  it('while quitting, a closed media window is not recreated', () => {
+    const { host, timers, current, created } = setup();
+    host.setQuitting();
+    const win = current();
+    win.userClose();
+    timers.advance(120_000);
+    expect(created).toHaveLength(1);
+  });
+
+  it('dispose during a pending restart destroys the dead window and creates none', () => {
+    const { host, timers, current, created } = setup();
+    const dead = current();
+    crash(dead);
+    host.dispose();
+    expect(dead.destroyed).toBe(true);
+    timers.advance(120_000);
+    expect(created).toHaveLength(1);
   });
 
   it('dispose: closes the link, destroys the window, stops listening, never recreates', () => {

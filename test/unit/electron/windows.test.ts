@@ -23,6 +23,10 @@ function setup(options: { startHidden?: boolean; platform?: NodeJS.Platform } = 
   const ready = new Set<number>();
   const screen = new FakeScreen({ x: 0, y: 0, width: 1920, height: 1040 });
   const { logger, records } = memoryLogger();
+  const deferred: Array<() => void> = [];
+  const runDeferred = (): void => {
+    for (const fn of deferred.splice(0)) fn();
+  };
   const windows = new AppWindows({
     createWindow: (o: BrowserWindowConstructorOptions) => {
       const w = new FakeBrowserWindow(o);
@@ -35,12 +39,13 @@ function setup(options: { startHidden?: boolean; platform?: NodeJS.Platform } = 
     isReady: (id) => ready.has(id),
     logger,
     platform: options.platform ?? 'linux',
+    defer: (fn) => deferred.push(fn),
     ...(options.startHidden !== undefined ? { startHidden: options.startHidden } : {}),
   });
   windows.open();
   const [main, preview, call] = created;
   if (!main || !preview || !call) throw new Error('windows not created');
-  return { windows, created, attached, ready, screen, main, preview, call, records };
+  return { windows, created, attached, ready, screen, main, preview, call, records, runDeferred };
 }
 
 describe('secure web preferences', () => {
@@ -160,9 +165,11 @@ describe('AppWindows', () => {
     expect(windows.canShowPreviews()).toBe(false);
   });
 
-  it('a crashed renderer is reloaded', () => {
-    const { preview, records } = setup();
+  it('a crashed renderer is reloaded, after the event (electron/electron#51900)', () => {
+    const { preview, records, runDeferred } = setup();
     preview.webContents.emit('render-process-gone', {}, { reason: 'crashed' });
+    expect(preview.webContents.reloads).toBe(0);
+    runDeferred();
     expect(preview.webContents.reloads).toBe(1);
     expect(records.some((r) => r.msg === 'renderer gone: reloading')).toBe(true);
   });
@@ -221,11 +228,12 @@ describe('the call popup', () => {
   });
 
   it('close hides it (unless quitting); a crashed renderer is reloaded', () => {
-    const { windows, call } = setup();
+    const { windows, call, runDeferred } = setup();
     windows.setCallPopup(true);
     expect(call.userClose().defaultPrevented).toBe(true);
     expect(call.visible).toBe(false);
     call.webContents.emit('render-process-gone', {}, { reason: 'oom' });
+    runDeferred();
     expect(call.webContents.reloads).toBe(1);
     windows.setQuitting();
     expect(call.userClose().defaultPrevented).toBe(false);
