@@ -8,6 +8,7 @@ import type { ManualState } from '../../main/core/presence/states.js';
 import type { Logger } from '../../main/core/log.js';
 import type { PendingPreview } from '../../main/core/previews/preview-inbox.js';
 import type { ServerUnderTest } from './servers.js';
+import type { CallMedia } from '../../main/core/calls/call-media.js';
 import { createTestAgent, waitForState, withDeadline } from './agents.js';
 
 export interface TestKw {
@@ -23,7 +24,7 @@ export async function startKw(
   server: ServerUnderTest,
   user: string,
   logger: Logger,
-  options: { presence?: ManualState; historyDir?: string } = {},
+  options: { presence?: ManualState; historyDir?: string; media?: CallMedia; ringTimeoutMs?: number } = {},
 ): Promise<TestKw> {
   const historyDir = options.historyDir ?? (await mkdtemp(join(tmpdir(), `kw-${user}-`)));
   const agent = createTestAgent(server, user, { logger, displayName: `Expert ${user}` });
@@ -33,6 +34,8 @@ export async function startKw(
     logger: logger.child(user),
     initialPresence: options.presence ?? 'available',
     publishExpires: 120,
+    ...(options.media ? { media: options.media } : {}),
+    ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
   });
   await core.start();
   await waitForState(agent, (s) => s.phase === 'registered');

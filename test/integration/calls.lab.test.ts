@@ -1,0 +1,4 @@
+import { defineCallScenarios } from '../scenarios/calls.js';
+import { labServer } from '../support/servers.js';
+
+defineCallScenarios(labServer);

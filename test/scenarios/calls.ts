@@ -1,0 +1,226 @@
+/**
+ * Escalated calls into the real KW core, written once and run against each
+ * SIP server (test/integration: the lab server; test/interop: Kamailio). The
+ * KW core has a media bridge with a Node media host (werift); the caller
+ * (the customer's phone after a transfer) is a SipAgent with its own bridge
+ * and host. Each host sends its own tone, so what each side hears is checked.
+ */
+import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { memoryLogger, type Logger } from '../../main/core/log.js';
+import type { RTCSession } from '../../main/core/sip/jssip.js';
+import { MediaBridge } from '../../main/core/media/media-bridge.js';
+import { createLinkPair } from '../../main/core/media/link.js';
+import { NodeMediaHost } from '../../lab/node-media/node-media-host.js';
+import { AgentBot } from '../../lab/agent-bot/index.js';
+import type { RunningRouter, RoutingState } from '../../lab/router/index.js';
+import type { CallView } from '../../preload/contract.js';
+import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
+import { cleanupAfterEach } from '../support/cleanup.js';
+import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
+import { startKw, type TestKw } from '../support/kw-desk.js';
+import { startTestRouter } from '../support/test-router.js';
+
+const CUSTOMER_HZ = 440;
+const KW_HZ = 1000;
+
+function eventually(check: () => boolean, ms: number, what: () => string): Promise<void> {
+  return withDeadline(
+    (async () => {
+      while (!check()) await new Promise((r) => setTimeout(r, 40));
+    })(),
+    ms,
+    what,
+  );
+}
+
+export function defineCallScenarios(factory: ServerFactory): void {
+  describe(`escalated calls into the KW core with Node media hosts (${factory.kind})`, () => {
+    const later = cleanupAfterEach();
+
+    async function media(name: string, toneHz: number, logger: Logger) {
+      const bridge = new MediaBridge({ logger: logger.child(`${name}-bridge`), id: name });
+      const link = createLinkPair();
+      const host = new NodeMediaHost({
+        link: link.host,
+        name: `node-media ${name}`,
+        toneHz,
+        ice: { additionalHostAddresses: ['127.0.0.1'] },
+        logger: logger.child(`${name}-host`),
+      });
+      const attached = bridge.attach(link.main);
+      host.start();
+      await attached;
+      later(async () => {
+        bridge.detach('test over');
+        await host.close();
+      });
+      return { bridge, host };
+    }
+
+    interface World {
+      readonly s: ServerUnderTest;
+      readonly router: RunningRouter;
+      readonly kw: TestKw;
+      readonly kwMedia: Awaited<ReturnType<typeof media>>;
+      readonly bot: AgentBot;
+      readonly logger: Logger;
+    }
+
+    async function world(): Promise<World> {
+      const { logger } = memoryLogger('warn');
+      const s = await factory.start({ logger });
+      later(() => s.close());
+      const router = await startTestRouter(
+        s.url,
+        [{ uri: 'billing', strategy: 'round-robin', members: ['kw1'], previewTimeoutSeconds: 10 }],
+        logger,
+        s.domain,
+      );
+      later(() => router.close());
+      const kwMedia = await media('kw1', KW_HZ, logger);
+      const kw = await startKw(s, 'kw1', logger, { media: kwMedia.bridge, ringTimeoutMs: 10_000 });
+      later(() => kw.stop());
+      const agent = createTestAgent(s, 'agent1', { logger, displayName: 'Alex Agent' });
+      later(() => agent.stop(1500));
+      await startRegistered(agent);
+      const bot = new AgentBot({ agent, logger });
+      later(async () => bot.dispose());
+      await eventually(
+        () => router.routingState(kw.uri).kind === 'Ready',
+        10_000,
+        () => 'the router never saw kw1 Ready',
+      );
+      return { s, router, kw, kwMedia, bot, logger };
+    }
+
+    /** The agent asks, the KW accepts: a routed interaction with a conversation in the KW core. */
+    async function routedInteraction(w: World): Promise<string> {
+      const interactionId = randomUUID();
+      const asked = w.bot.askExpert(`sip:billing@${w.s.domain}`, {
+        text: 'Customer on the line about invoice 7',
+        subject: 'Invoice paid twice',
+        userData: { CaseNumber: '42' },
+        interactionId,
+      });
+      const preview = await w.kw.nextPreview();
+      await w.kw.core.previews.accept(preview.preview.interactionId);
+      await asked;
+      return interactionId;
+    }
+
+    function callsOf(w: World): Promise<CallView> {
+      return new Promise((resolve) => {
+        const ringing = w.kw.core.calls.list().find((c) => c.phase === 'ringing');
+        if (ringing) resolve(ringing);
+        const off = w.kw.core.calls.on('ringing', (c) => {
+          off();
+          resolve(c);
+        });
+      });
+    }
+
+    function routerSees(w: World, expected: RoutingState['kind'], reason?: string): Promise<void> {
+      return eventually(
+        () => {
+          const state = w.router.routingState(w.kw.uri);
+          return (
+            state.kind === expected &&
+            (reason === undefined || ('reason' in state && state.reason === reason))
+          );
+        },
+        10_000,
+        () => `the router sees ${JSON.stringify(w.router.routingState(w.kw.uri))}, not ${expected}`,
+      );
+    }
+
+    it('rings with its conversation, answers with audio both ways, sets In a call, records the call', async () => {
+      const w = await world();
+      const interactionId = await routedInteraction(w);
+      const customer = await media('customer', CUSTOMER_HZ, w.logger);
+      const phone = createTestAgent(w.s, 'customer', { logger: w.logger, displayName: 'Renée Customer' });
+      later(() => phone.stop(1500));
+      await startRegistered(phone);
+
+      const stream = await customer.bridge.capture();
+      const ringing = callsOf(w);
+      const session: RTCSession = phone.call(`sip:billing@${w.s.domain}`, {
+        mediaStream: stream,
+        pcConfig: customer.bridge.pcConfig(),
+        headers: [
+          `X-Interaction-Id: ${interactionId}`,
+          'X-Escalation: transfer',
+          'X-UserData-Channel: voice',
+        ],
+      });
+      const ended = new Promise<string>((resolve) => {
+        session.on('ended', (e) => resolve(String(e.cause)));
+        session.on('failed', (e) => resolve(`failed: ${String(e.cause)}`));
+      });
+      session.on('ended', () => customer.bridge.release(stream));
+
+      const call = await withDeadline(ringing, 10_000, () => 'the KW core never rang');
+      expect(call).toMatchObject({
+        phase: 'ringing',
+        escalation: 'transfer',
+        interactionId,
+        context: { subject: 'Invoice paid twice', userData: { CaseNumber: '42', Channel: 'voice' } },
+      });
+      expect(call.context?.agent.uri).toBe(`sip:agent1@${w.s.domain}`);
+
+      await w.kw.core.calls.answer(call.callId);
+      await eventually(
+        () => w.kw.core.calls.list().find((c) => c.callId === call.callId)?.phase === 'active',
+        10_000,
+        () => 'the call never became active',
+      );
+      await eventually(
+        () => w.kwMedia.host.hears([CUSTOMER_HZ], 400)[CUSTOMER_HZ] === true,
+        10_000,
+        () => 'the KW never heard the customer',
+      );
+      await eventually(
+        () => customer.host.hears([KW_HZ], 400)[KW_HZ] === true,
+        10_000,
+        () => 'the customer never heard the KW',
+      );
+      await routerSees(w, 'NotReady', 'on-the-phone');
+
+      session.terminate();
+      expect(await ended).toBe('Terminated');
+      await eventually(
+        () => w.kw.core.calls.list().find((c) => c.callId === call.callId)?.phase === 'ended',
+        5000,
+        () => 'the KW never saw the call end',
+      );
+      const record = w.kw.core.conversations.get(interactionId)?.calls?.[0];
+      expect(record).toMatchObject({
+        outcome: 'answered',
+        escalation: 'transfer',
+        endReason: 'The caller hung up',
+      });
+      expect(record?.durationMs).toBeGreaterThan(0);
+      await routerSees(w, 'Ready');
+      await eventually(
+        () => w.kwMedia.host.liveTracks === 0 && w.kwMedia.host.openPeerConnections === 0,
+        5000,
+        () => 'the KW media host kept tracks or peer connections',
+      );
+    });
+
+    it('refuses a call with 480 Media Unavailable when no media host is attached', async () => {
+      const w = await world();
+      w.kwMedia.bridge.detach('the media window crashed');
+      const phone = createTestAgent(w.s, 'customer', { logger: w.logger });
+      later(() => phone.stop(1500));
+      await startRegistered(phone);
+      const response = await phone.request('INVITE', w.kw.uri, {
+        body: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n',
+        contentType: 'application/sdp',
+      });
+      expect(response.status).toBe(480);
+      expect(response.reason).toBe('Media Unavailable');
+      expect(w.kw.core.calls.list()).toEqual([]);
+    });
+  });
+}
