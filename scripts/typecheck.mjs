@@ -5,7 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const projects = ['main/core', 'main/electron', 'main/harness', 'preload', 'renderer', 'lab', 'lab/agent-desk', 'test'];
+const projects = [
+  'main/core',
+  'main/electron',
+  'main/harness',
+  'preload',
+  'renderer',
+  'lab',
+  'lab/agent-desk',
+  'test',
+];
 
 function hasSource(dir) {
   for (const entry of readdirSync(dir)) {
