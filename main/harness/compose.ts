@@ -62,6 +62,8 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
   const logger = options.logger;
   const media = new MediaBridge({
     logger: logger.child('media'),
+    // A person's browser may ask before it opens the microphone: give them time to click Allow.
+    requestTimeoutMs: 30_000,
     ...(options.iceGatheringTimeoutMs ? { iceGatheringTimeoutMs: options.iceGatheringTimeoutMs } : {}),
   });
   const app = new KwApp({

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { consoleSink, createLogger } from '../core/log.js';
 import { parseLabArgs, startLab } from '../../lab/cli.js';
+import { pageLinks } from '../../lab/web/server.js';
 import { startHarnessKw } from './compose.js';
 import { installedElectronBinary } from './electron-binary.js';
 
@@ -58,11 +59,22 @@ if (electron) {
     port: Number(values['ui-port']),
   });
   out.write(
-    `KW Desktop signed in as ${uri}\n  main window:   ${kw.harness.mainUrl}\n  preview popup: ${kw.harness.previewUrl}\n`,
+    `KW Desktop signed in as ${uri}\n  main window:   ${kw.harness.mainUrl}  (keep it open: it carries the call audio)\n  preview popup: ${kw.harness.previewUrl}\n  call popup:    ${kw.harness.url}/call.html\n`,
   );
   stopKw = () => kw.close();
 }
-out.write('Make a preview pop: npm run agent -- "need help with invoice 42"\nCtrl-C stops everything.\n');
+if (lab.web) {
+  const links = pageLinks({
+    webUrl: lab.web.url,
+    sipUrl: lab.sip.url,
+    domain: lab.sip.domain,
+    routingPoint: lab.router?.config.routingPoints[0]?.uri,
+  });
+  out.write(`Play the agent:    ${links.agent}\nPlay the customer: ${links.customer}\n`);
+}
+out.write(
+  'Make a preview pop without the agent desk: npm run agent -- "need help with invoice 42"\nCtrl-C stops everything.\n',
+);
 
 let stopping = false;
 const stop = (): void => {
