@@ -19,6 +19,7 @@ describe('loadUsersFile', () => {
       'kw2',
       'kw3',
       'agent1',
+      'customer',
       'billing-experts',
       'claims-experts',
     ]);
