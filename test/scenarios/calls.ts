@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import type { RTCSession } from '../../main/core/sip/jssip.js';
+import type { IncomingDTMFEvent, IncomingDTMFListener } from 'jssip/lib/RTCSession';
 import { MediaBridge } from '../../main/core/media/media-bridge.js';
 import { createLinkPair } from '../../main/core/media/link.js';
 import { NodeMediaHost } from '../../lab/node-media/node-media-host.js';
@@ -185,6 +186,38 @@ export function defineCallScenarios(factory: ServerFactory): void {
         () => 'the customer never heard the KW',
       );
       await routerSees(w, 'NotReady', 'on-the-phone');
+
+      // The keypad: DTMF as SIP INFO reaches the caller's session.
+      const tones: string[] = [];
+      session.on('newDTMF', ((e: IncomingDTMFEvent) => {
+        if (e.originator === 'remote') tones.push(String(e.dtmf.tone));
+      }) as IncomingDTMFListener);
+      w.kw.core.calls.dtmf(call.callId, '42#');
+      await eventually(
+        () => tones.join('') === '42#',
+        5000,
+        () => `the caller got DTMF "${tones.join('')}"`,
+      );
+
+      // Mute and hold from the KW core: the customer stops hearing the KW, then hears it again.
+      const customerHearsKw = (heard: boolean, what: string) =>
+        eventually(
+          () => customer.host.hears([KW_HZ], 400)[KW_HZ] === heard,
+          10_000,
+          () => what,
+        );
+      w.kw.core.calls.mute(call.callId, true);
+      await customerHearsKw(false, 'the customer still heard the muted KW');
+      w.kw.core.calls.mute(call.callId, false);
+      await customerHearsKw(true, 'the customer never heard the KW again after unmute');
+      w.kw.core.calls.hold(call.callId, true);
+      await customerHearsKw(false, 'the customer still heard the KW on hold');
+      w.kw.core.calls.hold(call.callId, false);
+      await customerHearsKw(true, 'the customer never heard the KW again after resume');
+      expect(w.kw.core.calls.list().find((c) => c.callId === call.callId)).toMatchObject({
+        held: false,
+        dtmf: '42#',
+      });
 
       session.terminate();
       expect(await ended).toBe('Terminated');
