@@ -19,6 +19,7 @@ import {
 } from './call-routing.js';
 import type { MemberConfig, RoutingPointConfig } from './config.js';
 import type { CancelReason, InteractionRequest, InteractionSnapshot, OfferOutcome, Reply } from './engine.js';
+import { offerOutcomeText, statusOf } from './engine.js';
 import type { RouterEventInput } from './event-log.js';
 import type { MemberChange, MemberDirectory } from './members.js';
 import type { Strategy } from './strategies/index.js';
@@ -183,10 +184,10 @@ export class CallEscalations {
       const past = this.recentOutcome(key, from);
       return past === undefined
         ? undefined
-        : { status: 409, reason: `Call Preview Already ${outcomeText(past)}` };
+        : { status: 409, reason: `Call Preview Already ${offerOutcomeText(past)}` };
     }
     if (offer.outcome !== 'pending')
-      return { status: 409, reason: `Call Preview Already ${outcomeText(offer.outcome)}` };
+      return { status: 409, reason: `Call Preview Already ${offerOutcomeText(offer.outcome)}` };
     if (decision === 'decline') {
       this.settle(offer, 'declined');
       this.event({ ...this.base(pc), event: 'call-declined', kw: from, ...(reason ? { reason } : {}) });
@@ -404,28 +405,4 @@ export class CallEscalations {
 
 function text(refusal: Refusal): string {
   return `${refusal.status} ${refusal.reason}`;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function outcomeText(outcome: OfferOutcome): string {
-  switch (outcome) {
-    case 'accepted':
-      return 'Accepted';
-    case 'declined':
-      return 'Declined';
-    case 'failed':
-      return 'Failed';
-    case 'timed-out':
-      return 'Timed Out';
-    case 'taken':
-      return 'Taken By Another KW';
-    case 'withdrawn':
-      return 'Withdrawn';
-    case 'pending':
-      return 'Pending';
-  }
 }

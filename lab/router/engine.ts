@@ -595,12 +595,14 @@ export class RoutingEngine {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The SIP status of a failed request, when it had one. */
+export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
 }
 
-function offerOutcomeText(outcome: OfferOutcome): string {
+/** An offer's outcome as words for a reason phrase. */
+export function offerOutcomeText(outcome: OfferOutcome): string {
   switch (outcome) {
     case 'accepted':
       return 'Accepted';

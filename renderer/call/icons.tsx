@@ -1,26 +1,5 @@
 /** Call icons (stroke = currentColor), hidden from assistive technology: every button has its own text. */
-import type { JSX } from 'preact';
-
-function Icon(props: { d: string; size?: number }): JSX.Element {
-  const size = props.size ?? 16;
-  return (
-    <svg
-      class="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d={props.d} />
-    </svg>
-  );
-}
+import { Icon } from '../shared/components/icons.js';
 
 const HANDSET =
   'M22 16.92v3a2 2 0 0 1-2.18 2 19.8 19.8 0 0 1-8.63-3.07 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.12 4.18 2 2 0 0 1 4.11 2h3a2 2 0 0 1 2 1.72c.13.96.36 1.9.7 2.81a2 2 0 0 1-.45 2.11L8.09 9.91a16 16 0 0 0 6 6l1.27-1.27a2 2 0 0 1 2.11-.45c.91.34 1.85.57 2.81.7A2 2 0 0 1 22 16.92z';

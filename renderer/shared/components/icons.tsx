@@ -1,7 +1,8 @@
 /** Small inline icons (stroke = currentColor), hidden from assistive technology. */
 import type { JSX } from 'preact';
 
-function Icon(props: { d: string; size?: number; class?: string }): JSX.Element {
+/** One stroked path; the icon sets of each window build on it. */
+export function Icon(props: { d: string; size?: number | undefined; class?: string }): JSX.Element {
   const size = props.size ?? 16;
   return (
     <svg
