@@ -86,7 +86,13 @@ export interface CallPreviewInput {
   readonly caller: { readonly uri: string; readonly displayName: string };
   readonly routingPoint: string;
   /** The chat's request, when the router still knows it. */
-  readonly original: { readonly subject: string; readonly text: string } | undefined;
+  readonly original:
+    | {
+        readonly subject: string;
+        readonly text: string;
+        readonly agent?: { readonly uri: string; readonly displayName: string };
+      }
+    | undefined;
   /** Whether the KW is new to the interaction (they get the agent's question too). */
   readonly newKw: boolean;
   /** The INVITE's user data, then the chat's; the first that a preview can carry is used. */
@@ -100,14 +106,18 @@ export interface CallPreviewInput {
  * Desktop needs nothing new to show it.
  */
 export function callPreview(input: CallPreviewInput): ControlInput<'preview'> {
-  const headline = `Incoming ${input.escalation}`;
+  // The KW knows the interaction by its agent; after a blind transfer the caller is the
+  // customer, so the caller is named in the text and the agent stays the chat's.
+  const agent = input.original?.agent ?? input.caller;
+  const callerIsAgent = input.caller.uri === agent.uri;
+  const headline = `Incoming ${input.escalation}${callerIsAgent ? '' : ` — ${input.caller.displayName || input.caller.uri} on the line`}`;
   const question = input.original?.text.trim();
   const text = input.newKw && question ? `${headline}. The agent's question was: ${question}` : headline;
   const base = {
     interactionId: input.interactionId,
     agent: {
-      uri: input.caller.uri,
-      displayName: input.caller.displayName.slice(0, LIMITS.displayName),
+      uri: agent.uri,
+      displayName: (agent.displayName || agent.uri).slice(0, LIMITS.displayName),
     },
     routingPoint: input.routingPoint,
     subject: (input.original?.subject || headline).slice(0, LIMITS.subject),

@@ -16,7 +16,7 @@ import { memoryLogger } from '../../main/core/log.js';
 import { NodeMediaHost } from '../../lab/node-media/node-media-host.js';
 import { labServer, type ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
+import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
 import { recordFigure } from '../support/figures.js';
 
 const CALLER_HZ = 440;
@@ -56,16 +56,6 @@ function gatheringNeverCompletes(end: HostEnd): HostEnd {
     onClosed: (l) => end.onClosed(l),
     close: (r) => end.close(r),
   };
-}
-
-function eventually(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  return withDeadline(
-    (async () => {
-      while (!check()) await new Promise((r) => setTimeout(r, 50));
-    })(),
-    ms,
-    what,
-  );
 }
 
 interface Ended {

@@ -18,22 +18,12 @@ import type { RunningRouter, RoutingState } from '../../lab/router/index.js';
 import type { CallView } from '../../preload/contract.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
+import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { startTestRouter } from '../support/test-router.js';
 
 const CUSTOMER_HZ = 440;
 const KW_HZ = 1000;
-
-function eventually(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  return withDeadline(
-    (async () => {
-      while (!check()) await new Promise((r) => setTimeout(r, 40));
-    })(),
-    ms,
-    what,
-  );
-}
 
 export function defineCallScenarios(factory: ServerFactory): void {
   describe(`escalated calls into the KW core with Node media hosts (${factory.kind})`, () => {

@@ -55,3 +55,17 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: () => str
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
+
+/** Resolves once `check()` holds (polled), or rejects after `ms` with `what()`. */
+export function eventually(check: () => boolean, ms: number, what: () => string): Promise<void> {
+  let stop = false;
+  return withDeadline(
+    (async () => {
+      while (!stop && !check()) await new Promise((r) => setTimeout(r, 40));
+    })(),
+    ms,
+    what,
+  ).finally(() => {
+    stop = true;
+  });
+}

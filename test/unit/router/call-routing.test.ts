@@ -129,6 +129,22 @@ describe('call previews', () => {
     );
   });
 
+  it("after a blind transfer the caller is the customer: the preview keeps the chat's agent and names the caller", () => {
+    const transferred = {
+      ...input,
+      caller: { uri: 'sip:customer@lab.local', displayName: 'Renée Customer' },
+      original: {
+        subject: 'Invoice',
+        text: 'Why twice?',
+        agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
+      },
+    };
+    expect(callPreview(transferred)).toMatchObject({
+      agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
+      text: 'Incoming transfer — Renée Customer on the line',
+    });
+  });
+
   it('user data a preview cannot carry falls back to the next source, then to none', () => {
     expect(callPreview({ ...input, userData: [{ 'bad key': 'x' }, { CaseNumber: '7' }] }).userData).toEqual({
       CaseNumber: '7',
