@@ -147,7 +147,8 @@ function main(): void {
     if (unavailable) logger.error(`the SIP password cannot be stored on this system: ${unavailable}`);
 
     // Calls: JsSIP in main, the audio in the hidden media window (DESIGN §3).
-    const mediaBridge = new MediaBridge({ logger: logger.child('media') });
+    // 30 s per host request: macOS asks the user before the first microphone capture.
+    const mediaBridge = new MediaBridge({ logger: logger.child('media'), requestTimeoutMs: 30_000 });
     const media: CallMedia = mediaBridge;
     const mediaLog = logger.child('media-window');
     const mediaHost = new MediaWindowHost({
