@@ -30,6 +30,8 @@ export interface KwCoreOptions {
   /** The media bridge; without one, calls are refused with 480 Media Unavailable. */
   readonly media?: CallMedia;
   readonly ringTimeoutMs?: number;
+  /** The microphone and speaker chosen before. */
+  readonly devices?: { readonly input: string; readonly output: string };
 }
 
 /** Whether a router could offer this KW an interaction now, and why not. */
@@ -78,6 +80,7 @@ export class KwCore {
       logger: logger.child('calls'),
       ...clock,
       ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
+      ...(options.devices ? { devices: options.devices } : {}),
     });
     agent.onInvite((invite, session) => this.calls.decideInvite(invite, jssipCallSession(session)));
     agent.onMessage((message) =>

@@ -10,7 +10,8 @@
  *
  *   1 — `{ sipUri, displayName, server, idleMinutes }` (one server)
  *   2 — `{ account: { uri, authUser, displayName }, servers[], idleMinutes, startAtLogin, sounds }`
- *   3 — 2 + `lastPresence` (the manual state restored at start)   ← current
+ *   3 — 2 + `lastPresence` (the manual state restored at start)
+ *   4 — 3 + `audioInput`, `audioOutput` (chosen microphone and speaker)   ← current
  *
  * A file with settings but no `schemaVersion` is version 1; no file at all
  * gives the defaults.
@@ -22,7 +23,7 @@ import * as v from 'valibot';
 import { DEFAULT_SETTINGS, type StoredSettings } from '../core/app/ports.js';
 import { MANUAL_STATES } from '../core/presence/manual-states.js';
 
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 type Raw = Record<string, unknown>;
 
@@ -57,6 +58,11 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'the last manual presence, restored at start',
     migrate: (s) => ({ ...s, lastPresence: 'available' }),
   },
+  {
+    from: 3,
+    describe: 'the chosen microphone and speaker (system default until chosen)',
+    migrate: (s) => ({ ...s, audioInput: '', audioOutput: '' }),
+  },
 ];
 
 const Fields = {
@@ -70,6 +76,8 @@ const Fields = {
   startAtLogin: v.boolean(),
   sounds: v.boolean(),
   lastPresence: v.picklist(MANUAL_STATES),
+  audioInput: v.pipe(v.string(), v.maxLength(256)),
+  audioOutput: v.pipe(v.string(), v.maxLength(256)),
 } as const;
 
 /** Current-version settings from anything: valid fields kept, the others defaulted. */
@@ -91,6 +99,8 @@ export function toStoredSettings(value: unknown): { settings: StoredSettings; pr
     startAtLogin: field('startAtLogin'),
     sounds: field('sounds'),
     lastPresence: field('lastPresence'),
+    audioInput: field('audioInput'),
+    audioOutput: field('audioOutput'),
   };
   return { settings, problems };
 }

@@ -173,6 +173,7 @@ export class KwApp {
       history: this.options.history,
       logger: this.options.logger,
       initialPresence: settings.lastPresence,
+      devices: { input: settings.audioInput, output: settings.audioOutput },
       ...(this.options.media ? { media: this.options.media } : {}),
       ...(this.options.ringTimeoutMs ? { ringTimeoutMs: this.options.ringTimeoutMs } : {}),
     });
@@ -294,7 +295,13 @@ export class KwApp {
         return Promise.resolve(null);
       },
       'devices.list': () => this.core.calls.devices(),
-      'devices.select': (choice) => this.core.calls.selectDevices(choice),
+      'devices.select': async (choice) => {
+        const view = await this.core.calls.selectDevices(choice);
+        const settings = this.options.settings.load();
+        if (settings.audioInput !== view.input || settings.audioOutput !== view.output)
+          this.options.settings.save({ ...settings, audioInput: view.input, audioOutput: view.output });
+        return view;
+      },
       'windows.showMain': ({ interactionId }) => {
         this.options.windows.showMain(interactionId);
         if (interactionId) this.emit('focus', { interactionId });

@@ -11,6 +11,9 @@ export interface StoredSettings {
   readonly startAtLogin: boolean;
   readonly sounds: boolean;
   readonly lastPresence: ManualState;
+  /** The chosen microphone and speaker (device ids; '' = the system default). */
+  readonly audioInput: string;
+  readonly audioOutput: string;
 }
 
 /** Settings persistence (electron-store in the app). Never holds the password. */
@@ -49,6 +52,8 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   startAtLogin: false,
   sounds: true,
   lastPresence: 'available',
+  audioInput: '',
+  audioOutput: '',
 };
 
 export class MemorySettingsStore implements SettingsStore {

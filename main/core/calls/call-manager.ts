@@ -39,6 +39,8 @@ export interface CallManagerOptions {
   /** Calls at once (ringing + answered); one more gets 486. */
   readonly maxCalls?: number;
   readonly userDataPrefix?: string;
+  /** The microphone and speaker chosen before (settings); '' = the system default. */
+  readonly devices?: { readonly input: string; readonly output: string };
 }
 
 interface CallsEvents extends Record<string, unknown> {
@@ -81,7 +83,16 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     super();
     this.clock = options.clock ?? systemClock;
     this.log = options.logger;
-    options.media.onAvailability(() => this.emitChanged());
+    this.devicesChosen = { input: options.devices?.input ?? '', output: options.devices?.output ?? '' };
+    options.media.onAvailability((available) => {
+      // A new host plays through its default speaker until told otherwise.
+      if (available && this.devicesChosen.output) {
+        options.media.setOutput(this.devicesChosen.output).catch((error: unknown) => {
+          this.log.warn('could not route calls to the chosen speaker', { error: String(error) });
+        });
+      }
+      this.emitChanged();
+    });
   }
 
   /** The SIP agent's INVITE hook: take, or refuse with a status that says why. */

@@ -115,8 +115,15 @@ class FakeMedia implements CallMedia {
   private n = 0;
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
-  onAvailability() {
-    return () => undefined;
+  private readonly availability = new Set<(available: boolean) => void>();
+  onAvailability(l: (available: boolean) => void) {
+    this.availability.add(l);
+    return () => this.availability.delete(l);
+  }
+  /** A (new) host says hello. */
+  attach(): void {
+    this.available = true;
+    for (const l of this.availability) l(true);
   }
   holdCaptures(): void {
     this.gate = new Promise((r) => (this.openGate = r));
@@ -149,7 +156,7 @@ class FakeMedia implements CallMedia {
   }
 }
 
-function setup(options: { manual?: ManualState } = {}) {
+function setup(options: { manual?: ManualState; devices?: { input: string; output: string } } = {}) {
   const clock = new FakeClock();
   const media = new FakeMedia();
   const logger = memoryLogger();
@@ -178,6 +185,7 @@ function setup(options: { manual?: ManualState } = {}) {
     clock,
     ringTimeoutMs: 20_000,
     endedLingerMs: 5000,
+    ...(options.devices ? { devices: options.devices } : {}),
   });
   const ring = (headers: string[] = [`X-Interaction-Id: ${ID}`, 'X-Escalation: transfer']) => {
     const session = new FakeSession();
@@ -344,6 +352,16 @@ describe('CallManager', () => {
     const next = t.manager.list().at(-1)?.callId ?? '';
     await t.manager.answer(next);
     expect(t.media.captured).toEqual([undefined, 'mic2']);
+  });
+
+  it('starts from the devices chosen before, and routes a new host to the chosen speaker', async () => {
+    const t = setup({ devices: { input: 'mic2', output: 'spk9' } });
+    expect(await t.manager.devices()).toMatchObject({ input: 'mic2', output: 'spk9' });
+    t.media.attach();
+    expect(t.media.output).toEqual(['spk9']);
+    const { callId } = t.ring();
+    await t.manager.answer(callId);
+    expect(t.media.captured).toEqual(['mic2']);
   });
 
   it('hangs up everything on shutdown', async () => {

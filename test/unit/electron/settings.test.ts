@@ -22,7 +22,8 @@ const V2 = {
   startAtLogin: true,
   sounds: false,
 };
-const V3: StoredSettings = { ...V2, lastPresence: 'busy' };
+const V3 = { ...V2, lastPresence: 'busy' as const };
+const V4: StoredSettings = { ...V3, audioInput: 'usb-headset-mic', audioOutput: 'usb-headset' };
 
 describe('settings migrations', () => {
   it('numbers the steps 1..current-1, in order', () => {
@@ -43,7 +44,7 @@ describe('settings migrations', () => {
 
   it('version 1 → current', () => {
     const out = migrateSettings({ schemaVersion: 1, settings: V1 });
-    expect(out.applied).toEqual([1, 2]);
+    expect(out.applied).toEqual([1, 2, 3]);
     expect(out.changed).toBe(true);
     expect(out.problems).toEqual([]);
     expect(out.settings).toEqual({
@@ -53,6 +54,8 @@ describe('settings migrations', () => {
       startAtLogin: false,
       sounds: true,
       lastPresence: 'available',
+      audioInput: '',
+      audioOutput: '',
     });
   });
 
@@ -64,18 +67,24 @@ describe('settings migrations', () => {
 
   it('version 2 → current', () => {
     const out = migrateSettings({ schemaVersion: 2, settings: V2 });
-    expect(out.applied).toEqual([2]);
-    expect(out.settings).toEqual({ ...V2, lastPresence: 'available' });
+    expect(out.applied).toEqual([2, 3]);
+    expect(out.settings).toEqual({ ...V2, lastPresence: 'available', audioInput: '', audioOutput: '' });
+  });
+
+  it('version 3 → current: system default devices until chosen', () => {
+    const out = migrateSettings({ schemaVersion: 3, settings: V3 });
+    expect(out.applied).toEqual([3]);
+    expect(out.settings).toEqual({ ...V3, audioInput: '', audioOutput: '' });
   });
 
   it('current version: unchanged, nothing to write', () => {
-    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V3 });
-    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V3 });
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V4 });
+    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V4 });
   });
 
   it('a newer version is read as far as known and never written back', () => {
-    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V3, theme: 'dark' } });
-    expect(out.settings).toEqual(V3);
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V4, theme: 'dark' } });
+    expect(out.settings).toEqual(V4);
     expect(out.changed).toBe(false);
     expect(out.problems[0]).toMatch(/newer version/);
   });
@@ -84,11 +93,11 @@ describe('settings migrations', () => {
     const out = migrateSettings({
       schemaVersion: SETTINGS_VERSION,
       settings: {
-        ...V3,
+        ...V4,
         idleMinutes: -3,
         servers: ['http://x'],
         password: 'hunter2',
-        account: { ...V3.account, password: 'x' },
+        account: { ...V4.account, password: 'x' },
       },
     });
     expect(out.settings.idleMinutes).toBe(DEFAULT_SETTINGS.idleMinutes);
@@ -135,19 +144,19 @@ describe('ElectronSettingsStore', () => {
   });
 
   it('does not rewrite a current file; saves what it is given', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V3 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V4 });
     const store = new ElectronSettingsStore(file, memoryLogger().logger);
     expect(file.writes).toBe(0);
-    store.save({ ...V3, lastPresence: 'away' });
+    store.save({ ...V4, lastPresence: 'away' });
     expect(store.load().lastPresence).toBe('away');
     expect((file.data.get('settings') as StoredSettings).lastPresence).toBe('away');
   });
 
   it('refuses invalid settings and never writes extra keys such as a password', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V3 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V4 });
     const store = new ElectronSettingsStore(file, memoryLogger().logger);
-    expect(() => store.save({ ...V3, idleMinutes: 9999 })).toThrow(/idleMinutes/);
-    store.save({ ...V3, password: 'hunter2' } as StoredSettings);
+    expect(() => store.save({ ...V4, idleMinutes: 9999 })).toThrow(/idleMinutes/);
+    store.save({ ...V4, password: 'hunter2' } as StoredSettings);
     expect(JSON.stringify(file.data.get('settings'))).not.toContain('hunter2');
   });
 });
