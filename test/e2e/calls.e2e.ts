@@ -257,6 +257,56 @@ test('conference: the KW hears the agent and the customer, each of them hears th
   await expect(callPanel(w)).toHaveAttribute('data-phase', 'ended');
 });
 
+test('an ordinary call (no interaction id) rings with caller id, a second one waits, neither is recorded in a conversation', async ({
+  world: w,
+}) => {
+  test.setTimeout(90_000);
+  await w.customer.getByTestId('call-target').fill('sip:kw1@lab.local');
+  await w.customer.getByTestId('call-button').click();
+  const card = w.kwPopup.getByTestId('call-card');
+  await expect(card).toHaveAttribute('data-phase', 'ringing');
+  await expect(card).toContainText('Renée Customer');
+  await expect(card).not.toContainText(/transfer|conference/i);
+  await shot(w.kwPopup, 'call-popup-ordinary');
+  await card.getByTestId('call-answer').click();
+  await expect(callPanel(w)).toHaveAttribute('data-phase', 'active');
+  await pageHears(w.customer, `hearing-${TONES.kw}`, true);
+  await kwHearsTones(w.kwMain, [TONES.customer]);
+
+  await test.step('a second call is offered, not forced: answering it holds the first', async () => {
+    const second = await w.customer.context().newPage();
+    await second.goto(
+      w.lab.labUrl('customer', {
+        uri: 'sip:customer2@lab.local',
+        name: 'Sam Second',
+        tone: String(TONES.agent),
+      }),
+    );
+    await expect(second.getByTestId('reg-state')).toHaveAttribute('data-state', 'registered');
+    await second.getByTestId('call-target').fill('sip:kw1@lab.local');
+    await second.getByTestId('call-button').click();
+    const waiting = w.kwPopup.locator('[data-testid="call-card"][data-phase="ringing"]');
+    await expect(waiting).toHaveAttribute('data-waiting', 'true');
+    await expect(waiting).toContainText('Sam Second');
+    await expect(callPanel(w)).toHaveAttribute('data-phase', 'active'); // the first call goes on meanwhile
+    await waiting.getByTestId('call-answer').click();
+    await expect(w.kwMain.getByTestId('call-held')).toContainText('Renée Customer');
+    await pageHears(second, `hearing-${TONES.kw}`, true);
+    await pageHears(w.customer, `hearing-${TONES.kw}`, false);
+    await callPanel(w).getByTestId('call-hangup').click();
+    await expect(second.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
+    // The first call is the current one again, still on hold until resumed.
+    await expect(callPanel(w)).toHaveAttribute('data-held', 'true');
+    await callPanel(w).getByTestId('call-hold').click();
+    await expect(callPanel(w)).toHaveAttribute('data-held', 'false');
+    await pageHears(w.customer, `hearing-${TONES.kw}`, true);
+  });
+
+  await callPanel(w).getByTestId('call-hangup').click();
+  await expect(w.customer.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
+  await expect(w.kwMain.getByTestId('call-record')).toHaveCount(0);
+});
+
 test.describe('the transferor is told', () => {
   test.use({ ringTimeoutMs: 4000 });
 
