@@ -184,6 +184,13 @@ if (!screenshots) {
     { width: 720, height: 600 },
     'light',
   );
+  // The main window's minimum size (main/electron/windows.ts): the chat must stay usable during a call.
+  await shoot(
+    'call-panel-min-light',
+    '/main.html?previews=0&calls=conf-active',
+    { width: 720, height: 480 },
+    'light',
+  );
   await shoot(
     'retrying-light',
     '/main.html?previews=0&conn=retrying&presence=busy&focus=ix-1990',
