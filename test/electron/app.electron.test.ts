@@ -7,28 +7,17 @@
  * popup, and finds the chat in the main window. Skips (one line) where no
  * Electron binary is installed.
  */
-import { test, expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { test, expect } from '@playwright/test';
 import { memoryLogger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { startSipServer } from '../../lab/sip-server/index.js';
 import { FAST_AGENT, startTestRouter } from '../support/test-router.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
-import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
 import { electronBinary, SKIP_LINE } from './skip.js';
+import { launchKwDesktop, windowAt } from './launch.js';
 
 const binary = electronBinary();
-const root = resolve(import.meta.dirname, '../..');
 const FAST = FAST_AGENT;
-
-async function windowAt(app: ElectronApplication, url: string): Promise<Page> {
-  await expect.poll(() => app.windows().map((w) => w.url()), { timeout: 30_000 }).toContain(url);
-  const page = app.windows().find((w) => w.url() === url);
-  if (!page) throw new Error(`no window at ${url}`);
-  return page;
-}
 
 test.describe('KW Desktop in Electron', () => {
   test.skip(!binary, SKIP_LINE);
@@ -55,28 +44,7 @@ test.describe('KW Desktop in Electron', () => {
       );
       stops.push(() => router.close());
 
-      const userData = await mkdtemp(join(tmpdir(), 'kw-electron-'));
-      await writeFile(
-        join(userData, 'settings.json'),
-        JSON.stringify({
-          schemaVersion: SETTINGS_VERSION,
-          settings: {
-            account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim Expert' },
-            servers: [sip.url],
-            idleMinutes: 0,
-            startAtLogin: false,
-            sounds: false,
-            lastPresence: 'available',
-          },
-        }),
-      );
-      const asRoot = process.getuid?.() === 0;
-      const app = await _electron.launch({
-        executablePath: binary,
-        args: [...(asRoot ? ['--no-sandbox'] : []), 'dist/main/index.cjs'],
-        cwd: root,
-        env: { ...process.env, KW_USER_DATA: userData, KW_LOG_LEVEL: 'debug' },
-      });
+      const app = await launchKwDesktop(binary, sip.url);
       stops.push(() => app.close());
 
       const main = await windowAt(app, 'app://kw/main.html');

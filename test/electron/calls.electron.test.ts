@@ -6,25 +6,14 @@
  * never video) and is refused to the main page; the call popup exists hidden,
  * always on top. Skips (one line) where no Electron binary is installed.
  */
-import { test, expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { test, expect, type Page } from '@playwright/test';
 import { memoryLogger } from '../../main/core/log.js';
 import { startSipServer } from '../../lab/sip-server/index.js';
-import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
 import type { KwApi } from '../../preload/contract.js';
 import { electronBinary, SKIP_LINE } from './skip.js';
+import { launchKwDesktop, windowAt } from './launch.js';
 
 const binary = electronBinary();
-const root = resolve(import.meta.dirname, '../..');
-
-async function windowAt(app: ElectronApplication, url: string): Promise<Page> {
-  await expect.poll(() => app.windows().map((w) => w.url()), { timeout: 30_000 }).toContain(url);
-  const page = app.windows().find((w) => w.url() === url);
-  if (!page) throw new Error(`no window at ${url}`);
-  return page;
-}
 
 /** getUserMedia in a page: the kinds of the tracks it got, or the error's name. */
 function capture(page: Page, constraints: { audio: boolean; video?: boolean }): Promise<string> {
@@ -54,32 +43,9 @@ test.describe('KW Desktop calls in Electron', () => {
     try {
       const sip = await startSipServer({ port: 0, logger });
       stops.push(() => sip.close());
-      const userData = await mkdtemp(join(tmpdir(), 'kw-electron-calls-'));
-      await writeFile(
-        join(userData, 'settings.json'),
-        JSON.stringify({
-          schemaVersion: SETTINGS_VERSION,
-          settings: {
-            account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim Expert' },
-            servers: [sip.url],
-            idleMinutes: 0,
-            startAtLogin: false,
-            sounds: false,
-            lastPresence: 'available',
-          },
-        }),
-      );
-      const asRoot = process.getuid?.() === 0;
-      const app = await _electron.launch({
-        executablePath: binary,
-        // Fake capture devices; no fake UI: the app's own permission handler decides.
-        args: [
-          ...(asRoot ? ['--no-sandbox'] : []),
-          '--use-fake-device-for-media-stream',
-          'dist/main/index.cjs',
-        ],
-        cwd: root,
-        env: { ...process.env, KW_USER_DATA: userData, KW_LOG_LEVEL: 'debug' },
+      // Fake capture devices; no fake UI: the app's own permission handler decides.
+      const app = await launchKwDesktop(binary, sip.url, {
+        args: ['--use-fake-device-for-media-stream'],
       });
       stops.push(() => app.close());
 

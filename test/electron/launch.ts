@@ -1,0 +1,46 @@
+/**
+ * Launching the packaged-shape app for the electron suite: its own userData
+ * with a settings file in the app's format (the current schema, signed in as
+ * kw1 on the given SIP server), and finding its windows by URL.
+ */
+import { expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_SETTINGS, type StoredSettings } from '../../main/core/app/ports.js';
+import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export async function launchKwDesktop(
+  binary: string,
+  sipUrl: string,
+  options: { readonly args?: readonly string[] } = {},
+): Promise<ElectronApplication> {
+  const userData = await mkdtemp(join(tmpdir(), 'kw-electron-'));
+  const settings: StoredSettings = {
+    ...DEFAULT_SETTINGS,
+    account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim Expert' },
+    servers: [sipUrl],
+    idleMinutes: 0,
+    sounds: false,
+  };
+  await writeFile(
+    join(userData, 'settings.json'),
+    JSON.stringify({ schemaVersion: SETTINGS_VERSION, settings }),
+  );
+  const asRoot = process.getuid?.() === 0;
+  return _electron.launch({
+    executablePath: binary,
+    args: [...(asRoot ? ['--no-sandbox'] : []), ...(options.args ?? []), 'dist/main/index.cjs'],
+    cwd: root,
+    env: { ...process.env, KW_USER_DATA: userData, KW_LOG_LEVEL: 'debug' },
+  });
+}
+
+export async function windowAt(app: ElectronApplication, url: string): Promise<Page> {
+  await expect.poll(() => app.windows().map((w) => w.url()), { timeout: 30_000 }).toContain(url);
+  const page = app.windows().find((w) => w.url() === url);
+  if (!page) throw new Error(`no window at ${url}`);
+  return page;
+}
