@@ -83,6 +83,19 @@ export function callBounds(workArea: Rectangle, count: number, below?: Rectangle
   };
 }
 
+/** What the two popups (preview, call) share: frameless, fixed, always on top, out of the taskbar, shown by us. */
+const POPUP_FRAME = {
+  show: false,
+  frame: false,
+  resizable: false,
+  movable: false,
+  minimizable: false,
+  maximizable: false,
+  fullscreenable: false,
+  skipTaskbar: true,
+  alwaysOnTop: true,
+} as const satisfies BrowserWindowConstructorOptions;
+
 export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
     title: 'KW Desktop',
@@ -102,15 +115,7 @@ export function previewWindowOptions(
   return {
     title: 'KW Desktop — expert request',
     ...bounds,
-    show: false,
-    frame: false,
-    resizable: false,
-    movable: false,
-    minimizable: false,
-    maximizable: false,
-    fullscreenable: false,
-    skipTaskbar: true,
-    alwaysOnTop: true,
+    ...POPUP_FRAME,
     focusable: false,
     webPreferences: secureWebPreferences(preloadPath),
   };
@@ -120,15 +125,7 @@ export function callWindowOptions(preloadPath: string, bounds: Rectangle): Brows
   return {
     title: 'KW Desktop — incoming call',
     ...bounds,
-    show: false,
-    frame: false,
-    resizable: false,
-    movable: false,
-    minimizable: false,
-    maximizable: false,
-    fullscreenable: false,
-    skipTaskbar: true,
-    alwaysOnTop: true,
+    ...POPUP_FRAME,
     focusable: true,
     // The ringtone (WebAudio) starts when a call arrives, never after a click.
     webPreferences: { ...secureWebPreferences(preloadPath), autoplayPolicy: 'no-user-gesture-required' },

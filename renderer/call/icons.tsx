@@ -7,21 +7,7 @@ const HANDSET =
 export const PhoneIcon = (p: { size?: number }) => <Icon d={HANDSET} size={p.size} />;
 /** The handset turned down: hang up / decline. */
 export const HangUpIcon = (p: { size?: number }) => (
-  <svg
-    class="icon icon-hangup"
-    width={p.size ?? 16}
-    height={p.size ?? 16}
-    viewBox="0 0 24 24"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="2"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-    aria-hidden="true"
-    focusable="false"
-  >
-    <path d={HANDSET} transform="rotate(135 12 12)" />
-  </svg>
+  <Icon d={HANDSET} size={p.size} class="icon-hangup" rotate={135} />
 );
 export const MicIcon = () => (
   <Icon d="M12 2a3 3 0 0 0-3 3v7a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3zM19 10v2a7 7 0 0 1-14 0v-2M12 19v3M8 22h8" />

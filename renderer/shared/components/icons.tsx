@@ -2,7 +2,13 @@
 import type { JSX } from 'preact';
 
 /** One stroked path; the icon sets of each window build on it. */
-export function Icon(props: { d: string; size?: number | undefined; class?: string }): JSX.Element {
+export function Icon(props: {
+  d: string;
+  size?: number | undefined;
+  class?: string;
+  /** Degrees, around the centre (the handset turned down for hang up). */
+  rotate?: number;
+}): JSX.Element {
   const size = props.size ?? 16;
   return (
     <svg
@@ -18,7 +24,7 @@ export function Icon(props: { d: string; size?: number | undefined; class?: stri
       aria-hidden="true"
       focusable="false"
     >
-      <path d={props.d} />
+      <path d={props.d} {...(props.rotate ? { transform: `rotate(${props.rotate} 12 12)` } : {})} />
     </svg>
   );
 }
