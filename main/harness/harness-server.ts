@@ -49,6 +49,21 @@ const TYPES: Record<string, string> = {
 
 const BRIDGE_PLACEHOLDER = '<!-- kw-bridge -->';
 
+/** The pages' CSP: our own scripts and styles only; sockets back to this origin only. */
+export function harnessCsp(origin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${origin.replace(/^http/, 'ws')}`,
+    "media-src 'self' blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger.child('harness');
@@ -63,19 +78,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const csp = [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src ${origin.replace(/^http/, 'ws')}`,
-      "media-src 'self' blob:",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; ');
     const headers = {
-      'Content-Security-Policy': csp,
+      'Content-Security-Policy': harnessCsp(origin),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
     };

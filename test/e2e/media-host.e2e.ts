@@ -28,6 +28,7 @@ import {
   type HostResults,
   type Snapshot,
 } from '../../main/core/media/host-protocol.js';
+import { harnessCsp } from '../../main/harness/harness-server.js';
 
 const rendererDir = resolve('dist/renderer');
 
@@ -156,18 +157,7 @@ async function startServer(): Promise<TestServer> {
   const http: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const headers = {
-      // The harness's CSP (main/harness/harness-server.ts).
-      'Content-Security-Policy': [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        `connect-src ${origin.replace(/^http/, 'ws')}`,
-        "media-src 'self' blob:",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-      ].join('; '),
+      'Content-Security-Policy': harnessCsp(origin),
       'Cache-Control': 'no-store',
     };
     const file = normalize(join(rendererDir, path));
