@@ -237,6 +237,31 @@ export type Subscribe = <E extends EventName>(
   listener: (payload: EventPayload<E>) => void,
 ) => () => void;
 
+/** Listeners per event for a `window.kw` implementation: `subscribe` for the API, `dispatch` for what arrives. */
+export function eventListeners(): {
+  subscribe: Subscribe;
+  dispatch(event: EventName, payload: unknown): void;
+} {
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  return {
+    subscribe: (event, listener) => {
+      let set = listeners.get(event);
+      if (!set) {
+        set = new Set();
+        listeners.set(event, set);
+      }
+      const l = listener as (payload: unknown) => void;
+      set.add(l);
+      return () => {
+        set.delete(l);
+      };
+    },
+    dispatch: (event, payload) => {
+      for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
+    },
+  };
+}
+
 /** Builds `window.kw` from a transport: used by the Electron preload and the harness client alike. */
 export function buildKwApi(invoke: Invoke, subscribe: Subscribe): KwApi {
   const api: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};

@@ -5,7 +5,7 @@
  * bundle, so `window.kw` exists when the app starts; calls made before the
  * socket opens are queued.
  */
-import { buildKwApi, type EventName, type Invoke, type Subscribe } from './contract.js';
+import { buildKwApi, eventListeners, type EventName, type Invoke } from './contract.js';
 
 interface Reply {
   readonly id: number;
@@ -21,7 +21,7 @@ interface Push {
 const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/kw`);
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 const outbox: string[] = [];
-const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+const events = eventListeners();
 let nextId = 1;
 
 socket.addEventListener('open', () => {
@@ -37,7 +37,7 @@ socket.addEventListener('message', (e: MessageEvent<string>) => {
     else call.reject(new Error(data.error ?? 'command failed'));
     return;
   }
-  for (const listener of listeners.get(data.event) ?? []) listener(data.payload);
+  events.dispatch(data.event, data.payload);
 });
 socket.addEventListener('close', () => {
   for (const call of pending.values()) call.reject(new Error('the KW Desktop core is not reachable'));
@@ -53,21 +53,8 @@ const invoke: Invoke = (name, input) =>
     else outbox.push(frame);
   });
 
-const subscribe: Subscribe = (event, listener) => {
-  let set = listeners.get(event);
-  if (!set) {
-    set = new Set();
-    listeners.set(event, set);
-  }
-  const l = listener as (payload: unknown) => void;
-  set.add(l);
-  return () => {
-    set.delete(l);
-  };
-};
-
 Object.defineProperty(window, 'kw', {
-  value: buildKwApi(invoke, subscribe),
+  value: buildKwApi(invoke, events.subscribe),
   writable: false,
   configurable: false,
 });

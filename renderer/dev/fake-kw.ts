@@ -15,6 +15,7 @@
 import {
   buildKwApi,
   checkCommand,
+  eventListeners,
   type AppSnapshot,
   type CallView,
   type CommandInput,
@@ -27,7 +28,6 @@ import {
   type PreviewView,
   type SettingsView,
   type StatusView,
-  type Subscribe,
 } from '../../preload/contract.js';
 import { STATE_LABELS, type ManualState } from '../../main/core/presence/manual-states.js';
 
@@ -40,9 +40,9 @@ const iso = (offsetMs: number) => new Date(t0 + offsetMs).toISOString();
 const MIN = 60_000;
 const DAY = 86_400_000;
 
-const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+const events = eventListeners();
 function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
-  for (const l of listeners.get(event) ?? []) l(structuredClone(payload));
+  events.dispatch(event, structuredClone(payload));
 }
 
 // ---- state ----
@@ -568,19 +568,6 @@ const invoke: Invoke = (name, input) =>
     }, 60);
   });
 
-const subscribe: Subscribe = (event, listener) => {
-  let set = listeners.get(event);
-  if (!set) {
-    set = new Set();
-    listeners.set(event, set);
-  }
-  const l = listener as (payload: unknown) => void;
-  set.add(l);
-  return () => {
-    set.delete(l);
-  };
-};
-
 // Previews that time out disappear, as in the core.
 setInterval(() => {
   const before = previews.length;
@@ -589,7 +576,7 @@ setInterval(() => {
 }, 500);
 
 Object.defineProperty(window, 'kw', {
-  value: buildKwApi(invoke, subscribe),
+  value: buildKwApi(invoke, events.subscribe),
   writable: false,
   configurable: false,
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../../main/core/app/run-command.js';
 import type { CommandHandlers } from '../../../main/core/app/kw-app.js';
 import { safeExternalUrl } from '../../../main/core/app/links.js';
-import { COMMAND_NAMES, buildKwApi, checkCommand } from '../../../preload/contract.js';
+import { COMMAND_NAMES, buildKwApi, checkCommand, eventListeners } from '../../../preload/contract.js';
 import { memoryLogger } from '../../../main/core/log.js';
 
 const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
@@ -124,5 +124,18 @@ describe('external links', () => {
     ]) {
       expect(safeExternalUrl(bad), bad).toBeUndefined();
     }
+  });
+});
+
+describe('eventListeners', () => {
+  it('dispatches to the listeners of that event only, until they unsubscribe', () => {
+    const events = eventListeners();
+    const seen: unknown[] = [];
+    const off = events.subscribe('typing', (p) => seen.push(p));
+    events.subscribe('focus', () => seen.push('wrong event'));
+    events.dispatch('typing', { interactionId: 'a', active: true });
+    off();
+    events.dispatch('typing', { interactionId: 'a', active: false });
+    expect(seen).toEqual([{ interactionId: 'a', active: true }]);
   });
 });
