@@ -100,15 +100,11 @@ export function defineCallScenarios(factory: ServerFactory): void {
       return interactionId;
     }
 
-    function callsOf(w: World): Promise<CallView> {
-      return new Promise((resolve) => {
-        const ringing = w.kw.core.calls.list().find((c) => c.phase === 'ringing');
-        if (ringing) resolve(ringing);
-        const off = w.kw.core.calls.on('ringing', (c) => {
-          off();
-          resolve(c);
-        });
-      });
+    /** The call that rings next in the KW core. */
+    function ringingCall(w: World): Promise<CallView> {
+      return w.kw.core.calls
+        .once('changed', (calls) => calls.some((c) => c.phase === 'ringing'))
+        .then((calls) => calls.find((c) => c.phase === 'ringing') as CallView);
     }
 
     function routerSees(w: World, expected: RoutingState['kind'], reason?: string): Promise<void> {
@@ -134,7 +130,7 @@ export function defineCallScenarios(factory: ServerFactory): void {
       await startRegistered(phone);
 
       const stream = await customer.bridge.capture();
-      const ringing = callsOf(w);
+      const ringing = ringingCall(w);
       const session: RTCSession = phone.call(`sip:billing@${w.s.domain}`, {
         mediaStream: stream,
         pcConfig: customer.bridge.pcConfig(),

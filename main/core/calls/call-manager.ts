@@ -45,8 +45,6 @@ export interface CallManagerOptions {
 
 interface CallsEvents extends Record<string, unknown> {
   changed: readonly CallView[];
-  /** A call started ringing (the shell shows the call popup). */
-  ringing: CallView;
 }
 
 interface Entry {
@@ -279,8 +277,6 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       interactionId: info.interactionId,
       escalation: info.escalation ?? 'call',
     });
-    const view = this.view(entry);
-    this.emit('ringing', view);
     this.emitChanged();
   }
 

@@ -7,20 +7,9 @@
  * attached throws a clear error.
  */
 import { mediaClasses, setMediaClasses } from './jssip.js';
-import {
-  hasAvailableSource,
-  ScopedPeerConnection,
-  scopedMediaClasses,
-} from '../media/peer-connection-scope.js';
+import { scopedMediaClasses } from '../media/peer-connection-scope.js';
 
 /** Installs the scoped classes unless someone (a test) installed others. */
 export function ensureMediaScope(): void {
   if (mediaClasses().RTCPeerConnection === undefined) setMediaClasses(scopedMediaClasses());
-}
-
-/** A media bridge with an attached, ready host exists (or custom classes were installed). */
-export function hasMediaHost(): boolean {
-  const pc = mediaClasses().RTCPeerConnection;
-  if (pc === undefined) return false;
-  return pc !== ScopedPeerConnection || hasAvailableSource();
 }
