@@ -3,15 +3,11 @@
  * behind a port, so the manager does not know which host carries the audio.
  */
 import type { Unsubscribe } from '../events.js';
+import type { DeviceLists } from '../media/media-bridge.js';
 
 /** A captured microphone, opaque to the manager; JsSIP gets it as `mediaStream`. */
 export interface CapturedStream {
   readonly id: string;
-}
-
-export interface DeviceLists {
-  readonly inputs: readonly { readonly deviceId: string; readonly label: string }[];
-  readonly outputs: readonly { readonly deviceId: string; readonly label: string }[];
 }
 
 export interface CallMedia {
