@@ -33,8 +33,6 @@ export interface HarnessKwOptions {
   readonly agentOptions?: KwAppOptions['agentOptions'];
   readonly tls?: KwAppOptions['tls'];
   readonly ringTimeoutMs?: number;
-  /** Bound of ICE gathering in the media bridge (ms). */
-  readonly iceGatheringTimeoutMs?: number;
 }
 
 export interface HarnessKw {
@@ -64,7 +62,6 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     logger: logger.child('media'),
     // A person's browser may ask before it opens the microphone: give them time to click Allow.
     requestTimeoutMs: 30_000,
-    ...(options.iceGatheringTimeoutMs ? { iceGatheringTimeoutMs: options.iceGatheringTimeoutMs } : {}),
   });
   const app = new KwApp({
     media,

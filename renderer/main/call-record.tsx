@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import type { Conversation } from '../../preload/contract.js';
 import { formatTime } from '../shared/format.js';
-import { formatDuration } from '../shared/duration.js';
+import { formatDuration } from '../shared/model.js';
 
 type CallRecord = NonNullable<Conversation['calls']>[number];
 

@@ -3,8 +3,7 @@ import type { KwCore } from '../kw-core.js';
 import type { PendingPreview } from '../previews/preview-inbox.js';
 import type * as v from 'valibot';
 import type { PreviewView, StatusView } from '../../../preload/contract.js';
-import type { ConversationSchema } from '../conversations/model.js';
-import type { Conversation } from '../conversations/model.js';
+import type { Conversation, ConversationSchema } from '../conversations/model.js';
 import { describeConnectionState } from '../sip/connection-state.js';
 
 export function previewView(p: PendingPreview): PreviewView {

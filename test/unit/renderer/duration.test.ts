@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from '../../../renderer/shared/duration.js';
+import { formatDuration } from '../../../renderer/shared/model.js';
 
 describe('formatDuration', () => {
   it('shows minutes and seconds, hours only when needed', () => {
