@@ -131,6 +131,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
   private readonly publishers = new Set<Publisher>();
   private readonly watches = new Set<PresenceWatch>();
   private everConnected = false;
+  private watchesStale = false;
   private readonly log: Logger;
   private readonly addressOfRecord: string;
 
@@ -232,6 +233,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     this.ua = undefined;
     this.socket = undefined;
     this.everConnected = false;
+    this.watchesStale = false;
     this.setState({ phase: 'stopped' });
     this.log.info('SIP agent stopped');
   }
@@ -323,7 +325,12 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
   private wireUa(ua: UA): void {
     ua.on('connected', () => {
       this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
-      if (this.everConnected) this.emit('reconnected', undefined);
+      if (this.everConnected) {
+        // The server may have lost our subscriptions with the connection (a restarted
+        // Kamailio has): subscribe afresh once registered, not on a dead dialog.
+        this.watchesStale = true;
+        this.emit('reconnected', undefined);
+      }
       this.everConnected = true;
     });
     ua.on('disconnected', () => {
@@ -332,7 +339,12 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     ua.on('registered', () => {
       this.registerRetry.reset();
       this.setState({ phase: 'registered', server: this.socket?.url ?? '', since: Date.now() });
-      for (const watch of this.watches) watch.start();
+      const stale = this.watchesStale;
+      this.watchesStale = false;
+      for (const watch of this.watches) {
+        if (stale) watch.restart();
+        else watch.start();
+      }
       for (const publisher of this.publishers) void publisher.republish();
     });
     ua.on('unregistered', () => {
