@@ -28,11 +28,12 @@ import {
   Tray,
 } from 'electron';
 import ElectronStore from 'electron-store';
-import { KwApp } from './core/app/kw-app.js';
-import type { StoredSettings } from './core/app/ports.js';
+import { KwApp } from './app/kw-app.js';
+import type { StoredSettings } from './app/ports.js';
 import type { CallMedia } from './core/calls/call-media.js';
 import { MediaBridge } from './core/media/media-bridge.js';
 import { FileHistoryStore } from './core/history/file-history-store.js';
+import { kwCoreFactory } from './core/core-factory.js';
 import type { Logger, LogLevel } from './core/log.js';
 import { registerAppScheme, serveRenderer } from './electron/app-protocol.js';
 import { IpcGateway } from './electron/ipc-gateway.js';
@@ -169,7 +170,11 @@ function main(): void {
     const kwApp = new KwApp({
       settings,
       secrets,
-      history: new FileHistoryStore({ dir: join(userData, 'history'), logger: logger.child('history') }),
+      createCore: kwCoreFactory({
+        history: new FileHistoryStore({ dir: join(userData, 'history'), logger: logger.child('history') }),
+        media,
+        logger,
+      }),
       links: {
         open: async (url) => {
           await openExternalSafely(shell, url, logger.child('links'));
@@ -179,7 +184,6 @@ function main(): void {
         showMain: (id) => windows?.showMain(id),
         setCallPopup: (visible) => windows?.setCallPopup(visible),
       },
-      media,
       logger,
       loginItems: new ElectronLoginItems(app, process.platform, logger.child('login')),
       idle: systemIdleSource(powerMonitor),

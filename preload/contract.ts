@@ -4,11 +4,11 @@
  * schema per payload. Main validates every command input against it; the
  * renderer's API type (`KwApi`) is derived from it; the Electron preload, the
  * browser harness and the IPC gateway all iterate over the same map. Pure:
- * valibot and pure core modules only.
+ * valibot and wire/ only. The views here are the renderer's, separate from the
+ * core's domain types and the history file format (main/app/views.ts maps them).
  */
 import * as v from 'valibot';
-import { ConversationSchema } from '../main/core/conversations/model.js';
-import { EFFECTIVE_STATES, MANUAL_STATES } from '../main/core/presence/manual-states.js';
+import { EFFECTIVE_STATES, MANUAL_STATES } from '../wire/presence/manual-states.js';
 
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'not an interaction id'));
 const NoInput = v.strictObject({});
@@ -45,9 +45,52 @@ export const StatusViewSchema = v.object({
   previews: v.array(PreviewViewSchema),
 });
 
-const CallId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a call id'));
 const PartySchema = v.object({ uri: v.string(), displayName: v.string() });
 
+export const ChatMessageViewSchema = v.object({
+  id: v.string(),
+  direction: v.picklist(['in', 'out']),
+  text: v.string(),
+  /** ISO time. */
+  at: v.string(),
+  /** Outgoing only. */
+  delivery: v.optional(v.picklist(['sending', 'delivered', 'failed'])),
+  /** Why the last send failed. */
+  error: v.optional(v.string()),
+});
+
+/** A call of the conversation (an escalation), as its timeline shows it. */
+export const CallRecordViewSchema = v.object({
+  callId: v.string(),
+  escalation: v.optional(v.picklist(['transfer', 'conference'])),
+  remote: PartySchema,
+  outcome: v.picklist(['answered', 'declined', 'missed', 'failed']),
+  /** ISO times. */
+  offeredAt: v.string(),
+  answeredAt: v.optional(v.string()),
+  endedAt: v.string(),
+  /** Talk time (answer → end), 0 when not answered. */
+  durationMs: v.number(),
+  endReason: v.string(),
+});
+
+export const ConversationViewSchema = v.object({
+  interactionId: Id,
+  agent: PartySchema,
+  routingPoint: v.optional(v.string()),
+  subject: v.string(),
+  userData: v.record(v.string(), v.string()),
+  state: v.picklist(['active', 'ended']),
+  endedBy: v.optional(v.picklist(['me', 'agent'])),
+  startedAt: v.string(),
+  endedAt: v.optional(v.string()),
+  /** Opened by a message for an interaction we had no preview for. */
+  unsolicited: v.optional(v.boolean()),
+  messages: v.array(ChatMessageViewSchema),
+  calls: v.array(CallRecordViewSchema),
+});
+
+const CallId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a call id'));
 /**
  * One call as the renderer sees it. `escalation` is absent for an ordinary
  * call (no interaction id); `context` is the escalating conversation's
@@ -99,7 +142,7 @@ export const DevicesViewSchema = v.object({
 
 export const AppSnapshotSchema = v.object({
   status: StatusViewSchema,
-  conversations: v.array(ConversationSchema),
+  conversations: v.array(ConversationViewSchema),
   calls: v.array(CallViewSchema),
 });
 
@@ -189,7 +232,7 @@ export const commands = {
 /** Events: main → renderer. */
 export const events = {
   status: StatusViewSchema,
-  conversation: ConversationSchema,
+  conversation: ConversationViewSchema,
   typing: v.object({ interactionId: Id, active: v.boolean() }),
   /** Every current call (and the ones that ended in the last seconds), on each change. */
   calls: v.array(CallViewSchema),
@@ -211,7 +254,9 @@ export type SettingsView = v.InferOutput<typeof SettingsViewSchema>;
 export type CallView = v.InferOutput<typeof CallViewSchema>;
 export type DevicesView = v.InferOutput<typeof DevicesViewSchema>;
 export type SettingsInput = v.InferOutput<typeof SettingsInputSchema>;
-export type { Conversation, ChatMessage } from '../main/core/conversations/model.js';
+export type ConversationView = v.InferOutput<typeof ConversationViewSchema>;
+export type ChatMessageView = v.InferOutput<typeof ChatMessageViewSchema>;
+export type CallRecordView = v.InferOutput<typeof CallRecordViewSchema>;
 
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];

@@ -7,7 +7,7 @@
  *   the media window, validates with `FromHostSchema`;
  * - main → host: `webContents.send(MEDIA_TO_HOST_CHANNEL, toHost)`.
  */
-import type { FromHost } from '../main/core/media/host-protocol.js';
+import type { FromHost } from '../wire/media-host.js';
 
 export const MEDIA_TO_HOST_CHANNEL = 'kw:media:to-host';
 export const MEDIA_FROM_HOST_CHANNEL = 'kw:media:from-host';

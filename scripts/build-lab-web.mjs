@@ -32,8 +32,6 @@ export async function buildLabWeb({ development = process.argv.includes('--dev')
       minify: !development,
       sourcemap: development ? 'linked' : false,
       tsconfig: join(root, 'lab/agent-desk/tsconfig.json'),
-      // The shared protocol code (main/core) uses Node's Buffer for UTF-8 byte counts.
-      inject: [join(root, 'lab/web/client/buffer-shim.ts')],
       define: { 'process.env.NODE_ENV': JSON.stringify(development ? 'development' : 'production') },
       legalComments: 'none',
       logLevel: 'warning',

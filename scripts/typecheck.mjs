@@ -6,7 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const projects = [
+  'wire',
   'main/core',
+  'main/app',
   'main/electron',
   'main/harness',
   'preload',

@@ -13,16 +13,17 @@ import { TypedEmitter, type Unsubscribe } from '../../main/core/events.js';
 import type { Logger } from '../../main/core/log.js';
 import type { IncomingSipMessage, SentResult, SipAgent, SipReply } from '../../main/core/sip/agent.js';
 import {
-  CONTROL_CONTENT_TYPE,
-  INTERACTION_HEADER,
   encodeControlMessage,
   isControlContentType,
   parseControlMessage,
   type NotRouted,
   type Routed,
-} from '../../main/core/protocol/control.js';
-import { DEFAULT_USER_DATA_PREFIX, headerLine, userDataHeaders } from '../../main/core/sip/headers.js';
-import { toAor } from '../../main/core/sip/uri.js';
+} from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
+import { headerLine } from '../../wire/sip/headers.js';
+import { DEFAULT_USER_DATA_PREFIX, userDataHeaders } from '../../wire/user-data.js';
+import { toAor } from '../../wire/sip/uri.js';
 
 export type ExpertKw = Routed['kw'];
 

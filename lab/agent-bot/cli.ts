@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleSink, createLogger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
-import { toAor } from '../../main/core/sip/uri.js';
+import { toAor } from '../../wire/sip/uri.js';
 import { AgentBot, type AskOutcome } from './agent-bot.js';
 
 export const USAGE = `Usage: tsx lab/agent-bot/cli.ts --server <ws-url> --to <routing point> [options] "first message"

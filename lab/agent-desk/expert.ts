@@ -6,15 +6,16 @@
  */
 import type { IncomingMessageEvent } from 'jssip/lib/UA';
 import {
-  CONTROL_CONTENT_TYPE,
-  INTERACTION_HEADER,
   encodeControlMessage,
   isControlContentType,
   parseControlMessage,
   type Routed,
-} from '../../main/core/protocol/control.js';
-import { DEFAULT_USER_DATA_PREFIX, headerLine, userDataHeaders } from '../../main/core/sip/headers.js';
-import { toAor } from '../../main/core/sip/uri.js';
+} from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
+import { headerLine } from '../../wire/sip/headers.js';
+import { DEFAULT_USER_DATA_PREFIX, userDataHeaders } from '../../wire/user-data.js';
+import { toAor } from '../../wire/sip/uri.js';
 import { button, byTestId, h, input, setState } from '../web/client/dom.js';
 import type { Phone } from '../web/client/phone.js';
 

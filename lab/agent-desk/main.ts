@@ -6,9 +6,10 @@
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { RTCSessionEvent } from 'jssip/lib/UA';
-import { INTERACTION_HEADER } from '../../main/core/protocol/control.js';
-import { DEFAULT_USER_DATA_PREFIX, encodeHeaderValue, headerLine } from '../../main/core/sip/headers.js';
-import { toAor } from '../../main/core/sip/uri.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
+import { headerLine } from '../../wire/sip/headers.js';
+import { DEFAULT_USER_DATA_PREFIX, encodeHeaderValue } from '../../wire/user-data.js';
+import { toAor } from '../../wire/sip/uri.js';
 import { Ear, localVoice, play, showHearing } from '../web/client/audio.js';
 import { button, byTestId, input, logLine, setState } from '../web/client/dom.js';
 import {

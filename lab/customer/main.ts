@@ -7,8 +7,8 @@
  */
 import type { AnswerOptions, RTCSession } from 'jssip/lib/RTCSession';
 import type { RTCSessionEvent } from 'jssip/lib/UA';
-import { headerLine, type RawHeader } from '../../main/core/sip/headers.js';
-import { toAor } from '../../main/core/sip/uri.js';
+import { headerLine, type RawHeader } from '../../wire/sip/headers.js';
+import { toAor } from '../../wire/sip/uri.js';
 import { Ear, Tone, localVoice, play, showHearing } from '../web/client/audio.js';
 import { button, byTestId, h, input, logLine, setState } from '../web/client/dom.js';
 import {

@@ -19,8 +19,8 @@ import {
   type MediaStats,
   type Snapshot,
   type TrackInfo,
-} from '../../main/core/media/host-protocol.js';
-import type { HostEnd } from '../../main/core/media/link.js';
+} from '../../wire/media-host.js';
+import type { HostEnd } from '../../wire/media-host.js';
 import { silentLogger, type Logger } from '../../main/core/log.js';
 import { AudioMeter, FRAME_MS, FRAME_SAMPLES, ToneSource, type Hearing } from './audio.js';
 

@@ -8,7 +8,7 @@
  * lives in the engine (reassign).
  */
 import type { Logger } from '../../main/core/log.js';
-import type { ControlInput } from '../../main/core/protocol/control.js';
+import type { ControlInput } from '../../wire/control.js';
 import { startTimer, type CancelTimer, type Clock } from './clock.js';
 import {
   NO_EXPERT_AVAILABLE,

@@ -11,16 +11,16 @@
 import type { IncomingSipMessage, SipReply } from '../../main/core/sip/agent.js';
 import type { Logger } from '../../main/core/log.js';
 import {
-  CONTROL_CONTENT_TYPE,
-  INTERACTION_HEADER,
   LIMITS,
   encodeControlMessage,
   isControlContentType,
   parseControlMessage,
   type ControlInput,
-} from '../../main/core/protocol/control.js';
-import { readUserData } from '../../main/core/sip/headers.js';
-import { toAor } from '../../main/core/sip/uri.js';
+} from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
+import { readUserData } from '../../wire/user-data.js';
+import { toAor } from '../../wire/sip/uri.js';
 import { userPart } from './config.js';
 import type { RoutingEngine } from './engine.js';
 

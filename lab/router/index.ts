@@ -13,7 +13,7 @@ import { EventLog, type RouterEvent } from './event-log.js';
 import { Router, type AgentFactory } from './router.js';
 import type { InteractionSnapshot } from './engine.js';
 import type { RoutingState } from './routing-state.js';
-import { toAor } from '../../main/core/sip/uri.js';
+import { toAor } from '../../wire/sip/uri.js';
 
 export { loadRouterConfig, parseRouterConfig, RouterConfigError } from './config.js';
 export type {

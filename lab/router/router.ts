@@ -7,20 +7,18 @@
 import type { Logger } from '../../main/core/log.js';
 import type { IncomingInvite, InviteDecision, SipAccount, SipAgent } from '../../main/core/sip/agent.js';
 import type { RTCSession } from '../../main/core/sip/jssip.js';
-import { ESCALATION_HEADER } from '../../main/core/calls/incoming-call.js';
-import { readUserData } from '../../main/core/sip/headers.js';
-import { toAor } from '../../main/core/sip/uri.js';
+import { ESCALATION_HEADER } from '../../wire/header-names.js';
+import { readUserData } from '../../wire/user-data.js';
+import { toAor } from '../../wire/sip/uri.js';
 import type { PresenceWatch, WatchUpdate } from '../../main/core/sip/presence-watch.js';
 import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
 import type { Unsubscribe } from '../../main/core/events.js';
-import {
-  CONTROL_CONTENT_TYPE,
-  INTERACTION_HEADER,
-  encodeControlMessage,
-} from '../../main/core/protocol/control.js';
-import type { ControlInput, ControlType } from '../../main/core/protocol/control.js';
-import { headerLine, sanitizeReasonPhrase } from '../../main/core/sip/headers.js';
-import { parsePidf } from '../../main/core/presence/pidf.js';
+import { encodeControlMessage } from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
+import type { ControlInput, ControlType } from '../../wire/control.js';
+import { headerLine, sanitizeReasonPhrase } from '../../wire/sip/headers.js';
+import { parsePidf } from '../../wire/presence/pidf.js';
 import type { Clock } from './clock.js';
 import type { RouterConfig, RoutingPointConfig } from './config.js';
 import { RoutingEngine, type EngineEffects, type InteractionSnapshot } from './engine.js';

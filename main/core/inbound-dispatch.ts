@@ -6,11 +6,14 @@
  */
 import type { Logger } from './log.js';
 import type { IncomingSipMessage, SipReply } from './sip/agent.js';
-import { CONTROL_CONTENT_TYPE, INTERACTION_HEADER, parseControlMessage } from './protocol/control.js';
+import { parseControlMessage } from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import type { PreviewInbox } from './previews/preview-inbox.js';
 import type { ConversationService } from './conversations/conversation-service.js';
-import { IS_COMPOSING_CONTENT_TYPE, parseIsComposing } from './conversations/is-composing.js';
-import { toAor } from './sip/uri.js';
+import { parseIsComposing } from '../../wire/is-composing.js';
+import { IS_COMPOSING_CONTENT_TYPE } from '../../wire/content-types.js';
+import { toAor } from '../../wire/sip/uri.js';
 
 export const ACCEPTED_TYPES = ['text/plain', CONTROL_CONTENT_TYPE, IS_COMPOSING_CONTENT_TYPE];
 

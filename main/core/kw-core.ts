@@ -7,9 +7,13 @@ import type { Logger } from './log.js';
 import type { SipAgent } from './sip/agent.js';
 import { describeConnectionState } from './sip/connection-state.js';
 import { PresenceManager } from './presence/presence-manager.js';
-import { presenceDocument, type ManualState } from './presence/states.js';
-import { encodePidf, parsePidf } from './presence/pidf.js';
-import { routingStateOf, describeRoutingState, type RoutingState } from './presence/routing-state.js';
+import { presenceDocument, type ManualState } from '../../wire/presence/states.js';
+import { encodePidf, parsePidf } from '../../wire/presence/pidf.js';
+import {
+  routingStateOf,
+  describeRoutingState,
+  type RoutingState,
+} from '../../wire/presence/routing-state.js';
 import { PreviewInbox, type Clock } from './previews/preview-inbox.js';
 import { sipControlSender } from './previews/control-sender.js';
 import { ConversationService } from './conversations/conversation-service.js';

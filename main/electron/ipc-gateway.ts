@@ -28,8 +28,8 @@
  */
 import * as v from 'valibot';
 import type { IpcMain, WebContents, WebFrameMain } from 'electron';
-import type { CommandHandlers, EventSink } from '../core/app/kw-app.js';
-import { runCommand, type CommandResult } from '../core/app/run-command.js';
+import type { CommandHandlers, EventSink } from '../app/kw-app.js';
+import { runCommand, type CommandResult } from '../app/run-command.js';
 import type { Logger } from '../core/log.js';
 import type { EventName, EventPayload, WindowKind } from '../../preload/contract.js';
 import { isAppUrl, PAGES } from './security.js';

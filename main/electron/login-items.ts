@@ -4,7 +4,7 @@
  * it would register the bare Electron binary.
  */
 import type { App } from 'electron';
-import type { LoginItems } from '../core/app/ports.js';
+import type { LoginItems } from '../app/ports.js';
 import type { Logger } from '../core/log.js';
 
 /** Argument a login start passes, so the app starts in the tray. */

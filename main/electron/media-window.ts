@@ -19,7 +19,7 @@
  * count) it gives up and calls stay unavailable (the core answers 480).
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
-import type { MediaHostLink, ToHost } from '../core/media/host-protocol.js';
+import type { MediaHostLink, ToHost } from '../../wire/media-host.js';
 import type { Logger } from '../core/log.js';
 import { MEDIA_FROM_HOST_CHANNEL, MEDIA_TO_HOST_CHANNEL } from '../../preload/media-bridge.js';
 import { frameProblem, type GatewayFrame, type GatewayInvokeEvent } from './ipc-gateway.js';

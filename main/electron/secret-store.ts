@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SafeStorage } from 'electron';
-import type { SecretStore } from '../core/app/ports.js';
+import type { SecretStore } from '../app/ports.js';
 import type { Logger } from '../core/log.js';
 
 export const SECRET_FILE_NAME = 'sip-password.bin';

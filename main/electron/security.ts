@@ -25,7 +25,7 @@ import type {
   Shell,
   WindowOpenHandlerResponse,
 } from 'electron';
-import { safeExternalUrl } from '../core/app/links.js';
+import { safeExternalUrl } from '../../wire/links.js';
 import type { Logger } from '../core/log.js';
 
 export const APP_SCHEME = 'app';

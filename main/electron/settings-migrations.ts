@@ -20,8 +20,8 @@
  * are dropped — so a password can never ride along in this file.
  */
 import * as v from 'valibot';
-import { DEFAULT_SETTINGS, type StoredSettings } from '../core/app/ports.js';
-import { MANUAL_STATES } from '../core/presence/manual-states.js';
+import { DEFAULT_SETTINGS, type StoredSettings } from '../app/ports.js';
+import { MANUAL_STATES } from '../../wire/presence/manual-states.js';
 
 export const SETTINGS_VERSION = 4;
 

@@ -6,7 +6,7 @@
  * The store object is injected (`KeyValueFile`): the app passes an
  * electron-store instance, tests a map.
  */
-import type { SettingsStore, StoredSettings } from '../core/app/ports.js';
+import type { SettingsStore, StoredSettings } from '../app/ports.js';
 import type { Logger } from '../core/log.js';
 import { migrateSettings, SETTINGS_VERSION, toStoredSettings } from './settings-migrations.js';
 

@@ -1,5 +1,5 @@
 /** The `status` and `calls` events of a KwApp, typed (EventSink is generic over all events). */
-import type { EventSink } from '../core/app/kw-app.js';
+import type { EventSink } from '../app/kw-app.js';
 import type { CallView, StatusView } from '../../preload/contract.js';
 import type { Unsubscribe } from '../core/events.js';
 

@@ -11,7 +11,7 @@ import {
   STATE_LABELS,
   type EffectiveState,
   type ManualState,
-} from '../core/presence/manual-states.js';
+} from '../../wire/presence/manual-states.js';
 
 export type TrayAction =
   | { readonly kind: 'presence'; readonly state: ManualState }

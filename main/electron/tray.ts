@@ -5,7 +5,7 @@
  * in the app and are opaque here, so tests use plain values.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ManualState } from '../core/presence/manual-states.js';
+import type { ManualState } from '../../wire/presence/manual-states.js';
 import type { Logger } from '../core/log.js';
 import {
   sameTrayModel,

@@ -17,7 +17,7 @@
  */
 import type { BrowserWindowConstructorOptions, Rectangle, WebPreferences } from 'electron';
 import type { WindowKind } from '../../preload/contract.js';
-import type { WindowControl } from '../core/app/ports.js';
+import type { WindowControl } from '../app/ports.js';
 import type { Logger } from '../core/log.js';
 import type { GatewayWebContents } from './ipc-gateway.js';
 import { pageUrl } from './security.js';

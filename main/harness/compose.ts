@@ -4,14 +4,15 @@
  * that records (a page cannot reach the OS shell), and the harness server.
  */
 import { resolve } from 'node:path';
-import { KwApp, type KwAppOptions } from '../core/app/kw-app.js';
+import { KwApp, type KwAppOptions } from '../app/kw-app.js';
 import {
   DEFAULT_SETTINGS,
   MemorySecretStore,
   MemorySettingsStore,
   type StoredSettings,
-} from '../core/app/ports.js';
+} from '../app/ports.js';
 import { FileHistoryStore } from '../core/history/file-history-store.js';
+import { kwCoreFactory, type CoreEnvironment } from '../core/core-factory.js';
 import type { Logger } from '../core/log.js';
 import { bundleHarnessClient, bundleHarnessMedia } from './client-bundle.js';
 import { MediaBridge } from '../core/media/media-bridge.js';
@@ -30,7 +31,7 @@ export interface HarnessKwOptions {
   readonly rendererDir?: string;
   readonly port?: number;
   readonly idleMinutes?: number;
-  readonly agentOptions?: KwAppOptions['agentOptions'];
+  readonly agentOptions?: CoreEnvironment['agentOptions'];
   readonly tls?: KwAppOptions['tls'];
   readonly ringTimeoutMs?: number;
 }
@@ -64,11 +65,15 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     requestTimeoutMs: 30_000,
   });
   const app = new KwApp({
-    media,
-    ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
+    createCore: kwCoreFactory({
+      history: new FileHistoryStore({ dir: options.historyDir, logger: logger.child('history') }),
+      media,
+      logger,
+      ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
+      ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
+    }),
     settings: new MemorySettingsStore(settings),
     secrets: new MemorySecretStore(options.account.password),
-    history: new FileHistoryStore({ dir: options.historyDir, logger: logger.child('history') }),
     links: {
       open: (url) => {
         openedLinks.push(url);
@@ -78,7 +83,6 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     },
     windows: { showMain: () => undefined, setCallPopup: () => undefined },
     logger,
-    ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   await app.start();

@@ -12,10 +12,10 @@ import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../core/log.js';
-import type { KwApp } from '../core/app/kw-app.js';
-import { runCommand } from '../core/app/run-command.js';
+import type { KwApp } from '../app/kw-app.js';
+import { runCommand } from '../app/run-command.js';
 import type { EventName, EventPayload } from '../../preload/contract.js';
-import type { MediaHostLink } from '../core/media/host-protocol.js';
+import type { MediaHostLink } from '../../wire/media-host.js';
 import { wsMediaLink } from './media-link.js';
 
 export interface HarnessOptions {

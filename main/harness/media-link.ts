@@ -5,7 +5,7 @@
  * validates what arrives, this only carries it.
  */
 import type { WebSocket } from 'ws';
-import type { MediaHostLink, ToHost } from '../core/media/host-protocol.js';
+import type { MediaHostLink, ToHost } from '../../wire/media-host.js';
 import type { Logger } from '../core/log.js';
 
 export function wsMediaLink(ws: WebSocket, logger: Logger): MediaHostLink {

@@ -29,7 +29,7 @@ import {
   type SettingsView,
   type StatusView,
 } from '../../preload/contract.js';
-import { STATE_LABELS, type ManualState } from '../../main/core/presence/manual-states.js';
+import { STATE_LABELS, type ManualState } from '../../wire/presence/manual-states.js';
 
 type Conversation = EventPayload<'conversation'>;
 type ChatMessage = Conversation['messages'][number];
@@ -181,8 +181,8 @@ for (const c of [
       msg('k2', 'out', 'Archive tab, filter by year.', -3 * DAY + 2 * MIN),
     ],
   },
-] as Conversation[]) {
-  conversations.set(c.interactionId, c);
+] as (Omit<Conversation, 'calls'> & Partial<Pick<Conversation, 'calls'>>)[]) {
+  conversations.set(c.interactionId, { ...c, calls: c.calls ?? [] });
 }
 
 // ---- calls ----
@@ -422,6 +422,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       state: 'active',
       startedAt: new Date().toISOString(),
       messages: [{ id: `${interactionId}-0`, direction: 'in', text: p.text, at: p.receivedAt }],
+      calls: [],
     };
     emit('status', status());
     update(c);

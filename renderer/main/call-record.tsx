@@ -1,19 +1,17 @@
 /** One escalated call in a conversation's timeline: what kind, how it ended, how long. */
 import type { JSX } from 'preact';
-import type { Conversation } from '../../preload/contract.js';
+import type { CallRecordView } from '../../preload/contract.js';
 import { formatTime } from '../shared/format.js';
 import { formatDuration } from '../shared/model.js';
 
-type CallRecord = NonNullable<Conversation['calls']>[number];
-
-const OUTCOME: Record<CallRecord['outcome'], string> = {
+const OUTCOME: Record<CallRecordView['outcome'], string> = {
   answered: 'answered',
   declined: 'declined',
   missed: 'missed',
   failed: 'could not connect',
 };
 
-export function CallRecordLine(props: { record: CallRecord }): JSX.Element {
+export function CallRecordLine(props: { record: CallRecordView }): JSX.Element {
   const r = props.record;
   const kind =
     r.escalation === 'conference'

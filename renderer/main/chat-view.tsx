@@ -1,7 +1,7 @@
 /** One conversation: header, messages with delivery state, user data, typing indicator, composer. */
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMessage, Conversation } from '../../preload/contract.js';
+import type { ChatMessageView, ConversationView } from '../../preload/contract.js';
 import { CallRecordLine } from './call-record.js';
 import { AlertIcon, CheckIcon, ClockIcon, SendIcon } from '../shared/components/icons.js';
 import { RichText } from '../shared/components/rich-text.js';
@@ -12,7 +12,11 @@ import { drafts, focusRequest, now, typing } from '../shared/store.js';
 
 const TYPING_IDLE_MS = 5000;
 
-function Delivery(props: { m: ChatMessage; interactionId: string; readOnly: boolean }): JSX.Element | null {
+function Delivery(props: {
+  m: ChatMessageView;
+  interactionId: string;
+  readOnly: boolean;
+}): JSX.Element | null {
   const { m } = props;
   const [error, setError] = useState<string | null>(null);
   const [retrying, setRetrying] = useState(false);
@@ -59,13 +63,13 @@ function Delivery(props: { m: ChatMessage; interactionId: string; readOnly: bool
   );
 }
 
-function Messages(props: { c: Conversation }): JSX.Element {
+function Messages(props: { c: ConversationView }): JSX.Element {
   const { c } = props;
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const count = c.messages.length;
   const isTyping = typing.value.has(c.interactionId) && c.state === 'active';
-  const callCount = c.calls?.length ?? 0;
+  const callCount = c.calls.length;
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
@@ -78,7 +82,7 @@ function Messages(props: { c: Conversation }): JSX.Element {
   let prevDir: string | null = null;
   const items: JSX.Element[] = [];
   // Calls of this interaction sit in the timeline where they were offered.
-  const calls = [...(c.calls ?? [])].sort((a, b) => a.offeredAt.localeCompare(b.offeredAt));
+  const calls = [...c.calls].sort((a, b) => a.offeredAt.localeCompare(b.offeredAt));
   let nextCall = 0;
   const callsBefore = (at: string | null) => {
     while (nextCall < calls.length) {
@@ -143,7 +147,7 @@ function Messages(props: { c: Conversation }): JSX.Element {
   );
 }
 
-function Composer(props: { c: Conversation }): JSX.Element {
+function Composer(props: { c: ConversationView }): JSX.Element {
   const id = props.c.interactionId;
   const [text, setText] = useState(drafts.get(id) ?? '');
   const [error, setError] = useState<string | null>(null);
@@ -260,7 +264,7 @@ function Composer(props: { c: Conversation }): JSX.Element {
   );
 }
 
-function EndButton(props: { c: Conversation }): JSX.Element {
+function EndButton(props: { c: ConversationView }): JSX.Element {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -322,7 +326,7 @@ function EndButton(props: { c: Conversation }): JSX.Element {
   );
 }
 
-export function ChatView(props: { c: Conversation }): JSX.Element {
+export function ChatView(props: { c: ConversationView }): JSX.Element {
   const { c } = props;
   const agentName = c.agent.displayName || c.agent.uri;
   const ended = c.state === 'ended';

@@ -1,6 +1,6 @@
 /** The conversation list: active first, then history; searchable. */
 import type { JSX } from 'preact';
-import type { Conversation } from '../../preload/contract.js';
+import type { ConversationView } from '../../preload/contract.js';
 import { SearchIcon } from '../shared/components/icons.js';
 import { formatListTime, initials, oneLine } from '../shared/format.js';
 import { lastActivity } from '../shared/model.js';
@@ -15,7 +15,7 @@ import {
   visibleConversations,
 } from '../shared/store.js';
 
-function Item(props: { c: Conversation }): JSX.Element {
+function Item(props: { c: ConversationView }): JSX.Element {
   const c = props.c;
   const last = c.messages[c.messages.length - 1];
   const isSelected = selectedId.value === c.interactionId;

@@ -1,7 +1,7 @@
 /** The presence selector: the six manual states; shows the effective state (e.g. "In a call"). */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { isManualState, MANUAL_STATES, STATE_LABELS } from '../../main/core/presence/manual-states.js';
+import { isManualState, MANUAL_STATES, STATE_LABELS } from '../../wire/presence/manual-states.js';
 import { bridge, errorText } from '../shared/kw.js';
 import { status } from '../shared/store.js';
 

@@ -26,7 +26,7 @@ import {
   type MediaStats,
   type Snapshot,
   type TrackInfo,
-} from '../../main/core/media/host-protocol.js';
+} from '../../wire/media-host.js';
 import { summarizeStats } from './stats.js';
 import type { MediaHostTransport } from './transports.js';
 

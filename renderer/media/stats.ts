@@ -1,5 +1,5 @@
 /** What a call needs from `getStats()`: audio packets both ways, the received level, the round trip. Pure (no DOM types). */
-import type { MediaStats } from '../../main/core/media/host-protocol.js';
+import type { MediaStats } from '../../wire/media-host.js';
 
 type Entry = Readonly<Record<string, unknown>>;
 

@@ -3,7 +3,7 @@
  * (`window.kwMedia`), or the browser harness's WebSocket `/media` on the
  * page's own origin (JSON text frames).
  */
-import type { FromHost } from '../../main/core/media/host-protocol.js';
+import type { FromHost } from '../../wire/media-host.js';
 import type { KwMediaBridge } from '../../preload/media-bridge.js';
 
 declare global {

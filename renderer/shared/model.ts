@@ -5,7 +5,7 @@
  */
 import type {
   CallView,
-  Conversation,
+  ConversationView,
   PreviewView,
   SettingsInput,
   SettingsView,
@@ -13,9 +13,9 @@ import type {
 
 /** Replaces the conversation with the same interaction id, or adds it. */
 export function upsertConversation(
-  list: readonly Conversation[],
-  conversation: Conversation,
-): readonly Conversation[] {
+  list: readonly ConversationView[],
+  conversation: ConversationView,
+): readonly ConversationView[] {
   const i = list.findIndex((c) => c.interactionId === conversation.interactionId);
   if (i < 0) return [...list, conversation];
   const next = list.slice();
@@ -24,7 +24,7 @@ export function upsertConversation(
 }
 
 /** When anything last happened in a conversation (ms). */
-export function lastActivity(c: Conversation): number {
+export function lastActivity(c: ConversationView): number {
   const times = [c.startedAt, c.endedAt, c.messages[c.messages.length - 1]?.at]
     .map((t) => (t ? Date.parse(t) : NaN))
     .filter((t) => !Number.isNaN(t));
@@ -32,7 +32,7 @@ export function lastActivity(c: Conversation): number {
 }
 
 /** Active conversations first, then history; most recent first within each. */
-export function sortConversations(list: readonly Conversation[]): Conversation[] {
+export function sortConversations(list: readonly ConversationView[]): ConversationView[] {
   return [...list].sort((a, b) => {
     if (a.state !== b.state) return a.state === 'active' ? -1 : 1;
     return lastActivity(b) - lastActivity(a);
@@ -40,7 +40,7 @@ export function sortConversations(list: readonly Conversation[]): Conversation[]
 }
 
 /** Every word of the query must appear in the agent, subject, routing point, user data or a message. */
-export function matchesQuery(c: Conversation, query: string): boolean {
+export function matchesQuery(c: ConversationView, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return true;
   const haystack = [
@@ -56,11 +56,11 @@ export function matchesQuery(c: Conversation, query: string): boolean {
   return words.every((w) => haystack.includes(w));
 }
 
-export function filterConversations(list: readonly Conversation[], query: string): Conversation[] {
+export function filterConversations(list: readonly ConversationView[], query: string): ConversationView[] {
   return sortConversations(list.filter((c) => matchesQuery(c, query)));
 }
 
-export function inboundCount(c: Conversation | undefined): number {
+export function inboundCount(c: ConversationView | undefined): number {
   return c ? c.messages.filter((m) => m.direction === 'in').length : 0;
 }
 
@@ -89,8 +89,8 @@ export function applyTyping(
 /** A conversation update ends the agent's typing when a new message from them arrived or it ended. */
 export function typingAfterUpdate(
   typing: ReadonlySet<string>,
-  before: Conversation | undefined,
-  after: Conversation,
+  before: ConversationView | undefined,
+  after: ConversationView,
 ): ReadonlySet<string> {
   if (!typing.has(after.interactionId)) return typing;
   if (after.state === 'ended' || inboundCount(after) > inboundCount(before)) {

@@ -6,7 +6,7 @@ import { batch, computed, signal } from '@preact/signals';
 import type {
   AppSnapshot,
   CallView,
-  Conversation,
+  ConversationView,
   KwApi,
   StatusView,
   WindowKind,
@@ -22,7 +22,7 @@ import {
 } from './model.js';
 
 export const status = signal<StatusView | null>(null);
-export const conversations = signal<readonly Conversation[]>([]);
+export const conversations = signal<readonly ConversationView[]>([]);
 export const typing = signal<ReadonlySet<string>>(new Set());
 /** Every current call, and the ones that ended in the last seconds. */
 export const calls = signal<readonly CallView[]>([]);
@@ -70,7 +70,7 @@ function applySnapshot(snapshot: AppSnapshot): void {
   });
 }
 
-function applyConversation(c: Conversation): void {
+function applyConversation(c: ConversationView): void {
   const before = conversations.value.find((x) => x.interactionId === c.interactionId);
   batch(() => {
     conversations.value = upsertConversation(conversations.value, c);

@@ -8,7 +8,7 @@
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
-import { CONTROL_CONTENT_TYPE } from '../../main/core/protocol/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { startLabWeb, type LabWeb } from '../../lab/web/server.js';
 import type { RunningRouter } from '../../lab/router/index.js';

@@ -27,7 +27,7 @@ import {
   type HostRequest,
   type HostResults,
   type Snapshot,
-} from '../../main/core/media/host-protocol.js';
+} from '../../wire/media-host.js';
 import { harnessCsp } from '../../main/harness/harness-server.js';
 
 const rendererDir = resolve('dist/renderer');

@@ -7,7 +7,7 @@ import { expect, _electron, type ElectronApplication, type Page } from '@playwri
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_SETTINGS, type StoredSettings } from '../../main/core/app/ports.js';
+import { DEFAULT_SETTINGS, type StoredSettings } from '../../main/app/ports.js';
 import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
 
 const root = resolve(import.meta.dirname, '../..');

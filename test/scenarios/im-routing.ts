@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { memoryLogger } from '../../main/core/log.js';
-import { CONTROL_CONTENT_TYPE, encodeControlMessage } from '../../main/core/protocol/control.js';
+import { encodeControlMessage } from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { KwCore } from '../../main/core/kw-core.js';
 import { FileHistoryStore } from '../../main/core/history/file-history-store.js';
 import {
@@ -22,7 +23,7 @@ import { cleanupAfterEach } from '../support/cleanup.js';
 import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
-import { readUserData, userDataHeaders } from '../../main/core/sip/headers.js';
+import { readUserData, userDataHeaders } from '../../wire/user-data.js';
 
 type RawRoutingPoint = RawRouterConfig['routingPoints'][number];
 

@@ -12,16 +12,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SipAgent, type IncomingSipMessage, type SipReply } from '../../main/core/sip/agent.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
-import { encodePidf } from '../../main/core/presence/pidf.js';
-import { presenceDocument, type EffectiveState } from '../../main/core/presence/states.js';
+import { encodePidf } from '../../wire/presence/pidf.js';
+import { presenceDocument, type EffectiveState } from '../../wire/presence/states.js';
 import {
-  CONTROL_CONTENT_TYPE,
-  INTERACTION_HEADER,
   encodeControlMessage,
   isControlContentType,
   parseControlMessage,
   type ControlMessage,
-} from '../../main/core/protocol/control.js';
+} from '../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import type { Publisher } from '../../main/core/sip/publisher.js';
 import { AgentBot, type BotMessage } from '../../lab/agent-bot/index.js';
 import {

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SipAgent, IncomingSipMessage } from '../../main/core/sip/agent.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
-import { readUserData, userDataHeaders } from '../../main/core/sip/headers.js';
-import { encodePidf, parsePidf } from '../../main/core/presence/pidf.js';
+import { readUserData, userDataHeaders } from '../../wire/user-data.js';
+import { encodePidf, parsePidf } from '../../wire/presence/pidf.js';
 import type { WatchUpdate } from '../../main/core/sip/presence-watch.js';
 import { memoryLogger } from '../../main/core/log.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KwCore } from '../../main/core/kw-core.js';
 import { FileHistoryStore } from '../../main/core/history/file-history-store.js';
-import type { ManualState } from '../../main/core/presence/states.js';
+import type { ManualState } from '../../wire/presence/states.js';
 import type { Logger } from '../../main/core/log.js';
 import type { PendingPreview } from '../../main/core/previews/preview-inbox.js';
 import type { ServerUnderTest } from './servers.js';

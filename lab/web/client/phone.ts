@@ -5,7 +5,7 @@
 import * as JsSIP from 'jssip';
 import type { RTCSession, ReferOptions } from 'jssip/lib/RTCSession';
 import type { IncomingMessageEvent, RTCSessionEvent, UA } from 'jssip/lib/UA';
-import { rawHeaders, type RawHeader } from '../../../main/core/sip/headers.js';
+import { rawHeaders, type RawHeader } from '../../../wire/sip/headers.js';
 
 export interface PhoneConfig {
   readonly server: string;

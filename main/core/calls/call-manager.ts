@@ -12,8 +12,8 @@ import type { Clock } from '../previews/preview-inbox.js';
 import { systemClock } from '../previews/preview-inbox.js';
 import type { IncomingInvite, InviteDecision } from '../sip/agent.js';
 import type { CallRecord, Conversation } from '../conversations/model.js';
-import type { ManualState } from '../presence/manual-states.js';
-import type { CallView, DevicesView } from '../../../preload/contract.js';
+import type { ManualState } from '../../../wire/presence/manual-states.js';
+import type { CallPhase, CallState, DeviceState } from './call-state.js';
 import type { CallMedia, CapturedStream } from './call-media.js';
 import type { CallSession, WatchedConnection } from './call-session.js';
 import { readIncomingCall, type CallParty, type IncomingCallInfo } from './incoming-call.js';
@@ -44,7 +44,7 @@ export interface CallManagerOptions {
 }
 
 interface CallsEvents extends Record<string, unknown> {
-  changed: readonly CallView[];
+  changed: readonly CallState[];
 }
 
 interface Entry {
@@ -53,7 +53,7 @@ interface Entry {
   readonly info: IncomingCallInfo;
   readonly remote: CallParty;
   readonly offeredAt: number;
-  phase: CallView['phase'];
+  phase: CallPhase;
   answeredAt?: number;
   endedAt?: number;
   endReason?: string;
@@ -107,7 +107,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     return { kind: 'take' };
   };
 
-  list(): CallView[] {
+  list(): CallState[] {
     return [...this.calls.values()].map((e) => this.view(e));
   }
 
@@ -189,7 +189,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     this.emitChanged();
   }
 
-  async devices(): Promise<DevicesView> {
+  async devices(): Promise<DeviceState> {
     const media = this.options.media;
     if (!media.available) return { inputs: [], outputs: [], ...this.devicesChosen, available: false };
     const lists = await media.devices();
@@ -205,7 +205,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
   async selectDevices(choice: {
     input?: string | undefined;
     output?: string | undefined;
-  }): Promise<DevicesView> {
+  }): Promise<DeviceState> {
     const media = this.options.media;
     if (choice.input !== undefined && choice.input !== this.devicesChosen.input) {
       this.devicesChosen = { ...this.devicesChosen, input: choice.input };
@@ -362,11 +362,11 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     void this.options.presence.setInCall(inCall);
   }
 
-  private view(entry: Entry): CallView {
+  private view(entry: Entry): CallState {
     const { info } = entry;
     const conversation = info.interactionId ? this.options.conversations.get(info.interactionId) : undefined;
     const others = this.live().filter((e) => e !== entry && e.phase !== 'ringing');
-    let context: CallView['context'];
+    let context: CallState['context'];
     if (conversation) {
       context = {
         subject: conversation.subject,

@@ -4,12 +4,10 @@
  * participants of a conference. Pure; everything is validated and bounded,
  * and a malformed header is dropped with a note rather than trusted.
  */
-import { DEFAULT_USER_DATA_PREFIX, rawHeaders, readUserData } from '../sip/headers.js';
-import { INTERACTION_HEADER, LIMITS } from '../protocol/control.js';
-
-export const ESCALATION_HEADER = 'X-Escalation';
-/** One per other participant of a conference: `"Name" <sip:uri>` (our lab convention, see docs/decisions.md). */
-export const PARTICIPANT_HEADER = 'X-Participant';
+import { rawHeaders } from '../../../wire/sip/headers.js';
+import { DEFAULT_USER_DATA_PREFIX, readUserData } from '../../../wire/user-data.js';
+import { LIMITS } from '../../../wire/control.js';
+import { ESCALATION_HEADER, INTERACTION_HEADER, PARTICIPANT_HEADER } from '../../../wire/header-names.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PARTICIPANTS = 8;

@@ -7,16 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../events.js';
 import type { Logger } from '../log.js';
-import type { Preview } from '../protocol/control.js';
-import { INTERACTION_HEADER, LIMITS } from '../protocol/control.js';
+import type { Preview } from '../../../wire/control.js';
+import { LIMITS } from '../../../wire/control.js';
+import { INTERACTION_HEADER } from '../../../wire/header-names.js';
 import type { SentResult, SendOptions, SipReply } from '../sip/agent.js';
 import type { ControlSender } from '../previews/control-sender.js';
 import type { Clock } from '../previews/preview-inbox.js';
 import { systemClock } from '../previews/preview-inbox.js';
 import type { HistoryStore } from '../history/history-store.js';
-import { toAor } from '../sip/uri.js';
+import { toAor } from '../../../wire/sip/uri.js';
 import type { CallRecord, ChatMessage, Conversation } from './model.js';
-import { IS_COMPOSING_CONTENT_TYPE, encodeIsComposing, type Composing } from './is-composing.js';
+import { encodeIsComposing, type Composing } from '../../../wire/is-composing.js';
+import { IS_COMPOSING_CONTENT_TYPE } from '../../../wire/content-types.js';
 
 /** What the service needs from the SIP agent: sending a MESSAGE. */
 export interface MessageTransport {

@@ -16,7 +16,7 @@ import type {
   MediaStats,
   Snapshot,
   HostEvent,
-} from './host-protocol.js';
+} from '../../../wire/media-host.js';
 import { BridgedTrack, RemoteTrack } from './bridged-stream.js';
 import { MediaBridgeError, realTimers, type Timers } from './errors.js';
 import type { Logger } from '../log.js';

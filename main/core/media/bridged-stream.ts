@@ -4,7 +4,7 @@
  * purpose: JsSIP reads `then` on the stream while resolving a promise, so a
  * catch-all Proxy would make it look like a thenable and hang (DESIGN.md §3).
  */
-import type { TrackInfo } from './host-protocol.js';
+import type { TrackInfo } from '../../../wire/media-host.js';
 
 export type TrackKind = 'audio' | 'video';
 

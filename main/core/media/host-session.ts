@@ -14,7 +14,7 @@ import {
   type HostResults,
   type MediaHostLink,
   type Snapshot,
-} from './host-protocol.js';
+} from '../../../wire/media-host.js';
 import type {
   BridgedPeerConnection,
   HostRequestOf,

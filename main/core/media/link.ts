@@ -4,15 +4,7 @@
  * microtask in order, so tests exercise serialization and the asynchrony of
  * the real links (IPC, WebSocket) without a network.
  */
-import type { FromHost, MediaHostLink, ToHost } from './host-protocol.js';
-
-/** The host's side of a link: it receives requests (unvalidated) and sends answers and events. */
-export interface HostEnd {
-  send(message: FromHost): void;
-  onMessage(listener: (message: unknown) => void): () => void;
-  onClosed(listener: (reason: string) => void): () => void;
-  close(reason: string): void;
-}
+import type { FromHost, HostEnd, MediaHostLink, ToHost } from '../../../wire/media-host.js';
 
 /** Main's side, closable (the media host window died, the test ends...). */
 export interface ClosableMediaHostLink extends MediaHostLink {

@@ -10,7 +10,7 @@
  * (JsSIP never stops a stream it was given).
  */
 import { randomUUID } from 'node:crypto';
-import type { MediaHostLink, MediaStats, TrackInfo } from './host-protocol.js';
+import type { MediaHostLink, MediaStats, TrackInfo } from '../../../wire/media-host.js';
 import { BridgedPeerConnection } from './bridged-peer-connection.js';
 import { BridgedStream, BridgedTrack, type TrackControl } from './bridged-stream.js';
 import { HostSession } from './host-session.js';

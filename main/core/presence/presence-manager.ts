@@ -7,14 +7,14 @@
 import { TypedEmitter } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Publisher, PublicationState } from '../sip/publisher.js';
-import { encodePidf } from './pidf.js';
+import { encodePidf } from '../../../wire/presence/pidf.js';
 import {
   effectiveState,
   presenceDocument,
   type AutomaticConditions,
   type EffectiveState,
   type ManualState,
-} from './states.js';
+} from '../../../wire/presence/states.js';
 
 export interface PresenceSnapshot {
   readonly manual: ManualState;

@@ -1,11 +1,7 @@
 /** Sends control messages (DESIGN.md §4) over the SIP agent. */
-import {
-  CONTROL_CONTENT_TYPE,
-  INTERACTION_HEADER,
-  encodeControlMessage,
-  type ControlInput,
-  type ControlType,
-} from '../protocol/control.js';
+import { encodeControlMessage, type ControlInput, type ControlType } from '../../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
+import { INTERACTION_HEADER } from '../../../wire/header-names.js';
 import type { SipAgent } from '../sip/agent.js';
 
 export interface ControlSender {

@@ -7,7 +7,7 @@
  */
 import { TypedEmitter } from '../events.js';
 import type { Logger } from '../log.js';
-import type { Preview, PreviewCancel } from '../protocol/control.js';
+import type { Preview, PreviewCancel } from '../../../wire/control.js';
 import type { SipReply } from '../sip/agent.js';
 import type { ControlSender } from './control-sender.js';
 

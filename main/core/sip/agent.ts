@@ -25,8 +25,8 @@ import { Publisher } from './publisher.js';
 import { PresenceWatch } from './presence-watch.js';
 import { SipRequestError, TIMEOUT, TRANSPORT_ERROR, sendRequest, type FinalResponse } from './request.js';
 import { ensureMediaScope } from './media-scope.js';
-import { toAor } from './uri.js';
-import { sanitizeReasonPhrase } from './headers.js';
+import { toAor } from '../../../wire/sip/uri.js';
+import { sanitizeReasonPhrase } from '../../../wire/sip/headers.js';
 
 export interface SipAccount {
   /** The KW's address of record, e.g. `sip:kw1@lab.local`. */

@@ -4,8 +4,9 @@
  * its core are real (never started: no network needed for device choice).
  */
 import { describe, expect, it } from 'vitest';
-import { KwApp } from '../../../main/core/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../../main/core/app/ports.js';
+import { kwCoreFactory } from '../../../main/core/core-factory.js';
+import { KwApp } from '../../../main/app/kw-app.js';
+import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
 import { MemoryHistoryStore } from '../../../main/core/history/history-store.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import type { CallMedia } from '../../../main/core/calls/call-media.js';
@@ -38,11 +39,14 @@ describe('KwApp devices', () => {
       new KwApp({
         settings,
         secrets: new MemorySecretStore(),
-        history: new MemoryHistoryStore(),
+        createCore: kwCoreFactory({
+          history: new MemoryHistoryStore(),
+          logger: memoryLogger().logger,
+          media: fakeMedia(outputs),
+        }),
         links: { open: () => Promise.resolve() },
         windows: { showMain: () => undefined, setCallPopup: () => undefined },
         logger: memoryLogger().logger,
-        media: fakeMedia(outputs),
       });
     const view = await make().handlers['devices.select']({ input: 'usb-mic', output: 'usb-out' });
     expect(view).toMatchObject({ input: 'usb-mic', output: 'usb-out', available: true });

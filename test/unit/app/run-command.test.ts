@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../../main/core/app/run-command.js';
-import type { CommandHandlers } from '../../../main/core/app/kw-app.js';
-import { safeExternalUrl } from '../../../main/core/app/links.js';
+import { runCommand } from '../../../main/app/run-command.js';
+import type { CommandHandlers } from '../../../main/app/kw-app.js';
+import { safeExternalUrl } from '../../../wire/links.js';
 import { COMMAND_NAMES, buildKwApi, checkCommand, eventListeners } from '../../../preload/contract.js';
 import { memoryLogger } from '../../../main/core/log.js';
 

@@ -9,7 +9,7 @@ import type { CallMedia, CapturedStream } from '../../../main/core/calls/call-me
 import type { CallSession, EndedEvent, WatchedConnection } from '../../../main/core/calls/call-session.js';
 import type { IncomingInvite } from '../../../main/core/sip/agent.js';
 import type { CallRecord, Conversation } from '../../../main/core/conversations/model.js';
-import type { ManualState } from '../../../main/core/presence/manual-states.js';
+import type { ManualState } from '../../../wire/presence/manual-states.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import { FakeClock } from '../../support/fake-clock.js';
 

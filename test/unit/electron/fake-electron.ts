@@ -21,7 +21,7 @@ import type {
   MediaShellWindow,
   MediaTimers,
 } from '../../../main/electron/media-window.js';
-import type { CommandResult } from '../../../main/core/app/run-command.js';
+import type { CommandResult } from '../../../main/app/run-command.js';
 
 type Listener = (...args: never[]) => void;
 

@@ -1,5 +1,5 @@
 /** Shared test data for the Electron shell's unit tests. */
-import type { CommandHandlers } from '../../../main/core/app/kw-app.js';
+import type { CommandHandlers } from '../../../main/app/kw-app.js';
 import type {
   AppSnapshot,
   CallView,
@@ -7,7 +7,7 @@ import type {
   PreviewView,
   StatusView,
 } from '../../../preload/contract.js';
-import type { EffectiveState, ManualState } from '../../../main/core/presence/manual-states.js';
+import type { EffectiveState, ManualState } from '../../../wire/presence/manual-states.js';
 
 export function status(
   manual: ManualState = 'available',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { memoryLogger } from '../../../main/core/log.js';
-import type { MediaHostLink, ToHost } from '../../../main/core/media/host-protocol.js';
+import type { MediaHostLink, ToHost } from '../../../wire/media-host.js';
 import { MediaWindowHost, mediaWindowOptions } from '../../../main/electron/media-window.js';
 import { secureWebPreferences } from '../../../main/electron/windows.js';
 import { installSecurity } from '../../../main/electron/security.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type StoredSettings } from '../../../main/core/app/ports.js';
+import { DEFAULT_SETTINGS, type StoredSettings } from '../../../main/app/ports.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import {
   MIGRATIONS,

@@ -8,7 +8,7 @@ import { ElectronLoginItems, START_HIDDEN_ARG } from '../../../main/electron/log
 import { claimSingleInstance, dialUrls } from '../../../main/electron/single-instance.js';
 import { createAppLogging, LOG_FILE_NAME } from '../../../main/electron/logging.js';
 import { onStatus } from '../../../main/electron/status-feed.js';
-import type { EventSink } from '../../../main/core/app/kw-app.js';
+import type { EventSink } from '../../../main/app/kw-app.js';
 import { fakeEvent, FakeApp, FakePowerMonitor } from './fake-electron.js';
 import { status } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { memoryLogger } from '../../../main/core/log.js';
-import { MANUAL_STATES, STATE_LABELS, type ManualState } from '../../../main/core/presence/manual-states.js';
+import { MANUAL_STATES, STATE_LABELS, type ManualState } from '../../../wire/presence/manual-states.js';
 import { trayCall, trayModel, type TrayItem } from '../../../main/electron/tray-model.js';
 import { TrayController } from '../../../main/electron/tray.js';
 import { encodePng, trayIconPng } from '../../../main/electron/tray-icons.js';

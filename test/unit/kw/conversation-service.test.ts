@@ -6,8 +6,8 @@ import {
 import { MemoryHistoryStore } from '../../../main/core/history/history-store.js';
 import { SipRequestError } from '../../../main/core/sip/request.js';
 import { memoryLogger } from '../../../main/core/log.js';
-import type { Preview } from '../../../main/core/protocol/control.js';
-import { parseIsComposing } from '../../../main/core/conversations/is-composing.js';
+import type { Preview } from '../../../wire/control.js';
+import { parseIsComposing } from '../../../wire/is-composing.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';

@@ -4,9 +4,9 @@ import {
   presenceDocument,
   MANUAL_STATES,
   type ManualState,
-} from '../../../main/core/presence/states.js';
-import { encodePidf, parsePidf } from '../../../main/core/presence/pidf.js';
-import { routingStateOf, describeRoutingState } from '../../../main/core/presence/routing-state.js';
+} from '../../../wire/presence/states.js';
+import { encodePidf, parsePidf } from '../../../wire/presence/pidf.js';
+import { routingStateOf, describeRoutingState } from '../../../wire/presence/routing-state.js';
 import { IdleWatcher } from '../../../main/core/presence/idle-watcher.js';
 
 const none = { inCall: false, idle: false, locked: false };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PreviewInbox, PreviewError } from '../../../main/core/previews/preview-inbox.js';
 import type { ControlSender } from '../../../main/core/previews/control-sender.js';
-import type { Preview } from '../../../main/core/protocol/control.js';
+import type { Preview } from '../../../wire/control.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import { FakeClock } from '../../support/fake-clock.js';
 

@@ -3,8 +3,8 @@
  * request main sends and delivers whatever the test scripts (valid or not),
  * synchronously, so a test controls the exact order of answers and events.
  */
-import type { MediaHostLink, Snapshot, ToHost } from '../../../main/core/media/host-protocol.js';
-import { MEDIA_PROTOCOL_VERSION } from '../../../main/core/media/host-protocol.js';
+import type { MediaHostLink, Snapshot, ToHost } from '../../../wire/media-host.js';
+import { MEDIA_PROTOCOL_VERSION } from '../../../wire/media-host.js';
 
 export class FakeHostLink implements MediaHostLink {
   readonly sent: ToHost[] = [];

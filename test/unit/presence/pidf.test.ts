@@ -9,7 +9,7 @@ import {
   parsePidf,
   type ParsedPresence,
   type PresenceDocument,
-} from '../../../main/core/presence/pidf.js';
+} from '../../../wire/presence/pidf.js';
 
 const ENTITY = 'sip:kw1@lab.local';
 

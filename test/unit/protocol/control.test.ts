@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CONTROL_CONTENT_TYPE,
-  encodeControlMessage,
-  parseControlMessage,
-} from '../../../main/core/protocol/control.js';
+import { encodeControlMessage, parseControlMessage } from '../../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
 
 const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
 

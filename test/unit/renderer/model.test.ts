@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation, PreviewView, SettingsView } from '../../../preload/contract.js';
+import type { ConversationView, PreviewView, SettingsView } from '../../../preload/contract.js';
 import {
   applyTyping,
   fieldErrorFromMessage,
@@ -13,7 +13,7 @@ import {
   upsertConversation,
 } from '../../../renderer/shared/model.js';
 
-function conv(id: string, patch: Partial<Conversation> = {}): Conversation {
+function conv(id: string, patch: Partial<ConversationView> = {}): ConversationView {
   return {
     interactionId: id,
     agent: { uri: `sip:${id}@lab.local`, displayName: `Agent ${id}` },
@@ -22,6 +22,7 @@ function conv(id: string, patch: Partial<Conversation> = {}): Conversation {
     state: 'active',
     startedAt: '2026-11-10T10:00:00.000Z',
     messages: [],
+    calls: [],
     ...patch,
   };
 }

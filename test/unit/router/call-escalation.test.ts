@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
-import type { ControlInput } from '../../../main/core/protocol/control.js';
+import type { ControlInput } from '../../../wire/control.js';
 import { parseRouterConfig, type RawRouterConfig } from '../../../lab/router/config.js';
 import { RoutingEngine, type EngineEffects } from '../../../lab/router/engine.js';
 import {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
 import type { IncomingSipMessage } from '../../../main/core/sip/agent.js';
-import { CONTROL_CONTENT_TYPE, encodeControlMessage } from '../../../main/core/protocol/control.js';
+import { encodeControlMessage } from '../../../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
 import { handleInbound } from '../../../lab/router/inbound.js';
 import type { InteractionRequest, Reply } from '../../../lab/router/engine.js';
 

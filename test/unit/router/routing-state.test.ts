@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodePidf, parsePidf, type PresenceDocument } from '../../../main/core/presence/pidf.js';
-import { presenceDocument } from '../../../main/core/presence/states.js';
+import { encodePidf, parsePidf, type PresenceDocument } from '../../../wire/presence/pidf.js';
+import { presenceDocument } from '../../../wire/presence/states.js';
 import { mapPresence, routingTable, type PresenceView } from '../../../lab/router/routing-state.js';
 
 const ENTITY = 'sip:kw1@lab.local';

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { HeaderError, headerLine, rawHeaders } from '../../../wire/sip/headers.js';
 import {
-  HeaderError,
   decodeHeaderValue,
   encodeHeaderValue,
-  headerLine,
-  rawHeaders,
   readUserData,
   userDataHeaders,
-} from '../../../main/core/sip/headers.js';
+} from '../../../wire/user-data.js';
 
 const RAW = [
   'MESSAGE sip:kw1@lab.local SIP/2.0',
@@ -66,7 +64,7 @@ describe('header helpers', () => {
 
 describe('reason phrases', () => {
   it('keeps only what the SIP grammar allows, so no parser drops the response', async () => {
-    const { sanitizeReasonPhrase } = await import('../../../main/core/sip/headers.js');
+    const { sanitizeReasonPhrase } = await import('../../../wire/sip/headers.js');
     expect(sanitizeReasonPhrase('Invalid key: Expected "displayName" but received <x>\r\nVia: evil')).toBe(
       "Invalid key: Expected 'displayName' but received x Via: evil",
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSipUri, toAor } from '../../../main/core/sip/uri.js';
+import { parseSipUri, toAor } from '../../../wire/sip/uri.js';
 
 describe('SIP URI helpers', () => {
   it('parses user, host and port', () => {

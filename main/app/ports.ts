@@ -2,7 +2,7 @@
  * What the app layer needs from its host (Electron or the browser harness):
  * small interfaces, implemented by adapters in main/electron and main/harness.
  */
-import type { ManualState } from '../presence/manual-states.js';
+import type { ManualState } from '../../wire/presence/manual-states.js';
 
 export interface StoredSettings {
   readonly account: { readonly uri: string; readonly authUser: string; readonly displayName: string };

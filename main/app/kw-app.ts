@@ -6,13 +6,13 @@
  * host exactly this.
  */
 import type * as v from 'valibot';
-import type { Logger } from '../log.js';
-import { KwCore } from '../kw-core.js';
-import { SipAgent, type SipAccount } from '../sip/agent.js';
-import type { TlsOptions } from '../sip/ws-socket.js';
-import type { HistoryStore } from '../history/history-store.js';
-import { IdleWatcher, type IdleSource } from '../presence/idle-watcher.js';
-import type { Unsubscribe } from '../events.js';
+import type { Logger } from '../core/log.js';
+import type { KwCore } from '../core/kw-core.js';
+import type { CoreFactory } from '../core/core-factory.js';
+import type { SipAccount } from '../core/sip/agent.js';
+import type { TlsOptions } from '../core/sip/ws-socket.js';
+import { IdleWatcher, type IdleSource } from '../core/presence/idle-watcher.js';
+import type { Unsubscribe } from '../core/events.js';
 import type {
   AppSnapshot,
   CommandName,
@@ -22,10 +22,9 @@ import type {
   EventPayload,
   SettingsInput,
   SettingsView,
-} from '../../../preload/contract.js';
-import { conversationView, statusView } from './views.js';
-import type { CallMedia } from '../calls/call-media.js';
-import { safeExternalUrl } from './links.js';
+} from '../../preload/contract.js';
+import { callView, conversationView, devicesView, statusView } from './views.js';
+import { safeExternalUrl } from '../../wire/links.js';
 import type {
   LinkOpener,
   LoginItems,
@@ -44,18 +43,14 @@ export type CommandHandlers = {
 export interface KwAppOptions {
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
-  readonly history: HistoryStore;
+  /** Builds the core for the account in the settings (main/core/core-factory.ts). */
+  readonly createCore: CoreFactory;
   readonly links: LinkOpener;
   readonly windows: WindowControl;
   readonly logger: Logger;
   readonly loginItems?: LoginItems;
   readonly idle?: IdleSource;
   readonly tls?: TlsOptions;
-  /** The media bridge to the media host; without it calls are refused (480). */
-  readonly media?: CallMedia;
-  readonly ringTimeoutMs?: number;
-  /** Tests: agents with faster retries. */
-  readonly agentOptions?: Partial<Omit<ConstructorParameters<typeof SipAgent>[0], 'account' | 'logger'>>;
 }
 
 export class KwApp {
@@ -113,7 +108,7 @@ export class KwApp {
     return {
       status: statusView(this.core, this.displayName()),
       conversations: this.core.conversations.list().map(conversationView),
-      calls: this.core.calls.list(),
+      calls: this.core.calls.list().map(callView),
     };
   }
 
@@ -147,7 +142,7 @@ export class KwApp {
       }),
       core.conversations.on('changed', (c) => this.emit('conversation', conversationView(c))),
       core.calls.on('changed', (calls) => {
-        this.emit('calls', [...calls]);
+        this.emit('calls', calls.map(callView));
         this.options.windows.setCallPopup(calls.some((c) => c.phase === 'ringing'));
       }),
       core.conversations.on('typing', (t) => this.emit('typing', t)),
@@ -163,19 +158,10 @@ export class KwApp {
       servers: settings.servers,
       ...(this.options.tls ? { tls: this.options.tls } : {}),
     };
-    const agent = new SipAgent({
+    return this.options.createCore({
       account,
-      logger: this.options.logger.child('sip'),
-      ...this.options.agentOptions,
-    });
-    return new KwCore({
-      agent,
-      history: this.options.history,
-      logger: this.options.logger,
       initialPresence: settings.lastPresence,
       devices: { input: settings.audioInput, output: settings.audioOutput },
-      ...(this.options.media ? { media: this.options.media } : {}),
-      ...(this.options.ringTimeoutMs ? { ringTimeoutMs: this.options.ringTimeoutMs } : {}),
     });
   }
 
@@ -294,13 +280,13 @@ export class KwApp {
         this.core.calls.dtmf(callId, tones);
         return Promise.resolve(null);
       },
-      'devices.list': () => this.core.calls.devices(),
+      'devices.list': async () => devicesView(await this.core.calls.devices()),
       'devices.select': async (choice) => {
         const view = await this.core.calls.selectDevices(choice);
         const settings = this.options.settings.load();
         if (settings.audioInput !== view.input || settings.audioOutput !== view.output)
           this.options.settings.save({ ...settings, audioInput: view.input, audioOutput: view.output });
-        return view;
+        return devicesView(view);
       },
       'windows.showMain': ({ interactionId }) => {
         this.options.windows.showMain(interactionId);

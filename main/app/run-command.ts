@@ -3,8 +3,8 @@
  * (Electron IPC or the harness WebSocket): validate against the contract,
  * refuse with a precise error (logged, nothing changed), else run the handler.
  */
-import { checkCommand, type CommandName } from '../../../preload/contract.js';
-import type { Logger } from '../log.js';
+import { checkCommand, type CommandName } from '../../preload/contract.js';
+import type { Logger } from '../core/log.js';
 import type { CommandHandlers } from './kw-app.js';
 
 export type CommandResult =

@@ -5,10 +5,10 @@
  * with `encodeControlMessage`, so the two sides cannot drift apart.
  */
 import * as v from 'valibot';
-import { sanitizeReasonPhrase } from '../sip/headers.js';
+import { CONTROL_CONTENT_TYPE, mediaType } from './content-types.js';
+import { sanitizeReasonPhrase } from './sip/headers.js';
+import { utf8Length } from './utf8.js';
 
-export const CONTROL_CONTENT_TYPE = 'application/vnd.kwdesk+json';
-export const INTERACTION_HEADER = 'X-Interaction-Id';
 export const PROTOCOL_VERSION = 1;
 
 /** Limits that keep one message from costing more than a screenful. */
@@ -122,7 +122,7 @@ export type ParseOutcome =
   | { readonly ok: false; readonly status: 400 | 413 | 415; readonly reason: string };
 
 export function isControlContentType(contentType: string): boolean {
-  return contentType.split(';')[0]?.trim().toLowerCase() === CONTROL_CONTENT_TYPE;
+  return mediaType(contentType) === CONTROL_CONTENT_TYPE;
 }
 
 /**
@@ -138,8 +138,7 @@ export function parseControlMessage(
   if (!isControlContentType(contentType)) {
     return { ok: false, status: 415, reason: 'Unsupported Media Type' };
   }
-  if (Buffer.byteLength(body, 'utf8') > LIMITS.bodyBytes)
-    return { ok: false, status: 413, reason: 'Body Too Large' };
+  if (utf8Length(body) > LIMITS.bodyBytes) return { ok: false, status: 413, reason: 'Body Too Large' };
   let json: unknown;
   try {
     json = JSON.parse(body);

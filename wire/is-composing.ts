@@ -3,7 +3,6 @@
  * documents with a fixed shape: read with bounded regular expressions rather
  * than a full XML parser, and refuse anything else.
  */
-export const IS_COMPOSING_CONTENT_TYPE = 'application/im-iscomposing+xml';
 
 export interface Composing {
   readonly state: 'active' | 'idle';

@@ -234,3 +234,11 @@ export interface MediaHostLink {
   onMessage(listener: (message: unknown) => void): () => void;
   onClosed(listener: (reason: string) => void): () => void;
 }
+
+/** The host's side of a link: it receives requests (unvalidated) and sends answers and events. */
+export interface HostEnd {
+  send(message: FromHost): void;
+  onMessage(listener: (message: unknown) => void): () => void;
+  onClosed(listener: (reason: string) => void): () => void;
+  close(reason: string): void;
+}

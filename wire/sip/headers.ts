@@ -1,7 +1,7 @@
 /**
- * Header helpers for our wire protocol (DESIGN.md §4): extra headers we send,
- * user data headers, and reading headers from a raw SIP message with their
- * original case (JsSIP normalises names, which would mangle user-data keys).
+ * SIP header helpers for our wire protocol: header lines we send, reading headers
+ * from a raw SIP message with their original case (JsSIP normalises names, which
+ * would mangle user-data keys), and safe reason phrases.
  */
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
@@ -14,34 +14,6 @@ export function headerLine(name: string, value: string): string {
   if (!TOKEN.test(name)) throw new HeaderError(`invalid header name ${JSON.stringify(name)}`);
   if (/[\r\n\0]/.test(value)) throw new HeaderError(`header ${name} value contains a line break or NUL`);
   return `${name}: ${value}`;
-}
-
-export const DEFAULT_USER_DATA_PREFIX = 'X-UserData-';
-
-/** Percent-encodes what a header value cannot carry as is (non-ASCII, controls, '%'). */
-export function encodeHeaderValue(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out +=
-      byte < 0x20 || byte > 0x7e || ch === '%' ? `%${byte.toString(16).toUpperCase().padStart(2, '0')}` : ch;
-  }
-  return out;
-}
-
-export function decodeHeaderValue(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    // A stray '%' from a client that did not encode: keep the text as sent.
-    return value;
-  }
-}
-
-export type UserData = Readonly<Record<string, string>>;
-
-export function userDataHeaders(data: UserData, prefix = DEFAULT_USER_DATA_PREFIX): string[] {
-  return Object.entries(data).map(([key, value]) => headerLine(`${prefix}${key}`, encodeHeaderValue(value)));
 }
 
 export interface RawHeader {
@@ -66,18 +38,6 @@ export function rawHeaders(raw: string): RawHeader[] {
     out.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
   }
   return out;
-}
-
-/** User data from a raw message, keys in the case the sender wrote them. */
-export function readUserData(raw: string, prefix = DEFAULT_USER_DATA_PREFIX): Record<string, string> {
-  const lower = prefix.toLowerCase();
-  const data: Record<string, string> = {};
-  for (const { name, value } of rawHeaders(raw)) {
-    if (name.length > prefix.length && name.toLowerCase().startsWith(lower)) {
-      data[name.slice(prefix.length)] = decodeHeaderValue(value);
-    }
-  }
-  return data;
 }
 
 /**

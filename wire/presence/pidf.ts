@@ -16,7 +16,6 @@
  * every combination (`<presence xmlns=...>`, `<pidf:presence>`, `<r:activities>`,
  * RPID as default namespace...). `<basic>` alone decides open/closed.
  */
-import { createHash } from 'node:crypto';
 import {
   DM_NS,
   KW_PRESENCE_NS,
@@ -26,12 +25,12 @@ import {
   isRpidActivity,
   type RpidActivity,
 } from './rpid.js';
+import { utf8Bytes, utf8Length } from '../utf8.js';
 import { escapeXml, parseXml, type XmlElement } from './xml.js';
 
 export type { RpidActivity } from './rpid.js';
 export { DM_NS, KW_PRESENCE_NS, PIDF_NS, RPID_NS, RPID_ACTIVITIES, isRpidActivity } from './rpid.js';
 
-export const PIDF_CONTENT_TYPE = 'application/pidf+xml';
 /** Default limit of parsePidf: bigger bodies are refused before parsing. */
 export const PIDF_MAX_BYTES = 64 * 1024;
 
@@ -84,8 +83,15 @@ export type ParseResult = { ok: true; value: ParsedPresence } | { ok: false; err
 
 const XML_ID = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 
+/** FNV-1a, 64 bits, as hex: a stable id, not a secret (no crypto needed, so it runs anywhere). */
+function fnv1a64(bytes: Uint8Array): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of bytes) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
+}
+
 function shortHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 12);
+  return fnv1a64(utf8Bytes(text)).slice(0, 12);
 }
 
 /** Turns any string into a valid XML ID (NCName, ASCII subset). */
@@ -291,7 +297,7 @@ export function parsePidf(xml: string, limits?: { maxBytes?: number }): ParseRes
         ? requested
         : PIDF_MAX_BYTES;
     // A string has at least as many UTF-8 bytes as UTF-16 units: refuse long ones without counting.
-    if (xml.length > maxBytes || Buffer.byteLength(xml, 'utf8') > maxBytes) {
+    if (xml.length > maxBytes || utf8Length(xml) > maxBytes) {
       return { ok: false, error: `document too large: more than ${maxBytes} bytes` };
     }
     const body = xml.startsWith('\uFEFF') ? xml.slice(1) : xml;

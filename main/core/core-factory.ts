@@ -1,0 +1,45 @@
+/**
+ * Builds a KW core for one account. The composition roots make the factory
+ * (with the history, the media bridge, TLS and logging of their process); the
+ * application layer calls it each time the account or servers change.
+ */
+import { KwCore } from './kw-core.js';
+import type { Logger } from './log.js';
+import { SipAgent, type SipAccount } from './sip/agent.js';
+import type { HistoryStore } from './history/history-store.js';
+import type { CallMedia } from './calls/call-media.js';
+import type { ManualState } from '../../wire/presence/manual-states.js';
+
+/** What changes with the settings. */
+export interface CoreConfig {
+  readonly account: SipAccount;
+  readonly initialPresence: ManualState;
+  /** The microphone and speaker chosen before ('' = the system default). */
+  readonly devices: { readonly input: string; readonly output: string };
+}
+
+export type CoreFactory = (config: CoreConfig) => KwCore;
+
+/** What stays for the process's lifetime. */
+export interface CoreEnvironment {
+  readonly history: HistoryStore;
+  readonly logger: Logger;
+  /** The media bridge to the media host; without it calls are refused (480). */
+  readonly media?: CallMedia;
+  readonly ringTimeoutMs?: number;
+  /** Tests: agents with faster retries. */
+  readonly agentOptions?: Partial<Omit<ConstructorParameters<typeof SipAgent>[0], 'account' | 'logger'>>;
+}
+
+export function kwCoreFactory(env: CoreEnvironment): CoreFactory {
+  return (config) =>
+    new KwCore({
+      agent: new SipAgent({ account: config.account, logger: env.logger.child('sip'), ...env.agentOptions }),
+      history: env.history,
+      logger: env.logger,
+      initialPresence: config.initialPresence,
+      devices: config.devices,
+      ...(env.media ? { media: env.media } : {}),
+      ...(env.ringTimeoutMs ? { ringTimeoutMs: env.ringTimeoutMs } : {}),
+    });
+}
