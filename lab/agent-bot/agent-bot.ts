@@ -19,7 +19,13 @@ import {
   type NotRouted,
   type Routed,
 } from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import {
+  CONTROL_CONTENT_TYPE,
+  IS_COMPOSING_CONTENT_TYPE,
+  TEXT_PLAIN,
+  TEXT_PLAIN_UTF8,
+  mediaType,
+} from '../../wire/content-types.js';
 import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import { headerLine } from '../../wire/sip/headers.js';
 import { DEFAULT_USER_DATA_PREFIX, userDataHeaders } from '../../wire/user-data.js';
@@ -129,7 +135,7 @@ export class AgentBot extends TypedEmitter<BotEvents> {
     ];
     try {
       const sent = await this.options.agent.sendMessage(target, ask.text, {
-        contentType: 'text/plain; charset=utf-8',
+        contentType: TEXT_PLAIN_UTF8,
         headers,
       });
       this.options.logger.info('expert requested', {
@@ -153,7 +159,7 @@ export class AgentBot extends TypedEmitter<BotEvents> {
   async say(interactionId: string, text: string): Promise<SentResult> {
     const ix = this.requireRouted(interactionId);
     return this.options.agent.sendMessage(ix.kw.uri, text, {
-      contentType: 'text/plain; charset=utf-8',
+      contentType: TEXT_PLAIN_UTF8,
       headers: [headerLine(INTERACTION_HEADER, ix.interactionId)],
     });
   }
@@ -215,15 +221,15 @@ export class AgentBot extends TypedEmitter<BotEvents> {
   }
 
   private dispatch(m: IncomingSipMessage, from: string): SipReply {
-    const base = m.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+    const base = mediaType(m.contentType);
     if (isControlContentType(m.contentType)) return this.control(m, from);
     const interactionId = m.header(INTERACTION_HEADER)?.trim();
-    if (base === 'text/plain' || base === 'application/im-iscomposing+xml') {
+    if (base === TEXT_PLAIN || base === IS_COMPOSING_CONTENT_TYPE) {
       if (!interactionId) return { status: 400, reason: `Missing ${INTERACTION_HEADER}` };
       const ix = this.interactions.get(interactionId.toLowerCase());
       if (!ix || ix.phase === 'not-routed') return { status: 481, reason: 'Interaction Does Not Exist' };
       if (ix.phase === 'ended') return { status: 481, reason: 'Interaction Ended' };
-      if (base === 'text/plain') {
+      if (base === TEXT_PLAIN) {
         this.emit('message', { interactionId: ix.interactionId, from, text: m.body });
       } else {
         const state = /<state>\s*(active|idle)\s*<\/state>/i.exec(m.body)?.[1]?.toLowerCase();

@@ -2,7 +2,7 @@
  * "Ask an expert" and the chat, speaking the same protocol as lab/agent-bot:
  * a text/plain MESSAGE to the routing point with X-Interaction-Id, Subject and
  * X-UserData-*; the router's `routed` / `not-routed`; text both ways; `end`.
- * Control messages are parsed with the shared schemas (main/core/protocol).
+ * Control messages are parsed with the shared schemas (wire/control.ts).
  */
 import type { IncomingMessageEvent } from 'jssip/lib/UA';
 import {
@@ -11,7 +11,13 @@ import {
   parseControlMessage,
   type Routed,
 } from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import {
+  CONTROL_CONTENT_TYPE,
+  IS_COMPOSING_CONTENT_TYPE,
+  TEXT_PLAIN,
+  TEXT_PLAIN_UTF8,
+  mediaType,
+} from '../../wire/content-types.js';
 import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import { headerLine } from '../../wire/sip/headers.js';
 import { DEFAULT_USER_DATA_PREFIX, userDataHeaders } from '../../wire/user-data.js';
@@ -39,7 +45,6 @@ interface Reply {
   readonly reason?: string;
 }
 
-const TEXT = 'text/plain; charset=utf-8';
 const NOT_ROUTED_TEXT = {
   'no-kw-available': 'no expert is available',
   declined: 'the experts declined',
@@ -139,7 +144,7 @@ export class ExpertPanel {
     this.render();
     this.log(`asking ${routingPoint} (interaction ${id})`);
     try {
-      await phone.sendMessage(routingPoint, text, TEXT, headers);
+      await phone.sendMessage(routingPoint, text, TEXT_PLAIN_UTF8, headers);
       this.markDelivery(bubble, 'delivered');
     } catch (error) {
       this.markDelivery(bubble, 'failed', (error as Error).message);
@@ -167,7 +172,7 @@ export class ExpertPanel {
   private async deliver(bubble: HTMLElement, to: string, id: string, text: string): Promise<void> {
     this.markDelivery(bubble, 'sending');
     try {
-      await this.phone?.sendMessage(to, text, TEXT, [headerLine(INTERACTION_HEADER, id)]);
+      await this.phone?.sendMessage(to, text, TEXT_PLAIN_UTF8, [headerLine(INTERACTION_HEADER, id)]);
       this.markDelivery(bubble, 'delivered');
     } catch (error) {
       this.markDelivery(bubble, 'failed', (error as Error).message);
@@ -228,8 +233,8 @@ export class ExpertPanel {
 
   private dispatch(contentType: string, body: string, headerId: string | undefined, from: string): Reply {
     if (isControlContentType(contentType)) return this.control(contentType, body, headerId, from);
-    const base = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (base !== 'text/plain' && base !== 'application/im-iscomposing+xml')
+    const base = mediaType(contentType);
+    if (base !== TEXT_PLAIN && base !== IS_COMPOSING_CONTENT_TYPE)
       return { status: 415, reason: 'Unsupported Media Type' };
     if (!headerId) return { status: 400, reason: `Missing ${INTERACTION_HEADER}` };
     const ix = this.current;
@@ -238,7 +243,7 @@ export class ExpertPanel {
     if (ix.phase === 'ended') return { status: 481, reason: 'Interaction Ended' };
     if (from !== ix.kw?.uri && from !== ix.routingPoint)
       return { status: 403, reason: 'Not A Party Of This Interaction' };
-    if (base === 'text/plain') {
+    if (base === TEXT_PLAIN) {
       this.setTyping(false);
       this.addBubble('in', body);
       this.log(`message from ${from}`);

@@ -1,7 +1,8 @@
 /**
  * Time as the engine sees it: injected, so the state machine runs on a fake
  * clock in unit tests (test/support/fake-clock.ts) and on the real one in the
- * router. Same shape as the KW core's preview clock, so one fake serves both.
+ * router. Same shape as the KW core's clock (main/core/clock.ts, which the lab
+ * may not import), so one fake serves both.
  */
 export interface Clock {
   now(): number;

@@ -17,7 +17,7 @@ import {
   parseControlMessage,
   type ControlInput,
 } from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { CONTROL_CONTENT_TYPE, TEXT_PLAIN, mediaType } from '../../wire/content-types.js';
 import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import { readUserData } from '../../wire/user-data.js';
 import { toAor } from '../../wire/sip/uri.js';
@@ -49,8 +49,7 @@ export function handleInbound(message: IncomingSipMessage, ctx: InboundContext):
 function dispatch(message: IncomingSipMessage, ctx: InboundContext): SipReply {
   const from = toAor(message.from.uri);
   if (from === undefined) return { status: 400, reason: 'From Is Not A SIP Address' };
-  const baseType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (baseType === 'text/plain') return request(message, from, ctx);
+  if (mediaType(message.contentType) === TEXT_PLAIN) return request(message, from, ctx);
   if (!isControlContentType(message.contentType)) return { status: 415, reason: 'Unsupported Media Type' };
 
   const parsed = parseControlMessage(message.contentType, message.body, message.header(INTERACTION_HEADER));

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../main/core/log.js';
 import type { IncomingInvite, InviteDecision, SipAccount, SipAgent } from '../../main/core/sip/agent.js';
-import type { RTCSession } from '../../main/core/sip/jssip.js';
+import type { RTCSession } from 'jssip/lib/RTCSession';
 import { ESCALATION_HEADER } from '../../wire/header-names.js';
 import { readUserData } from '../../wire/user-data.js';
 import { toAor } from '../../wire/sip/uri.js';

@@ -1,6 +1,6 @@
 /**
  * Presence → routing state for the router. The mapping itself is the core's
- * `routingStateOf` (main/core/presence/routing-state.ts), so what the KW
+ * `routingStateOf` (wire/presence/routing-state.ts), so what the KW
  * Desktop shows as "the router sees you as …" is exactly what the router does.
  * This module adds what only the router meets: a configurable table from the
  * config file, the absence of a document (empty NOTIFY), a body it cannot read
@@ -25,7 +25,6 @@ import {
 } from '../../wire/presence/routing-state.js';
 
 export type { RoutingState, RoutingTable } from '../../wire/presence/routing-state.js';
-export { DEFAULT_ROUTING_TABLE } from '../../wire/presence/routing-state.js';
 
 /** What the router knows about a member's presence. */
 export type PresenceView =

@@ -7,7 +7,6 @@
  */
 import { XMLValidator } from 'fast-xml-parser';
 
-export const PIDF_TYPE = 'application/pidf+xml';
 const PIDF_NS = 'urn:ietf:params:xml:ns:pidf';
 
 interface Root {

@@ -2,7 +2,8 @@
  * Presence state without I/O: publications with their entity tags (RFC 3903)
  * and watcher subscriptions (RFC 6665). The SIP side lives in presence.ts.
  */
-import { mergePidf, pidfProblem, PIDF_TYPE } from './pidf.js';
+import { PIDF_CONTENT_TYPE, mediaType } from '../../wire/content-types.js';
+import { mergePidf, pidfProblem } from './pidf.js';
 import { randomToken } from './responses.js';
 
 export interface Publication {
@@ -137,8 +138,8 @@ export class PublicationStore {
   }
 
   private bodyProblem(input: PublishInput): PublishResult | undefined {
-    const type = input.contentType?.split(';')[0]?.trim().toLowerCase();
-    if (type !== PIDF_TYPE) return { status: 415, reason: 'Unsupported Media Type' };
+    if (input.contentType === undefined || mediaType(input.contentType) !== PIDF_CONTENT_TYPE)
+      return { status: 415, reason: 'Unsupported Media Type' };
     const problem = pidfProblem(input.body);
     return problem ? { status: 400, reason: problem } : undefined;
   }

@@ -7,7 +7,7 @@ import type { Logger } from '../../main/core/log.js';
 import type { Connection, ConnectionTable } from './connections.js';
 import type { Identity } from './identity.js';
 import { HeaderList, type SipRequest } from './message.js';
-import { PIDF_TYPE } from './pidf.js';
+import { PIDF_CONTENT_TYPE } from '../../wire/content-types.js';
 import { PublicationStore, SubscriptionStore, type Subscription } from './presence-state.js';
 import { createResponse, newTag } from './responses.js';
 import { formatNameAddr, getParam, parseNameAddr, parseParams, parseUri, withoutParam } from './syntax.js';
@@ -95,7 +95,7 @@ export class PresenceServer {
         conn.send(createResponse(req, 423, { headers: [['Min-Expires', String(r.minExpires)]] }));
         break;
       case 415:
-        conn.send(createResponse(req, 415, { headers: [['Accept', PIDF_TYPE]] }));
+        conn.send(createResponse(req, 415, { headers: [['Accept', PIDF_CONTENT_TYPE]] }));
         break;
       default:
         conn.send(createResponse(req, r.status, { reason: r.reason }));
@@ -237,7 +237,7 @@ export class PresenceServer {
     headers.add('Contact', id.contact());
     headers.add('Event', sub.eventId === undefined ? 'presence' : `presence;id=${sub.eventId}`);
     headers.add('Subscription-State', state);
-    if (doc !== undefined) headers.add('Content-Type', PIDF_TYPE);
+    if (doc !== undefined) headers.add('Content-Type', PIDF_CONTENT_TYPE);
     const what = doc === undefined ? 'no body' : `${this.publications.of(sub.aor).length} publication(s)`;
     this.d.clients.start(branch, 'NOTIFY', conn.id, TRANSACTION_TIMEOUT_MS, (ev) => {
       if (ev.kind === 'response' && ev.response.status < 200) return;

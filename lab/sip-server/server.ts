@@ -13,6 +13,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../main/core/log.js';
+import { PIDF_CONTENT_TYPE, SDP_CONTENT_TYPE, TEXT_PLAIN } from '../../wire/content-types.js';
 import { DigestAuth } from './auth.js';
 import { ConnectionTable, wrapSocket, type Connection } from './connections.js';
 import { Identity } from './identity.js';
@@ -309,7 +310,7 @@ class LabSipServer {
             headers: [
               ['Allow', ALLOW],
               ['Allow-Events', 'presence'],
-              ['Accept', 'application/sdp, application/pidf+xml, text/plain'],
+              ['Accept', [SDP_CONTENT_TYPE, PIDF_CONTENT_TYPE, TEXT_PLAIN].join(', ')],
             ],
           });
           return;

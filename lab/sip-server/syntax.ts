@@ -113,18 +113,9 @@ export function getParam(params: Params, name: string): string | undefined {
   return params.find(([k]) => k === n)?.[1];
 }
 
-export function hasParam(params: Params, name: string): boolean {
-  const n = name.toLowerCase();
-  return params.some(([k]) => k === n);
-}
-
 export function withoutParam(params: Params, name: string): Params {
   const n = name.toLowerCase();
   return params.filter(([k]) => k !== n);
-}
-
-export function setParam(params: Params, name: string, value: string | undefined): Params {
-  return [...withoutParam(params, name), [name.toLowerCase(), value]];
 }
 
 const HOSTPORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;

@@ -7,15 +7,19 @@
 import type { Logger } from './log.js';
 import type { IncomingSipMessage, SipReply } from './sip/agent.js';
 import { parseControlMessage } from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import {
+  CONTROL_CONTENT_TYPE,
+  IS_COMPOSING_CONTENT_TYPE,
+  TEXT_PLAIN,
+  mediaType,
+} from '../../wire/content-types.js';
 import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import type { PreviewInbox } from './previews/preview-inbox.js';
 import type { ConversationService } from './conversations/conversation-service.js';
 import { parseIsComposing } from '../../wire/is-composing.js';
-import { IS_COMPOSING_CONTENT_TYPE } from '../../wire/content-types.js';
 import { toAor } from '../../wire/sip/uri.js';
 
-export const ACCEPTED_TYPES = ['text/plain', CONTROL_CONTENT_TYPE, IS_COMPOSING_CONTENT_TYPE];
+export const ACCEPTED_TYPES = [TEXT_PLAIN, CONTROL_CONTENT_TYPE, IS_COMPOSING_CONTENT_TYPE];
 
 export interface InboundTargets {
   readonly previews: PreviewInbox;
@@ -37,9 +41,9 @@ export function dispatchInbound(message: IncomingSipMessage, targets: InboundTar
 }
 
 function route(message: IncomingSipMessage, { previews, conversations }: InboundTargets): SipReply {
-  const mediaType = message.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaType(message.contentType);
   const interactionId = message.header(INTERACTION_HEADER);
-  switch (mediaType) {
+  switch (type) {
     case CONTROL_CONTENT_TYPE: {
       const parsed = parseControlMessage(message.contentType, message.body, interactionId);
       if (!parsed.ok) return { status: parsed.status, reason: parsed.reason };
@@ -59,7 +63,7 @@ function route(message: IncomingSipMessage, { previews, conversations }: Inbound
           return { status: 400, reason: `Not A Message For A KW: ${control.type}` };
       }
     }
-    case 'text/plain':
+    case TEXT_PLAIN:
       return conversations.receiveText(message.from, interactionId, message.body);
     case IS_COMPOSING_CONTENT_TYPE: {
       const composing = parseIsComposing(message.body);

@@ -14,7 +14,8 @@ import {
   describeRoutingState,
   type RoutingState,
 } from '../../wire/presence/routing-state.js';
-import { PreviewInbox, type Clock } from './previews/preview-inbox.js';
+import { PreviewInbox } from './previews/preview-inbox.js';
+import type { Clock } from './clock.js';
 import { sipControlSender } from './previews/control-sender.js';
 import { ConversationService } from './conversations/conversation-service.js';
 import type { HistoryStore } from './history/history-store.js';

@@ -8,7 +8,7 @@
  * tone; each page stamps that moment itself (probe polled every 5 ms), so
  * Playwright's own polling is not in the figure.
  */
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Page } from '@playwright/test';
 import type { Logger } from '../../main/core/log.js';
 import { CHROMIUM_ARGS } from '../../playwright.config.js';
 import {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium } from '@playwright/test';
 import type { Logger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { startSipServer } from '../../lab/sip-server/index.js';

@@ -6,7 +6,7 @@
  * hangup leaves no host tracks or peer connections behind.
  */
 import { describe, expect, it } from 'vitest';
-import type { RTCSession } from '../../main/core/sip/jssip.js';
+import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { SipAgent } from '../../main/core/sip/agent.js';
 import { MediaBridge } from '../../main/core/media/media-bridge.js';
 import type { BridgedStream } from '../../main/core/media/bridged-stream.js';

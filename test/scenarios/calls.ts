@@ -8,8 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
-import type { RTCSession } from '../../main/core/sip/jssip.js';
-import type { IncomingDTMFEvent, IncomingDTMFListener } from 'jssip/lib/RTCSession';
+import type { IncomingDTMFEvent, IncomingDTMFListener, RTCSession } from 'jssip/lib/RTCSession';
 import { MediaBridge } from '../../main/core/media/media-bridge.js';
 import { createLinkPair } from '../../main/core/media/link.js';
 import { NodeMediaHost } from '../../lab/node-media/node-media-host.js';

@@ -56,12 +56,16 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: () => str
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** Resolves once `check()` holds (polled), or rejects after `ms` with `what()`. */
-export function eventually(check: () => boolean, ms: number, what: () => string): Promise<void> {
+/** Resolves once `check()` holds (polled; it may be async), or rejects after `ms` with `what()`. */
+export function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+  what: () => string,
+): Promise<void> {
   let stop = false;
   return withDeadline(
     (async () => {
-      while (!stop && !check()) await new Promise((r) => setTimeout(r, 40));
+      while (!stop && !(await check())) await new Promise((r) => setTimeout(r, 40));
     })(),
     ms,
     what,

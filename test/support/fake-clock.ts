@@ -1,5 +1,5 @@
 /** A clock whose time moves only when the test says so. */
-import type { Clock } from '../../main/core/previews/preview-inbox.js';
+import type { Clock } from '../../main/core/clock.js';
 
 export class FakeClock implements Clock {
   private time: number;

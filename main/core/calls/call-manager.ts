@@ -8,8 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter, type Unsubscribe } from '../events.js';
 import type { Logger } from '../log.js';
-import type { Clock } from '../previews/preview-inbox.js';
-import { systemClock } from '../previews/preview-inbox.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { IncomingInvite, InviteDecision } from '../sip/agent.js';
 import type { CallRecord, Conversation } from '../conversations/model.js';
 import type { ManualState } from '../../../wire/presence/manual-states.js';

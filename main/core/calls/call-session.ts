@@ -3,7 +3,7 @@
  * interface so the manager's state machine is testable without a network.
  * `jssipCallSession` adapts a real RTCSession.
  */
-import type { RTCSession } from '../sip/jssip.js';
+import type { RTCSession } from 'jssip/lib/RTCSession';
 import { JsSIP } from '../sip/jssip.js';
 import type { Unsubscribe } from '../events.js';
 

@@ -12,13 +12,12 @@ import { LIMITS } from '../../../wire/control.js';
 import { INTERACTION_HEADER } from '../../../wire/header-names.js';
 import type { SentResult, SendOptions, SipReply } from '../sip/agent.js';
 import type { ControlSender } from '../previews/control-sender.js';
-import type { Clock } from '../previews/preview-inbox.js';
-import { systemClock } from '../previews/preview-inbox.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { HistoryStore } from '../history/history-store.js';
 import { toAor } from '../../../wire/sip/uri.js';
 import type { CallRecord, ChatMessage, Conversation } from './model.js';
 import { encodeIsComposing, type Composing } from '../../../wire/is-composing.js';
-import { IS_COMPOSING_CONTENT_TYPE } from '../../../wire/content-types.js';
+import { IS_COMPOSING_CONTENT_TYPE, TEXT_PLAIN_UTF8 } from '../../../wire/content-types.js';
 
 /** What the service needs from the SIP agent: sending a MESSAGE. */
 export interface MessageTransport {
@@ -264,7 +263,7 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     let final: ChatMessage;
     try {
       await this.options.transport.sendMessage(conversation.agent.uri, message.text, {
-        contentType: 'text/plain; charset=utf-8',
+        contentType: TEXT_PLAIN_UTF8,
         headers: [`${INTERACTION_HEADER}: ${interactionId}`],
       });
       final = { ...message, delivery: 'delivered' };

@@ -1,12 +1,12 @@
 /**
- * What a conversation is: one schema, from which the core's type, the history
- * file validation and the renderer contract all derive. Pure (valibot only, no
- * Node), so the preload contract and the renderer can import it too.
+ * What a conversation is in the core: one schema, from which the core's type and
+ * the history file validation derive. The renderer sees a separate view
+ * (preload/contract.ts ConversationView, mapped in main/app/views.ts), so the
+ * disk format and the UI change independently.
  */
 import * as v from 'valibot';
 
 export const DeliverySchema = v.picklist(['sending', 'delivered', 'failed']);
-export type Delivery = v.InferOutput<typeof DeliverySchema>;
 
 export const ChatMessageSchema = v.object({
   id: v.string(),

@@ -7,6 +7,7 @@
  */
 import { TypedEmitter } from '../events.js';
 import type { Logger } from '../log.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Preview, PreviewCancel } from '../../../wire/control.js';
 import type { SipReply } from '../sip/agent.js';
 import type { ControlSender } from './control-sender.js';
@@ -33,18 +34,6 @@ interface InboxEvents extends Record<string, unknown> {
 
 /** How many ended previews are remembered, so a cancel that crosses our own expiry is not an error. */
 const RECENT_ENDED = 200;
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface PreviewInboxOptions {
   readonly sender: ControlSender;

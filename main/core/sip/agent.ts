@@ -6,8 +6,10 @@
  * `PresenceWatch`, and a decision hook for incoming INVITEs.
  */
 import { JsSIP } from './jssip.js';
-import type { IncomingRequest, RTCSession, UA } from './jssip.js';
+import type { IncomingRequest } from 'jssip/lib/SIPMessage';
+import type { RTCSession } from 'jssip/lib/RTCSession';
 import type {
+  UA,
   IncomingMessageEvent,
   IncomingMessageListener,
   IncomingRTCSessionEvent,
@@ -27,6 +29,7 @@ import { SipRequestError, TIMEOUT, TRANSPORT_ERROR, sendRequest, type FinalRespo
 import { ensureMediaScope } from './media-scope.js';
 import { toAor } from '../../../wire/sip/uri.js';
 import { sanitizeReasonPhrase } from '../../../wire/sip/headers.js';
+import { TEXT_PLAIN, TEXT_PLAIN_UTF8 } from '../../../wire/content-types.js';
 
 export interface SipAccount {
   /** The KW's address of record, e.g. `sip:kw1@lab.local`. */
@@ -243,7 +246,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const ua = this.requireUa();
     return new Promise((resolve, reject) => {
       ua.sendMessage(target, body, {
-        contentType: options.contentType ?? 'text/plain; charset=utf-8',
+        contentType: options.contentType ?? TEXT_PLAIN_UTF8,
         extraHeaders: [...(options.headers ?? [])],
         eventHandlers: {
           succeeded: (e) => {
@@ -285,7 +288,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const headers = [...(options.headers ?? [])];
     // Dialog-creating requests need our Contact (servers alias WebSocket flows from it).
     if (method === 'INVITE' || method === 'SUBSCRIBE') headers.push(`Contact: ${ua.contact.toString()}`);
-    if (options.body !== undefined) headers.push(`Content-Type: ${options.contentType ?? 'text/plain'}`);
+    if (options.body !== undefined) headers.push(`Content-Type: ${options.contentType ?? TEXT_PLAIN}`);
     return sendRequest(ua, method, target, headers, options.body);
   }
 

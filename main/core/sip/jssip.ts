@@ -1,14 +1,5 @@
-// The only door to JsSIP in the core: the scoped bundle (see
+// The only door to JsSIP's code in the core: the scoped bundle (see
 // scripts/build-jssip.mjs), never the `jssip` package directly, so no code
-// path can reach JsSIP's browser globals.
+// path can reach JsSIP's browser globals. Types come from `jssip/lib/*`
+// (`import type`, erased at build time).
 export { JsSIP, OutgoingRequest, RequestSender, setMediaClasses, mediaClasses } from '#jssip';
-export type { MediaClasses } from '#jssip';
-export type { UA, UAConfiguration } from 'jssip/lib/UA';
-export type {
-  IncomingRequest,
-  IncomingResponse,
-  OutgoingRequest as OutgoingSipRequest,
-} from 'jssip/lib/SIPMessage';
-export type { RTCSession } from 'jssip/lib/RTCSession';
-export type { Subscriber } from 'jssip/lib/Subscriber';
-export type { Message } from 'jssip/lib/Message';

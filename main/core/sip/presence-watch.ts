@@ -5,10 +5,13 @@
  * published, or whose publication was withdrawn), so the watch looks at every
  * NOTIFY its subscriber receives and reports those as `empty`.
  */
-import type { IncomingRequest, Subscriber, UA } from './jssip.js';
+import type { IncomingRequest } from 'jssip/lib/SIPMessage';
+import type { Subscriber } from 'jssip/lib/Subscriber';
+import type { UA } from 'jssip/lib/UA';
 import type { Logger } from '../log.js';
 import type { Backoff } from './backoff.js';
 import { TypedEmitter } from '../events.js';
+import { PIDF_CONTENT_TYPE } from '../../../wire/content-types.js';
 
 export type WatchUpdate =
   | { readonly kind: 'document'; readonly body: string; readonly contentType: string }
@@ -52,7 +55,7 @@ export class PresenceWatch extends TypedEmitter<WatchEvents> {
     this.stopped = false;
     const ua = this.ua();
     if (this.subscriber || !ua) return;
-    const sub = ua.subscribe(this.options.target, 'presence', 'application/pidf+xml', {
+    const sub = ua.subscribe(this.options.target, 'presence', PIDF_CONTENT_TYPE, {
       expires: this.options.expires ?? 600,
     });
     this.subscriber = sub;

@@ -4,11 +4,12 @@
  * 412 → full republication, 423 → retry with Min-Expires, `Expires: 0` to
  * withdraw. Operations run one at a time, in order.
  */
-import type { UA } from './jssip.js';
+import type { UA } from 'jssip/lib/UA';
 import type { Logger } from '../log.js';
 import { TypedEmitter } from '../events.js';
 import { sendRequest, type FinalResponse } from './request.js';
 import type { Backoff } from './backoff.js';
+import { PIDF_CONTENT_TYPE } from '../../../wire/content-types.js';
 
 export interface PublisherOptions {
   readonly target: string;
@@ -133,7 +134,7 @@ export class Publisher extends TypedEmitter<PublisherEvents> {
     if (!ua) return Promise.resolve({ status: 503, reason: 'Not Started', header: () => undefined });
     const headers = [`Event: ${this.options.event ?? 'presence'}`, `Expires: ${expires}`];
     if (this.etag !== undefined) headers.push(`SIP-If-Match: ${this.etag}`);
-    if (withBody) headers.push(`Content-Type: ${this.options.contentType ?? 'application/pidf+xml'}`);
+    if (withBody) headers.push(`Content-Type: ${this.options.contentType ?? PIDF_CONTENT_TYPE}`);
     return sendRequest(ua, 'PUBLISH', this.options.target, headers, withBody ? this.body : undefined);
   }
 

@@ -4,7 +4,8 @@
  * no PUBLISH; this is what the publisher is built on.
  */
 import { JsSIP, OutgoingRequest, RequestSender } from './jssip.js';
-import type { IncomingResponse, UA } from './jssip.js';
+import type { IncomingResponse } from 'jssip/lib/SIPMessage';
+import type { UA } from 'jssip/lib/UA';
 
 export interface FinalResponse {
   readonly status: number;

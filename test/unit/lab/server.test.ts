@@ -7,6 +7,7 @@ import { memoryLogger } from '../../../main/core/log.js';
 import { startSipServer, type SipServer } from '../../../lab/sip-server/index.js';
 import { serializeMessage, type SipRequest, type SipResponse } from '../../../lab/sip-server/message.js';
 import { RawWs, TestUa, isRequest, isResponse, rand } from './helpers/raw-ua.js';
+import { eventually } from '../../support/agents.js';
 
 const SDP =
   'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
@@ -84,7 +85,11 @@ describe('lab SIP server (no auth)', () => {
     const kw = await ua(server, 'kw9');
     await kw.register();
     await kw.ws.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(
+      () => mem.records.some((r) => r.msg.endsWith('dropped 1 binding(s) of kw9@lab.local')),
+      2000,
+      () => 'the server never dropped the binding of the closed connection',
+    );
     expect(
       (await agent.request('MESSAGE', 'sip:kw9@lab.local', { body: 'x', contentType: 'text/plain' })).status,
     ).toBe(480);
@@ -101,6 +106,7 @@ describe('lab SIP server (no auth)', () => {
     a.ws.send('hello, this is not SIP');
     a.ws.send(Buffer.from([0, 1, 2, 3, 255]));
     a.ws.send('\r\n\r\n');
+    // Absence: the server answers garbage with nothing, so no frame may arrive within 300 ms.
     expect(await a.ws.next(() => true, 300).catch(() => 'none')).toBe('none');
     expect(a.ws.raw).toContain('\r\n');
 
@@ -300,7 +306,14 @@ describe('lab SIP server (no auth)', () => {
     await router.request('SUBSCRIBE', 'sip:kw32@lab.local', { headers: [['Event', 'presence']] });
     const n = (await router.ws.next(isRequest('NOTIFY'))) as SipRequest;
     router.respond(n, 481);
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(
+      () =>
+        mem.records.some(
+          (r) => r.msg.includes('kw32@lab.local') && r.msg.endsWith('dropped (subscriber answered 481)'),
+        ),
+      2000,
+      () => 'the server never dropped the subscription answered with 481',
+    );
     const body = '<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:kw32@lab.local"/>';
     const res = await kw.request('PUBLISH', 'sip:kw32@lab.local', {
       body,
