@@ -1,16 +1,15 @@
 /**
- * The IPC between main and the hidden media window (DESIGN.md §3), shared by
- * the media preload, the media runtime and main. Pure: no electron import, so
- * the renderer may import its types.
- * - host → main: `ipcRenderer.send(MEDIA_FROM_HOST_CHANNEL, message)`; main
- *   listens with `ipcMain.on(MEDIA_FROM_HOST_CHANNEL, …)`, checks the sender is
- *   the media window, validates with `FromHostSchema`;
- * - main → host: `webContents.send(MEDIA_TO_HOST_CHANNEL, toHost)`.
+ * The IPC between main and the hidden media window (docs/design.md §3), shared
+ * by the media preload, the media runtime and main. Pure: no electron import,
+ * so the renderer may import its types. The channel names are in
+ * ipc-channels.ts:
+ * - host → main: `ipcRenderer.send(IPC_CHANNELS.mediaFromHost, message)`;
+ *   main listens with `ipcMain.on(IPC_CHANNELS.mediaFromHost, …)`, checks the
+ *   sender is the media window, and the media bridge validates the message
+ *   with `FromHostSchema`;
+ * - main → host: `webContents.send(IPC_CHANNELS.mediaToHost, toHost)`.
  */
 import type { FromHost } from '../wire/media-host.js';
-
-export const MEDIA_TO_HOST_CHANNEL = 'kw:media:to-host';
-export const MEDIA_FROM_HOST_CHANNEL = 'kw:media:from-host';
 
 /** What the media preload exposes as `window.kwMedia`: a task pair, never ipcRenderer. */
 export interface KwMediaBridge {

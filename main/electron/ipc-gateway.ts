@@ -1,8 +1,17 @@
 /**
- * The only place that touches `ipcMain`. One invoke channel (`kw:invoke`,
+ * The contract's end in main: one invoke channel (`IPC_CHANNELS.invoke`,
  * payload `{ name, input }`) answered with `runCommand` (contract validation,
  * then the KwApp handler) as `{ ok, value | error }`; one event channel
- * (`kw:event`, payload `{ event, payload }`).
+ * (`IPC_CHANNELS.event`, payload `{ event, payload }`). The channel names are
+ * in preload/ipc-channels.ts, shared with the preloads.
+ *
+ * It is the only user of `ipcMain` for the contract, not the only user of
+ * `ipcMain`: the media window (media-window.ts) listens on
+ * `IPC_CHANNELS.mediaFromHost` for its media host, and electron-store, when
+ * main/index.ts opens the settings file, registers its own synchronous
+ * `electron-store-get-data` listener (no preload exposes `ipcRenderer`, so no
+ * page can send to it). main/index.ts hands `ipcMain` to the gateway and the
+ * media window; nothing else in main/ touches it.
  *
  * Sender rule: a command is accepted only when
  *  1. `event.sender` is the webContents of one of our windows (its id was
@@ -32,10 +41,8 @@ import type { CommandHandlers, EventSink } from '../app/kw-app.js';
 import { runCommand, type CommandResult } from '../app/run-command.js';
 import type { Logger } from '../core/log.js';
 import type { EventName, EventPayload, WindowKind } from '../../preload/contract.js';
+import { IPC_CHANNELS } from '../../preload/ipc-channels.js';
 import { isAppUrl, PAGES } from './security.js';
-
-export const INVOKE_CHANNEL = 'kw:invoke';
-export const EVENT_CHANNEL = 'kw:event';
 
 /** What the gateway reads of a frame (Electron's WebFrameMain). */
 export type GatewayFrame = Pick<WebFrameMain, 'url' | 'processId' | 'routingId'> & {
@@ -118,13 +125,13 @@ export class IpcGateway {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.options.ipcMain.handle(INVOKE_CHANNEL, (event, request) => this.handleInvoke(event, request));
+    this.options.ipcMain.handle(IPC_CHANNELS.invoke, (event, request) => this.handleInvoke(event, request));
   }
 
   stop(): void {
     if (!this.started) return;
     this.started = false;
-    this.options.ipcMain.removeHandler(INVOKE_CHANNEL);
+    this.options.ipcMain.removeHandler(IPC_CHANNELS.invoke);
     this.windows.clear();
   }
 
@@ -152,7 +159,7 @@ export class IpcGateway {
     for (const entry of this.windows.values()) this.deliver(entry, message);
   };
 
-  /** The `kw:invoke` handler (public for tests). */
+  /** The `IPC_CHANNELS.invoke` handler (public for tests). */
   async handleInvoke(event: GatewayInvokeEvent, request: unknown): Promise<CommandResult> {
     const entry = this.checkSender(event);
     const envelope = v.safeParse(Envelope, request);
@@ -208,6 +215,6 @@ export class IpcGateway {
       }
       return;
     }
-    entry.contents.send(EVENT_CHANNEL, message);
+    entry.contents.send(IPC_CHANNELS.event, message);
   }
 }

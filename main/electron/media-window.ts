@@ -21,7 +21,7 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import type { MediaHostLink, ToHost } from '../../wire/media-host.js';
 import type { Logger } from '../core/log.js';
-import { MEDIA_FROM_HOST_CHANNEL, MEDIA_TO_HOST_CHANNEL } from '../../preload/media-bridge.js';
+import { IPC_CHANNELS } from '../../preload/ipc-channels.js';
 import { frameProblem, type GatewayFrame, type GatewayInvokeEvent } from './ipc-gateway.js';
 import { PAGES, pageUrl } from './security.js';
 import { secureWebPreferences } from './windows.js';
@@ -137,7 +137,7 @@ class IpcMediaLink implements MediaHostLink {
   send(message: ToHost): void {
     if (this.closed || this.contents.isDestroyed()) return;
     try {
-      this.contents.send(MEDIA_TO_HOST_CHANNEL, message);
+      this.contents.send(IPC_CHANNELS.mediaToHost, message);
     } catch (error) {
       // The interface promises send never throws; a failed send is a lost host soon anyway.
       this.logger.warn('media ipc send failed', {
@@ -199,7 +199,7 @@ export class MediaWindowHost {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.deps.ipcMain.on(MEDIA_FROM_HOST_CHANNEL, this.receive);
+    this.deps.ipcMain.on(IPC_CHANNELS.mediaFromHost, this.receive);
     this.create();
   }
 
@@ -214,7 +214,7 @@ export class MediaWindowHost {
     this.disposed = true;
     if (this.restartTimer !== undefined) this.timers.clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    this.deps.ipcMain.removeListener(MEDIA_FROM_HOST_CHANNEL, this.receive);
+    this.deps.ipcMain.removeListener(IPC_CHANNELS.mediaFromHost, this.receive);
     this.link?.close('the app is quitting');
     const win = this.window ?? this.dying;
     this.window = undefined;

@@ -25,6 +25,7 @@ async function setup() {
     '<html><head><!-- kw-bridge --><script type="module" src="./main.js"></script></head></html>',
   );
   await writeFile(join(rendererDir, 'main.js'), 'console.log(1)');
+  await writeFile(join(rendererDir, 'preview.html'), '<html><head><!-- kw-bridge --></head></html>');
   const kw = await startHarnessKw({
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim' },
     servers: [sip.url],
@@ -37,9 +38,9 @@ async function setup() {
   return { kw, log };
 }
 
-function connect(url: string, origin: string): Promise<WebSocket> {
+function connect(url: string, origin: string, path = '/kw'): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/kw', { origin });
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + path, { origin });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
@@ -80,6 +81,36 @@ describe('browser harness', () => {
   it('refuses a contract socket from another origin', async () => {
     const { kw } = await setup();
     await expect(connect(kw.harness.url, 'http://evil.example')).rejects.toThrow(/403/);
+  });
+
+  it('only the main page hosts the media; GET only; sockets only on /kw and /media', async () => {
+    const { kw } = await setup();
+    const main = await (await fetch(kw.harness.mainUrl)).text();
+    expect(main).toContain('<script src="/harness-client.js"></script><script src="/harness-media.js">');
+    const preview = await (await fetch(kw.harness.previewUrl)).text();
+    expect(preview).toContain('<script src="/harness-client.js"></script>');
+    expect(preview).not.toContain('harness-media.js');
+    expect((await fetch(`${kw.harness.url}/harness-media.js`)).status).toBe(200);
+    expect((await fetch(kw.harness.mainUrl, { method: 'POST' })).status).toBe(405);
+    await expect(connect(kw.harness.url, kw.harness.url, '/other')).rejects.toThrow(/403/);
+    await expect(connect(kw.harness.url, 'http://evil.example', '/media')).rejects.toThrow(/403/);
+    const media = await connect(kw.harness.url, kw.harness.url, '/media');
+    later(async () => media.terminate());
+    expect(media.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('drops frames that are not commands and answers the next one', async () => {
+    const { kw, log } = await setup();
+    const ws = await connect(kw.harness.url, kw.harness.url);
+    later(async () => ws.terminate());
+    ws.send('not json');
+    ws.send(JSON.stringify({ name: 'app.ready', input: { window: 'main' } }));
+    ws.send('null');
+    const ready = await call(ws, 7, 'app.ready', { window: 'main' });
+    expect(ready.ok).toBe(true);
+    const warnings = log.records.filter((e) => e.level === 'warn').map((e) => e.msg);
+    expect(warnings).toContain('harness frame is not JSON: dropped');
+    expect(warnings.filter((m) => m === 'harness frame without id/name: dropped')).toHaveLength(2);
   });
 
   it('validates inputs and queues events until the page is ready', async () => {

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KwApi } from '../../../preload/contract.js';
+import { IPC_CHANNELS } from '../../../preload/ipc-channels.js';
 
 const fake = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
@@ -93,5 +94,30 @@ describe('electron preload', () => {
 
   it('refuses to subscribe to an unknown event', () => {
     expect(() => kw.on('nope' as 'focus', () => undefined)).toThrow(/unknown event/);
+  });
+
+  it('a listener that throws is logged; the others still get the event', () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const got: string[] = [];
+    const offBad = kw.on('focus', () => {
+      throw new Error('boom');
+    });
+    const offGood = kw.on('focus', (p) => got.push(p.interactionId));
+    fake.emit('kw:event', { event: 'focus', payload: { interactionId: 'c' } });
+    offBad();
+    offGood();
+    expect(got).toEqual(['c']);
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]?.[0])).toContain("kw.on('focus') listener failed");
+    errors.mockRestore();
+  });
+
+  it('an event nobody listens to is dropped', () => {
+    expect(() => fake.emit('kw:event', { event: 'calls', payload: [] })).not.toThrow();
+  });
+
+  it('uses the channel names of preload/ipc-channels.ts, which main uses too', () => {
+    expect(IPC_CHANNELS.invoke).toBe('kw:invoke');
+    expect(IPC_CHANNELS.event).toBe('kw:event');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../main/core/log.js';
-import { EVENT_CHANNEL, INVOKE_CHANNEL, IpcGateway } from '../../../main/electron/ipc-gateway.js';
+import { IpcGateway } from '../../../main/electron/ipc-gateway.js';
+import { IPC_CHANNELS } from '../../../preload/ipc-channels.js';
 import { FakeFrame, FakeIpcMain, FakeWebContents } from './fake-electron.js';
 import { recordingHandlers, SNAPSHOT, status } from './fixtures.js';
 
@@ -27,15 +28,15 @@ const presenceSet = { name: 'presence.set', input: { state: 'busy' } };
 describe('IpcGateway: commands', () => {
   it('registers one invoke channel and runs a valid command from our window', async () => {
     const { ipcMain, calls, main } = setup();
-    expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
-    const result = await ipcMain.invoke(INVOKE_CHANNEL, main.invokeEvent(), presenceSet);
+    expect([...ipcMain.handlers.keys()]).toEqual([IPC_CHANNELS.invoke]);
+    const result = await ipcMain.invoke(IPC_CHANNELS.invoke, main.invokeEvent(), presenceSet);
     expect(result).toEqual({ ok: true, value: null });
     expect(calls).toEqual([{ name: 'presence.set', input: { state: 'busy' } }]);
   });
 
   it('returns the handler result (app.ready → snapshot)', async () => {
     const { ipcMain, preview } = setup();
-    const result = await ipcMain.invoke(INVOKE_CHANNEL, preview.invokeEvent(), {
+    const result = await ipcMain.invoke(IPC_CHANNELS.invoke, preview.invokeEvent(), {
       name: 'app.ready',
       input: { window: 'preview' },
     });
@@ -99,7 +100,7 @@ describe('IpcGateway: commands', () => {
   for (const [label, makeEvent] of badSenders) {
     it(`refuses ${label}: rejects, logs, runs nothing`, async () => {
       const ctx = setup();
-      await expect(ctx.ipcMain.invoke(INVOKE_CHANNEL, makeEvent(ctx), presenceSet)).rejects.toThrow(
+      await expect(ctx.ipcMain.invoke(IPC_CHANNELS.invoke, makeEvent(ctx), presenceSet)).rejects.toThrow(
         /refused/,
       );
       expect(ctx.calls).toEqual([]);
@@ -112,16 +113,20 @@ describe('IpcGateway: commands', () => {
     const call = new FakeWebContents('app://kw/call.html');
     ctx.gateway.attach(call, 'call');
     const answer = { name: 'calls.answer', input: { callId: 'c-1' } };
-    expect(await ctx.ipcMain.invoke(INVOKE_CHANNEL, call.invokeEvent(), answer)).toEqual({
+    expect(await ctx.ipcMain.invoke(IPC_CHANNELS.invoke, call.invokeEvent(), answer)).toEqual({
       ok: true,
       value: null,
     });
     expect(ctx.calls).toEqual([{ name: 'calls.answer', input: { callId: 'c-1' } }]);
     call.mainFrame.url = 'app://kw/media.html';
-    await expect(ctx.ipcMain.invoke(INVOKE_CHANNEL, call.invokeEvent(), answer)).rejects.toThrow(/refused/);
+    await expect(ctx.ipcMain.invoke(IPC_CHANNELS.invoke, call.invokeEvent(), answer)).rejects.toThrow(
+      /refused/,
+    );
     // A call window showing the main page is refused too: the page must match the window's kind.
     call.mainFrame.url = 'app://kw/main.html';
-    await expect(ctx.ipcMain.invoke(INVOKE_CHANNEL, call.invokeEvent(), answer)).rejects.toThrow(/refused/);
+    await expect(ctx.ipcMain.invoke(IPC_CHANNELS.invoke, call.invokeEvent(), answer)).rejects.toThrow(
+      /refused/,
+    );
     expect(ctx.calls).toHaveLength(1);
   });
 
@@ -135,7 +140,9 @@ describe('IpcGateway: commands', () => {
   for (const [label, request] of malformed) {
     it(`rejects a malformed request (${label}) without running anything`, async () => {
       const { ipcMain, calls, main, records } = setup();
-      await expect(ipcMain.invoke(INVOKE_CHANNEL, main.invokeEvent(), request)).rejects.toThrow(/malformed/);
+      await expect(ipcMain.invoke(IPC_CHANNELS.invoke, main.invokeEvent(), request)).rejects.toThrow(
+        /malformed/,
+      );
       expect(calls).toEqual([]);
       expect(records.some((r) => r.msg === 'ipc refused: malformed request')).toBe(true);
     });
@@ -157,7 +164,7 @@ describe('IpcGateway: commands', () => {
   for (const [label, request, error] of badCommands) {
     it(`refuses ${label} with an error and does not call the handler`, async () => {
       const { ipcMain, calls, main, records } = setup();
-      const result = await ipcMain.invoke(INVOKE_CHANNEL, main.invokeEvent(), request);
+      const result = await ipcMain.invoke(IPC_CHANNELS.invoke, main.invokeEvent(), request);
       expect(result.ok).toBe(false);
       expect(result.ok ? '' : result.error).toMatch(error);
       expect(calls).toEqual([]);
@@ -174,7 +181,7 @@ describe('IpcGateway: commands', () => {
 
 describe('IpcGateway: events', () => {
   const ready = (ctx: ReturnType<typeof setup>, contents: FakeWebContents, window: 'main' | 'preview') =>
-    ctx.ipcMain.invoke(INVOKE_CHANNEL, contents.invokeEvent(), { name: 'app.ready', input: { window } });
+    ctx.ipcMain.invoke(IPC_CHANNELS.invoke, contents.invokeEvent(), { name: 'app.ready', input: { window } });
 
   it('queues events per window until its renderer is ready, then flushes them in order after the reply', async () => {
     const ctx = setup();
@@ -190,10 +197,10 @@ describe('IpcGateway: events', () => {
     gateway.publish('status', status('away')); // still queued behind the others
     ctx.replySent();
     expect(main.sent.map((s) => s.channel)).toEqual([
-      EVENT_CHANNEL,
-      EVENT_CHANNEL,
-      EVENT_CHANNEL,
-      EVENT_CHANNEL,
+      IPC_CHANNELS.event,
+      IPC_CHANNELS.event,
+      IPC_CHANNELS.event,
+      IPC_CHANNELS.event,
     ]);
     expect(main.sent.map((s) => s.message)).toEqual([
       { event: 'status', payload: status('busy') },
@@ -223,7 +230,7 @@ describe('IpcGateway: events', () => {
   it('a failed app.ready does not open the gate', async () => {
     const ctx = setup();
     ctx.gateway.publish('status', status());
-    await ctx.ipcMain.invoke(INVOKE_CHANNEL, ctx.main.invokeEvent(), {
+    await ctx.ipcMain.invoke(IPC_CHANNELS.invoke, ctx.main.invokeEvent(), {
       name: 'app.ready',
       input: { window: 'x' },
     });
@@ -269,7 +276,7 @@ describe('IpcGateway: events', () => {
     const main = new FakeWebContents('app://kw/main.html');
     gateway.attach(main, 'main');
     for (let i = 0; i < 5; i++) gateway.publish('typing', { interactionId: `i-${i}`, active: true });
-    await ipcMain.invoke(INVOKE_CHANNEL, main.invokeEvent(), {
+    await ipcMain.invoke(IPC_CHANNELS.invoke, main.invokeEvent(), {
       name: 'app.ready',
       input: { window: 'main' },
     });

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KwMediaBridge } from '../../../preload/media-bridge.js';
-import { MEDIA_FROM_HOST_CHANNEL, MEDIA_TO_HOST_CHANNEL } from '../../../preload/media-bridge.js';
+import { IPC_CHANNELS } from '../../../preload/ipc-channels.js';
 
 const fake = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
@@ -54,14 +54,14 @@ describe('media preload', () => {
   it('sends on kw:media:from-host, hears kw:media:to-host without the IPC event, unsubscribes', () => {
     const hello = { kind: 'hello', protocol: 1, host: 'electron-media-window' } as const;
     kwMedia.send(hello);
-    expect(fake.sent).toEqual([{ channel: MEDIA_FROM_HOST_CHANNEL, args: [hello] }]);
+    expect(fake.sent).toEqual([{ channel: IPC_CHANNELS.mediaFromHost, args: [hello] }]);
     const got: unknown[][] = [];
     const off = kwMedia.onMessage((...args: unknown[]) => got.push(args));
-    fake.emit(MEDIA_TO_HOST_CHANNEL, { kind: 'request', id: 1 });
+    fake.emit(IPC_CHANNELS.mediaToHost, { kind: 'request', id: 1 });
     expect(got).toEqual([[{ kind: 'request', id: 1 }]]);
     off();
-    fake.emit(MEDIA_TO_HOST_CHANNEL, { kind: 'request', id: 2 });
+    fake.emit(IPC_CHANNELS.mediaToHost, { kind: 'request', id: 2 });
     expect(got).toHaveLength(1);
-    expect(fake.listeners.get(MEDIA_TO_HOST_CHANNEL)?.size).toBe(0);
+    expect(fake.listeners.get(IPC_CHANNELS.mediaToHost)?.size).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import type { MediaHostLink, ToHost } from '../../../wire/media-host.js';
 import { MediaWindowHost, mediaWindowOptions } from '../../../main/electron/media-window.js';
 import { secureWebPreferences } from '../../../main/electron/windows.js';
 import { installSecurity } from '../../../main/electron/security.js';
-import { MEDIA_FROM_HOST_CHANNEL, MEDIA_TO_HOST_CHANNEL } from '../../../preload/media-bridge.js';
+import { IPC_CHANNELS } from '../../../preload/ipc-channels.js';
 import {
   fakeEvent,
   FakeApp,
@@ -51,7 +51,7 @@ function setup(options: { maxRestarts?: number } = {}) {
   };
   /** `ipcRenderer.send('kw:media:from-host', message)` from the media window's top frame. */
   const fromHost = (message: unknown, w = current()): void =>
-    ipcMain.emitFrom(MEDIA_FROM_HOST_CHANNEL, w.webContents.invokeEvent(), message);
+    ipcMain.emitFrom(IPC_CHANNELS.mediaFromHost, w.webContents.invokeEvent(), message);
   const received = (link: MediaHostLink | undefined): unknown[] => {
     const got: unknown[] = [];
     link?.onMessage((m) => got.push(m));
@@ -89,7 +89,7 @@ describe('media window options', () => {
     expect(current().loaded).toBe('app://kw/media.html');
     expect(current().visible).toBe(false);
     expect(current().options.webPreferences?.preload).toBe(PRELOAD);
-    expect(ipcMain.listeners.get(MEDIA_FROM_HOST_CHANNEL)?.size).toBe(1);
+    expect(ipcMain.listeners.get(IPC_CHANNELS.mediaFromHost)?.size).toBe(1);
     expect(links).toHaveLength(1);
   });
 
@@ -122,7 +122,7 @@ describe('the IPC media host link', () => {
     const got = received(link);
     const request: ToHost = { kind: 'request', id: 1, request: { op: 'devices' } };
     link?.send(request);
-    expect(current().webContents.sent).toEqual([{ channel: MEDIA_TO_HOST_CHANNEL, message: request }]);
+    expect(current().webContents.sent).toEqual([{ channel: IPC_CHANNELS.mediaToHost, message: request }]);
     fromHost(HELLO);
     expect(got).toEqual([HELLO]);
   });
@@ -138,11 +138,11 @@ describe('the IPC media host link', () => {
       contents.invokeEvent(null),
       other.invokeEvent(),
     ];
-    for (const event of bad) ipcMain.emitFrom(MEDIA_FROM_HOST_CHANNEL, event, HELLO);
+    for (const event of bad) ipcMain.emitFrom(IPC_CHANNELS.mediaFromHost, event, HELLO);
     contents.mainFrame.url = 'app://kw/main.html';
-    ipcMain.emitFrom(MEDIA_FROM_HOST_CHANNEL, contents.invokeEvent(), HELLO);
+    ipcMain.emitFrom(IPC_CHANNELS.mediaFromHost, contents.invokeEvent(), HELLO);
     contents.mainFrame.url = 'https://evil.example/media.html';
-    ipcMain.emitFrom(MEDIA_FROM_HOST_CHANNEL, contents.invokeEvent(), HELLO);
+    ipcMain.emitFrom(IPC_CHANNELS.mediaFromHost, contents.invokeEvent(), HELLO);
     expect(got).toEqual([]);
     const refused = records.filter((r) => r.level === 'warn' && r.msg === 'media ipc refused: bad sender');
     expect(refused).toHaveLength(6);
@@ -294,7 +294,7 @@ describe('recreating a crashed media window', () => {
     host.dispose();
     expect(reasons).toEqual(['the app is quitting']);
     expect(current().destroyed).toBe(true);
-    expect(ipcMain.listeners.get(MEDIA_FROM_HOST_CHANNEL)?.size).toBe(0);
+    expect(ipcMain.listeners.get(IPC_CHANNELS.mediaFromHost)?.size).toBe(0);
     timers.advance(120_000);
     expect(created).toHaveLength(1);
   });
