@@ -147,7 +147,7 @@ function main(): void {
     const unavailable = secrets.unavailableReason();
     if (unavailable) logger.error(`the SIP password cannot be stored on this system: ${unavailable}`);
 
-    // Calls: JsSIP in main, the audio in the hidden media window (DESIGN §3).
+    // Calls: JsSIP in main, the audio in the hidden media window (docs/design.md §3).
     // 30 s per host request: macOS asks the user before the first microphone capture.
     const mediaBridge = new MediaBridge({ logger: logger.child('media'), requestTimeoutMs: 30_000 });
     const media: CallMedia = mediaBridge;

@@ -1,4 +1,4 @@
-// Builds the Electron main process and preload (DESIGN.md §2, §3):
+// Builds the Electron main process and preload (docs/design.md §2, §3):
 //   main/index.ts              → dist/main/index.cjs            (Node, CJS, `electron` external)
 //   preload/electron-preload.ts → dist/preload/electron-preload.cjs (sandboxed preload: it can only
 //                                 `require('electron')`, so everything else is bundled in)

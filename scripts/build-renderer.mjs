@@ -1,4 +1,4 @@
-// Builds the renderer (DESIGN.md §2): esbuild bundles one script per window
+// Builds the renderer (docs/design.md §2): esbuild bundles one script per window
 // (main, preview, call popup, hidden media host) into dist/renderer/, copies the HTML and CSS next to them,
 // and prints the gzip size of each window's JS + CSS.
 //   node scripts/build-renderer.mjs          production: minified, no sourcemaps

@@ -1,4 +1,4 @@
-// Strict tsc for each process kind, with its own tsconfig (DESIGN.md §2):
+// Strict tsc for each process kind, with its own tsconfig (docs/design.md §2):
 // the compiler enforces who may use Node, DOM or Electron. A process kind with
 // no source yet is reported, not silently passed.
 import { spawnSync } from 'node:child_process';

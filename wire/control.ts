@@ -1,5 +1,5 @@
 /**
- * Control messages of the wire protocol (DESIGN.md §4): SIP MESSAGE bodies of
+ * Control messages of the wire protocol (docs/design.md §4): SIP MESSAGE bodies of
  * type application/vnd.kwdesk+json. One schema per message type; the KW core,
  * the router and the agent bot all parse with `parseControlMessage` and build
  * with `encodeControlMessage`, so the two sides cannot drift apart.
@@ -22,6 +22,8 @@ export const LIMITS = {
   userDataKeys: 50,
   userDataKey: 64,
   userDataValue: 1024,
+  /** Entries in a not-routed's `declines`. */
+  declines: 50,
 } as const;
 
 const Uuid = v.pipe(
@@ -50,12 +52,29 @@ const Reason = v.pipe(v.string(), v.maxLength(LIMITS.reason, 'reason too long'))
 
 const base = { v: v.literal(PROTOCOL_VERSION), interactionId: Uuid };
 
+/**
+ * A subject longer than the limit is shortened with "…" rather than refused: the
+ * router shortens what an agent sent, and a KW shortens what an older router sent.
+ * Never cuts a surrogate pair in half.
+ */
+export function shortenSubject(subject: string): string {
+  if (subject.length <= LIMITS.subject) return subject;
+  let cut = LIMITS.subject - 1;
+  const last = subject.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  // End at a word boundary when there is one near the limit.
+  const space = subject.lastIndexOf(' ', cut);
+  if (space > cut - 30) cut = space;
+  return `${subject.slice(0, cut).trimEnd()}…`;
+}
+const Subject = v.pipe(v.string(), v.transform(shortenSubject));
+
 export const PreviewSchema = v.strictObject({
   ...base,
   type: v.literal('preview'),
   agent: v.strictObject({ uri: SipUri, displayName: DisplayName }),
   routingPoint: SipUri,
-  subject: v.pipe(v.string(), v.maxLength(LIMITS.subject, 'subject too long')),
+  subject: Subject,
   text: v.pipe(v.string(), v.maxLength(LIMITS.text, 'text too long')),
   userData: UserData,
   expiresAt: IsoTime,
@@ -86,6 +105,13 @@ export const NotRoutedSchema = v.strictObject({
   reason: v.picklist(
     ['no-kw-available', 'declined', 'timeout'],
     'reason must be no-kw-available, declined or timeout',
+  ),
+  /** The reasons the KWs gave when they declined (optional; only declines that gave one or not). */
+  declines: v.optional(
+    v.pipe(
+      v.array(v.strictObject({ kw: SipUri, reason: v.optional(Reason) })),
+      v.maxLength(LIMITS.declines, 'too many declines'),
+    ),
   ),
 });
 

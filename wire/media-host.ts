@@ -5,7 +5,7 @@
  * answers each one, in order, and reports peer-connection events. Every
  * answer and event about a peer connection carries a versioned snapshot of
  * its state, which main applies before it resolves a promise or dispatches an
- * event (DESIGN.md §3: JsSIP reads that state synchronously).
+ * event (docs/design.md §3: JsSIP reads that state synchronously).
  *
  * Pure: valibot only. Both sides validate what they receive with these schemas.
  */

@@ -1,5 +1,5 @@
 /**
- * The conference is mixed on the agent's side (DESIGN.md §5) with WebAudio:
+ * The conference is mixed on the agent's side (docs/design.md §5) with WebAudio:
  *   to the expert:   agent's voice + customer
  *   to the customer: agent's voice + expert
  *   the agent hears both through the two <audio> elements.

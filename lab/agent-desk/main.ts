@@ -238,7 +238,7 @@ function via(): Via {
   return input('escalate-via-voice').checked ? 'voice' : 'routing-point';
 }
 
-/** Where the escalated call goes, and the headers it carries (DESIGN.md §4 "Escalated call"). */
+/** Where the escalated call goes, and the headers it carries (docs/design.md §4 "Escalated call"). */
 function escalation(
   kind: 'transfer' | 'conference',
 ): { target: string; headers: [string, string][] } | undefined {

@@ -1,5 +1,5 @@
 /**
- * Escalated calls through a routing point (DESIGN.md §4), the pure part: what
+ * Escalated calls through a routing point (docs/design.md §4), the pure part: what
  * to do with an INVITE carrying X-Interaction-Id, which status refuses it, and
  * the preview a KW gets before the call. The stateful part (previews out, the
  * caller ringing) is call-escalation.ts; the SIP part is router.ts.

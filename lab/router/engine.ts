@@ -15,6 +15,8 @@ import type { Strategy } from './strategies/index.js';
 
 export type CancelReason = PreviewCancel['reason'];
 export type NotRoutedReason = NotRouted['reason'];
+/** A KW's decline, with the reason they gave, as `not-routed` carries it. */
+export type Decline = NonNullable<NotRouted['declines']>[number];
 
 export interface InteractionRequest {
   readonly interactionId: string;
@@ -30,7 +32,12 @@ export interface EngineEffects {
   sendCancel(kw: string, interactionId: string, reason: CancelReason): void;
   /** Rejects when the agent cannot be reached. */
   sendRouted(agent: string, routed: ControlInput<'routed'>): Promise<void>;
-  sendNotRouted(agent: string, interactionId: string, reason: NotRoutedReason): void;
+  sendNotRouted(
+    agent: string,
+    interactionId: string,
+    reason: NotRoutedReason,
+    declines: readonly Decline[],
+  ): void;
   sendEnd(to: string, interactionId: string, reason: string): void;
   event(event: RouterEventInput): void;
 }
@@ -46,6 +53,8 @@ export type OfferOutcome =
 interface Offer {
   readonly kw: string;
   outcome: OfferOutcome;
+  /** What the KW said when declining. */
+  declineReason?: string;
   cancelTimer: CancelTimer | undefined;
 }
 
@@ -179,6 +188,7 @@ export class RoutingEngine {
     return this.run(() => {
       if (decision === 'decline') {
         this.settle(offer, 'declined');
+        if (reason) offer.declineReason = reason;
         this.event(ix, 'declined', { kw: from, ...(reason ? { reason } : {}) });
         this.advance(ix);
         return { status: 200, reason: 'OK' };
@@ -507,7 +517,10 @@ export class RoutingEngine {
     this.finish(ix, 'not-routed');
     this.options.logger.info('not routed', { interactionId: ix.request.interactionId, reason, why });
     this.event(ix, 'not-routed', { agent: ix.request.agent.uri, reason });
-    this.options.effects.sendNotRouted(ix.request.agent.uri, ix.request.interactionId, reason);
+    const declines = [...ix.offers.values()]
+      .filter((o) => o.outcome === 'declined')
+      .map((o) => ({ kw: o.kw, ...(o.declineReason ? { reason: o.declineReason } : {}) }));
+    this.options.effects.sendNotRouted(ix.request.agent.uri, ix.request.interactionId, reason, declines);
   }
 
   private finish(ix: Active, phase: FinishedPhase): void {

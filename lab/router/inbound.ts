@@ -15,6 +15,7 @@ import {
   encodeControlMessage,
   isControlContentType,
   parseControlMessage,
+  shortenSubject,
   type ControlInput,
 } from '../../wire/control.js';
 import { CONTROL_CONTENT_TYPE, TEXT_PLAIN, mediaType } from '../../wire/content-types.js';
@@ -80,7 +81,8 @@ function request(message: IncomingSipMessage, from: string, ctx: InboundContext)
       displayName: (message.from.displayName ?? userPart(from)).slice(0, LIMITS.displayName),
     },
     routingPoint: ctx.routingPoint,
-    subject: message.header('Subject')?.trim() ?? '',
+    // Too long a subject is shortened with "…", not refused (the agent's request still counts).
+    subject: shortenSubject(message.header('Subject')?.trim() ?? ''),
     text: message.body,
     userData: readUserData(message.raw, ctx.userDataPrefix),
   };

@@ -13,7 +13,7 @@ import { toAor } from '../../wire/sip/uri.js';
 import type { PresenceWatch, WatchUpdate } from '../../main/core/sip/presence-watch.js';
 import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
 import type { Unsubscribe } from '../../main/core/events.js';
-import { encodeControlMessage } from '../../wire/control.js';
+import { LIMITS, encodeControlMessage } from '../../wire/control.js';
 import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import type { ControlInput, ControlType } from '../../wire/control.js';
@@ -266,8 +266,16 @@ export class Router {
       sendCancel: (kw, interactionId, reason) =>
         bestEffort('preview-cancel', kw, send(kw, 'preview-cancel', { interactionId, reason })),
       sendRouted: (to, routed) => send(to, 'routed', routed),
-      sendNotRouted: (to, interactionId, reason) =>
-        bestEffort('not-routed', to, send(to, 'not-routed', { interactionId, reason })),
+      sendNotRouted: (to, interactionId, reason, declines) =>
+        bestEffort(
+          'not-routed',
+          to,
+          send(to, 'not-routed', {
+            interactionId,
+            reason,
+            ...(declines.length > 0 ? { declines: declines.slice(0, LIMITS.declines) } : {}),
+          }),
+        ),
       sendEnd: (to, interactionId, reason) =>
         bestEffort('end', to, send(to, 'end', { interactionId, reason })),
       event: (e) => {

@@ -1,5 +1,5 @@
 /**
- * The hidden media window (DESIGN.md §3): the renderer that holds the real
+ * The hidden media window (docs/design.md §3): the renderer that holds the real
  * RTCPeerConnections and the microphone, created with the app, never shown,
  * not throttled in the background, sandboxed, with its own preload
  * (preload/media-preload.ts, `window.kwMedia`) and no `window.kw`.

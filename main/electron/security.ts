@@ -1,5 +1,5 @@
 /**
- * The Electron security rules in one place (DESIGN.md §3):
+ * The Electron security rules in one place (docs/design.md §3):
  * - our pages are served from one origin, `app://kw` (a privileged custom
  *   scheme, see app-protocol.ts); `file://` is never trusted (every local file
  *   shares that origin, and the grantFileProtocolExtraPrivileges fuse is off);

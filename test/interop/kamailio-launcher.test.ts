@@ -19,7 +19,7 @@ import {
 
 const available = await kamailioAvailable();
 if (!available && process.env.CI === 'true') {
-  // In CI a missing Kamailio is a failure, not a skip (DESIGN.md §6).
+  // In CI a missing Kamailio is a failure, not a skip (docs/design.md §6).
   describe('kamailio launcher', () => {
     it('needs the kamailio binary and modules (Debian packages kamailio, kamailio-websocket-modules, kamailio-presence-modules)', () => {
       expect.fail('kamailio is not installed');

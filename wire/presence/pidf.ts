@@ -265,9 +265,10 @@ export function isDndNote(note: string): boolean {
  *    authoritative, true if any occurrence says true (several merged devices), false
  *    otherwise — an explicit "not DND" from our own client beats the heuristics below.
  * 2. Otherwise, true if any note is a DND note (see isDndNote), or if the merged basic
- *    status is `closed` together with the activity `busy`: clients without a DND status
- *    of their own (Linphone's "Do not disturb") publish exactly that, closed + busy.
- *    `open` + `busy` stays plain Busy; `closed` without busy stays Offline.
+ *    status is `closed` together with an activity: clients without a DND status of
+ *    their own publish that (Linphone 5.1's "Do not disturb" is closed + `<rpid:away/>`,
+ *    others write closed + busy). `open` + an activity stays that activity; `closed`
+ *    alone (or with `unknown`) stays Offline.
  */
 function isDnd(
   root: XmlElement,
@@ -280,7 +281,7 @@ function isDnd(
     .filter((f) => f !== undefined);
   if (flags.length > 0) return flags.includes(true);
   if (notes.some(isDndNote)) return true;
-  return basic === 'closed' && activities.includes('busy');
+  return basic === 'closed' && activities.some((a) => a !== 'unknown');
 }
 
 /**

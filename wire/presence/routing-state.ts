@@ -1,5 +1,5 @@
 /**
- * Presence → routing state (DESIGN.md §1): what a router makes of a presence
+ * Presence → routing state (docs/design.md §1): what a router makes of a presence
  * document. Shared by the router (lab) and the KW core's "what the router would
  * see". The table is configurable; the defaults follow the design: Available →
  * Ready, closed or nothing published → LoggedOut, everything else → NotReady

@@ -1,5 +1,5 @@
 /**
- * The KW's presence states, what each one publishes (DESIGN.md §4), and how
+ * The KW's presence states, what each one publishes (docs/design.md §4), and how
  * automatic states override the one the KW chose. Pure.
  */
 import type { PresenceDocument, RpidActivity } from './pidf.js';

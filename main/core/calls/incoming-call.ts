@@ -1,5 +1,5 @@
 /**
- * What an incoming INVITE says about itself (DESIGN.md §4): the interaction it
+ * What an incoming INVITE says about itself (docs/design.md §4): the interaction it
  * escalates, how (transfer or conference), its user data and the other
  * participants of a conference. Pure; everything is validated and bounded,
  * and a malformed header is dropped with a note rather than trusted.

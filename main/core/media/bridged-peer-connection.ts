@@ -1,6 +1,6 @@
 /**
  * The peer connection JsSIP drives in main: exactly the part of
- * RTCPeerConnection that JsSIP 3.13.8 uses (DESIGN.md §3), each call
+ * RTCPeerConnection that JsSIP 3.13.8 uses (docs/design.md §3), each call
  * forwarded to the real one in a media host. JsSIP reads state
  * synchronously, so this object mirrors the host's versioned snapshots; the
  * bridge applies each snapshot before it resolves a promise or this object

@@ -2,7 +2,7 @@
  * Stand-ins for the media host's MediaStream and tracks, handed to JsSIP as
  * `mediaStream` so it never calls `navigator.mediaDevices`. Plain classes on
  * purpose: JsSIP reads `then` on the stream while resolving a promise, so a
- * catch-all Proxy would make it look like a thenable and hang (DESIGN.md §3).
+ * catch-all Proxy would make it look like a thenable and hang (docs/design.md §3).
  */
 import type { TrackInfo } from '../../../wire/media-host.js';
 

@@ -1,4 +1,4 @@
-/** Sends control messages (DESIGN.md §4) over the SIP agent. */
+/** Sends control messages (docs/design.md §4) over the SIP agent. */
 import { encodeControlMessage, type ControlInput, type ControlType } from '../../../wire/control.js';
 import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
 import { INTERACTION_HEADER } from '../../../wire/header-names.js';

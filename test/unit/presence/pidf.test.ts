@@ -376,9 +376,14 @@ describe('Linphone-like documents', () => {
     expect(parsed(xml)).toMatchObject({ basic: 'closed', activities: [], dnd: false });
   });
 
-  it('closed + away is away, not DND', () => {
+  it('closed + away is DND (what Linphone 5.1 publishes for "Do not disturb")', () => {
     const xml = LINPHONE_DND.replace('<rpid:busy/>', '<rpid:away/>');
-    expect(parsed(xml)).toMatchObject({ basic: 'closed', activities: ['away'], dnd: false });
+    expect(parsed(xml)).toMatchObject({ basic: 'closed', activities: ['away'], dnd: true });
+  });
+
+  it('closed + unknown is not DND', () => {
+    const xml = LINPHONE_DND.replace('<rpid:busy/>', '<rpid:unknown/>');
+    expect(parsed(xml)).toMatchObject({ basic: 'closed', dnd: false });
   });
 
   it('closed + a DND note is DND', () => {

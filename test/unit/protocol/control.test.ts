@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeControlMessage, parseControlMessage } from '../../../wire/control.js';
+import { LIMITS, encodeControlMessage, parseControlMessage, shortenSubject } from '../../../wire/control.js';
 import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
 
 const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
@@ -60,5 +60,53 @@ describe('control messages', () => {
   it('accepts the content type with parameters and in any case', () => {
     const body = encodeControlMessage('end', { interactionId: ID });
     expect(parseControlMessage('Application/VND.kwdesk+json; charset=utf-8', body).ok).toBe(true);
+  });
+});
+
+describe('protocol additions', () => {
+  const preview = (subject: string) =>
+    encodeControlMessage('preview', {
+      interactionId: ID,
+      agent: { uri: 'sip:agent1@lab.local', displayName: 'A' },
+      routingPoint: 'sip:billing@lab.local',
+      subject,
+      text: 'T',
+      userData: {},
+      expiresAt: '2026-11-24T09:00:20.000Z',
+    });
+
+  it('a preview whose subject is over the limit is shown shortened with "…", not refused', () => {
+    const r = parseControlMessage(CONTROL_CONTENT_TYPE, preview('word '.repeat(60)));
+    if (!r.ok || r.message.type !== 'preview') throw new Error('refused');
+    expect(r.message.subject.length).toBeLessThanOrEqual(LIMITS.subject);
+    expect(r.message.subject).toMatch(/ word…$/);
+  });
+
+  it('shortening never splits a surrogate pair', () => {
+    const s = shortenSubject(`${'x'.repeat(LIMITS.subject - 2)}😀😀😀`);
+    expect(s.length).toBeLessThanOrEqual(LIMITS.subject);
+    expect(s).toMatch(/x…$/);
+    expect(shortenSubject('short')).toBe('short');
+  });
+
+  it('not-routed may carry the reasons the KWs gave, and refuses a malformed list', () => {
+    const ok = encodeControlMessage('not-routed', {
+      interactionId: ID,
+      reason: 'declined',
+      declines: [{ kw: 'sip:kw1@lab.local', reason: 'In a meeting' }, { kw: 'sip:kw2@lab.local' }],
+    });
+    const r = parseControlMessage(CONTROL_CONTENT_TYPE, ok);
+    expect(r.ok && r.message.type === 'not-routed' && r.message.declines).toEqual([
+      { kw: 'sip:kw1@lab.local', reason: 'In a meeting' },
+      { kw: 'sip:kw2@lab.local' },
+    ]);
+    const bad = JSON.stringify({
+      v: 1,
+      type: 'not-routed',
+      interactionId: ID,
+      reason: 'declined',
+      declines: [{ kw: 'x' }],
+    });
+    expect(parseControlMessage(CONTROL_CONTENT_TYPE, bad)).toMatchObject({ ok: false, status: 400 });
   });
 });

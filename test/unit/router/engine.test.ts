@@ -70,8 +70,14 @@ function setup(rp: Partial<RoutingPointRaw> = {}, options: SetupOptions = {}) {
         ? Promise.reject(Object.assign(new Error('gone'), { status: 480 }))
         : Promise.resolve();
     },
-    sendNotRouted: (to, interactionId, reason) =>
-      void sent.push({ type: 'not-routed', to, interactionId, reason }),
+    sendNotRouted: (to, interactionId, reason, declines) =>
+      void sent.push({
+        type: 'not-routed',
+        to,
+        interactionId,
+        reason,
+        ...(declines.length > 0 ? { declines } : {}),
+      }),
     sendEnd: (to, interactionId, reason) => void sent.push({ type: 'end', to, interactionId, reason }),
     event: (e) => void events.push(e),
   };
@@ -198,7 +204,13 @@ describe('routing engine: offering', () => {
     t.engine.request(t.request());
     t.engine.answer(ID, KW1, 'decline');
     expect(t.previewsTo()).toEqual([KW1]);
-    expect(t.last()).toEqual({ type: 'not-routed', to: AGENT, interactionId: ID, reason: 'declined' });
+    expect(t.last()).toEqual({
+      type: 'not-routed',
+      to: AGENT,
+      interactionId: ID,
+      reason: 'declined',
+      declines: [{ kw: KW1 }],
+    });
     expect(t.engine.snapshot(ID)?.phase).toBe('not-routed');
   });
 
@@ -206,9 +218,14 @@ describe('routing engine: offering', () => {
     const t = setup({ members: [KW1, KW2] });
     t.ready(KW1, KW2);
     t.engine.request(t.request());
-    t.engine.answer(ID, KW1, 'decline');
+    t.engine.answer(ID, KW1, 'decline', 'In a meeting');
     t.engine.answer(ID, KW2, 'decline');
-    expect(t.last()).toMatchObject({ type: 'not-routed', reason: 'declined' });
+    expect(t.last()).toMatchObject({
+      type: 'not-routed',
+      reason: 'declined',
+      // The reasons the KWs gave reach the agent.
+      declines: [{ kw: KW1, reason: 'In a meeting' }, { kw: KW2 }],
+    });
     expect(t.clock.pending).toBe(0);
   });
 

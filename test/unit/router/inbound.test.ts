@@ -50,6 +50,8 @@ function setup() {
   return { calls, handle };
 }
 
+const LIMITS_SUBJECT = 200;
+
 describe('routing point inbound MESSAGE', () => {
   it('a text/plain request with interaction id, subject and user data → the engine, 202', () => {
     const t = setup();
@@ -91,10 +93,16 @@ describe('routing point inbound MESSAGE', () => {
       status: 400,
       reason: 'Invalid text: text too long',
     });
-    expect(
-      t.handle(message('text/plain', 'hi', { 'X-Interaction-Id': ID, Subject: 's'.repeat(201) })).reason,
-    ).toMatch(/subject/);
     expect(t.calls).toEqual([]);
+  });
+
+  it('a subject over the limit is shortened with "…", not refused', () => {
+    const t = setup();
+    const reply = t.handle(message('text/plain', 'hi', { 'X-Interaction-Id': ID, Subject: 's'.repeat(201) }));
+    expect(reply.status).toBe(202);
+    const subject = (t.calls[0]?.[1] as { subject: string }).subject;
+    expect(subject).toHaveLength(LIMITS_SUBJECT);
+    expect(subject.endsWith('…')).toBe(true);
   });
 
   it('preview-answer and end go to the engine with the sender AOR', () => {
