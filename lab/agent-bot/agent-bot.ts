@@ -167,12 +167,15 @@ export class AgentBot extends TypedEmitter<BotEvents> {
   /**
    * Ends the interaction: `end` to the KW and to the routing point (which releases
    * the KW). While still routing, it withdraws the request (routing point only).
+   * `kwOnly`: tell only the KW, as an agent desk may (the protocol only asks to tell
+   * the other party; the KW Desktop then tells the routing point).
    */
-  async end(interactionId: string, reason?: string): Promise<EndResult> {
+  async end(interactionId: string, reason?: string, options: { kwOnly?: boolean } = {}): Promise<EndResult> {
     const key = interactionId.toLowerCase();
     const ix = this.interactions.get(key);
     if (!ix) throw new AskError(`unknown interaction ${interactionId}`);
-    const targets = [...(ix.kw && ix.phase === 'routed' ? [ix.kw.uri] : []), ix.routingPoint];
+    const toKw = ix.kw && ix.phase === 'routed' ? [ix.kw.uri] : [];
+    const targets = options.kwOnly ? toKw : [...toKw, ix.routingPoint];
     const wasRouting = ix.phase === 'routing';
     ix.phase = 'ended';
     if (wasRouting) this.settle(key, new AskError(`interaction ${interactionId} withdrawn`));

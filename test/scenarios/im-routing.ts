@@ -20,7 +20,7 @@ import {
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
+import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
 import { readUserData, userDataHeaders } from '../../wire/user-data.js';
@@ -351,6 +351,32 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       expect(await first).toMatchObject({ kind: 'routed' });
       expect(await b.askExpert(rp(s, 'billing'), { text: 'second' })).toMatchObject({ kind: 'not-routed' });
       expect(k.core.previews.list()).toEqual([]);
+    });
+
+    it('an agent that ends the chat by telling only the KW still frees the KW: the next request reaches them', async () => {
+      const s = await server();
+      const k = await kw(s, 'kw1');
+      const r = await router(s, [
+        { uri: 'billing', strategy: 'longest-idle', members: ['kw1'], capacity: 1, previewTimeoutSeconds: 5 },
+      ]);
+      await routerSees(r, k.uri, 'Ready');
+      const b = await bot(s);
+      const first = b.askExpert(rp(s, 'billing'), { text: 'first' });
+      const id = (await k.nextPreview()).preview.interactionId;
+      await k.core.previews.accept(id);
+      expect(await first).toMatchObject({ kind: 'routed' });
+      expect(r.load(k.uri)).toBe(1);
+      const ended = await b.end(id, undefined, { kwOnly: true });
+      expect(ended.sent.map((x) => x.to)).toEqual([k.uri]);
+      await eventually(
+        () => r.load(k.uri) === 0,
+        5000,
+        () => 'the router never freed the KW',
+      );
+      expect(r.interaction(id)?.phase).toBe('ended');
+      const second = b.askExpert(rp(s, 'billing'), { text: 'second' });
+      await k.core.previews.accept((await k.nextPreview()).preview.interactionId);
+      expect(await second).toMatchObject({ kind: 'routed', kw: { uri: k.uri } });
     });
   });
 

@@ -171,7 +171,21 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
       endedBy: 'agent',
       endedAt: new Date(this.clock.now()).toISOString(),
     });
+    // The agent may have told only us: tell the routing point too, so it frees this KW.
+    if (conversation.routingPoint) this.tellRoutingPointEnded(conversation.routingPoint, interactionId);
     return { status: 200 };
+  }
+
+  private tellRoutingPointEnded(routingPoint: string, interactionId: string): void {
+    this.options.control
+      .send(routingPoint, 'end', { interactionId, reason: 'agent-ended' })
+      .catch((error: unknown) =>
+        this.options.logger.warn('end not delivered to the routing point', {
+          interactionId,
+          to: routingPoint,
+          error: String(error),
+        }),
+      );
   }
 
   /** Sends a message; resolves with its final delivery state (failures are kept for retry). */

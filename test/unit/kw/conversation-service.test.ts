@@ -166,6 +166,10 @@ describe('ConversationService', () => {
     expect(s2.service.receiveEnd('sip:mallory@lab.local', ID).status).toBe(403);
     expect(s2.service.receiveEnd(AGENT.uri, ID).status).toBe(200);
     expect(s2.service.get(ID)).toMatchObject({ state: 'ended', endedBy: 'agent' });
+    // The agent may have told only the KW: the routing point hears it from us, so it frees this KW.
+    expect(s2.control).toEqual([{ target: 'sip:billing@lab.local', type: 'end' }]);
+    expect(s2.service.receiveEnd(AGENT.uri, ID).status).toBe(200);
+    expect(s2.control).toHaveLength(1);
   });
 
   it('saves every change to the history store', async () => {
