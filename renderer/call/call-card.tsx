@@ -5,42 +5,14 @@
  * popup (with key hints) and by the main window (above the chat).
  */
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
 import type { CallView } from '../../preload/contract.js';
 import { UserData } from '../shared/components/user-data.js';
-import { bridge, errorText } from '../shared/kw.js';
+import { kwApi } from '../shared/kw.js';
 import { callFrom, callKind, partyName } from '../shared/model.js';
 import { HangUpIcon, PhoneIcon } from './icons.js';
+import { useCallCommand } from './use-call-command.js';
 
 export type CallAction = 'answer' | 'decline';
-
-/** Runs a call command once at a time, with its error next to the buttons. */
-export function useCallCommand(): {
-  busy: string | null;
-  error: string | null;
-  run: (label: string, command: () => Promise<null> | undefined) => void;
-} {
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = (label: string, command: () => Promise<null> | undefined): void => {
-    if (busy) return;
-    const promise = command();
-    if (!promise) {
-      setError('The KW Desktop core is not reachable.');
-      return;
-    }
-    setBusy(label);
-    setError(null);
-    promise.then(
-      () => setBusy(null),
-      (e: unknown) => {
-        setBusy(null);
-        setError(`${label} failed: ${errorText(e)}`);
-      },
-    );
-  };
-  return { busy, error, run };
-}
 
 export function CallCard(props: {
   call: CallView;
@@ -52,17 +24,11 @@ export function CallCard(props: {
 }): JSX.Element {
   const c = props.call;
   const popup = props.variant === 'popup';
-  const hints = popup && props.keyTarget === true;
   const { busy, error, run } = useCallCommand();
-  const kind = callKind(c);
-  const from = callFrom(c);
-  const fromName = partyName(from);
-  const callerDiffers = c.context !== undefined && c.remote.uri !== c.context.agent.uri;
-  const others = c.participants.filter((p) => p.uri !== from.uri);
   const titleId = `call-title-${c.callId}`;
   const act = (action: CallAction): void => {
     props.onAction?.(c.callId, action);
-    const kw = bridge();
+    const kw = kwApi();
     if (action === 'answer') run('Answer', () => kw?.calls.answer({ callId: c.callId }));
     else run('Decline', () => kw?.calls.decline({ callId: c.callId }));
   };
@@ -80,6 +46,26 @@ export function CallCard(props: {
       data-waiting={String(c.waiting)}
       tabIndex={popup ? -1 : undefined}
     >
+      <CallCardInfo call={c} titleId={titleId} />
+      <CallCardButtons hints={popup && props.keyTarget === true} disabled={busy !== null} onAct={act} />
+      {error && (
+        <p class="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+    </article>
+  );
+}
+
+/** Who calls and about what: kind, name, address, subject, people, user data, the call-waiting note. */
+function CallCardInfo(props: { call: CallView; titleId: string }): JSX.Element {
+  const c = props.call;
+  const kind = callKind(c);
+  const from = callFrom(c);
+  const callerDiffers = c.context !== undefined && c.remote.uri !== c.context.agent.uri;
+  const others = c.participants.filter((p) => p.uri !== from.uri);
+  return (
+    <>
       <header class="call-card-head">
         <span class={`call-kind kind-${kind.toLowerCase()}`}>
           <PhoneIcon size={12} />
@@ -89,9 +75,9 @@ export function CallCard(props: {
           {c.waiting ? 'Waiting' : 'Ringing'}
         </span>
       </header>
-      <h2 id={titleId} class="call-card-title" title={from.uri}>
+      <h2 id={props.titleId} class="call-card-title" title={from.uri}>
         <span class="visually-hidden">{`${kind} from `}</span>
-        {fromName}
+        {partyName(from)}
       </h2>
       <p class="call-card-meta" title={from.uri}>
         {from.uri.replace(/^sips?:/i, '')}
@@ -111,37 +97,43 @@ export function CallCard(props: {
           Answering puts the current call on hold.
         </p>
       )}
-      <div class="call-card-actions">
-        <button
-          type="button"
-          class="btn btn-answer"
-          data-testid="call-answer"
-          disabled={busy !== null}
-          aria-keyshortcuts={hints ? 'Enter A' : undefined}
-          onClick={() => act('answer')}
-        >
-          <PhoneIcon />
-          Answer
-          {hints && <kbd aria-hidden="true">Enter</kbd>}
-        </button>
-        <button
-          type="button"
-          class="btn btn-decline"
-          data-testid="call-decline"
-          disabled={busy !== null}
-          aria-keyshortcuts={hints ? 'D Escape' : undefined}
-          onClick={() => act('decline')}
-        >
-          <HangUpIcon />
-          Decline
-          {hints && <kbd aria-hidden="true">Esc</kbd>}
-        </button>
-      </div>
-      {error && (
-        <p class="inline-error" role="alert">
-          {error}
-        </p>
-      )}
-    </article>
+    </>
+  );
+}
+
+/** Answer and Decline; `hints` shows the popup's keys on them. */
+function CallCardButtons(props: {
+  hints: boolean;
+  disabled: boolean;
+  onAct: (action: CallAction) => void;
+}): JSX.Element {
+  const { hints } = props;
+  return (
+    <div class="call-card-actions">
+      <button
+        type="button"
+        class="btn btn-answer"
+        data-testid="call-answer"
+        disabled={props.disabled}
+        aria-keyshortcuts={hints ? 'Enter A' : undefined}
+        onClick={() => props.onAct('answer')}
+      >
+        <PhoneIcon />
+        Answer
+        {hints && <kbd aria-hidden="true">Enter</kbd>}
+      </button>
+      <button
+        type="button"
+        class="btn btn-decline"
+        data-testid="call-decline"
+        disabled={props.disabled}
+        aria-keyshortcuts={hints ? 'D Escape' : undefined}
+        onClick={() => props.onAct('decline')}
+      >
+        <HangUpIcon />
+        Decline
+        {hints && <kbd aria-hidden="true">Esc</kbd>}
+      </button>
+    </div>
   );
 }

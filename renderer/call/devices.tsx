@@ -6,7 +6,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { DevicesView } from '../../preload/contract.js';
-import { bridge, errorText } from '../shared/kw.js';
+import { errorText, kwApi } from '../shared/kw.js';
 import { deviceOptions } from '../shared/model.js';
 import { MicIcon, SpeakerIcon } from './icons.js';
 
@@ -14,14 +14,14 @@ export function DeviceSelects(props: { idPrefix: string }): JSX.Element {
   const [view, setView] = useState<DevicesView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = (): void => {
-    bridge()
+    kwApi()
       ?.devices.list({})
       .then(setView, (e: unknown) => setError(`Devices: ${errorText(e)}`));
   };
   useEffect(refresh, []);
   const choose = (which: 'input' | 'output', value: string): void => {
     setError(null);
-    bridge()
+    kwApi()
       ?.devices.select({ [which]: value })
       .then(setView, (e: unknown) =>
         setError(`Could not switch the ${which === 'input' ? 'microphone' : 'speaker'}: ${errorText(e)}`),

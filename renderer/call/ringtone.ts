@@ -5,7 +5,11 @@
  */
 export type RingKind = 'ring' | 'waiting';
 
-let context: AudioContext | null = null;
+/** What the call popup needs of a ringtone (tests and previews may pass a silent one). */
+export interface Ringer {
+  start(kind: RingKind): void;
+  stop(): void;
+}
 
 function burst(
   ctx: AudioContext,
@@ -41,17 +45,18 @@ function pattern(ctx: AudioContext, kind: RingKind): void {
   }
 }
 
-export class Ringtone {
+export class Ringtone implements Ringer {
   private timer: ReturnType<typeof setInterval> | undefined;
   private kind: RingKind | null = null;
+  private context: AudioContext | null = null;
 
   /** Starts (or switches to) a pattern; the same one again does nothing. */
   start(kind: RingKind): void {
     if (this.kind === kind) return;
     this.stop();
     try {
-      context ??= new AudioContext();
-      const ctx = context;
+      this.context ??= new AudioContext();
+      const ctx = this.context;
       if (ctx.state === 'suspended') void ctx.resume();
       this.kind = kind;
       pattern(ctx, kind);
@@ -66,9 +71,9 @@ export class Ringtone {
     this.timer = undefined;
     this.kind = null;
     // Cut what is already scheduled; a new context starts clean next time.
-    if (context) {
-      void context.close().catch(() => undefined);
-      context = null;
+    if (this.context) {
+      void this.context.close().catch(() => undefined);
+      this.context = null;
     }
   }
 }

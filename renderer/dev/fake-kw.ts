@@ -29,6 +29,7 @@ import {
   type SettingsView,
   type StatusView,
 } from '../../preload/contract.js';
+import { safeExternalUrl } from '../../wire/links.js';
 import { STATE_LABELS, type ManualState } from '../../wire/presence/manual-states.js';
 
 type Conversation = EventPayload<'conversation'>;
@@ -501,7 +502,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     return settings;
   },
   'links.open': ({ url }) => {
-    if (!/^(https:|mailto:)/.test(url)) throw new Error('only https: and mailto: links open');
+    if (!safeExternalUrl(url)) throw new Error('only https: and mailto: links open');
     opened.push(url);
     console.info('[fake kw] open link', url);
     return null;

@@ -8,12 +8,14 @@
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { CallView } from '../../preload/contract.js';
-import { CallCard, useCallCommand } from '../call/call-card.js';
+import { CallCard } from '../call/call-card.js';
 import { DeviceSelects } from '../call/devices.js';
 import { HangUpIcon, KeypadIcon, MicIcon, MicOffIcon, PauseIcon, PlayIcon } from '../call/icons.js';
 import { Keypad } from '../call/keypad.js';
+import { useCallCommand } from '../call/use-call-command.js';
+import { now } from '../shared/clock.js';
 import { initials } from '../shared/format.js';
-import { bridge, errorText } from '../shared/kw.js';
+import { errorText, kwApi } from '../shared/kw.js';
 import {
   callFrom,
   callKind,
@@ -26,7 +28,7 @@ import {
   ringingCalls,
   talkTime,
 } from '../shared/model.js';
-import { calls, now, select } from '../shared/store.js';
+import { calls, select } from '../shared/store.js';
 
 function callData(c: CallView) {
   return {
@@ -61,7 +63,7 @@ function useToneSender(callId: string): { send: (tone: string) => void; error: s
   const [error, setError] = useState<string | null>(null);
   const send = (tone: string): void => {
     chain.current = chain.current.then(() =>
-      bridge()
+      kwApi()
         ?.calls.dtmf({ callId, tones: tone })
         .then(
           () => setError(null),
@@ -81,7 +83,7 @@ function HangUpButton(props: { call: CallView }): JSX.Element {
         class="btn btn-danger btn-hangup"
         data-testid="call-hangup"
         disabled={busy !== null}
-        onClick={() => run('Hang up', () => bridge()?.calls.hangup({ callId: props.call.callId }))}
+        onClick={() => run('Hang up', () => kwApi()?.calls.hangup({ callId: props.call.callId }))}
       >
         <HangUpIcon />
         Hang up
@@ -100,7 +102,7 @@ function CallControls(props: { call: CallView }): JSX.Element {
   const [keypad, setKeypad] = useState(false);
   const { busy, error, run } = useCallCommand();
   const tones = useToneSender(c.callId);
-  const kw = bridge();
+  const kw = kwApi();
   const id = c.callId;
   const talking = c.phase === 'active';
   const keypadId = `keypad-${id}`;
@@ -242,7 +244,7 @@ export function CallPanel(props: { call: CallView }): JSX.Element {
 function HeldCall(props: { call: CallView }): JSX.Element {
   const c = props.call;
   const { busy, error, run } = useCallCommand();
-  const kw = bridge();
+  const kw = kwApi();
   return (
     <div class="call-held" data-testid="call-held" {...callData(c)}>
       <PauseIcon />

@@ -4,9 +4,9 @@ import type { ConversationView } from '../../preload/contract.js';
 import { SearchIcon } from '../shared/components/icons.js';
 import { formatListTime, initials, oneLine } from '../shared/format.js';
 import { lastActivity } from '../shared/model.js';
+import { now } from '../shared/clock.js';
 import {
   conversations,
-  now,
   query,
   select,
   selectedId,

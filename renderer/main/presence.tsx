@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { isManualState, MANUAL_STATES, STATE_LABELS } from '../../wire/presence/manual-states.js';
-import { bridge, errorText } from '../shared/kw.js';
+import { errorText, kwApi } from '../shared/kw.js';
 import { status } from '../shared/store.js';
 
 export function PresenceSelect(): JSX.Element {
@@ -13,7 +13,7 @@ export function PresenceSelect(): JSX.Element {
   const manual = s?.presence.manual ?? 'offline';
   const automatic = effective !== manual;
   const onChange = (value: string) => {
-    const kw = bridge();
+    const kw = kwApi();
     if (!kw || !isManualState(value)) return;
     setPending(true);
     setError(null);

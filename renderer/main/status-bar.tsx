@@ -1,7 +1,8 @@
 /** Connection and "routable" status, with the reason when requests cannot reach the KW. */
 import type { JSX } from 'preact';
+import { now } from '../shared/clock.js';
 import { connectionLine, routableReason } from '../shared/format.js';
-import { now, status } from '../shared/store.js';
+import { status } from '../shared/store.js';
 
 export function StatusPanel(): JSX.Element | null {
   const s = status.value;

@@ -7,7 +7,8 @@ declare global {
   }
 }
 
-export function bridge(): KwApi | undefined {
+/** The contract's API as the preload (or the harness) installed it; undefined when the page has none. */
+export function kwApi(): KwApi | undefined {
   return window.kw;
 }
 

@@ -1,13 +1,18 @@
 /**
  * Splits text from the network into plain-text and link segments. Pure: the
  * renderer turns segments into text nodes and <a> elements (never HTML), so
- * markup in a message stays text. Only http:, https: and mailto: become links;
- * every other scheme (javascript:, data:, file:, ...) stays plain text.
+ * markup in a message stays text. What becomes a link is decided by the rule
+ * main opens links by (`safeExternalUrl` in wire/links.ts: https: with a host,
+ * mailto:), so every link the KW sees also opens; http:, javascript:, data:,
+ * file:, ... stay plain text.
  */
+import { safeExternalUrl } from '../../wire/links.js';
+
 export type Segment =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'link'; readonly text: string; readonly url: string };
 
+/** http: is a candidate too, so an http: URL stays text as a whole (no https: link inside its query). */
 const CANDIDATE = /\b(?:https?:\/\/|mailto:)[^\s<>"'`]+/gi;
 const TRAILING = /[.,;:!?'"»”’]+$/;
 
@@ -34,29 +39,9 @@ function count(text: string, char: string): number {
   return n;
 }
 
-/** The URL to open for a candidate, or null when it is not a safe, well-formed link. */
+/** The URL to open for a candidate, or null when main's rule (wire/links.ts) refuses it. */
 export function safeLinkUrl(candidate: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(candidate);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
-    return parsed.hostname ? parsed.href : null;
-  }
-  if (parsed.protocol === 'mailto:') {
-    return /^[^@\s]+@[^@\s]+$/.test(decodeSafe(parsed.pathname)) ? parsed.href : null;
-  }
-  return null;
-}
-
-function decodeSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return safeExternalUrl(candidate)?.href ?? null;
 }
 
 export function linkify(text: string): Segment[] {

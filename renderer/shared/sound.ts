@@ -1,30 +1,34 @@
 /** A short two-tone chime, generated with WebAudio (no audio files). */
-let context: AudioContext | null = null;
+const TONES: readonly (readonly [frequency: number, offset: number])[] = [
+  [880, 0],
+  [1175, 0.14],
+];
 
-export function chime(): void {
-  try {
-    context ??= new AudioContext();
-    const ctx = context;
-    if (ctx.state === 'suspended') void ctx.resume();
-    const t0 = ctx.currentTime + 0.01;
-    const tones: [number, number][] = [
-      [880, 0],
-      [1175, 0.14],
-    ];
-    for (const [freq, offset] of tones) {
-      const osc = ctx.createOscillator();
-      const gain = ctx.createGain();
-      osc.type = 'sine';
-      osc.frequency.value = freq;
-      const start = t0 + offset;
-      gain.gain.setValueAtTime(0.0001, start);
-      gain.gain.exponentialRampToValueAtTime(0.18, start + 0.015);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.22);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(start);
-      osc.stop(start + 0.25);
+export class Chime {
+  /** Made on the first chime (not before: an AudioContext is a real audio resource) and kept for the next ones. */
+  private context: AudioContext | null = null;
+
+  play(): void {
+    try {
+      this.context ??= new AudioContext();
+      const ctx = this.context;
+      if (ctx.state === 'suspended') void ctx.resume();
+      const t0 = ctx.currentTime + 0.01;
+      for (const [freq, offset] of TONES) {
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        osc.type = 'sine';
+        osc.frequency.value = freq;
+        const start = t0 + offset;
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(0.18, start + 0.015);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.22);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(start);
+        osc.stop(start + 0.25);
+      }
+    } catch {
+      // No audio device or autoplay refused: the preview still shows.
     }
-  } catch {
-    // No audio device or autoplay refused: the preview still shows.
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The renderer's state: signals fed by the `app.ready` snapshot and then by
  * events. Components read these signals and call `window.kw` for commands.
+ * Importing it starts nothing: the page's entry calls `start` (and starts the
+ * clock, in clock.ts, when the page shows a countdown or a timer).
  */
 import { batch, computed, signal } from '@preact/signals';
 import type {
@@ -30,16 +32,10 @@ export const selectedId = signal<string | null>(null);
 export const view = signal<'chat' | 'settings'>('chat');
 export const query = signal('');
 export const unread = signal<ReadonlySet<string>>(new Set());
-/** Set when the app could not start (no bridge, or `app.ready` failed). */
+/** Set when the app could not start (no `window.kw`, or `app.ready` failed). */
 export const fatal = signal<string | null>(null);
 /** Bumped when main asks to focus a conversation, so the composer can take focus. */
 export const focusRequest = signal(0);
-
-/** A clock for countdowns; ticks while something counts down. */
-export const now = signal(Date.now());
-setInterval(() => {
-  now.value = Date.now();
-}, 250);
 
 export const previews = computed(() => orderPreviews(status.value?.previews ?? []));
 export const visibleConversations = computed(() => filterConversations(conversations.value, query.value));

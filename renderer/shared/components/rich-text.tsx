@@ -1,17 +1,18 @@
 /**
- * Text from the network, as text: plain segments become text nodes, http(s)
- * and mailto URLs become links that open through main. Never HTML.
+ * Text from the network, as text: plain segments become text nodes, https:
+ * and mailto: URLs (the ones main opens, see linkify.ts) become links that
+ * open through main. Never HTML.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { linkify } from '../linkify.js';
-import { bridge, errorText } from '../kw.js';
+import { errorText, kwApi } from '../kw.js';
 
 export function RichText(props: { text: string }): JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const open = (url: string) => (e: MouseEvent) => {
     e.preventDefault();
-    const kw = bridge();
+    const kw = kwApi();
     if (!kw) return;
     setError(null);
     kw.links.open({ url }).catch((err: unknown) => setError(`Could not open the link: ${errorText(err)}`));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linkify, safeLinkUrl, type Segment } from '../../../renderer/shared/linkify.js';
+import { safeExternalUrl } from '../../../wire/links.js';
 
 const links = (segments: Segment[]) => segments.filter((s) => s.kind === 'link').map((s) => s.url);
 const joined = (segments: Segment[]) => segments.map((s) => s.text).join('');
@@ -10,11 +11,51 @@ describe('linkify', () => {
     expect(linkify('')).toEqual([]);
   });
 
-  it('turns http, https and mailto URLs into links, text around them into text', () => {
+  it('turns https and mailto URLs into links, text around them into text', () => {
     const s = linkify('see https://example.com/a?b=1 and http://x.org, or mailto:kw@example.com.');
-    expect(links(s)).toEqual(['https://example.com/a?b=1', 'http://x.org/', 'mailto:kw@example.com']);
+    expect(links(s)).toEqual(['https://example.com/a?b=1', 'mailto:kw@example.com']);
     expect(s[0]).toEqual({ kind: 'text', text: 'see ' });
+    expect(s[1]).toEqual({
+      kind: 'link',
+      text: 'https://example.com/a?b=1',
+      url: 'https://example.com/a?b=1',
+    });
+    expect(s[2]).toEqual({ kind: 'text', text: ' and http://x.org, or ' });
     expect(s[s.length - 1]).toEqual({ kind: 'text', text: '.' });
+  });
+
+  it('leaves http: URLs as plain text: main would refuse to open them', () => {
+    for (const text of ['http://example.com', 'see http://example.com/a?b=1.', 'HTTP://EXAMPLE.COM/x']) {
+      expect(links(linkify(text)), text).toEqual([]);
+      expect(joined(linkify(text))).toBe(text);
+    }
+    expect(safeLinkUrl('http://example.com')).toBeNull();
+  });
+
+  it('keeps an http: URL whole as text, with no https: link cut out of it', () => {
+    const text = 'http://example.com/?next=https://evil.example/x';
+    expect(linkify(text)).toEqual([{ kind: 'text', text }]);
+  });
+
+  it('links only what main opens: every link passes wire/links.ts safeExternalUrl', () => {
+    const text = [
+      'https://example.com/a',
+      'http://example.com/b',
+      'https://',
+      'mailto:kw@example.com',
+      'mailto:',
+      'https://user:pw@example.com:8443/p?q=1#f',
+      'javascript:alert(1)',
+      'HTTPS://Example.COM/Up',
+    ].join(' ');
+    const found = links(linkify(text));
+    expect(found).toEqual([
+      'https://example.com/a',
+      'mailto:kw@example.com',
+      'https://user:pw@example.com:8443/p?q=1#f',
+      'https://example.com/Up',
+    ]);
+    for (const url of found) expect(safeExternalUrl(url)?.href, url).toBe(url);
   });
 
   it('never loses or changes a character of the text', () => {
@@ -58,9 +99,11 @@ describe('linkify', () => {
 
   it('rejects malformed candidates', () => {
     expect(safeLinkUrl('https://')).toBeNull();
+    expect(safeLinkUrl('mailto:')).toBeNull();
     expect(safeLinkUrl('mailto:nobody')).toBeNull();
     expect(safeLinkUrl('javascript:alert(1)')).toBeNull();
     expect(safeLinkUrl('https://example.com')).toBe('https://example.com/');
+    expect(safeLinkUrl('mailto:kw@example.com')).toBe('mailto:kw@example.com');
   });
 
   it('needs a word boundary: the scheme inside a word still starts a link only at the scheme', () => {
