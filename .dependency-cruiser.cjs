@@ -12,6 +12,7 @@ const PARTS = {
   harness: '^main/harness/',
   contract: '^preload/',
   ui: '^renderer/',
+  router: '^router/',
   lab: '^lab/',
 };
 /** The libraries wire/ may use: pure JavaScript, no Node, no DOM. */
@@ -33,7 +34,7 @@ const forbidden = [
       'main/core is the domain: it imports wire/ and libraries, never the app, the shells, the contract or the UI.',
     severity: 'error',
     from: { path: PARTS.core },
-    to: { path: [PARTS.app, PARTS.shell, PARTS.harness, PARTS.contract, PARTS.ui, PARTS.lab, '^test/'] },
+    to: { path: [PARTS.app, PARTS.shell, PARTS.harness, PARTS.contract, PARTS.ui, PARTS.router, PARTS.lab, '^test/'] },
   },
   {
     name: 'core-not-electron',
@@ -48,21 +49,21 @@ const forbidden = [
       'main/app meets the core and the contract; it never imports a composition root, the UI or the lab.',
     severity: 'error',
     from: { path: PARTS.app },
-    to: { path: [PARTS.shell, PARTS.harness, PARTS.ui, PARTS.lab, '^test/'] },
+    to: { path: [PARTS.shell, PARTS.harness, PARTS.ui, PARTS.router, PARTS.lab, '^test/'] },
   },
   {
     name: 'contract-only-wire',
     comment: 'preload/ (the contract and its bridges) imports wire/ only.',
     severity: 'error',
     from: { path: PARTS.contract },
-    to: { path: [PARTS.core, PARTS.app, PARTS.shell, PARTS.harness, PARTS.ui, PARTS.lab, '^test/'] },
+    to: { path: [PARTS.core, PARTS.app, PARTS.shell, PARTS.harness, PARTS.ui, PARTS.router, PARTS.lab, '^test/'] },
   },
   {
     name: 'ui-only-contract-and-wire',
     comment: 'renderer/ imports wire/ and types of preload/, nothing of main/ or lab/.',
     severity: 'error',
     from: { path: PARTS.ui },
-    to: { path: ['^main/', PARTS.lab, '^test/', '^node_modules/electron/'] },
+    to: { path: ['^main/', PARTS.router, PARTS.lab, '^test/', '^node_modules/electron/'] },
   },
   {
     name: 'ui-contract-types-only',
@@ -78,7 +79,7 @@ const forbidden = [
       'The Electron shell composes main/app, main/core, the contract and wire/; never the lab, the harness or the UI code.',
     severity: 'error',
     from: { path: PARTS.shell },
-    to: { path: [PARTS.lab, PARTS.harness, PARTS.ui, '^test/'] },
+    to: { path: [PARTS.router, PARTS.lab, PARTS.harness, PARTS.ui, '^test/'] },
   },
   {
     name: 'harness-not-shell-or-ui',
@@ -89,9 +90,17 @@ const forbidden = [
     to: { path: [PARTS.shell, PARTS.ui, '^test/'] },
   },
   {
+    name: 'router-only-wire-and-sip-agent',
+    comment:
+      'router/ (the routing service) imports wire/ and the core SIP agent only: not the rest of the product, the lab or the tests.',
+    severity: 'error',
+    from: { path: PARTS.router },
+    to: { path: ['^main/', PARTS.contract, PARTS.ui, PARTS.lab, '^test/'], pathNot: SIP_AGENT },
+  },
+  {
     name: 'lab-only-wire-and-sip-agent',
     comment:
-      'lab/ imports wire/ and the core SIP agent only: not the rest of the KW core, the app, the shells, the contract or the UI.',
+      'lab/ imports wire/, the router and the core SIP agent only: not the rest of the KW core, the app, the shells, the contract or the UI.',
     severity: 'error',
     from: { path: PARTS.lab },
     to: { path: ['^main/', PARTS.contract, PARTS.ui, '^test/'], pathNot: SIP_AGENT },

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleSink, createLogger, type Logger } from '../main/core/log.js';
 import { loadUsersFile, startSipServer, type SipServer } from './sip-server/index.js';
-import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from './router/index.js';
+import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from '../router/index.js';
 import { DEFAULT_WEB_PORT, pageLinks, startLabWeb, type LabWeb } from './web/server.js';
 
 export const DEFAULT_ROUTER_CONFIG = 'lab/router.example.json';

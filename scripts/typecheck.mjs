@@ -13,6 +13,7 @@ const projects = [
   'main/harness',
   'preload',
   'renderer',
+  'router',
   'lab',
   'lab/agent-desk',
   'test',

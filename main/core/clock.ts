@@ -2,7 +2,7 @@
  * Time as the core sees it: injected, so previews, calls and conversations run
  * on a fake clock in unit tests (test/support/fake-clock.ts) and on the real
  * one in the app. The lab router has its own of the same shape
- * (lab/router/clock.ts), so one fake serves both.
+ * (router/clock.ts), so one fake serves both.
  */
 export interface Clock {
   now(): number;

@@ -7,7 +7,7 @@ import { SipAgent } from '../../main/core/sip/agent.js';
 import { KwCore } from '../../main/core/kw-core.js';
 import { MemoryHistoryStore } from '../../main/core/history/history-store.js';
 import type { Logger } from '../../main/core/log.js';
-import { startRouter } from '../../lab/router/index.js';
+import { startRouter } from '../../router/index.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerFactory } from '../support/servers.js';
 import { createTestAgent, startRegistered, waitForState, withDeadline } from '../support/agents.js';

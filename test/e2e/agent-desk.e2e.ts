@@ -11,7 +11,7 @@ import { memoryLogger, type Logger } from '../../main/core/log.js';
 import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { startLabWeb, type LabWeb } from '../../lab/web/server.js';
-import type { RunningRouter } from '../../lab/router/index.js';
+import type { RunningRouter } from '../../router/index.js';
 import { labServer, type ServerUnderTest } from '../support/servers.js';
 import { startTestRouter } from '../support/test-router.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import { startSipServer, type SipServer } from '../../lab/sip-server/index.js';
-import type { RunningRouter } from '../../lab/router/index.js';
+import type { RunningRouter } from '../../router/index.js';
 import { FAST_AGENT, startTestRouter } from '../support/test-router.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { startHarnessKw, type HarnessKw } from '../../main/harness/compose.js';

@@ -13,7 +13,7 @@ import { MediaBridge } from '../../main/core/media/media-bridge.js';
 import { createLinkPair } from '../../main/core/media/link.js';
 import { NodeMediaHost } from '../../lab/node-media/node-media-host.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
-import type { RunningRouter, RoutingState } from '../../lab/router/index.js';
+import type { RunningRouter, RoutingState } from '../../router/index.js';
 import type { CallView } from '../../preload/contract.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';

@@ -16,7 +16,7 @@ import {
   type RawRouterConfig,
   type RunningRouter,
   type RoutingState,
-} from '../../lab/router/index.js';
+} from '../../router/index.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';

@@ -30,7 +30,7 @@ import {
   type RouterEvent,
   type RoutingState,
   type RunningRouter,
-} from '../../lab/router/index.js';
+} from '../../router/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import type { Page } from '@playwright/test';
 import type { Logger } from '../../main/core/log.js';
 import { startHarnessKw, type HarnessKw } from '../../main/harness/compose.js';
-import type { RunningRouter } from '../../lab/router/index.js';
+import type { RunningRouter } from '../../router/index.js';
 import { startLabWeb, type LabWeb } from '../../lab/web/server.js';
 import { labServer, type ServerUnderTest } from './servers.js';
 import { FAST_AGENT, startTestRouter, type RawRoutingPoint } from './test-router.js';

@@ -1,7 +1,7 @@
 /** A lab router for tests: the given routing points on lab.local, agents with fast retries. */
 import { SipAgent } from '../../main/core/sip/agent.js';
 import type { Logger } from '../../main/core/log.js';
-import { startRouter, type RawRouterConfig, type RunningRouter } from '../../lab/router/index.js';
+import { startRouter, type RawRouterConfig, type RunningRouter } from '../../router/index.js';
 
 export type RawRoutingPoint = RawRouterConfig['routingPoints'][number];
 

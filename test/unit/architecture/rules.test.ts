@@ -38,6 +38,9 @@ const forbidden: Case[] = [
   { from: 'main/harness/a.ts', to: 'main/electron/windows.ts', rule: 'harness-not-shell-or-ui' },
   { from: 'lab/a.ts', to: 'main/core/kw-core.ts', rule: 'lab-only-wire-and-sip-agent' },
   { from: 'lab/b.ts', to: 'preload/contract.ts', rule: 'lab-only-wire-and-sip-agent' },
+  { from: 'router/a.ts', to: 'main/core/kw-core.ts', rule: 'router-only-wire-and-sip-agent' },
+  { from: 'router/b.ts', to: 'lab/sip.ts', rule: 'router-only-wire-and-sip-agent' },
+  { from: 'main/core/e.ts', to: 'router/engine.ts', rule: 'core-only-wire' },
   { from: 'main/core/d.ts', to: './missing.js', rule: 'no-unresolvable' },
 ];
 
@@ -51,6 +54,9 @@ const allowed: Case[] = [
   { from: 'renderer/dev/ok.ts', to: 'preload/contract.ts' },
   { from: 'lab/ok.ts', to: 'main/core/sip/agent.ts' },
   { from: 'lab/ok2.ts', to: 'main/core/log.ts' },
+  { from: 'lab/ok3.ts', to: 'router/engine.ts' },
+  { from: 'router/ok.ts', to: 'main/core/sip/agent.ts' },
+  { from: 'router/ok2.ts', to: 'wire/control.ts' },
   { from: 'wire/ok.ts', to: 'valibot' },
 ];
 
@@ -86,7 +92,7 @@ beforeAll(async () => {
   const cwd = process.cwd();
   process.chdir(root);
   try {
-    const output = await cruise(['wire', 'main', 'preload', 'renderer', 'lab'], {
+    const output = await cruise(['wire', 'main', 'preload', 'renderer', 'router', 'lab'], {
       ...config.options,
       validate: true,
       ruleSet: { forbidden: config.forbidden },

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
 import type { ControlInput } from '../../../wire/control.js';
-import { parseRouterConfig, type RawRouterConfig } from '../../../lab/router/config.js';
-import { RoutingEngine, type EngineEffects } from '../../../lab/router/engine.js';
+import { parseRouterConfig, type RawRouterConfig } from '../../../router/config.js';
+import { RoutingEngine, type EngineEffects } from '../../../router/engine.js';
 import {
   CallEscalations,
   type CallHandle,
   type CallStart,
   type IncomingCall,
-} from '../../../lab/router/call-escalation.js';
-import type { RouterEventInput } from '../../../lab/router/event-log.js';
-import { MemberDirectory } from '../../../lab/router/members.js';
-import { strategyFor } from '../../../lab/router/strategies/index.js';
+} from '../../../router/call-escalation.js';
+import type { RouterEventInput } from '../../../router/event-log.js';
+import { MemberDirectory } from '../../../router/members.js';
+import { strategyFor } from '../../../router/strategies/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const KW1 = 'sip:kw1@lab.local';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callPreview, decideCall, escalationKind } from '../../../lab/router/call-routing.js';
-import type { InteractionSnapshot } from '../../../lab/router/engine.js';
+import { callPreview, decideCall, escalationKind } from '../../../router/call-routing.js';
+import type { InteractionSnapshot } from '../../../router/engine.js';
 
 const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
 const routed: InteractionSnapshot = {

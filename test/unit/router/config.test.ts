@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRouterConfig, parseRouterConfig, RouterConfigError } from '../../../lab/router/config.js';
+import { loadRouterConfig, parseRouterConfig, RouterConfigError } from '../../../router/config.js';
 
 const minimal = {
   routingPoints: [{ uri: 'billing', strategy: 'longest-idle', members: ['kw1', 'sip:kw2@lab.local'] }],

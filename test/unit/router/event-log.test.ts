@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
-import { EventLog, type RouterEvent } from '../../../lab/router/event-log.js';
+import { EventLog, type RouterEvent } from '../../../router/event-log.js';
 
 describe('router event log', () => {
   let dir: string | undefined;

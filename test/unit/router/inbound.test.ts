@@ -3,8 +3,8 @@ import { silentLogger } from '../../../main/core/log.js';
 import type { IncomingSipMessage } from '../../../main/core/sip/agent.js';
 import { encodeControlMessage } from '../../../wire/control.js';
 import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
-import { handleInbound } from '../../../lab/router/inbound.js';
-import type { InteractionRequest, Reply } from '../../../lab/router/engine.js';
+import { handleInbound } from '../../../router/inbound.js';
+import type { InteractionRequest, Reply } from '../../../router/engine.js';
 
 const ID = '0b8a3c52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
 const RP = 'sip:billing-experts@lab.local';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodePidf, parsePidf, type PresenceDocument } from '../../../wire/presence/pidf.js';
 import { presenceDocument } from '../../../wire/presence/states.js';
-import { mapPresence, routingTable, type PresenceView } from '../../../lab/router/routing-state.js';
+import { mapPresence, routingTable, type PresenceView } from '../../../router/routing-state.js';
 
 const ENTITY = 'sip:kw1@lab.local';
 

@@ -5,9 +5,9 @@ import {
   named,
   roundRobin,
   type StrategyInput,
-} from '../../../lab/router/strategies/index.js';
-import { strategyFor } from '../../../lab/router/strategies/index.js';
-import { resolveNamedMember } from '../../../lab/router/strategies/named.js';
+} from '../../../router/strategies/index.js';
+import { strategyFor } from '../../../router/strategies/index.js';
+import { resolveNamedMember } from '../../../router/strategies/named.js';
 
 const KW1 = 'sip:kw1@lab.local';
 const KW2 = 'sip:kw2@lab.local';

@@ -3,17 +3,17 @@
  * (event log, member directory, one engine + SIP agent per routing point) and
  * starts them; `loadRouterConfig(path)` reads and validates a config file.
  */
-import type { Logger } from '../../main/core/log.js';
-import { SipAgent, type SipAccount } from '../../main/core/sip/agent.js';
-import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
-import type { Unsubscribe } from '../../main/core/events.js';
+import type { Logger } from '../main/core/log.js';
+import { SipAgent, type SipAccount } from '../main/core/sip/agent.js';
+import type { TlsOptions } from '../main/core/sip/ws-socket.js';
+import type { Unsubscribe } from '../main/core/events.js';
 import { systemClock, type Clock } from './clock.js';
 import { parseRouterConfig, type RawRouterConfig, type RouterConfig } from './config.js';
 import { EventLog, type RouterEvent } from './event-log.js';
 import { Router, type AgentFactory } from './router.js';
 import type { InteractionSnapshot } from './engine.js';
 import type { RoutingState } from './routing-state.js';
-import { toAor } from '../../wire/sip/uri.js';
+import { toAor } from '../wire/sip/uri.js';
 
 export { loadRouterConfig, parseRouterConfig, RouterConfigError } from './config.js';
 export type {

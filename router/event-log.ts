@@ -7,7 +7,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../../main/core/log.js';
+import type { Logger } from '../main/core/log.js';
 
 export const ROUTER_EVENTS = [
   'requested',

@@ -6,7 +6,7 @@
  * that member — and gives up at once when they can never be offered (not a
  * member, or already offered this interaction).
  */
-import { toAor } from '../../../wire/sip/uri.js';
+import { toAor } from '../../wire/sip/uri.js';
 import type { Selection, Strategy, StrategyInput } from './types.js';
 
 export interface NamedOptions {

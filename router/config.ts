@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
-import { toAor } from '../../wire/sip/uri.js';
-import { DEFAULT_USER_DATA_PREFIX } from '../../wire/user-data.js';
+import { toAor } from '../wire/sip/uri.js';
+import { DEFAULT_USER_DATA_PREFIX } from '../wire/user-data.js';
 import { RoutingTableSchema, routingTable, type RoutingTable } from './routing-state.js';
 
 export const STRATEGY_NAMES = ['longest-idle', 'round-robin', 'named', 'broadcast'] as const;

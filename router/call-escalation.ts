@@ -7,8 +7,8 @@
  * state of one call lives only while the caller rings; the interaction's KW
  * lives in the engine (reassign).
  */
-import type { Logger } from '../../main/core/log.js';
-import type { ControlInput } from '../../wire/control.js';
+import type { Logger } from '../main/core/log.js';
+import type { ControlInput } from '../wire/control.js';
 import { startTimer, type CancelTimer, type Clock } from './clock.js';
 import {
   NO_EXPERT_AVAILABLE,

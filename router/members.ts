@@ -7,7 +7,7 @@
  * Listeners are told when a KW may have become offerable (Ready, or load went
  * down) and when a KW logged out (reservations are released).
  */
-import { TypedEmitter } from '../../main/core/events.js';
+import { TypedEmitter } from '../main/core/events.js';
 import type { Clock } from './clock.js';
 import { sameRoutingState, type RoutingState } from './routing-state.js';
 

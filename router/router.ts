@@ -4,21 +4,21 @@
  * engines' effects turned into control MESSAGEs. It works with any SIP server
  * that carries MESSAGE and presence over WebSocket (the lab server, Kamailio).
  */
-import type { Logger } from '../../main/core/log.js';
-import type { IncomingInvite, InviteDecision, SipAccount, SipAgent } from '../../main/core/sip/agent.js';
+import type { Logger } from '../main/core/log.js';
+import type { IncomingInvite, InviteDecision, SipAccount, SipAgent } from '../main/core/sip/agent.js';
 import type { RTCSession } from 'jssip/lib/RTCSession';
-import { ESCALATION_HEADER } from '../../wire/header-names.js';
-import { readUserData } from '../../wire/user-data.js';
-import { toAor } from '../../wire/sip/uri.js';
-import type { PresenceWatch, WatchUpdate } from '../../main/core/sip/presence-watch.js';
-import type { TlsOptions } from '../../main/core/sip/ws-socket.js';
-import type { Unsubscribe } from '../../main/core/events.js';
-import { LIMITS, encodeControlMessage } from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
-import { INTERACTION_HEADER } from '../../wire/header-names.js';
-import type { ControlInput, ControlType } from '../../wire/control.js';
-import { headerLine, sanitizeReasonPhrase } from '../../wire/sip/headers.js';
-import { parsePidf } from '../../wire/presence/pidf.js';
+import { ESCALATION_HEADER } from '../wire/header-names.js';
+import { readUserData } from '../wire/user-data.js';
+import { toAor } from '../wire/sip/uri.js';
+import type { PresenceWatch, WatchUpdate } from '../main/core/sip/presence-watch.js';
+import type { TlsOptions } from '../main/core/sip/ws-socket.js';
+import type { Unsubscribe } from '../main/core/events.js';
+import { LIMITS, encodeControlMessage } from '../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../wire/content-types.js';
+import { INTERACTION_HEADER } from '../wire/header-names.js';
+import type { ControlInput, ControlType } from '../wire/control.js';
+import { headerLine, sanitizeReasonPhrase } from '../wire/sip/headers.js';
+import { parsePidf } from '../wire/presence/pidf.js';
 import type { Clock } from './clock.js';
 import type { RouterConfig, RoutingPointConfig } from './config.js';
 import { RoutingEngine, type EngineEffects, type InteractionSnapshot } from './engine.js';

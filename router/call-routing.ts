@@ -4,8 +4,8 @@
  * the preview a KW gets before the call. The stateful part (previews out, the
  * caller ringing) is call-escalation.ts; the SIP part is router.ts.
  */
-import { LIMITS, encodeControlMessage, parseControlMessage, type ControlInput } from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
+import { LIMITS, encodeControlMessage, parseControlMessage, type ControlInput } from '../wire/control.js';
+import { CONTROL_CONTENT_TYPE } from '../wire/content-types.js';
 import type { InteractionSnapshot } from './engine.js';
 import type { RoutingState } from './routing-state.js';
 

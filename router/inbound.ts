@@ -8,8 +8,8 @@
  *   any other content type           → 415
  * Every refusal is logged and changes nothing.
  */
-import type { IncomingSipMessage, SipReply } from '../../main/core/sip/agent.js';
-import type { Logger } from '../../main/core/log.js';
+import type { IncomingSipMessage, SipReply } from '../main/core/sip/agent.js';
+import type { Logger } from '../main/core/log.js';
 import {
   LIMITS,
   encodeControlMessage,
@@ -17,11 +17,11 @@ import {
   parseControlMessage,
   shortenSubject,
   type ControlInput,
-} from '../../wire/control.js';
-import { CONTROL_CONTENT_TYPE, TEXT_PLAIN, mediaType } from '../../wire/content-types.js';
-import { INTERACTION_HEADER } from '../../wire/header-names.js';
-import { readUserData } from '../../wire/user-data.js';
-import { toAor } from '../../wire/sip/uri.js';
+} from '../wire/control.js';
+import { CONTROL_CONTENT_TYPE, TEXT_PLAIN, mediaType } from '../wire/content-types.js';
+import { INTERACTION_HEADER } from '../wire/header-names.js';
+import { readUserData } from '../wire/user-data.js';
+import { toAor } from '../wire/sip/uri.js';
 import { userPart } from './config.js';
 import type { RoutingEngine } from './engine.js';
 

@@ -5,8 +5,8 @@
  * injected effects, and the SIP side feeds it requests, answers, ends and the
  * outcome of the previews it sent. See README.md for the rules it implements.
  */
-import type { Logger } from '../../main/core/log.js';
-import type { ControlInput, NotRouted, PreviewCancel } from '../../wire/control.js';
+import type { Logger } from '../main/core/log.js';
+import type { ControlInput, NotRouted, PreviewCancel } from '../wire/control.js';
 import { startTimer, type CancelTimer, type Clock } from './clock.js';
 import type { MemberConfig, RoutingPointConfig } from './config.js';
 import type { RouterEventInput } from './event-log.js';

@@ -16,15 +16,15 @@
  * e.g. `{"on-the-phone": "Ready", "away": "LoggedOut"}`.
  */
 import * as v from 'valibot';
-import type { ParsedPresence } from '../../wire/presence/pidf.js';
+import type { ParsedPresence } from '../wire/presence/pidf.js';
 import {
   DEFAULT_ROUTING_TABLE,
   routingStateOf,
   type RoutingState,
   type RoutingTable,
-} from '../../wire/presence/routing-state.js';
+} from '../wire/presence/routing-state.js';
 
-export type { RoutingState, RoutingTable } from '../../wire/presence/routing-state.js';
+export type { RoutingState, RoutingTable } from '../wire/presence/routing-state.js';
 
 /** What the router knows about a member's presence. */
 export type PresenceView =
