@@ -167,7 +167,7 @@ export class RoutingEngine {
     this.active.set(key, ix);
     this.event(ix, 'requested', { agent: request.agent.uri });
     this.run(() => this.advance(ix));
-    return { status: 202, reason: 'Accepted' };
+    return { status: 200, reason: 'OK' };
   }
 
   /** A `preview-answer` from `from` (an address of record). */

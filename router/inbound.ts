@@ -1,7 +1,7 @@
 /**
  * What a routing point does with a MESSAGE it receives, decided synchronously
  * (JsSIP lets a MESSAGE be answered only inside its event):
- *   text/plain                       → a new request from an agent (202, routed asynchronously)
+ *   text/plain                       → a new request from an agent (200, routed asynchronously)
  *   control `preview-answer`, `end`  → the engine
  *   any other control type           → 400 (the router never accepts it)
  *   bad JSON / schema / size         → what parseControlMessage says (400/413/415)

@@ -5,7 +5,7 @@
  * `agent-bot` CLI (a stand-in for the agent desk).
  *
  * The router routes as soon as the request arrives, so `routed` may come in
- * before the request's own 202: the outcome waiter exists before the request
+ * before the request's own 200: the outcome waiter exists before the request
  * is sent.
  */
 import { randomUUID } from 'node:crypto';

@@ -136,7 +136,7 @@ export class ExpertPanel {
     } catch (error) {
       return setState(this.state, 'failed', `Cannot send: ${(error as Error).message}`);
     }
-    // Exists before the request goes out: the router may answer `routed` before its 202.
+    // Exists before the request goes out: the router may answer `routed` before its 200.
     this.current = { id, routingPoint, subject, userData, phase: 'routing', kw: undefined };
     this.chat.replaceChildren();
     this.addBubble('out', text, 'sending');

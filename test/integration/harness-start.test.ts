@@ -5,15 +5,23 @@
  * given and exits; no Electron runs), once in the browser harness, stopped
  * as Ctrl-C would.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../main/harness/start.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
 
 const later = cleanupAfterEach();
+
+// The harness serves the built renderer; a fresh clone has none until something builds it.
+beforeAll(() => {
+  if (existsSync('dist/renderer/main.html')) return;
+  const build = spawnSync('node', ['scripts/build-renderer.mjs'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('building the renderer failed');
+}, 120_000);
 
 function captureStdout(): () => string {
   let text = '';

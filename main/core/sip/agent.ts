@@ -72,6 +72,7 @@ export interface IncomingSipMessage {
 }
 
 export interface SipReply {
+  /** Any 2xx goes on the wire as 200 OK (JsSIP's Message.accept): answer 200 so logs say what was sent. */
   readonly status: number;
   readonly reason?: string;
   readonly headers?: readonly string[];

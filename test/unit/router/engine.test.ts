@@ -120,8 +120,8 @@ describe('routing engine: offering', () => {
     t.clock.advance(1000);
     t.ready(KW1);
     expect(t.engine.request(t.request(ID, { CaseNumber: '42' }))).toEqual({
-      status: 202,
-      reason: 'Accepted',
+      status: 200,
+      reason: 'OK',
     });
     expect(t.previewsTo()).toEqual([KW2]);
     const preview = t.sent[0];
@@ -497,7 +497,7 @@ describe('routing engine: refusals change nothing', () => {
     expect(t.eventNames()).toEqual(['requested']);
     t.clock.advance(1000);
     t.ready(KW1);
-    expect(t.engine.request(t.request()).status).toBe(202);
+    expect(t.engine.request(t.request()).status).toBe(200);
     expect(t.previewsTo()).toEqual([KW1]);
   });
 

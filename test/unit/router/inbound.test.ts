@@ -40,7 +40,7 @@ function setup() {
   const engine = {
     request: (r: InteractionRequest): Reply => (
       calls.push(['request', r]),
-      { status: 202, reason: 'Accepted' }
+      { status: 200, reason: 'OK' }
     ),
     answer: (...a: unknown[]): Reply => (calls.push(['answer', ...a]), { status: 200, reason: 'OK' }),
     end: (...a: unknown[]): Reply => (calls.push(['end', ...a]), { status: 200, reason: 'OK' }),
@@ -53,7 +53,7 @@ function setup() {
 const LIMITS_SUBJECT = 200;
 
 describe('routing point inbound MESSAGE', () => {
-  it('a text/plain request with interaction id, subject and user data → the engine, 202', () => {
+  it('a text/plain request with interaction id, subject and user data → the engine, 200', () => {
     const t = setup();
     const reply = t.handle(
       message('text/plain; charset=utf-8', 'Customer asks about invoice 7', {
@@ -63,7 +63,7 @@ describe('routing point inbound MESSAGE', () => {
         'X-UserData-CustomerName': 'Ren%C3%A9e',
       }),
     );
-    expect(reply).toEqual({ status: 202, reason: 'Accepted' });
+    expect(reply).toEqual({ status: 200, reason: 'OK' });
     expect(t.calls).toEqual([
       [
         'request',
@@ -99,7 +99,7 @@ describe('routing point inbound MESSAGE', () => {
   it('a subject over the limit is shortened with "…", not refused', () => {
     const t = setup();
     const reply = t.handle(message('text/plain', 'hi', { 'X-Interaction-Id': ID, Subject: 's'.repeat(201) }));
-    expect(reply.status).toBe(202);
+    expect(reply.status).toBe(200);
     const subject = (t.calls[0]?.[1] as { subject: string }).subject;
     expect(subject).toHaveLength(LIMITS_SUBJECT);
     expect(subject.endsWith('…')).toBe(true);
