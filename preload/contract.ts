@@ -81,7 +81,7 @@ export const ConversationViewSchema = v.object({
   subject: v.string(),
   userData: v.record(v.string(), v.string()),
   state: v.picklist(['active', 'ended']),
-  endedBy: v.optional(v.picklist(['me', 'agent'])),
+  endedBy: v.optional(v.picklist(['me', 'agent', 'router'])),
   startedAt: v.string(),
   endedAt: v.optional(v.string()),
   /** Opened by a message for an interaction we had no preview for. */

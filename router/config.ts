@@ -22,6 +22,8 @@ export const DEFAULTS = {
   capacity: 1,
   namedKey: 'KW',
   escalationTimeoutSeconds: 15,
+  wrapUpSeconds: 0,
+  inactivityTimeoutSeconds: 30 * 60,
 } as const;
 
 /** JsSIP answers 408 after 60 s of ringing: a call preview must be answered well before. */
@@ -89,6 +91,10 @@ const RoutingPointSchema = v.strictObject({
   escalationTimeoutSeconds: v.optional(
     v.pipe(Seconds(MAX_ESCALATION_TIMEOUT_SECONDS), v.minValue(0.1, 'must be ≥ 0.1')),
   ),
+  /** After an interaction ends, its KW is not offered another one for this long. */
+  wrapUpSeconds: v.optional(Seconds(3600)),
+  /** A routed interaction nobody ended is ended (both parties told) after this long. */
+  inactivityTimeoutSeconds: v.optional(v.pipe(Seconds(7 * 24 * 3600), v.minValue(1, 'must be ≥ 1'))),
 });
 
 const RouterConfigSchema = v.strictObject({
@@ -131,6 +137,8 @@ export interface RoutingPointConfig {
   readonly capacity: number;
   readonly previewEscalation: boolean;
   readonly escalationTimeoutMs: number;
+  readonly wrapUpMs: number;
+  readonly inactivityTimeoutMs: number;
 }
 
 export interface RouterConfig {
@@ -231,6 +239,10 @@ export function parseRouterConfig(data: unknown, options: ParseConfigOptions = {
       previewEscalation: rp.previewEscalation ?? false,
       escalationTimeoutMs: Math.round(
         (rp.escalationTimeoutSeconds ?? DEFAULTS.escalationTimeoutSeconds) * 1000,
+      ),
+      wrapUpMs: Math.round((rp.wrapUpSeconds ?? DEFAULTS.wrapUpSeconds) * 1000),
+      inactivityTimeoutMs: Math.round(
+        (rp.inactivityTimeoutSeconds ?? DEFAULTS.inactivityTimeoutSeconds) * 1000,
       ),
     };
   });

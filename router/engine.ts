@@ -67,6 +67,8 @@ interface Active {
   /** Set the first time nobody could be offered; never moved (see README: the wait budget). */
   waitDeadline: number | undefined;
   cancelWait: CancelTimer | undefined;
+  /** Ends a routed interaction nobody ended (config inactivityTimeoutMs). */
+  cancelInactivity: CancelTimer | undefined;
   kw: string | undefined;
 }
 
@@ -162,6 +164,7 @@ export class RoutingEngine {
       attempts: 0,
       waitDeadline: undefined,
       cancelWait: undefined,
+      cancelInactivity: undefined,
       kw: undefined,
     };
     this.active.set(key, ix);
@@ -234,7 +237,7 @@ export class RoutingEngine {
     if (from !== agent && from !== kw) return { status: 403, reason: 'Not A Party Of This Interaction' };
     return this.run(() => {
       this.finish(ix, 'ended');
-      if (kw !== undefined) this.options.directory.release(kw, true);
+      if (kw !== undefined) this.releaseKw(kw);
       this.event(ix, 'ended', { ...(kw ? { kw } : {}), agent, reason: from === agent ? 'agent' : 'kw' });
       return { status: 200, reason: 'OK' };
     });
@@ -314,8 +317,8 @@ export class RoutingEngine {
     if (ix?.phase === 'routed') {
       const previous = ix.kw;
       ix.kw = kw;
-      if (previous !== undefined && previous !== kw)
-        this.run(() => this.options.directory.release(previous, true));
+      if (previous !== undefined && previous !== kw) this.run(() => this.releaseKw(previous));
+      this.startInactivity(ix);
       return 'active';
     }
     const done = ix ? undefined : this.lookupFinished(key);
@@ -351,7 +354,10 @@ export class RoutingEngine {
       }
     });
     this.closed = true;
-    for (const ix of this.active.values()) ix.cancelWait?.();
+    for (const ix of this.active.values()) {
+      ix.cancelWait?.();
+      ix.cancelInactivity?.();
+    }
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
@@ -459,6 +465,7 @@ export class RoutingEngine {
     ix.cancelWait = undefined;
     ix.phase = 'routed';
     ix.kw = offer.kw;
+    this.startInactivity(ix);
     const member = this.membersByUri.get(offer.kw);
     const agent = ix.request.agent.uri;
     this.event(ix, 'routed', { kw: offer.kw, agent });
@@ -485,7 +492,7 @@ export class RoutingEngine {
     });
     this.options.effects.sendEnd(kw, ix.request.interactionId, 'agent-unreachable');
     this.finish(ix, 'ended');
-    this.options.directory.release(kw, true);
+    this.releaseKw(kw);
     this.event(ix, 'ended', { kw, agent: ix.request.agent.uri, reason: 'agent-unreachable' });
   }
 
@@ -502,7 +509,7 @@ export class RoutingEngine {
             this.advance(ix);
           } else if (ix.phase === 'routed' && ix.kw === change.uri) {
             this.finish(ix, 'released');
-            this.options.directory.release(change.uri, true);
+            this.releaseKw(change.uri);
             this.event(ix, 'ended', { kw: change.uri, agent: ix.request.agent.uri, reason: 'kw-logged-out' });
           }
         }
@@ -523,9 +530,36 @@ export class RoutingEngine {
     this.options.effects.sendNotRouted(ix.request.agent.uri, ix.request.interactionId, reason, declines);
   }
 
+  /** A routed interaction ended: its KW is free again, after the wrap-up. */
+  private releaseKw(kw: string): void {
+    this.options.directory.release(kw, true, this.options.config.wrapUpMs);
+  }
+
+  private startInactivity(ix: Active): void {
+    ix.cancelInactivity?.();
+    ix.cancelInactivity = startTimer(this.options.clock, this.options.config.inactivityTimeoutMs, () => {
+      ix.cancelInactivity = undefined;
+      this.run(() => this.inactive(ix));
+    });
+  }
+
+  /** Nobody ended it within the inactivity timeout: tell both parties, free the KW. */
+  private inactive(ix: Active): void {
+    if (this.active.get(ix.key) !== ix || ix.phase !== 'routed' || ix.kw === undefined) return;
+    const { kw } = ix;
+    const agent = ix.request.agent.uri;
+    this.options.effects.sendEnd(kw, ix.request.interactionId, 'inactivity');
+    this.options.effects.sendEnd(agent, ix.request.interactionId, 'inactivity');
+    this.finish(ix, 'ended');
+    this.releaseKw(kw);
+    this.event(ix, 'ended', { kw, agent, reason: 'inactivity' });
+  }
+
   private finish(ix: Active, phase: FinishedPhase): void {
     ix.cancelWait?.();
     ix.cancelWait = undefined;
+    ix.cancelInactivity?.();
+    ix.cancelInactivity = undefined;
     for (const offer of ix.offers.values()) {
       offer.cancelTimer?.();
       offer.cancelTimer = undefined;
@@ -556,7 +590,9 @@ export class RoutingEngine {
   private offerable(uri: string): boolean {
     const { directory, config } = this.options;
     const capacity = this.membersByUri.get(uri)?.capacity ?? config.capacity;
-    return directory.state(uri).kind === 'Ready' && directory.load(uri) < capacity;
+    return (
+      directory.state(uri).kind === 'Ready' && directory.load(uri) < capacity && !directory.inWrapUp(uri)
+    );
   }
 
   private lookupFinished(key: string): Finished | undefined {

@@ -17,6 +17,9 @@ interface MemberRecord {
   readySince: number | undefined;
   /** When the member's last routed interaction ended. */
   lastEndedAt: number | undefined;
+  /** Not offered before this time (wrap-up after an interaction). */
+  wrapUpUntil: number;
+  wrapUpTimer: unknown;
   load: number;
 }
 
@@ -46,7 +49,14 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
   private record(uri: string): MemberRecord {
     let r = this.members.get(uri);
     if (!r) {
-      r = { state: NO_PRESENCE_YET, readySince: undefined, lastEndedAt: undefined, load: 0 };
+      r = {
+        state: NO_PRESENCE_YET,
+        readySince: undefined,
+        lastEndedAt: undefined,
+        wrapUpUntil: 0,
+        wrapUpTimer: undefined,
+        load: 0,
+      };
       this.members.set(uri, r);
     }
     return r;
@@ -83,12 +93,39 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
   /**
    * One less. `interactionEnded`: a routed interaction ended (idle time starts
    * again now); false for a preview that was declined, timed out or taken.
+   * `wrapUpMs`: after an interaction, the KW is not offered another for this long
+   * (on any routing point: one desk); listeners hear `freed` again when it is over.
    */
-  release(uri: string, interactionEnded: boolean): void {
+  release(uri: string, interactionEnded: boolean, wrapUpMs = 0): void {
     const r = this.record(uri);
     r.load = Math.max(0, r.load - 1);
-    if (interactionEnded) r.lastEndedAt = this.clock.now();
+    if (interactionEnded) {
+      r.lastEndedAt = this.clock.now();
+      if (wrapUpMs > 0) this.startWrapUp(uri, r, wrapUpMs);
+    }
     this.emit('freed', uri);
+  }
+
+  /** In wrap-up: not offered until it is over. */
+  inWrapUp(uri: string): boolean {
+    return (this.members.get(uri)?.wrapUpUntil ?? 0) > this.clock.now();
+  }
+
+  private startWrapUp(uri: string, r: MemberRecord, wrapUpMs: number): void {
+    if (r.wrapUpTimer !== undefined) this.clock.clearTimeout(r.wrapUpTimer);
+    r.wrapUpUntil = this.clock.now() + wrapUpMs;
+    r.wrapUpTimer = this.clock.setTimeout(() => {
+      r.wrapUpTimer = undefined;
+      this.emit('freed', uri);
+    }, wrapUpMs);
+  }
+
+  /** Stops the wrap-up timers (the router is closing). */
+  close(): void {
+    for (const r of this.members.values()) {
+      if (r.wrapUpTimer !== undefined) this.clock.clearTimeout(r.wrapUpTimer);
+      r.wrapUpTimer = undefined;
+    }
   }
 
   snapshot(): Array<{ uri: string; state: RoutingState; load: number; idleSince: number }> {

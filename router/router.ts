@@ -12,6 +12,7 @@ import { readUserData } from '../wire/user-data.js';
 import { toAor } from '../wire/sip/uri.js';
 import type { PresenceWatch, WatchUpdate } from '../main/core/sip/presence-watch.js';
 import type { TlsOptions } from '../main/core/sip/ws-socket.js';
+import type { ConnectionState } from '../main/core/sip/connection-state.js';
 import type { Unsubscribe } from '../main/core/events.js';
 import { LIMITS, encodeControlMessage } from '../wire/control.js';
 import { CONTROL_CONTENT_TYPE } from '../wire/content-types.js';
@@ -120,6 +121,11 @@ export class Router {
     return this.points.map((p) => p.config.uri);
   }
 
+  /** Each routing point's SIP registration state now (health checks). */
+  registrations(): Array<{ uri: string; state: ConnectionState }> {
+    return this.points.map((p) => ({ uri: p.config.uri, state: p.agent.state }));
+  }
+
   /** Starts every routing point's agent and the presence watches; resolves once all are registered or the time is up. */
   async start(registrationTimeoutMs: number): Promise<{ registered: string[]; pending: string[] }> {
     for (const p of this.points) p.agent.start();
@@ -208,6 +214,7 @@ export class Router {
       p.calls.close();
       p.engine.close();
     }
+    this.directory.close();
     // Give the last cancels / not-routed a moment to leave before unregistering.
     await withTimeout(Promise.allSettled([...this.inFlight]), 2000, undefined);
     for (const { off } of this.watches.splice(0)) off();

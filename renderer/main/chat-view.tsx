@@ -55,7 +55,7 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
           </div>
           {ended ? (
             <p class="ended-note" role="status">
-              {c.endedBy === 'me' ? 'You ended this conversation' : 'The agent ended this conversation'}
+              {endedText(c.endedBy)}
               {c.endedAt ? ` at ${formatTime(c.endedAt)}` : ''}. It is read-only.
             </p>
           ) : (
@@ -72,4 +72,10 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
       </div>
     </section>
   );
+}
+
+function endedText(by: ConversationView['endedBy']): string {
+  if (by === 'me') return 'You ended this conversation';
+  if (by === 'router') return 'The routing service closed this conversation after a long silence';
+  return 'The agent ended this conversation';
 }

@@ -162,17 +162,22 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
   receiveEnd(from: string, interactionId: string): SipReply {
     const conversation = this.conversations.get(interactionId);
     if (!conversation) return { status: 481, reason: 'No Such Interaction' };
-    if (toAor(conversation.agent.uri) !== toAor(from)) return { status: 403, reason: 'Not A Participant' };
+    const fromRouter =
+      conversation.routingPoint !== undefined && toAor(conversation.routingPoint) === toAor(from);
+    if (!fromRouter && toAor(conversation.agent.uri) !== toAor(from))
+      return { status: 403, reason: 'Not A Participant' };
     if (conversation.state === 'ended') return { status: 200 };
     this.stopTyping(interactionId);
     this.put({
       ...conversation,
       state: 'ended',
-      endedBy: 'agent',
+      // The routing point ends a chat nobody ended (its inactivity timeout).
+      endedBy: fromRouter ? 'router' : 'agent',
       endedAt: new Date(this.clock.now()).toISOString(),
     });
     // The agent may have told only us: tell the routing point too, so it frees this KW.
-    if (conversation.routingPoint) this.tellRoutingPointEnded(conversation.routingPoint, interactionId);
+    if (!fromRouter && conversation.routingPoint)
+      this.tellRoutingPointEnded(conversation.routingPoint, interactionId);
     return { status: 200 };
   }
 

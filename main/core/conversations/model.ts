@@ -46,7 +46,7 @@ export const ConversationSchema = v.object({
   userData: v.record(v.string(), v.string()),
   state: v.picklist(['active', 'ended']),
   /** Who ended it. */
-  endedBy: v.optional(v.picklist(['me', 'agent'])),
+  endedBy: v.optional(v.picklist(['me', 'agent', 'router'])),
   startedAt: v.string(),
   endedAt: v.optional(v.string()),
   /** Opened by a message for an interaction we had no preview for (kept, not dropped). */

@@ -170,6 +170,13 @@ describe('ConversationService', () => {
     expect(s2.control).toEqual([{ target: 'sip:billing@lab.local', type: 'end' }]);
     expect(s2.service.receiveEnd(AGENT.uri, ID).status).toBe(200);
     expect(s2.control).toHaveLength(1);
+
+    // The routing point may end a chat nobody ended (inactivity); nobody is told back.
+    const s3 = setup();
+    s3.service.open(preview());
+    expect(s3.service.receiveEnd('sip:billing@lab.local', ID).status).toBe(200);
+    expect(s3.service.get(ID)).toMatchObject({ state: 'ended', endedBy: 'router' });
+    expect(s3.control).toEqual([]);
   });
 
   it('saves every change to the history store', async () => {

@@ -341,7 +341,8 @@ describe('routing engine: broadcast', () => {
       ['kw1', 'taken'],
       ['kw3', 'taken'],
     ]);
-    expect(t.clock.pending).toBe(0);
+    // Only the inactivity timeout of the routed interaction is left.
+    expect(t.clock.pending).toBe(1);
   });
 
   it('declines from some leave the others open; all declining → not-routed declined', () => {
@@ -576,5 +577,73 @@ describe('notRoutedReason', () => {
     [['withdrawn', 'timed-out'], 'declined'],
   ] as const)('%j → %s', (outcomes, reason) => {
     expect(notRoutedReason(outcomes)).toBe(reason);
+  });
+});
+
+describe('routing engine: freeing KWs', () => {
+  const ID2 = '22222222-2222-4222-8222-222222222222';
+
+  it('wrap-up: after an interaction ends its KW is not offered for wrapUpSeconds, then is', () => {
+    const t = setup({ members: [KW1], wrapUpSeconds: 60, waitForAvailableSeconds: 120 });
+    t.ready(KW1);
+    t.engine.request(t.request());
+    t.engine.answer(ID, KW1, 'accept');
+    expect(t.engine.end(ID, AGENT).status).toBe(200);
+    expect(t.directory.inWrapUp(KW1)).toBe(true);
+    t.engine.request(t.request(ID2));
+    expect(t.previewsTo()).toEqual([KW1]);
+    t.clock.advance(59_000);
+    expect(t.previewsTo()).toEqual([KW1]);
+    t.clock.advance(1_000);
+    // The wrap-up is over: the waiting interaction reaches the KW without any other event.
+    expect(t.previewsTo()).toEqual([KW1, KW1]);
+    expect(t.sent.at(-1)).toMatchObject({ type: 'preview', to: KW1, fields: { interactionId: ID2 } });
+  });
+
+  it('inactivity: a routed interaction nobody ends is ended after inactivityTimeoutSeconds, both told, KW freed', () => {
+    const t = setup({ members: [KW1], inactivityTimeoutSeconds: 600 });
+    t.ready(KW1);
+    t.engine.request(t.request());
+    t.engine.answer(ID, KW1, 'accept');
+    expect(t.directory.load(KW1)).toBe(1);
+    t.clock.advance(599_000);
+    expect(t.engine.snapshot(ID)?.phase).toBe('routed');
+    t.clock.advance(1_000);
+    expect(t.engine.snapshot(ID)?.phase).toBe('ended');
+    expect(t.directory.load(KW1)).toBe(0);
+    expect(t.sent.filter((s) => s.type === 'end')).toEqual([
+      { type: 'end', to: KW1, interactionId: ID, reason: 'inactivity' },
+      { type: 'end', to: AGENT, interactionId: ID, reason: 'inactivity' },
+    ]);
+    expect(t.events.at(-1)).toMatchObject({ event: 'ended', kw: KW1, reason: 'inactivity' });
+    // A late end from a party is answered as already ended.
+    expect(t.engine.end(ID, AGENT)).toEqual({ status: 200, reason: 'Already Ended' });
+  });
+
+  it('the default inactivity timeout is 30 minutes, and an end before it cancels it', () => {
+    const t = setup({ members: [KW1] });
+    expect(t.config.inactivityTimeoutMs).toBe(30 * 60_000);
+    t.ready(KW1);
+    t.engine.request(t.request());
+    t.engine.answer(ID, KW1, 'accept');
+    t.engine.end(ID, KW1);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('presence flapping faster than a preview gives one offer and one cancel per KW, never a loop', () => {
+    const t = setup({ members: [KW1, KW2], waitForAvailableSeconds: 60 });
+    t.ready(KW1);
+    t.engine.request(t.request());
+    for (let i = 0; i < 20; i++) {
+      t.directory.setState(KW1, { kind: 'LoggedOut' });
+      t.directory.setState(KW1, { kind: 'Ready' });
+      t.clock.advance(100);
+    }
+    expect(t.previewsTo()).toEqual([KW1]);
+    expect(t.sent.filter((s) => s.type === 'preview-cancel')).toEqual([
+      { type: 'preview-cancel', to: KW1, interactionId: ID, reason: 'withdrawn' },
+    ]);
+    t.ready(KW2);
+    expect(t.previewsTo()).toEqual([KW1, KW2]);
   });
 });

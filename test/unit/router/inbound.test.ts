@@ -38,10 +38,7 @@ function message(
 function setup() {
   const calls: Array<[string, ...unknown[]]> = [];
   const engine = {
-    request: (r: InteractionRequest): Reply => (
-      calls.push(['request', r]),
-      { status: 200, reason: 'OK' }
-    ),
+    request: (r: InteractionRequest): Reply => (calls.push(['request', r]), { status: 200, reason: 'OK' }),
     answer: (...a: unknown[]): Reply => (calls.push(['answer', ...a]), { status: 200, reason: 'OK' }),
     end: (...a: unknown[]): Reply => (calls.push(['end', ...a]), { status: 200, reason: 'OK' }),
   };
