@@ -52,6 +52,8 @@ export type OfferOutcome =
 
 interface Offer {
   readonly kw: string;
+  /** When the preview was sent (answer time = decision − this). */
+  readonly offeredAt: number;
   outcome: OfferOutcome;
   /** What the KW said when declining. */
   declineReason?: string;
@@ -70,6 +72,8 @@ interface Active {
   /** Ends a routed interaction nobody ended (config inactivityTimeoutMs). */
   cancelInactivity: CancelTimer | undefined;
   kw: string | undefined;
+  /** When it was routed (chat duration = end − this). */
+  routedAt: number | undefined;
 }
 
 type FinishedPhase = 'not-routed' | 'ended' | 'released';
@@ -166,6 +170,7 @@ export class RoutingEngine {
       cancelWait: undefined,
       cancelInactivity: undefined,
       kw: undefined,
+      routedAt: undefined,
     };
     this.active.set(key, ix);
     this.event(ix, 'requested', { agent: request.agent.uri });
@@ -192,7 +197,7 @@ export class RoutingEngine {
       if (decision === 'decline') {
         this.settle(offer, 'declined');
         if (reason) offer.declineReason = reason;
-        this.event(ix, 'declined', { kw: from, ...(reason ? { reason } : {}) });
+        this.event(ix, 'declined', { kw: from, ...(reason ? { reason } : {}), ...this.answerTime(offer) });
         this.advance(ix);
         return { status: 200, reason: 'OK' };
       }
@@ -417,7 +422,7 @@ export class RoutingEngine {
 
   private offer(ix: Active, kw: string): void {
     const { config, clock, directory, effects } = this.options;
-    const offer: Offer = { kw, outcome: 'pending', cancelTimer: undefined };
+    const offer: Offer = { kw, offeredAt: clock.now(), outcome: 'pending', cancelTimer: undefined };
     offer.cancelTimer = startTimer(clock, config.previewTimeoutMs, () => {
       offer.cancelTimer = undefined;
       this.run(() => this.timedOut(ix, offer));
@@ -445,7 +450,7 @@ export class RoutingEngine {
     if (offer.outcome !== 'pending' || this.active.get(ix.key) !== ix) return;
     this.settle(offer, 'timed-out');
     this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'timeout');
-    this.event(ix, 'timed-out', { kw: offer.kw });
+    this.event(ix, 'timed-out', { kw: offer.kw, ...this.answerTime(offer) });
     this.advance(ix);
   }
 
@@ -454,7 +459,7 @@ export class RoutingEngine {
     offer.cancelTimer?.();
     offer.cancelTimer = undefined;
     offer.outcome = 'accepted'; // its reservation stays: it is now the interaction's
-    this.event(ix, 'accepted', { kw: offer.kw });
+    this.event(ix, 'accepted', { kw: offer.kw, ...this.answerTime(offer) });
     for (const other of ix.offers.values()) {
       if (other.outcome !== 'pending') continue;
       this.settle(other, 'taken');
@@ -465,6 +470,7 @@ export class RoutingEngine {
     ix.cancelWait = undefined;
     ix.phase = 'routed';
     ix.kw = offer.kw;
+    ix.routedAt = this.options.clock.now();
     this.startInactivity(ix);
     const member = this.membersByUri.get(offer.kw);
     const agent = ix.request.agent.uri;
@@ -635,12 +641,23 @@ export class RoutingEngine {
     event: RouterEventInput['event'],
     fields: Omit<RouterEventInput, 'event' | 'interactionId' | 'routingPoint'>,
   ): void {
+    // An ended chat carries its duration (routed → end).
+    const duration =
+      event === 'ended' && ix.routedAt !== undefined
+        ? { durationMs: this.options.clock.now() - ix.routedAt }
+        : {};
     this.options.effects.event({
       event,
       interactionId: ix.request.interactionId,
       routingPoint: this.options.config.uri,
       ...fields,
+      ...duration,
     });
+  }
+
+  /** Offer → decision, for reporting. */
+  private answerTime(offer: Offer): { durationMs: number } {
+    return { durationMs: this.options.clock.now() - offer.offeredAt };
   }
 }
 

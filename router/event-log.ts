@@ -1,7 +1,7 @@
 /**
  * The router's event log for reporting: one JSON object per line,
  * `{ts, event, interactionId, routingPoint, kw?, agent?, reason?, escalation?,
- * previousKw?}`, appended to a file and/or handed to an in-memory sink (tests,
+ * previousKw?, durationMs?}`, appended to a file and/or handed to an in-memory sink (tests,
  * a live view).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -44,6 +44,11 @@ export interface RouterEvent {
   readonly escalation?: string;
   /** `call-kw-changed`: the interaction's KW before the change. */
   readonly previousKw?: string;
+  /**
+   * `accepted`, `declined`, `timed-out`: offer → decision (answer time);
+   * `ended` of a routed interaction: routed → end (chat duration). Milliseconds.
+   */
+  readonly durationMs?: number;
 }
 
 export type RouterEventInput = Omit<RouterEvent, 'ts'>;

@@ -647,3 +647,23 @@ describe('routing engine: freeing KWs', () => {
     expect(t.previewsTo()).toEqual([KW1, KW2]);
   });
 });
+
+describe('routing engine: reporting', () => {
+  it('answer time on accepted/declined/timed-out events and chat duration on ended', () => {
+    const t = setup({ members: [KW1, KW2], previewTimeoutSeconds: 10 });
+    t.ready(KW1, KW2);
+    t.engine.request(t.request());
+    const first = t.previewsTo()[0] ?? '';
+    t.clock.advance(2_000);
+    t.engine.answer(ID, first, 'decline', 'busy');
+    const second = t.previewsTo()[1] ?? '';
+    t.clock.advance(3_000);
+    t.engine.answer(ID, second, 'accept');
+    t.clock.advance(60_000);
+    t.engine.end(ID, AGENT);
+    const pick = (event: string) => t.events.find((e) => e.event === event);
+    expect(pick('declined')).toMatchObject({ kw: first, reason: 'busy', durationMs: 2_000 });
+    expect(pick('accepted')).toMatchObject({ kw: second, durationMs: 3_000 });
+    expect(pick('ended')).toMatchObject({ reason: 'agent', durationMs: 60_000 });
+  });
+});
