@@ -6,6 +6,7 @@
 import type { Logger } from '../main/core/log.js';
 import { SipAgent, type SipAccount } from '../main/core/sip/agent.js';
 import type { TlsOptions } from '../main/core/sip/ws-socket.js';
+import { describeConnectionState, type ConnectionState } from '../main/core/sip/connection-state.js';
 import type { Unsubscribe } from '../main/core/events.js';
 import { systemClock, type Clock } from './clock.js';
 import { parseRouterConfig, type RawRouterConfig, type RouterConfig } from './config.js';
@@ -50,6 +51,22 @@ export interface RoutingStateChange {
   readonly current: RoutingState;
 }
 
+/** One routing point's SIP registration, as its agent sees it now. */
+export interface RoutingPointHealth {
+  readonly uri: string;
+  readonly registered: boolean;
+  /** The agent's phase: `registered`, `registering`, `connecting`, `retrying`, `stopping`, `stopped`. */
+  readonly phase: ConnectionState['phase'];
+  /** One line a person can act on, e.g. `retrying in 3 s because …`. */
+  readonly detail: string;
+}
+
+export interface RouterHealth {
+  /** Every routing point is registered. */
+  readonly registered: boolean;
+  readonly routingPoints: readonly RoutingPointHealth[];
+}
+
 export interface RunningRouter {
   /** The routing point URIs, in config order. */
   readonly routingPoints: readonly string[];
@@ -65,6 +82,8 @@ export interface RunningRouter {
   interaction(interactionId: string, routingPoint?: string): InteractionSnapshot | undefined;
   /** The events written so far (the last 10,000), oldest first. */
   events(): readonly RouterEvent[];
+  /** Registration of every routing point now (they keep retrying after startRouter returns). */
+  health(): RouterHealth;
   close(): Promise<void>;
 }
 
@@ -134,6 +153,15 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       router.directory.on('state', (c) => listener({ kw: c.uri, previous: c.previous, current: c.current })),
     interaction: (id, rp) => router.interaction(id, rp),
     events: () => [...memory],
+    health: () => {
+      const routingPoints = router.registrations().map(({ uri, state }): RoutingPointHealth => ({
+        uri,
+        registered: state.phase === 'registered',
+        phase: state.phase,
+        detail: describeConnectionState(state),
+      }));
+      return { registered: routingPoints.every((p) => p.registered), routingPoints };
+    },
     close: () =>
       (closing ??= (async () => {
         await router.close();
