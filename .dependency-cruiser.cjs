@@ -34,7 +34,18 @@ const forbidden = [
       'main/core is the domain: it imports wire/ and libraries, never the app, the shells, the contract or the UI.',
     severity: 'error',
     from: { path: PARTS.core },
-    to: { path: [PARTS.app, PARTS.shell, PARTS.harness, PARTS.contract, PARTS.ui, PARTS.router, PARTS.lab, '^test/'] },
+    to: {
+      path: [
+        PARTS.app,
+        PARTS.shell,
+        PARTS.harness,
+        PARTS.contract,
+        PARTS.ui,
+        PARTS.router,
+        PARTS.lab,
+        '^test/',
+      ],
+    },
   },
   {
     name: 'core-not-electron',
@@ -56,7 +67,9 @@ const forbidden = [
     comment: 'preload/ (the contract and its bridges) imports wire/ only.',
     severity: 'error',
     from: { path: PARTS.contract },
-    to: { path: [PARTS.core, PARTS.app, PARTS.shell, PARTS.harness, PARTS.ui, PARTS.router, PARTS.lab, '^test/'] },
+    to: {
+      path: [PARTS.core, PARTS.app, PARTS.shell, PARTS.harness, PARTS.ui, PARTS.router, PARTS.lab, '^test/'],
+    },
   },
   {
     name: 'ui-only-contract-and-wire',
