@@ -34,3 +34,13 @@ export async function sample(runs: number, once: () => Promise<number>): Promise
   for (let i = 0; i < runs; i += 1) out.push(await once());
   return out;
 }
+
+/** The q-quantile (0…1) of samples already sorted ascending, interpolated as in `summarize`; 0 when empty. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[Math.ceil(pos)] ?? a;
+  return a + (b - a) * (pos - lo);
+}
