@@ -92,8 +92,8 @@ export interface RouterScaleResult {
   presenceChanges?: Record<string, { readonly ms: number; readonly afterLastPublishMs: number }>;
   /** The slowest /metrics answer while the watches came up (the router's event loop was that late). */
   slowestScrapeMs?: number;
-  /** "SIP connection lost" lines of the router before the measurements / by the end. */
-  connectionLossesBeforeMeasuring?: number;
+  /** "SIP connection lost" lines of the router until all members were seen / by the end. */
+  connectionLossesWhileSubscribing?: number;
   connectionLosses?: number;
   /** Router process start → registered (/healthz 200). */
   registeredAfterMs?: number;
@@ -113,6 +113,10 @@ export interface RouterScaleResult {
   decision?: Quantiles & {
     /** The router's own kw_router_routing_decision_seconds over the same runs (mean, ms). */
     readonly routerSideMeanMs: number | undefined;
+    /** Reference, interleaved with the runs: agent → server → KW, a MESSAGE sent → received, ms. */
+    readonly oneHop: Quantiles;
+    /** CPU of everything but the router, this process and Kamailio meanwhile (% of one core). */
+    readonly otherProcessesCpuPercent: number;
   };
   throughput?: {
     readonly seconds: number;
@@ -136,6 +140,8 @@ export interface RouterScaleResult {
       readonly router: number | undefined;
       readonly bench: number | undefined;
       readonly kamailio: number | undefined;
+      /** Everything else on the machine (other work skews the figures; the machine has cpus() cores). */
+      readonly others: number | undefined;
     };
   };
   /** After the throughput run: RSS now and the peak (VmHWM) of the router process. */
@@ -143,6 +149,7 @@ export interface RouterScaleResult {
 }
 
 const ROUTING_POINT_USER = 'scale-experts';
+const PROBE_HEADER = 'X-Bench-Probe';
 /**
  * Diagnosis: `KW_BENCH_ROUTER_LOG=/tmp/router.log npm run bench -- --only router-scale`
  * runs the router at info level and appends its whole output there (the figures
@@ -304,6 +311,7 @@ function cpuNow(routerPid: number): {
   router: number;
   bench: number;
   kamailio: number | undefined;
+  machine: number;
 } {
   const own = process.cpuUsage();
   return {
@@ -311,7 +319,16 @@ function cpuNow(routerPid: number): {
     router: procStat(routerPid)?.cpuS ?? Number.NaN,
     bench: (own.user + own.system) / 1e6,
     kamailio: kamailioCpuS(),
+    machine: machineBusyS(),
   };
+}
+
+/** CPU seconds all cores spent busy (not idle, not waiting for I/O) since boot: /proc/stat, USER_HZ = 100. */
+function machineBusyS(): number {
+  const cpu =
+    readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return (total - (cpu[3] ?? 0) - (cpu[4] ?? 0)) / 100;
 }
 
 // ---------------------------------------------------------------------------
@@ -387,6 +404,7 @@ function controlOf(req: SipRequest): ReturnType<typeof parseControlMessage> | un
 class Floor {
   readonly previews = new Waiters<number>();
   readonly outcomes = new Waiters<Outcome>();
+  readonly probes = new Waiters<number>();
   readonly kwProblems: Record<string, number> = {};
 
   constructor(
@@ -399,6 +417,11 @@ class Floor {
   }
 
   private atKw(kw: RawUa, req: SipRequest, at: number): { status: number } {
+    const probe = req.headers.get(PROBE_HEADER);
+    if (probe !== undefined) {
+      this.probes.resolve(probe, at);
+      return { status: 200 };
+    }
     const parsed = controlOf(req);
     if (!parsed?.ok) return { status: 200 };
     const message = parsed.message;
@@ -440,6 +463,25 @@ class Floor {
 
   private problem(what: string): void {
     this.kwProblems[what] = (this.kwProblems[what] ?? 0) + 1;
+  }
+
+  /**
+   * The transport alone: a MESSAGE from an agent straight to a KW, sent → received
+   * (one hop through the SIP server; the decision path has two, with the router between).
+   */
+  async oneHop(agent: RawUa, kw: string): Promise<number> {
+    const id = randomUUID();
+    const received = this.probes.wait(id, AGENT_TIMEOUT_MS, 'probe');
+    received.catch(() => undefined);
+    const sentAt = performance.now();
+    const r = await agent.request('MESSAGE', kw, {
+      contentType: TEXT_PLAIN_UTF8,
+      headers: [`${PROBE_HEADER}: ${id}`],
+      body: 'probe',
+      timeoutMs: AGENT_TIMEOUT_MS,
+    });
+    if (r.status !== 200) throw new Error(`probe answered ${r.status} ${r.reason}`);
+    return (await received) - sentAt;
   }
 
   /** One whole interaction; resolves with its times, rejects with what went wrong. */
@@ -713,6 +755,7 @@ export async function routerScale(
         await waitForStates('watches up', allSeen, deadline);
       } finally {
         result.slowestScrapeMs = slowest;
+        result.connectionLossesWhileSubscribing = router.connectionLosses();
       }
       result.watchesUpAfterMs = performance.now() - router.startedAt;
       result.routerCpuAtWatchesUpS = procStat(router.pid)?.cpuS;
@@ -735,7 +778,6 @@ export async function routerScale(
         [round]: { ms: now - t0, afterLastPublishMs: now - published },
       };
     }
-    result.connectionLossesBeforeMeasuring = router.connectionLosses();
     report(
       `  ${factory.kind} N=${n}: ${n - k} presence changes at ${CHANGE_RATE}/s seen in ${fmtS(result.presenceChanges?.['to away']?.ms)} and ${fmtS(result.presenceChanges?.['back to busy']?.ms)}`,
     );
@@ -758,16 +800,27 @@ export async function routerScale(
       for (let i = 0; i < plan.warmupRuns; i += 1)
         await floor.interaction(agents[0] as RawUa, `warm-up ${i}`);
       const before = decisionHistogram(await scrape(router.base));
+      const cpuBefore = cpuNow(router.pid);
       const samples: number[] = [];
+      const hops: number[] = [];
       for (let i = 0; i < plan.latencyRuns; i += 1) {
+        // Interleaved, so both see the same conditions.
+        hops.push(await floor.oneHop(agents[0] as RawUa, (kws[i % kws.length] as RawUa).aor));
         const t = await floor.interaction(agents[0] as RawUa, `run ${i}`);
         samples.push(t.previewAt - t.sentAt);
       }
+      const cpuAfter = cpuNow(router.pid);
       const after = decisionHistogram(await scrape(router.base));
       const count = after.count - before.count;
+      const others = (c: typeof cpuBefore): number => c.machine - c.router - c.bench - (c.kamailio ?? 0);
       result.decision = {
         ...quantiles(samples),
         routerSideMeanMs: count > 0 ? ((after.sum - before.sum) / count) * 1000 : undefined,
+        oneHop: quantiles(hops),
+        otherProcessesCpuPercent: Math.max(
+          0,
+          ((others(cpuAfter) - others(cpuBefore)) / ((cpuAfter.at - cpuBefore.at) / 1000)) * 100,
+        ),
       };
     });
 
@@ -797,7 +850,7 @@ export async function routerScale(
       const cpuAfter = cpuNow(router.pid);
       const wallS = (cpuAfter.at - cpuBefore.at) / 1000;
       const percent = (a: number | undefined, b: number | undefined): number | undefined =>
-        a === undefined || b === undefined ? undefined : ((b - a) / wallS) * 100;
+        a === undefined || b === undefined ? undefined : Math.max(0, ((b - a) / wallS) * 100);
       // The first second is warm-up; the window ends at the last start's deadline.
       const from = start + 1000;
       const counted = done.filter((d) => d.at >= from && d.at < stopAt);
@@ -823,6 +876,10 @@ export async function routerScale(
           router: percent(cpuBefore.router, cpuAfter.router),
           bench: percent(cpuBefore.bench, cpuAfter.bench),
           kamailio: percent(cpuBefore.kamailio, cpuAfter.kamailio),
+          others: percent(
+            cpuBefore.machine - cpuBefore.router - cpuBefore.bench - (cpuBefore.kamailio ?? 0),
+            cpuAfter.machine - cpuAfter.router - cpuAfter.bench - (cpuAfter.kamailio ?? 0),
+          ),
         },
       };
       result.after = memoryOf(router.pid);
@@ -1004,6 +1061,14 @@ export function printRouterScale(
           ? verdict(r.decision.p99 <= g.decisionP99Ms)
           : `(${verdict(r.decision.p99 <= g.decisionP99Ms)})`,
       );
+      row(r, '  reference: one hop agent → server → KW (ms)', {
+        runs: r.decision.oneHop.runs,
+        p50: r.decision.oneHop.p50,
+        p99: r.decision.oneHop.p99,
+      });
+      console.log(
+        `${''.padEnd(17)}  decision p90 ${f(r.decision.p90)} ms, max ${f(r.decision.max)} ms; other processes used ${f(r.decision.otherProcessesCpuPercent, 0)}% of one core meanwhile`,
+      );
     }
     if (r.throughput) {
       const t = r.throughput;
@@ -1017,7 +1082,7 @@ export function printRouterScale(
       );
       const c = t.cpuPercent;
       console.log(
-        `${''.padEnd(17)}  CPU during the run (% of one core): router ${f(c.router, 0)} (${f(t.routerCpuMsPerInteraction)} ms per interaction), bench process${r.server === 'lab' ? ' (+ lab server)' : ''} ${f(c.bench, 0)}${c.kamailio === undefined ? '' : `, kamailio ${f(c.kamailio, 0)}`}`,
+        `${''.padEnd(17)}  CPU during the run (% of one core): router ${f(c.router, 0)} (${f(t.routerCpuMsPerInteraction)} ms per interaction), bench process${r.server === 'lab' ? ' (+ lab server)' : ''} ${f(c.bench, 0)}${c.kamailio === undefined ? '' : `, kamailio ${f(c.kamailio, 0)}`}, other processes ${f(c.others, 0)}`,
       );
       if (failures > 0) console.log(`${''.padEnd(17)}  ${failures} failed: ${JSON.stringify(t.failed)}`);
     }
@@ -1027,7 +1092,7 @@ export function printRouterScale(
     }
     if ((r.connectionLosses ?? 0) > 0)
       console.log(
-        `${''.padEnd(17)}  the router lost its SIP connection ${r.connectionLosses} time(s) (${r.connectionLossesBeforeMeasuring ?? '?'} before the measurements): its watches were all subscribed again`,
+        `${''.padEnd(17)}  the router lost its SIP connection ${r.connectionLosses} time(s), ${r.connectionLossesWhileSubscribing ?? '?'} of them before all members were seen; each time it subscribed all ${r.n} again`,
       );
     if (r.failure)
       console.log(
