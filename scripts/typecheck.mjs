@@ -1,7 +1,8 @@
 // Strict tsc for each process kind, with its own tsconfig (docs/design.md §2):
 // the compiler enforces who may use Node, DOM or Electron. A process kind with
 // no source yet is reported, not silently passed.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,14 +31,37 @@ function hasSource(dir) {
   return false;
 }
 
-let failed = false;
-for (const project of projects) {
-  if (!hasSource(project)) {
-    console.log(`typecheck ${project}: no source yet`);
-    continue;
-  }
-  const run = spawnSync('npx', ['tsc', '-p', `${project}/tsconfig.json`], { stdio: 'inherit' });
-  console.log(`typecheck ${project}: ${run.status === 0 ? 'ok' : 'FAILED'}`);
-  if (run.status !== 0) failed = true;
+/** One tsc per project, as many at once as there are cores (one after another took ~55 s). */
+function check(project) {
+  return new Promise((resolve) => {
+    const tsc = spawn(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', `${project}/tsconfig.json`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    tsc.stdout.on('data', (d) => (output += d));
+    tsc.stderr.on('data', (d) => (output += d));
+    tsc.on('close', (code) => resolve({ project, ok: code === 0, output }));
+  });
 }
+
+// The largest project first, so the others run beside it.
+const queue = ['test', ...projects.filter((p) => p !== 'test')].filter((project) => {
+  if (hasSource(project)) return true;
+  console.log(`typecheck ${project}: no source yet`);
+  return false;
+});
+let failed = false;
+async function worker() {
+  for (let project = queue.shift(); project !== undefined; project = queue.shift()) {
+    const result = await check(project);
+    if (result.output) process.stdout.write(result.output);
+    console.log(`typecheck ${project}: ${result.ok ? 'ok' : 'FAILED'}`);
+    if (!result.ok) failed = true;
+  }
+}
+await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
 process.exit(failed ? 1 : 0);
