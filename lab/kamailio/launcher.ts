@@ -139,7 +139,8 @@ export async function kamailioAvailable(binary?: string): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free loopback TCP port (bound once to port 0, then released). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

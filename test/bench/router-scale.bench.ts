@@ -31,7 +31,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { freePort } from '../../lab/kamailio/launcher.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, formatLine, type Logger } from '../../main/core/log.js';
@@ -259,18 +259,6 @@ function spawnRouter(configFile: string, serverUrl: string, httpPort: number): R
         }
       })()),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmRSS and VmHWM of a process, MB (Linux). */

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants, rmSync } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { freePort } from '../../lab/kamailio/launcher.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -92,19 +93,6 @@ export async function redisServerAvailable(): Promise<boolean> {
   if (process.env.CI === 'true') throw new Error(`${message}: CI must run the Redis suite`);
   console.warn(`${message}: skipping the Redis store suite (local run only; CI fails instead)`);
   return false;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** One raw PING: true on +PONG (not while the AOF is loading: that is -LOADING). */
