@@ -12,6 +12,7 @@ import type { MemberConfig, RoutingPointConfig } from './config.js';
 import type { RouterEventInput } from './event-log.js';
 import type { MemberChange, MemberDirectory } from './members.js';
 import type { Strategy } from './strategies/index.js';
+import type { InteractionRecord } from './interaction-record.js';
 
 export type CancelReason = PreviewCancel['reason'];
 export type NotRoutedReason = NotRouted['reason'];
@@ -40,6 +41,11 @@ export interface EngineEffects {
   ): void;
   sendEnd(to: string, interactionId: string, reason: string): void;
   event(event: RouterEventInput): void;
+  /**
+   * A reservation this interaction held on `kw` is given back; `token` is the
+   * shared store's fencing token when the reservation was made there (shared mode).
+   */
+  released?(kw: string, interactionId: string, token: number | undefined): void;
 }
 
 export interface Reply {
@@ -57,6 +63,8 @@ interface Offer {
   outcome: OfferOutcome;
   /** What the KW said when declining. */
   declineReason?: string;
+  /** The shared store's fencing token of this offer's reservation (shared mode). */
+  token?: number;
   cancelTimer: CancelTimer | undefined;
 }
 
@@ -71,6 +79,8 @@ interface Active {
   cancelWait: CancelTimer | undefined;
   /** Ends a routed interaction nobody ended (config inactivityTimeoutMs). */
   cancelInactivity: CancelTimer | undefined;
+  /** When the inactivity timeout ends it (routed only). */
+  inactiveAt: number | undefined;
   kw: string | undefined;
   /** When it was routed (chat duration = end − this). */
   routedAt: number | undefined;
@@ -105,6 +115,13 @@ export interface EngineOptions {
   readonly logger: Logger;
   /** How long a finished interaction is remembered (late answers → 409, repeated end → 200). */
   readonly finishedTtlMs?: number;
+  /**
+   * `local` (default): the engine keeps its interactions and arms its own timers.
+   * `external` (shared mode, router/shared-routing.ts): interactions are adopted
+   * from the store for one step and evicted after; no timers are armed, the
+   * coordinator schedules `nextDeadline()` in the store and calls `tick()`.
+   */
+  readonly timers?: 'local' | 'external';
 }
 
 const FINISHED_TTL_MS = 10 * 60_000;
@@ -169,6 +186,7 @@ export class RoutingEngine {
       waitDeadline: undefined,
       cancelWait: undefined,
       cancelInactivity: undefined,
+      inactiveAt: undefined,
       kw: undefined,
       routedAt: undefined,
     };
@@ -195,7 +213,7 @@ export class RoutingEngine {
       return { status: 409, reason: `Preview Already ${offerOutcomeText(offer.outcome)}` };
     return this.run(() => {
       if (decision === 'decline') {
-        this.settle(offer, 'declined');
+        this.settle(ix, offer, 'declined');
         if (reason) offer.declineReason = reason;
         this.event(ix, 'declined', { kw: from, ...(reason ? { reason } : {}), ...this.answerTime(offer) });
         this.advance(ix);
@@ -229,7 +247,7 @@ export class RoutingEngine {
       return this.run(() => {
         for (const offer of ix.offers.values()) {
           if (offer.outcome !== 'pending') continue;
-          this.settle(offer, 'withdrawn');
+          this.settle(ix, offer, 'withdrawn');
           this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'withdrawn');
           this.event(ix, 'cancelled', { kw: offer.kw, reason: 'withdrawn' });
         }
@@ -242,7 +260,7 @@ export class RoutingEngine {
     if (from !== agent && from !== kw) return { status: 403, reason: 'Not A Party Of This Interaction' };
     return this.run(() => {
       this.finish(ix, 'ended');
-      if (kw !== undefined) this.releaseKw(kw);
+      if (kw !== undefined) this.releaseKw(ix, kw);
       this.event(ix, 'ended', { ...(kw ? { kw } : {}), agent, reason: from === agent ? 'agent' : 'kw' });
       return { status: 200, reason: 'OK' };
     });
@@ -254,7 +272,7 @@ export class RoutingEngine {
     const offer = ix?.offers.get(kw);
     if (!ix || !offer || offer.outcome !== 'pending') return;
     this.run(() => {
-      this.settle(offer, 'failed');
+      this.settle(ix, offer, 'failed');
       this.event(ix, 'declined', {
         kw,
         reason: `preview refused${status === undefined ? '' : ` (${status})`}`,
@@ -322,7 +340,7 @@ export class RoutingEngine {
     if (ix?.phase === 'routed') {
       const previous = ix.kw;
       ix.kw = kw;
-      if (previous !== undefined && previous !== kw) this.run(() => this.releaseKw(previous));
+      if (previous !== undefined && previous !== kw) this.run(() => this.releaseKw(ix, previous));
       this.startInactivity(ix);
       return 'active';
     }
@@ -347,16 +365,7 @@ export class RoutingEngine {
   close(): void {
     if (this.closed) return;
     this.run(() => {
-      for (const ix of [...this.active.values()]) {
-        if (ix.phase !== 'routing') continue;
-        for (const offer of ix.offers.values()) {
-          if (offer.outcome !== 'pending') continue;
-          this.settle(offer, 'withdrawn');
-          this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'withdrawn');
-          this.event(ix, 'cancelled', { kw: offer.kw, reason: 'router-stopping' });
-        }
-        this.notRouted(ix, 'the router is stopping', 'no-kw-available');
-      }
+      for (const ix of [...this.active.values()]) if (ix.phase === 'routing') this.withdrawForStop(ix);
     });
     this.closed = true;
     for (const ix of this.active.values()) {
@@ -366,7 +375,181 @@ export class RoutingEngine {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
+  // --- Shared mode (timers: 'external'): one interaction adopted per step ---
+
+  /** The interaction (active or finished) as a record for the store. */
+  exportRecord(interactionId: string): InteractionRecord | undefined {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (ix) {
+      return {
+        phase: ix.phase,
+        request: ix.request,
+        offers: [...ix.offers.values()].map((o) => ({
+          kw: o.kw,
+          offeredAt: o.offeredAt,
+          outcome: o.outcome,
+          ...(o.declineReason !== undefined ? { declineReason: o.declineReason } : {}),
+          ...(o.token !== undefined ? { token: o.token } : {}),
+        })),
+        attempts: ix.attempts,
+        ...optionalFields({
+          kw: ix.kw,
+          waitDeadline: ix.waitDeadline,
+          inactiveAt: ix.inactiveAt,
+          routedAt: ix.routedAt,
+        }),
+      };
+    }
+    const done = this.finished.get(key);
+    if (!done) return undefined;
+    return {
+      phase: done.phase,
+      request: done.request,
+      offers: [...done.offers].map(([kw, outcome]) => ({ kw, offeredAt: 0, outcome })),
+      attempts: done.offers.size,
+      ...optionalFields({ kw: done.kw, until: done.until }),
+    };
+  }
+
+  /** Takes the record in as this engine's state of the interaction (replacing what it had). */
+  adopt(record: InteractionRecord): void {
+    const key = record.request.interactionId.toLowerCase();
+    this.evict(key);
+    if (record.phase === 'routing' || record.phase === 'routed') {
+      const offers = new Map<string, Offer>(
+        record.offers.map((o) => [o.kw, { ...o, cancelTimer: undefined }]),
+      );
+      this.active.set(key, {
+        key,
+        request: record.request,
+        phase: record.phase,
+        offers,
+        attempts: record.attempts,
+        waitDeadline: record.waitDeadline,
+        cancelWait: undefined,
+        cancelInactivity: undefined,
+        inactiveAt: record.inactiveAt,
+        kw: record.kw,
+        routedAt: record.routedAt,
+      });
+      return;
+    }
+    this.finished.set(key, {
+      phase: record.phase,
+      agent: record.request.agent.uri,
+      kw: record.kw,
+      request: record.request,
+      offers: new Map(record.offers.map((o) => [o.kw, o.outcome])),
+      until: record.until ?? this.options.clock.now(),
+    });
+  }
+
+  /** Forgets the interaction here (the store keeps it). */
+  evict(interactionId: string): void {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (ix) {
+      ix.cancelWait?.();
+      ix.cancelInactivity?.();
+      for (const o of ix.offers.values()) o.cancelTimer?.();
+      this.active.delete(key);
+    }
+    this.finished.delete(key);
+  }
+
+  /** Fires what is due now: previews past their timeout, the wait, inactivity. */
+  tick(interactionId: string): void {
+    const ix = this.active.get(interactionId.toLowerCase());
+    if (!ix || this.closed) return;
+    const now = this.options.clock.now();
+    this.run(() => {
+      if (ix.phase === 'routing') {
+        for (const offer of [...ix.offers.values()]) {
+          if (offer.outcome === 'pending' && offer.offeredAt + this.options.config.previewTimeoutMs <= now)
+            this.timedOut(ix, offer);
+        }
+        this.advance(ix);
+      } else if (ix.inactiveAt !== undefined && ix.inactiveAt <= now) {
+        this.inactive(ix);
+      }
+    });
+  }
+
+  /** When `tick` has something to do next (finished: when it may be forgotten). */
+  nextDeadline(interactionId: string): number | undefined {
+    const key = interactionId.toLowerCase();
+    const ix = this.active.get(key);
+    if (!ix) return this.finished.get(key)?.until;
+    if (ix.phase === 'routed') return ix.inactiveAt;
+    const expiries = [...ix.offers.values()]
+      .filter((o) => o.outcome === 'pending')
+      .map((o) => o.offeredAt + this.options.config.previewTimeoutMs);
+    return expiries.length > 0 ? Math.min(...expiries) : ix.waitDeadline;
+  }
+
+  /** Whether the interaction waits for a member (routing, no preview out). */
+  isWaiting(interactionId: string): boolean {
+    const ix = this.active.get(interactionId.toLowerCase());
+    return ix?.phase === 'routing' && ![...ix.offers.values()].some((o) => o.outcome === 'pending');
+  }
+
+  /** The store reserved `kw` for this offer with `token` (released with it later). */
+  setOfferToken(interactionId: string, kw: string, token: number): void {
+    const offer = this.active.get(interactionId.toLowerCase())?.offers.get(kw);
+    if (offer) offer.token = token;
+  }
+
+  /**
+   * The store refused to reserve `kw` (at capacity through another instance):
+   * the offer is taken back as if never made (no preview went out) and the
+   * interaction moves on.
+   */
+  reservationRefused(interactionId: string, kw: string): void {
+    const ix = this.active.get(interactionId.toLowerCase());
+    const offer = ix?.offers.get(kw);
+    if (!ix || offer?.outcome !== 'pending') return;
+    offer.cancelTimer?.();
+    ix.offers.delete(kw);
+    ix.attempts -= 1;
+    this.options.directory.release(kw, false);
+    this.run(() => this.advance(ix));
+  }
+
+  /** A member logged out: their pending preview is withdrawn, their routed interaction released. */
+  memberLoggedOut(interactionId: string, kw: string): void {
+    const ix = this.active.get(interactionId.toLowerCase());
+    if (ix && !this.closed) this.run(() => this.loggedOut(ix, kw));
+  }
+
+  /** `routed` could not reach the agent (shared mode: the coordinator saw the send fail). */
+  routedUndelivered(interactionId: string, error: unknown): void {
+    const ix = this.active.get(interactionId.toLowerCase());
+    if (ix) this.run(() => this.agentUnreachable(ix, error));
+  }
+
+  /** The routing point's round-robin cursor, as the store has it. */
+  restoreCursor(kw: string | undefined): void {
+    this.cursor = kw;
+  }
+
+  /** Withdraws one interaction still routing (the router is stopping; memory store only). */
+  stopRouting(interactionId: string): void {
+    const ix = this.active.get(interactionId.toLowerCase());
+    if (ix?.phase === 'routing') this.run(() => this.withdrawForStop(ix));
+  }
+
   // -------------------------------------------------------------------------
+
+  private withdrawForStop(ix: Active): void {
+    for (const offer of ix.offers.values()) {
+      if (offer.outcome !== 'pending') continue;
+      this.settle(ix, offer, 'withdrawn');
+      this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'withdrawn');
+      this.event(ix, 'cancelled', { kw: offer.kw, reason: 'router-stopping' });
+    }
+    this.notRouted(ix, 'the router is stopping', 'no-kw-available');
+  }
 
   private advance(ix: Active): void {
     if (ix.phase !== 'routing' || this.active.get(ix.key) !== ix) return;
@@ -414,7 +597,7 @@ export class RoutingEngine {
       });
     }
     if (now >= ix.waitDeadline) return this.notRouted(ix, `nobody available within the wait (${why})`);
-    ix.cancelWait ??= startTimer(this.options.clock, ix.waitDeadline - now, () => {
+    ix.cancelWait ??= this.arm(ix.waitDeadline - now, () => {
       ix.cancelWait = undefined;
       this.run(() => this.advance(ix));
     });
@@ -423,7 +606,7 @@ export class RoutingEngine {
   private offer(ix: Active, kw: string): void {
     const { config, clock, directory, effects } = this.options;
     const offer: Offer = { kw, offeredAt: clock.now(), outcome: 'pending', cancelTimer: undefined };
-    offer.cancelTimer = startTimer(clock, config.previewTimeoutMs, () => {
+    offer.cancelTimer = this.arm(config.previewTimeoutMs, () => {
       offer.cancelTimer = undefined;
       this.run(() => this.timedOut(ix, offer));
     });
@@ -448,7 +631,7 @@ export class RoutingEngine {
 
   private timedOut(ix: Active, offer: Offer): void {
     if (offer.outcome !== 'pending' || this.active.get(ix.key) !== ix) return;
-    this.settle(offer, 'timed-out');
+    this.settle(ix, offer, 'timed-out');
     this.options.effects.sendCancel(offer.kw, ix.request.interactionId, 'timeout');
     this.event(ix, 'timed-out', { kw: offer.kw, ...this.answerTime(offer) });
     this.advance(ix);
@@ -462,7 +645,7 @@ export class RoutingEngine {
     this.event(ix, 'accepted', { kw: offer.kw, ...this.answerTime(offer) });
     for (const other of ix.offers.values()) {
       if (other.outcome !== 'pending') continue;
-      this.settle(other, 'taken');
+      this.settle(ix, other, 'taken');
       effects.sendCancel(other.kw, ix.request.interactionId, 'taken');
       this.event(ix, 'cancelled', { kw: other.kw, reason: 'taken' });
     }
@@ -498,7 +681,7 @@ export class RoutingEngine {
     });
     this.options.effects.sendEnd(kw, ix.request.interactionId, 'agent-unreachable');
     this.finish(ix, 'ended');
-    this.releaseKw(kw);
+    this.releaseKw(ix, kw);
     this.event(ix, 'ended', { kw, agent: ix.request.agent.uri, reason: 'agent-unreachable' });
   }
 
@@ -506,22 +689,24 @@ export class RoutingEngine {
     if (!this.membersByUri.has(change.uri) || this.closed) return;
     if (change.current.kind === 'LoggedOut') {
       this.run(() => {
-        for (const ix of [...this.active.values()]) {
-          const offer = ix.offers.get(change.uri);
-          if (ix.phase === 'routing' && offer?.outcome === 'pending') {
-            this.settle(offer, 'withdrawn');
-            this.options.effects.sendCancel(change.uri, ix.request.interactionId, 'withdrawn');
-            this.event(ix, 'cancelled', { kw: change.uri, reason: 'kw-logged-out' });
-            this.advance(ix);
-          } else if (ix.phase === 'routed' && ix.kw === change.uri) {
-            this.finish(ix, 'released');
-            this.releaseKw(change.uri);
-            this.event(ix, 'ended', { kw: change.uri, agent: ix.request.agent.uri, reason: 'kw-logged-out' });
-          }
-        }
+        for (const ix of [...this.active.values()]) this.loggedOut(ix, change.uri);
       });
     } else if (change.current.kind === 'Ready') {
       this.kick();
+    }
+  }
+
+  private loggedOut(ix: Active, kw: string): void {
+    const offer = ix.offers.get(kw);
+    if (ix.phase === 'routing' && offer?.outcome === 'pending') {
+      this.settle(ix, offer, 'withdrawn');
+      this.options.effects.sendCancel(kw, ix.request.interactionId, 'withdrawn');
+      this.event(ix, 'cancelled', { kw, reason: 'kw-logged-out' });
+      this.advance(ix);
+    } else if (ix.phase === 'routed' && ix.kw === kw) {
+      this.finish(ix, 'released');
+      this.releaseKw(ix, kw);
+      this.event(ix, 'ended', { kw, agent: ix.request.agent.uri, reason: 'kw-logged-out' });
     }
   }
 
@@ -537,13 +722,18 @@ export class RoutingEngine {
   }
 
   /** A routed interaction ended: its KW is free again, after the wrap-up. */
-  private releaseKw(kw: string): void {
+  private releaseKw(ix: Active, kw: string): void {
     this.options.directory.release(kw, true, this.options.config.wrapUpMs);
+    const offer = ix.offers.get(kw);
+    // A KW who got the interaction through a call preview holds no stored reservation.
+    const token = offer?.outcome === 'accepted' ? offer.token : undefined;
+    this.options.effects.released?.(kw, ix.request.interactionId, token);
   }
 
   private startInactivity(ix: Active): void {
     ix.cancelInactivity?.();
-    ix.cancelInactivity = startTimer(this.options.clock, this.options.config.inactivityTimeoutMs, () => {
+    ix.inactiveAt = this.options.clock.now() + this.options.config.inactivityTimeoutMs;
+    ix.cancelInactivity = this.arm(this.options.config.inactivityTimeoutMs, () => {
       ix.cancelInactivity = undefined;
       this.run(() => this.inactive(ix));
     });
@@ -557,7 +747,7 @@ export class RoutingEngine {
     this.options.effects.sendEnd(kw, ix.request.interactionId, 'inactivity');
     this.options.effects.sendEnd(agent, ix.request.interactionId, 'inactivity');
     this.finish(ix, 'ended');
-    this.releaseKw(kw);
+    this.releaseKw(ix, kw);
     this.event(ix, 'ended', { kw, agent, reason: 'inactivity' });
   }
 
@@ -586,19 +776,25 @@ export class RoutingEngine {
   }
 
   /** Ends a pending offer without an accept: its reservation is returned. */
-  private settle(offer: Offer, outcome: Exclude<OfferOutcome, 'pending' | 'accepted'>): void {
+  private settle(ix: Active, offer: Offer, outcome: Exclude<OfferOutcome, 'pending' | 'accepted'>): void {
     offer.cancelTimer?.();
     offer.cancelTimer = undefined;
     offer.outcome = outcome;
     this.options.directory.release(offer.kw, false);
+    this.options.effects.released?.(offer.kw, ix.request.interactionId, offer.token);
   }
 
   private offerable(uri: string): boolean {
     const { directory, config } = this.options;
     const capacity = this.membersByUri.get(uri)?.capacity ?? config.capacity;
     return (
-      directory.state(uri).kind === 'Ready' && directory.load(uri) < capacity && !directory.inWrapUp(uri)
+      directory.state(uri).kind === 'Ready' && directory.loadHint(uri) < capacity && !directory.inWrapUp(uri)
     );
+  }
+
+  /** A local timer, or none when the coordinator keeps the deadlines (`timers: 'external'`). */
+  private arm(ms: number, fn: () => void): CancelTimer | undefined {
+    return this.options.timers === 'external' ? undefined : startTimer(this.options.clock, ms, fn);
   }
 
   private lookupFinished(key: string): Finished | undefined {
@@ -659,6 +855,15 @@ export class RoutingEngine {
   private answerTime(offer: Offer): { durationMs: number } {
     return { durationMs: this.options.clock.now() - offer.offeredAt };
   }
+}
+
+/** The fields whose value is defined (records leave the others out). */
+function optionalFields<T extends Record<string, string | number | undefined>>(
+  fields: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 /** The SIP status of a failed request, when it had one. */

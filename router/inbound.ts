@@ -1,6 +1,6 @@
 /**
- * What a routing point does with a MESSAGE it receives, decided synchronously
- * (JsSIP lets a MESSAGE be answered only inside its event):
+ * What a routing point does with a MESSAGE it receives (validation is
+ * synchronous; the engine's answer may come later, after the shared store):
  *   text/plain                       → a new request from an agent (200, routed asynchronously)
  *   control `preview-answer`, `end`  → the engine
  *   any other control type           → 400 (the router never accepts it)
@@ -23,19 +23,41 @@ import { INTERACTION_HEADER } from '../wire/header-names.js';
 import { readUserData } from '../wire/user-data.js';
 import { toAor } from '../wire/sip/uri.js';
 import { userPart } from './config.js';
-import type { RoutingEngine } from './engine.js';
+import type { Reply } from './engine.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The routing point's interactions (shared-routing.ts answers once the store has spoken). */
+export interface InboundEngine {
+  request(request: InteractionInput): Reply | Promise<Reply>;
+  answer(
+    interactionId: string,
+    from: string,
+    decision: 'accept' | 'decline',
+    reason?: string,
+  ): Reply | Promise<Reply>;
+  end(interactionId: string, from: string): Reply | Promise<Reply>;
+}
+
+type InteractionInput = Omit<ControlInput<'preview'>, 'expiresAt' | 'routingPoint'>;
+
 export interface InboundContext {
-  readonly engine: Pick<RoutingEngine, 'request' | 'answer' | 'end'>;
+  readonly engine: InboundEngine;
   readonly routingPoint: string;
   readonly userDataPrefix: string;
   readonly logger: Logger;
 }
 
-export function handleInbound(message: IncomingSipMessage, ctx: InboundContext): SipReply {
+export function handleInbound(
+  message: IncomingSipMessage,
+  ctx: InboundContext,
+): SipReply | Promise<SipReply> {
   const reply = dispatch(message, ctx);
+  if (reply instanceof Promise) return reply.then((r) => logged(message, r, ctx));
+  return logged(message, reply, ctx);
+}
+
+function logged(message: IncomingSipMessage, reply: SipReply, ctx: InboundContext): SipReply {
   const fields = {
     from: message.from.uri,
     contentType: message.contentType,
@@ -47,7 +69,7 @@ export function handleInbound(message: IncomingSipMessage, ctx: InboundContext):
   return reply;
 }
 
-function dispatch(message: IncomingSipMessage, ctx: InboundContext): SipReply {
+function dispatch(message: IncomingSipMessage, ctx: InboundContext): SipReply | Promise<SipReply> {
   const from = toAor(message.from.uri);
   if (from === undefined) return { status: 400, reason: 'From Is Not A SIP Address' };
   if (mediaType(message.contentType) === TEXT_PLAIN) return request(message, from, ctx);
@@ -69,7 +91,11 @@ function dispatch(message: IncomingSipMessage, ctx: InboundContext): SipReply {
   }
 }
 
-function request(message: IncomingSipMessage, from: string, ctx: InboundContext): SipReply {
+function request(
+  message: IncomingSipMessage,
+  from: string,
+  ctx: InboundContext,
+): SipReply | Promise<SipReply> {
   const interactionId = message.header(INTERACTION_HEADER)?.trim();
   if (interactionId === undefined || interactionId === '')
     return { status: 400, reason: `Missing ${INTERACTION_HEADER}` };

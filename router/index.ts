@@ -15,6 +15,8 @@ import { Router, type AgentFactory } from './router.js';
 import type { InteractionSnapshot } from './engine.js';
 import type { RoutingState } from './routing-state.js';
 import { toAor } from '../wire/sip/uri.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { RouterStore } from './store/types.js';
 
 export { loadRouterConfig, parseRouterConfig, RouterConfigError } from './config.js';
 export type {
@@ -40,6 +42,16 @@ export interface StartRouterOptions {
   readonly tls?: TlsOptions;
   /** How long startRouter waits for the routing points to register (they keep trying afterwards). Default 10 s. */
   readonly registrationTimeoutMs?: number;
+  /**
+   * Where interactions, reservations and deadlines live. Default: a memory
+   * store of this router's own (closed with it); a store passed in (Redis,
+   * shared by instances) is the caller's to close.
+   */
+  readonly store?: RouterStore;
+  /** This instance's name in the store; default `router-<pid>`. Instances sharing a store need distinct names. */
+  readonly instance?: string;
+  /** Called on each store failure (the metrics' store-errors counter). */
+  readonly onStoreError?: (error: unknown) => void;
   /** Tests: a fake clock, or agents with faster retries. */
   readonly clock?: Clock;
   readonly createAgent?: AgentFactory;
@@ -123,6 +135,8 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     options.createAgent ??
     ((account: SipAccount, agentLogger: Logger) =>
       new SipAgent({ account, logger: agentLogger, userAgent: 'KW-Lab-Router' }));
+  const ownStore = options.store === undefined;
+  const store = options.store ?? new MemoryStore({ now: () => clock.now() });
   const router = new Router({
     config,
     servers: options.servers,
@@ -130,6 +144,9 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     eventLog,
     clock,
     createAgent,
+    store,
+    instance: options.instance ?? `router-${process.pid}`,
+    ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   let started: { pending: string[] };
@@ -138,6 +155,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   } catch (error) {
     await router.close();
     await eventLog.close();
+    if (ownStore) await store.close();
     throw error;
   }
   logger.info('router started', { routingPoints: router.routingPoints, servers: options.servers });
@@ -166,6 +184,7 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
       (closing ??= (async () => {
         await router.close();
         await eventLog.close();
+        if (ownStore) await store.close();
         logger.info('router stopped');
       })()),
   };

@@ -21,6 +21,8 @@ interface MemberRecord {
   wrapUpUntil: number;
   wrapUpTimer: unknown;
   load: number;
+  /** When `load` last changed. */
+  loadAt: number;
 }
 
 export interface MemberChange {
@@ -42,7 +44,15 @@ export const NO_PRESENCE_YET: RoutingState = { kind: 'LoggedOut' };
 export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
   private readonly members = new Map<string, MemberRecord>();
 
-  constructor(private readonly clock: Clock) {
+  /**
+   * `loadHintTtlMs` (shared mode): the local load is only a hint, since another
+   * instance may give back a reservation made here; older than this, it no
+   * longer keeps the KW from being offered (the store's reservation decides).
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly loadHintTtlMs?: number,
+  ) {
     super();
   }
 
@@ -56,6 +66,7 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
         wrapUpUntil: 0,
         wrapUpTimer: undefined,
         load: 0,
+        loadAt: 0,
       };
       this.members.set(uri, r);
     }
@@ -68,6 +79,21 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
 
   load(uri: string): number {
     return this.members.get(uri)?.load ?? 0;
+  }
+
+  /** The load routing decisions go by: `load`, or 0 once the hint is stale (see the constructor). */
+  loadHint(uri: string): number {
+    const r = this.members.get(uri);
+    if (!r) return 0;
+    if (this.loadHintTtlMs !== undefined && this.clock.now() - r.loadAt > this.loadHintTtlMs) return 0;
+    return r.load;
+  }
+
+  /** The store says how many reservations the KW holds (a reservation was refused). */
+  setLoad(uri: string, load: number): void {
+    const r = this.record(uri);
+    r.load = load;
+    r.loadAt = this.clock.now();
   }
 
   /** Since when the member has been idle: the later of becoming Ready and the end of their last interaction. */
@@ -87,7 +113,9 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
 
   /** One more preview or interaction on this member. */
   reserve(uri: string): void {
-    this.record(uri).load += 1;
+    const r = this.record(uri);
+    r.load += 1;
+    r.loadAt = this.clock.now();
   }
 
   /**
@@ -99,6 +127,7 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
   release(uri: string, interactionEnded: boolean, wrapUpMs = 0): void {
     const r = this.record(uri);
     r.load = Math.max(0, r.load - 1);
+    r.loadAt = this.clock.now();
     if (interactionEnded) {
       r.lastEndedAt = this.clock.now();
       if (wrapUpMs > 0) this.startWrapUp(uri, r, wrapUpMs);

@@ -29,7 +29,17 @@ import { MemberDirectory } from './members.js';
 import { mapPresence, routingStateText, type PresenceView, type RoutingState } from './routing-state.js';
 import { strategyFor } from './strategies/index.js';
 import { escalationKind } from './call-routing.js';
-import { CallEscalations, type CallHandle } from './call-escalation.js';
+import {
+  CallEscalations,
+  type CallHandle,
+  type CallStart,
+  type InteractionAccess,
+} from './call-escalation.js';
+import { EffectBuffer } from './effect-buffer.js';
+import { InteractionLocks } from './interaction-lock.js';
+import { SharedRouting } from './shared-routing.js';
+import { DeadlinePoller } from './deadline-poller.js';
+import type { RouterStore } from './store/types.js';
 
 export type AgentFactory = (account: SipAccount, logger: Logger) => SipAgent;
 
@@ -41,14 +51,26 @@ export interface RouterOptions {
   readonly clock: Clock;
   readonly createAgent: AgentFactory;
   readonly tls?: TlsOptions;
+  /** Where interactions, reservations and deadlines live (memory, or Redis shared by instances). */
+  readonly store: RouterStore;
+  /** This instance's name in the store (ownership of an interaction during a step). */
+  readonly instance: string;
+  /** Counts store failures (metrics). */
+  readonly onStoreError?: (error: unknown) => void;
 }
 
 interface RoutingPointRuntime {
   readonly config: RoutingPointConfig;
   readonly agent: SipAgent;
   readonly engine: RoutingEngine;
+  readonly shared: SharedRouting;
   readonly calls: CallEscalations;
 }
+
+/** A step may hold an interaction this long; an instance killed in a step blocks it no longer. */
+const STEP_LEASE_MS = 2000;
+/** A local load older than this is only a hint (another instance may have given the KW back). */
+const LOAD_HINT_TTL_MS = 5000;
 
 export class Router {
   readonly directory: MemberDirectory;
@@ -56,10 +78,17 @@ export class Router {
   private readonly watches: Array<{ agent: SipAgent; watch: PresenceWatch; off: Unsubscribe }> = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly log: Logger;
+  private readonly poller: DeadlinePoller;
 
   constructor(private readonly options: RouterOptions) {
     this.log = options.logger;
-    this.directory = new MemberDirectory(options.clock);
+    this.directory = new MemberDirectory(options.clock, LOAD_HINT_TTL_MS);
+    const locks = new InteractionLocks({
+      store: options.store,
+      instance: options.instance,
+      leaseMs: STEP_LEASE_MS,
+      waitMs: STEP_LEASE_MS + 500,
+    });
     this.directory.on('state', (c) =>
       this.log.info('routing state', {
         kw: c.uri,
@@ -81,19 +110,33 @@ export class Router {
         logger,
       );
       const effects = this.effects(agent, logger);
+      const buffer = new EffectBuffer();
       const engine = new RoutingEngine({
         config: rp,
         strategy: strategyFor(rp),
         directory: this.directory,
         clock: options.clock,
-        effects,
+        effects: buffer.effects,
         logger,
+        timers: 'external',
+      });
+      const shared = new SharedRouting({
+        config: rp,
+        engine,
+        buffer,
+        effects,
+        store: options.store,
+        locks,
+        directory: this.directory,
+        clock: options.clock,
+        logger,
+        ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
       });
       const calls = new CallEscalations({
         config: rp,
         strategy: strategyFor(rp),
         directory: this.directory,
-        interactions: engine,
+        interactions: interactionAccess(engine, shared),
         clock: options.clock,
         effects,
         logger: logger.child('calls'),
@@ -102,19 +145,46 @@ export class Router {
         handleInbound(message, {
           // A preview-answer to a call preview belongs to the call; any other to the chat.
           engine: {
-            request: (r) => engine.request(r),
+            request: (r) => shared.request(r),
             answer: (id, from, decision, reason) =>
-              calls.answer(id, from, decision, reason) ?? engine.answer(id, from, decision, reason),
-            end: (id, from) => engine.end(id, from),
+              shared.answer(id, from, decision, reason, () => calls.answer(id, from, decision, reason)),
+            end: (id, from) => shared.end(id, from),
           },
           routingPoint: rp.uri,
           userDataPrefix: options.config.userDataPrefix,
           logger,
         }),
       );
-      agent.onInvite((invite, session) => this.routeCall(calls, invite, session, logger));
-      this.points.push({ config: rp, agent, engine, calls });
+      const point: RoutingPointRuntime = { config: rp, agent, engine, shared, calls };
+      agent.onInvite((invite, session) => this.routeCall(point, invite, session, logger));
+      this.points.push(point);
+      this.followMembers(point);
     }
+    this.poller = new DeadlinePoller({
+      store: options.store,
+      clock: options.clock,
+      logger: this.log.child('deadlines'),
+      targets: this.points.map((p) => p.shared),
+      ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
+    });
+    this.directory.on('state', (c) => {
+      options.store
+        .setKwState(c.uri, c.current, options.clock.now())
+        .catch((error: unknown) => options.onStoreError?.(error));
+    });
+  }
+
+  /** Members of this routing point who free up or log out: the interactions involved take a step. */
+  private followMembers(point: RoutingPointRuntime): void {
+    const isMember = (uri: string): boolean => point.config.members.some((m) => m.uri === uri);
+    this.directory.on('freed', (uri) => {
+      if (isMember(uri)) point.shared.kick();
+    });
+    this.directory.on('state', (change) => {
+      if (!isMember(change.uri)) return;
+      if (change.current.kind === 'LoggedOut') point.shared.loggedOut(change.uri);
+      else if (change.current.kind === 'Ready') point.shared.kick();
+    });
   }
 
   get routingPoints(): string[] {
@@ -129,6 +199,7 @@ export class Router {
   /** Starts every routing point's agent and the presence watches; resolves once all are registered or the time is up. */
   async start(registrationTimeoutMs: number): Promise<{ registered: string[]; pending: string[] }> {
     for (const p of this.points) p.agent.start();
+    this.poller.start();
     const watchedBy = new Map<string, SipAgent>();
     for (const p of this.points) {
       for (const m of p.config.members) if (!watchedBy.has(m.uri)) watchedBy.set(m.uri, p.agent);
@@ -163,21 +234,48 @@ export class Router {
    * terminated later with the 302 or the refusal.
    */
   private routeCall(
-    calls: CallEscalations,
+    point: RoutingPointRuntime,
     invite: IncomingInvite,
     session: RTCSession,
     logger: Logger,
   ): InviteDecision {
     const interactionId = invite.header(INTERACTION_HEADER)?.trim();
-    const start = calls.invite(
-      {
-        interactionId,
-        caller: { uri: toAor(invite.from.uri) ?? invite.from.uri, displayName: invite.from.displayName },
-        escalation: escalationKind(invite.header(ESCALATION_HEADER)),
-        userData: readUserData(invite.raw, this.options.config.userDataPrefix),
-      },
-      sessionHandle(session, logger),
-    );
+    const call = {
+      interactionId,
+      caller: { uri: toAor(invite.from.uri) ?? invite.from.uri, displayName: invite.from.displayName },
+      escalation: escalationKind(invite.header(ESCALATION_HEADER)),
+      userData: readUserData(invite.raw, this.options.config.userDataPrefix),
+    };
+    const handle = sessionHandle(session, logger);
+    if (interactionId === undefined || interactionId === '')
+      return this.callDecision(point.calls.invite(call, handle), session, logger, interactionId);
+    // The interaction is in the store: the call rings while a step reads it, then gets its answer.
+    point.shared
+      .step(interactionId, () => point.calls.invite(call, handle))
+      .then(
+        (start) => {
+          const decision = this.callDecision(start, session, logger, interactionId);
+          if (decision.kind === 'redirect') handle.redirect(decision.contacts[0] ?? '');
+          else if (decision.kind === 'reject') handle.refuse(decision.status, decision.reason ?? 'Refused');
+        },
+        (error: unknown) => {
+          this.options.onStoreError?.(error);
+          logger.warn('escalated call refused: the store is unavailable', {
+            interactionId,
+            error: String(error),
+          });
+          handle.refuse(503, 'Router Store Unavailable');
+        },
+      );
+    return { kind: 'take' };
+  }
+
+  private callDecision(
+    start: CallStart,
+    session: RTCSession,
+    logger: Logger,
+    interactionId: string | undefined,
+  ): InviteDecision {
     switch (start.kind) {
       case 'redirect':
         logger.info('escalated call redirected', { interactionId, contact: start.contact });
@@ -200,16 +298,25 @@ export class Router {
     return this.directory.state(kwUri);
   }
 
+  /** The interaction as this instance last saw it (the store has the truth). */
   interaction(interactionId: string, routingPoint?: string): InteractionSnapshot | undefined {
     for (const p of this.points) {
       if (routingPoint !== undefined && p.config.uri !== routingPoint) continue;
-      const snapshot = p.engine.snapshot(interactionId);
+      const snapshot = p.shared.index.snapshot(interactionId);
       if (snapshot) return snapshot;
     }
     return undefined;
   }
 
+  /**
+   * Stops. With the memory store the interactions die with the process, so
+   * agents still waiting hear `not-routed` first; with a shared store they are
+   * left to the other instances (their deadlines are in the store).
+   */
   async close(): Promise<void> {
+    await this.poller.stop();
+    if (this.options.store.kind === 'memory')
+      await Promise.allSettled(this.points.map((p) => p.shared.stop()));
     for (const p of this.points) {
       p.calls.close();
       p.engine.close();
@@ -290,6 +397,18 @@ export class Router {
       },
     };
   }
+}
+
+/** What call routing reads of the chat: the adopted interaction during a step, else the last one seen here. */
+function interactionAccess(engine: RoutingEngine, shared: SharedRouting): InteractionAccess {
+  return {
+    snapshot: (id) => engine.snapshot(id) ?? shared.index.snapshot(id),
+    requestOf: (id) => engine.requestOf(id) ?? shared.index.request(id),
+    reassign: (id, kw) => engine.reassign(id, kw),
+    get lastOffered() {
+      return engine.lastOffered;
+    },
+  };
 }
 
 /** The final answer of a taken INVITE; the caller may have gone meanwhile (then nothing is sent). */

@@ -118,6 +118,25 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       expect((error as SipRequestError).status).toBe(603);
     });
 
+    it('a MESSAGE answered later: the sender waits for that answer (a 2xx or a 503 with its headers), not an early 200', async () => {
+      const s = await server();
+      const kw = await agent(s, 'kw1');
+      const ag = await agent(s, 'agent1');
+      const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+      kw.onMessage(async (m) => {
+        await delay(300);
+        return m.body === 'fail'
+          ? { status: 503, reason: 'Router Store Unavailable', headers: ['Retry-After: 7'] }
+          : { status: 200, reason: 'OK' };
+      });
+      const started = Date.now();
+      await ag.sendMessage(`sip:kw1@${s.domain}`, 'ok');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      const error = await ag.sendMessage(`sip:kw1@${s.domain}`, 'fail').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SipRequestError);
+      expect((error as SipRequestError).status).toBe(503);
+    });
+
     it('a MESSAGE to a user who is not registered fails with a 4xx', async () => {
       const s = await server();
       const ag = await agent(s, 'agent1');

@@ -78,8 +78,12 @@ export interface SipReply {
   readonly headers?: readonly string[];
 }
 
-/** Must decide synchronously: JsSIP only lets a MESSAGE be answered inside its event. */
-export type MessageHandler = (message: IncomingSipMessage) => SipReply;
+/**
+ * Answers synchronously, or with a promise (the router asks its shared store
+ * first): the final response then goes out when the promise settles, a
+ * rejection as 500. See `deferReply` for how JsSIP is kept from answering 200.
+ */
+export type MessageHandler = (message: IncomingSipMessage) => SipReply | Promise<SipReply>;
 
 export interface IncomingInvite {
   readonly from: Party;
@@ -392,12 +396,23 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       header: (name) => (request.hasHeader(name) ? request.getHeader(name) : undefined),
       raw: rawOf(request),
     };
-    let reply: SipReply;
+    let reply: SipReply | Promise<SipReply>;
     try {
       reply = this.messageHandler ? this.messageHandler(incoming) : { status: 480, reason: 'Not Ready' };
     } catch (error) {
       this.log.error('MESSAGE handler threw: answering 500', { error: String(error) });
       reply = { status: 500, reason: 'Internal Error' };
+    }
+    if (reply instanceof Promise) {
+      const send = deferReply(message, request);
+      reply
+        .catch((error: unknown): SipReply => {
+          this.log.error('MESSAGE handler failed: answering 500', { error: String(error) });
+          return { status: 500, reason: 'Internal Error' };
+        })
+        .then(send)
+        .catch((error: unknown) => this.log.warn('MESSAGE reply not sent', { error: String(error) }));
+      return;
     }
     const extraHeaders = [...(reply.headers ?? [])];
     if (reply.status >= 200 && reply.status < 300) message.accept({ extraHeaders });
@@ -477,6 +492,32 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const retry = this.options.retry ?? { initialMs: 1000, maxMs: 30_000 };
     return new Backoff({ initialMs: retry.initialMs, maxMs: retry.maxMs });
   }
+}
+
+/**
+ * JsSIP answers a MESSAGE its listeners did not answer inside the `newMessage`
+ * event twice over: Message.init_incoming sends 200 unless `_is_replied` is
+ * set, and UA.receiveRequest then falls through to a 405 for any method it has
+ * no dialog handling for (harmless when the transaction already has its final
+ * response). To answer later through the same server transaction, the flag is
+ * set and this request's `reply` is replaced by one that ignores JsSIP's own
+ * calls until ours comes. Both are JsSIP internals (jssip 3.13, pinned in
+ * package-lock); test/integration/sip-core.lab.test.ts ("a MESSAGE answered
+ * later") fails if an upgrade changes them.
+ */
+function deferReply(message: object, request: IncomingRequest): (reply: SipReply) => void {
+  (message as { _is_replied?: boolean })._is_replied = true;
+  // IncomingRequest.reply exists in JsSIP but not in its type definitions.
+  type Reply = (code: number, reason?: string, extraHeaders?: string[]) => void;
+  const server = request as unknown as { reply: Reply };
+  const original = server.reply.bind(request);
+  server.reply = () => undefined;
+  return (reply) => {
+    server.reply = original;
+    original(reply.status, reply.reason ? sanitizeReasonPhrase(reply.reason) : undefined, [
+      ...(reply.headers ?? []),
+    ]);
+  };
 }
 
 function party(request: IncomingRequest): Party {

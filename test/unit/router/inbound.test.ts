@@ -42,14 +42,34 @@ function setup() {
     answer: (...a: unknown[]): Reply => (calls.push(['answer', ...a]), { status: 200, reason: 'OK' }),
     end: (...a: unknown[]): Reply => (calls.push(['end', ...a]), { status: 200, reason: 'OK' }),
   };
-  const handle = (m: IncomingSipMessage) =>
-    handleInbound(m, { engine, routingPoint: RP, userDataPrefix: 'X-UserData-', logger: silentLogger });
+  const handle = (m: IncomingSipMessage) => {
+    const reply = handleInbound(m, { engine, routingPoint: RP, userDataPrefix: 'X-UserData-', logger: silentLogger });
+    if (reply instanceof Promise) throw new Error('a synchronous engine gives a synchronous reply');
+    return reply;
+  };
   return { calls, handle };
 }
 
 const LIMITS_SUBJECT = 200;
 
 describe('routing point inbound MESSAGE', () => {
+  it("waits for an engine that answers later (the shared store) and passes its reply on, headers and all", async () => {
+    const later = { status: 503, reason: 'Router Store Unavailable', headers: ['Retry-After: 1'] };
+    const engine = {
+      request: () => Promise.resolve(later),
+      answer: () => Promise.resolve(later),
+      end: () => Promise.resolve(later),
+    };
+    const reply = handleInbound(message('text/plain', 'hi', { 'X-Interaction-Id': ID }), {
+      engine,
+      routingPoint: RP,
+      userDataPrefix: 'X-UserData-',
+      logger: silentLogger,
+    });
+    expect(reply).toBeInstanceOf(Promise);
+    await expect(reply).resolves.toEqual(later);
+  });
+
   it('a text/plain request with interaction id, subject and user data → the engine, 200', () => {
     const t = setup();
     const reply = t.handle(

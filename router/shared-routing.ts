@@ -1,0 +1,324 @@
+/**
+ * One routing point in shared mode: every input of an interaction (the agent's
+ * request, a preview-answer, an end, a deadline, a KW who frees up or logs
+ * out, an escalated call) is one step, on whichever instance it reached:
+ *
+ *   lock (store lease) → load the record → engine adopts it → the engine's
+ *   synchronous step, its effects held → reserve the previewed KWs in the
+ *   store (a refusal takes the offer back and the engine moves on) → save
+ *   the record, schedule its next deadline → send what was held → unlock.
+ *
+ * So the store holds the whole truth between steps, an instance can die
+ * between any two of them, and any other instance carries on: the deadlines
+ * it had set fire on whoever claims them (router/deadline-poller.ts), and a
+ * message that reaches another instance finds the same record there.
+ * See docs/decisions.md "Router store".
+ */
+import type { Logger } from '../main/core/log.js';
+import type { Clock } from './clock.js';
+import type { MemberConfig, RoutingPointConfig } from './config.js';
+import {
+  statusOf,
+  type EngineEffects,
+  type InteractionRequest,
+  type Reply,
+  type RoutingEngine,
+} from './engine.js';
+import type { EffectBuffer, HeldEffect } from './effect-buffer.js';
+import { parseInteractionRecord, recordToJson, type InteractionRecord } from './interaction-record.js';
+import { InteractionBusyError, type Held, type InteractionLocks } from './interaction-lock.js';
+import type { MemberDirectory } from './members.js';
+import { SharedIndex } from './shared-index.js';
+import { StoreError, StoreUnavailableError, type RouterStore } from './store/types.js';
+
+const RECORD_VERSION = 1;
+/** A waiting interaction is looked at again at least this often (a KW freed on another instance). */
+const DEFAULT_RECHECK_MS = 1000;
+const RELEASE_RETRIES = 30;
+
+export interface SharedRoutingOptions {
+  readonly config: RoutingPointConfig;
+  /** Built with `timers: 'external'` and `buffer.effects`. */
+  readonly engine: RoutingEngine;
+  readonly buffer: EffectBuffer;
+  /** What actually sends (router.ts). */
+  readonly effects: EngineEffects;
+  readonly store: RouterStore;
+  readonly locks: InteractionLocks;
+  readonly directory: MemberDirectory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly recheckMs?: number;
+  /** Counts store failures (metrics). */
+  readonly onStoreError?: (error: unknown) => void;
+}
+
+/** The reply to a message the store could not serve: 503, try again in a moment. */
+export function unavailableReply(error: unknown): Reply & { headers: string[] } {
+  const seconds = error instanceof StoreUnavailableError ? error.retryAfterSeconds : 1;
+  const reason =
+    error instanceof InteractionBusyError ? 'Interaction Busy, Try Again' : 'Router Store Unavailable';
+  return { status: 503, reason, headers: [`Retry-After: ${seconds}`] };
+}
+
+export class SharedRouting {
+  readonly index: SharedIndex;
+  private readonly prefix: string;
+  private readonly members: ReadonlyMap<string, MemberConfig>;
+  private readonly sharedCursor: boolean;
+  private readonly ticking = new Set<string>();
+  private readonly failedTicks = new Set<string>();
+
+  constructor(private readonly options: SharedRoutingOptions) {
+    this.prefix = `${options.config.uri}|`;
+    this.index = new SharedIndex(() => options.clock.now());
+    this.members = new Map(options.config.members.map((m) => [m.uri, m]));
+    const { strategy, fallback } = options.config;
+    this.sharedCursor = strategy === 'round-robin' || fallback === 'round-robin';
+  }
+
+  /** The store key of an interaction of this routing point (its record, lock and deadline). */
+  keyOf(interactionId: string): string {
+    return this.prefix + interactionId.toLowerCase();
+  }
+
+  /** The interaction id of a deadline key of this routing point, or undefined. */
+  idOfKey(key: string): string | undefined {
+    return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : undefined;
+  }
+
+  request(request: InteractionRequest): Promise<Reply> {
+    return this.reply(request.interactionId, () => this.options.engine.request(request));
+  }
+
+  /** A preview-answer; `first` (call previews) may answer it before the chat's engine does. */
+  answer(
+    interactionId: string,
+    from: string,
+    decision: 'accept' | 'decline',
+    reason: string | undefined,
+    first?: () => Reply | undefined,
+  ): Promise<Reply> {
+    return this.reply(
+      interactionId,
+      () => first?.() ?? this.options.engine.answer(interactionId, from, decision, reason),
+    );
+  }
+
+  end(interactionId: string, from: string): Promise<Reply> {
+    return this.reply(interactionId, () => this.options.engine.end(interactionId, from));
+  }
+
+  /** Fires what is due on the interaction (its deadline was claimed, or a KW freed up). */
+  async tick(interactionId: string): Promise<void> {
+    const key = this.keyOf(interactionId);
+    if (this.ticking.has(key)) return;
+    this.ticking.add(key);
+    try {
+      await this.step(interactionId, () => this.options.engine.tick(interactionId));
+      this.failedTicks.delete(interactionId);
+    } catch (error) {
+      // The claimed deadline is gone from the store: keep it here until a tick succeeds.
+      this.failedTicks.add(interactionId);
+      this.storeFailed('deadline not handled yet (will retry)', interactionId, error);
+    } finally {
+      this.ticking.delete(key);
+    }
+  }
+
+  /** Ticks that failed (store down), tried again. */
+  retryFailed(): void {
+    for (const id of [...this.failedTicks]) void this.tick(id);
+  }
+
+  /** A KW may have freed up here: the interactions this instance saw waiting are looked at again. */
+  kick(): void {
+    for (const id of this.index.waiting()) void this.tick(id);
+  }
+
+  loggedOut(kw: string): void {
+    for (const id of this.index.involving(kw)) {
+      this.step(id, () => this.options.engine.memberLoggedOut(id, kw)).catch((error: unknown) =>
+        this.storeFailed('logout not applied', id, error),
+      );
+    }
+  }
+
+  /** Runs `fn` as a step of the interaction (call routing reads and changes it through the engine). */
+  step<T>(interactionId: string, fn: () => T): Promise<T> {
+    const key = this.keyOf(interactionId);
+    return this.options.locks.withLock(key, (held) => this.stepLocked(interactionId, key, held, fn));
+  }
+
+  /** Memory store only (the state dies with the process): agents still waiting hear `not-routed`. */
+  async stop(): Promise<void> {
+    await Promise.allSettled(
+      this.index.routing().map((id) => this.step(id, () => this.options.engine.stopRouting(id))),
+    );
+  }
+
+  // -------------------------------------------------------------------------
+
+  private async reply(interactionId: string, fn: () => Reply): Promise<Reply> {
+    try {
+      return await this.step(interactionId, fn);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError || error instanceof InteractionBusyError)) throw error;
+      this.storeFailed('message refused with 503', interactionId, error);
+      return unavailableReply(error);
+    }
+  }
+
+  private async stepLocked<T>(interactionId: string, key: string, held: Held, fn: () => T): Promise<T> {
+    const { engine, buffer, store } = this.options;
+    await this.load(interactionId, key);
+    const cursor = this.sharedCursor ? await store.getCursor(this.options.config.uri) : undefined;
+    if (this.sharedCursor) engine.restoreCursor(cursor);
+    buffer.discard();
+    try {
+      const result = fn();
+      await this.reserveOffers(interactionId, key);
+      const record = engine.exportRecord(interactionId);
+      await this.save(interactionId, key, held, record);
+      if (this.sharedCursor && engine.lastOffered !== cursor && engine.lastOffered !== undefined)
+        await store.setCursor(this.options.config.uri, engine.lastOffered);
+      const effects = buffer.take();
+      this.index.update(interactionId, record, engine.isWaiting(interactionId));
+      this.flush(interactionId, key, effects);
+      return result;
+    } finally {
+      buffer.discard();
+      engine.evict(interactionId);
+    }
+  }
+
+  private async load(interactionId: string, key: string): Promise<void> {
+    const stored = await this.options.store.loadInteraction(key);
+    this.options.engine.evict(interactionId);
+    if (stored === undefined) return;
+    const parsed =
+      stored['v'] === RECORD_VERSION &&
+      typeof stored['ix'] === 'object' &&
+      stored['ix'] !== null &&
+      !Array.isArray(stored['ix'])
+        ? parseInteractionRecord(stored['ix'])
+        : { ok: false as const, error: `record version ${String(stored['v'])} unknown` };
+    if (!parsed.ok) throw new StoreError(`interaction ${key}: stored record refused: ${parsed.error}`);
+    this.options.engine.adopt(parsed.record);
+  }
+
+  /** Reserves every KW previewed in this step; a refusal takes that offer back (the engine may offer others). */
+  private async reserveOffers(interactionId: string, key: string): Promise<void> {
+    const { buffer, engine, store, directory } = this.options;
+    const reserved = new Set<string>();
+    for (;;) {
+      const kws = buffer.previews().filter((kw) => !reserved.has(kw));
+      if (kws.length === 0) return;
+      const results = await Promise.all(kws.map((kw) => store.reserve(kw, key, this.capacityOf(kw))));
+      kws.forEach((kw, i) => {
+        const r = results[i];
+        if (r === undefined) return;
+        if (r.ok) {
+          reserved.add(kw);
+          engine.setOfferToken(interactionId, kw, r.token);
+          return;
+        }
+        buffer.dropOffer(kw);
+        directory.setLoad(kw, r.load);
+        engine.reservationRefused(interactionId, kw);
+      });
+    }
+  }
+
+  private async save(
+    interactionId: string,
+    key: string,
+    held: Held,
+    record: InteractionRecord | undefined,
+  ): Promise<void> {
+    const { store, engine, clock } = this.options;
+    const live = record?.phase === 'routing' || record?.phase === 'routed';
+    if (!record || (!live && (record.until ?? 0) <= clock.now())) {
+      held.forgotten = await store.releaseInteraction(key, held.token);
+      if (record) await store.cancel(key);
+      return;
+    }
+    const saved = await store.saveInteraction(key, held.token, {
+      v: RECORD_VERSION,
+      ix: recordToJson(record),
+    });
+    if (!saved) throw new StoreError(`interaction ${key}: another instance took it over during the step`);
+    let next = engine.nextDeadline(interactionId);
+    if (engine.isWaiting(interactionId))
+      next = Math.min(
+        next ?? Number.POSITIVE_INFINITY,
+        clock.now() + (this.options.recheckMs ?? DEFAULT_RECHECK_MS),
+      );
+    if (next === undefined) await store.cancel(key);
+    else await store.schedule(key, next);
+  }
+
+  private flush(interactionId: string, key: string, held: readonly HeldEffect[]): void {
+    const { effects, engine } = this.options;
+    const later = (what: string, fn: () => void): void =>
+      void this.step(interactionId, fn).catch((error: unknown) =>
+        this.storeFailed(what, interactionId, error),
+      );
+    for (const e of held) {
+      switch (e.kind) {
+        case 'preview':
+          effects
+            .sendPreview(e.kw, e.preview)
+            .catch((error: unknown) =>
+              later('preview failure not applied', () =>
+                engine.previewFailed(interactionId, e.kw, statusOf(error)),
+              ),
+            );
+          break;
+        case 'routed':
+          effects
+            .sendRouted(e.agent, e.routed)
+            .catch((error: unknown) =>
+              later('undelivered routed not applied', () => engine.routedUndelivered(interactionId, error)),
+            );
+          break;
+        case 'cancel':
+          effects.sendCancel(e.kw, e.interactionId, e.reason);
+          break;
+        case 'not-routed':
+          effects.sendNotRouted(e.agent, e.interactionId, e.reason, e.declines);
+          break;
+        case 'end':
+          effects.sendEnd(e.to, e.interactionId, e.reason);
+          break;
+        case 'event':
+          effects.event(e.event);
+          break;
+        case 'released':
+          if (e.token !== undefined) this.release(e.kw, key, e.token, RELEASE_RETRIES);
+          break;
+      }
+    }
+  }
+
+  /** Gives a reservation back; while the store is down, tries again every second. */
+  private release(kw: string, key: string, token: number, retries: number): void {
+    this.options.store.release(kw, key, token).catch((error: unknown) => {
+      this.options.onStoreError?.(error);
+      if (retries <= 0) {
+        this.options.logger.error('reservation not released: the store stayed unreachable', { kw, key });
+        return;
+      }
+      this.options.clock.setTimeout(() => this.release(kw, key, token, retries - 1), 1000);
+    });
+  }
+
+  private capacityOf(kw: string): number {
+    return this.members.get(kw)?.capacity ?? this.options.config.capacity;
+  }
+
+  private storeFailed(what: string, interactionId: string, error: unknown): void {
+    this.options.onStoreError?.(error);
+    this.options.logger.warn(what, { interactionId, error: String(error) });
+  }
+}
