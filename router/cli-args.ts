@@ -4,12 +4,15 @@
  * UsageError with one line a person can act on.
  */
 import type { LogLevel } from '../main/core/log.js';
+import { parseRedisSpec, StoreSpecError } from './store/index.js';
 
 export const USAGE = `Usage: npm run router -- --config FILE --server ws://HOST:PORT [options]
   --config <file>        router config, JSON or YAML (required)
   --server <url>         SIP server WebSocket URL, ws:// or wss:// (required; repeat for failover, in order)
-  --store <kind>         where interaction state lives: memory (default, this process only)
-  --instance <name>      names this instance in logs and metrics (default: hostname-pid)
+  --store <spec>         where interaction state lives: memory (default, this process only) or
+                         redis://[user:password@]HOST:PORT/DB (rediss:// for TLS), shared by instances
+  --instance <name>      names this instance in the store, logs and metrics (default: hostname-pid;
+                         instances sharing a store need distinct names)
   --events <file>        append the router event log there, JSON lines
   --http <host:port>     serve GET /healthz and /metrics there (default off; use a loopback address,
                          e.g. 127.0.0.1:9464; port 0 = any free port)
@@ -20,7 +23,10 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type StoreOption = { readonly kind: 'memory' };
+export type StoreOption =
+  | { readonly kind: 'memory' }
+  /** `spec` is the URL as given (it may hold a password: never log it). */
+  | { readonly kind: 'redis'; readonly spec: string };
 
 export interface HttpListen {
   readonly host: string;
@@ -108,11 +114,16 @@ export function parseRouterArgs(argv: readonly string[], defaults: ArgDefaults):
 
 export function parseStore(value: string): StoreOption {
   if (value === 'memory') return { kind: 'memory' };
-  if (/^rediss?:\/\//i.test(value))
-    throw new UsageError(
-      '--store redis://… is not available: the Redis store is not built yet; run with --store memory (the default)',
-    );
-  throw new UsageError(`--store must be memory, got ${JSON.stringify(value)}`);
+  if (/^rediss?:\/\//i.test(value)) {
+    try {
+      parseRedisSpec(value);
+    } catch (error) {
+      if (error instanceof StoreSpecError) throw new UsageError(`--store: ${error.message}`);
+      throw error;
+    }
+    return { kind: 'redis', spec: value };
+  }
+  throw new UsageError(`--store must be memory or redis://HOST:PORT/DB, got ${JSON.stringify(value)}`);
 }
 
 /** `HOST:PORT`, `[IPv6]:PORT`; port 0..65535 (0 = any free port). */

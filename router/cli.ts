@@ -5,7 +5,7 @@
  * withdrawn, routing points unregistered) on SIGINT or SIGTERM.
  *
  *   tsx router/cli.ts --config FILE --server ws://HOST:PORT [--server …]
- *                     [--store memory] [--instance NAME] [--events FILE]
+ *                     [--store memory|redis://HOST:PORT/DB] [--instance NAME] [--events FILE]
  *                     [--http HOST:PORT] [--log-level debug|info|warn|error]
  *
  * Exit codes: 0 stopped by a signal (or --help), 1 could not start, 2 usage.
@@ -14,9 +14,10 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { consoleSink, createLogger } from '../main/core/log.js';
 import { parseRouterArgs, USAGE, UsageError, type RouterCliOptions } from './cli-args.js';
-import { checkHealth, MEMORY_STORE, startRouterHttp, type RouterHttp } from './http.js';
+import { checkHealth, startRouterHttp, type RouterHttp } from './http.js';
 import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from './index.js';
 import { RouterMetrics } from './metrics.js';
+import { MemoryStore, openStore, type RouterStore } from './store/index.js';
 
 export interface CliIo {
   readonly stdout: { write(s: string): unknown };
@@ -80,12 +81,27 @@ async function run(
     return 1;
   }
   const metrics = new RouterMetrics({ instance: options.instance, processMetrics: true });
+  let store: RouterStore;
+  try {
+    store =
+      options.store.kind === 'memory'
+        ? new MemoryStore()
+        : await openStore(options.store.spec, {
+            onError: (error) => logger.debug('store connection', { error: error.message }),
+          });
+  } catch (error) {
+    io.stderr.write(`router: cannot open the store: ${(error as Error).message}\n`);
+    return 1;
+  }
   let router: RunningRouter;
   try {
     router = await startRouter({
       config,
       servers: options.servers,
       logger,
+      store,
+      instance: options.instance,
+      onStoreError: () => metrics.storeError(),
       eventLog: {
         ...(options.events !== undefined ? { file: options.events } : {}),
         sink: metrics.observe,
@@ -93,6 +109,7 @@ async function run(
     });
   } catch (error) {
     io.stderr.write(`router: could not start: ${(error as Error).message}\n`);
+    await store.close();
     return 1;
   }
   metrics.attach(router);
@@ -112,7 +129,7 @@ async function run(
         health: () =>
           checkHealth({
             router,
-            store: MEMORY_STORE,
+            store,
             instance: options.instance,
             onStoreError: () => metrics.storeError(),
           }),
@@ -122,6 +139,7 @@ async function run(
         `router: cannot serve http on ${options.http.host}:${options.http.port}: ${(error as Error).message}\n`,
       );
       await router.close();
+      await store.close();
       return 1;
     }
     logger.info('http listening', {
@@ -144,6 +162,7 @@ async function run(
   try {
     await http?.close();
     await router.close();
+    await store.close();
   } catch (error) {
     io.stderr.write(`router: error while stopping: ${(error as Error).message}\n`);
     return 1;

@@ -117,11 +117,29 @@ export interface EngineOptions {
   readonly finishedTtlMs?: number;
   /**
    * `local` (default): the engine keeps its interactions and arms its own timers.
-   * `external` (shared mode, router/shared-routing.ts): interactions are adopted
-   * from the store for one step and evicted after; no timers are armed, the
-   * coordinator schedules `nextDeadline()` in the store and calls `tick()`.
+   * `external` (shared mode, router/shared-routing.ts): an engine per step, which
+   * adopts the one interaction from the store; no timers are armed (the
+   * coordinator schedules `nextDeadline()` in the store and calls `tick()`), and
+   * no member events are followed (the coordinator turns them into steps).
    */
   readonly timers?: 'local' | 'external';
+}
+
+/** Member lookups of a routing point, built once per config (an engine is built per step in shared mode). */
+const memberTables = new WeakMap<
+  RoutingPointConfig,
+  { byUri: ReadonlyMap<string, MemberConfig>; uris: readonly string[] }
+>();
+function membersOf(config: RoutingPointConfig): {
+  byUri: ReadonlyMap<string, MemberConfig>;
+  uris: readonly string[];
+} {
+  let table = memberTables.get(config);
+  if (!table) {
+    table = { byUri: new Map(config.members.map((m) => [m.uri, m])), uris: config.members.map((m) => m.uri) };
+    memberTables.set(config, table);
+  }
+  return table;
 }
 
 const FINISHED_TTL_MS = 10 * 60_000;
@@ -155,8 +173,11 @@ export class RoutingEngine {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(private readonly options: EngineOptions) {
-    this.membersByUri = new Map(options.config.members.map((m) => [m.uri, m]));
-    this.memberUris = options.config.members.map((m) => m.uri);
+    const members = membersOf(options.config);
+    this.membersByUri = members.byUri;
+    this.memberUris = members.uris;
+    // External mode: the coordinator follows the members and builds an engine per step.
+    if (options.timers === 'external') return;
     this.unsubscribe.push(
       options.directory.on('freed', (uri) => {
         if (this.membersByUri.has(uri)) this.kick();
@@ -512,7 +533,8 @@ export class RoutingEngine {
     offer.cancelTimer?.();
     ix.offers.delete(kw);
     ix.attempts -= 1;
-    this.options.directory.release(kw, false);
+    // No `release` here: the local load was just set to the store's (setLoad), and a
+    // release would announce a KW who is not free at all (a kick storm).
     this.run(() => this.advance(ix));
   }
 

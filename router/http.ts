@@ -17,9 +17,6 @@ export interface StoreCheck {
   ping(): Promise<void>;
 }
 
-/** Today's store: the router's own memory, always reachable. */
-export const MEMORY_STORE: StoreCheck = { kind: 'memory', ping: () => Promise.resolve() };
-
 export interface HealthReport {
   readonly status: 'ok' | 'unavailable';
   /** Why the router is unavailable, one line each; empty when ok. */

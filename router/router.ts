@@ -35,7 +35,6 @@ import {
   type CallStart,
   type InteractionAccess,
 } from './call-escalation.js';
-import { EffectBuffer } from './effect-buffer.js';
 import { InteractionLocks } from './interaction-lock.js';
 import { SharedRouting } from './shared-routing.js';
 import { DeadlinePoller } from './deadline-poller.js';
@@ -62,7 +61,6 @@ export interface RouterOptions {
 interface RoutingPointRuntime {
   readonly config: RoutingPointConfig;
   readonly agent: SipAgent;
-  readonly engine: RoutingEngine;
   readonly shared: SharedRouting;
   readonly calls: CallEscalations;
 }
@@ -110,20 +108,19 @@ export class Router {
         logger,
       );
       const effects = this.effects(agent, logger);
-      const buffer = new EffectBuffer();
-      const engine = new RoutingEngine({
-        config: rp,
-        strategy: strategyFor(rp),
-        directory: this.directory,
-        clock: options.clock,
-        effects: buffer.effects,
-        logger,
-        timers: 'external',
-      });
+      const strategy = strategyFor(rp);
       const shared = new SharedRouting({
         config: rp,
-        engine,
-        buffer,
+        createEngine: (held) =>
+          new RoutingEngine({
+            config: rp,
+            strategy,
+            directory: this.directory,
+            clock: options.clock,
+            effects: held,
+            logger,
+            timers: 'external',
+          }),
         effects,
         store: options.store,
         locks,
@@ -134,9 +131,9 @@ export class Router {
       });
       const calls = new CallEscalations({
         config: rp,
-        strategy: strategyFor(rp),
+        strategy,
         directory: this.directory,
-        interactions: interactionAccess(engine, shared),
+        interactions: interactionAccess(shared),
         clock: options.clock,
         effects,
         logger: logger.child('calls'),
@@ -155,7 +152,7 @@ export class Router {
           logger,
         }),
       );
-      const point: RoutingPointRuntime = { config: rp, agent, engine, shared, calls };
+      const point: RoutingPointRuntime = { config: rp, agent, shared, calls };
       agent.onInvite((invite, session) => this.routeCall(point, invite, session, logger));
       this.points.push(point);
       this.followMembers(point);
@@ -315,11 +312,10 @@ export class Router {
    */
   async close(): Promise<void> {
     await this.poller.stop();
-    if (this.options.store.kind === 'memory')
-      await Promise.allSettled(this.points.map((p) => p.shared.stop()));
+    const withdraw = this.options.store.kind === 'memory';
+    await Promise.allSettled(this.points.map((p) => p.shared.stop(withdraw)));
     for (const p of this.points) {
       p.calls.close();
-      p.engine.close();
     }
     this.directory.close();
     // Give the last cancels / not-routed a moment to leave before unregistering.
@@ -399,14 +395,18 @@ export class Router {
   }
 }
 
-/** What call routing reads of the chat: the adopted interaction during a step, else the last one seen here. */
-function interactionAccess(engine: RoutingEngine, shared: SharedRouting): InteractionAccess {
+/**
+ * What call routing reads of the chat: inside a step (an INVITE, a call
+ * preview's answer), the interaction that step adopted; outside (a call
+ * preview timed out), the last one seen here.
+ */
+function interactionAccess(shared: SharedRouting): InteractionAccess {
   return {
-    snapshot: (id) => engine.snapshot(id) ?? shared.index.snapshot(id),
-    requestOf: (id) => engine.requestOf(id) ?? shared.index.request(id),
-    reassign: (id, kw) => engine.reassign(id, kw),
+    snapshot: (id) => shared.current?.snapshot(id) ?? shared.index.snapshot(id),
+    requestOf: (id) => shared.current?.requestOf(id) ?? shared.index.request(id),
+    reassign: (id, kw) => shared.current?.reassign(id, kw),
     get lastOffered() {
-      return engine.lastOffered;
+      return shared.current?.lastOffered;
     },
   };
 }

@@ -59,9 +59,14 @@ export class SharedIndex {
     return this.live(interactionId)?.request;
   }
 
-  /** Interactions waiting for a member. */
-  waiting(): string[] {
-    return [...this.entries.values()].filter((e) => e.waiting).map((e) => e.snapshot.interactionId);
+  /** Up to `limit` interactions waiting for a member, the least recently stepped first. */
+  waiting(limit: number): string[] {
+    const found: string[] = [];
+    for (const e of this.entries.values()) {
+      if (found.length >= limit) break;
+      if (e.waiting) found.push(e.snapshot.interactionId);
+    }
+    return found;
   }
 
   /** Interactions with a preview out to `kw`, or routed to `kw`. */

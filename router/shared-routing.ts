@@ -24,7 +24,7 @@ import {
   type Reply,
   type RoutingEngine,
 } from './engine.js';
-import type { EffectBuffer, HeldEffect } from './effect-buffer.js';
+import { EffectBuffer, type HeldEffect } from './effect-buffer.js';
 import { parseInteractionRecord, recordToJson, type InteractionRecord } from './interaction-record.js';
 import { InteractionBusyError, type Held, type InteractionLocks } from './interaction-lock.js';
 import type { MemberDirectory } from './members.js';
@@ -33,14 +33,23 @@ import { StoreError, StoreUnavailableError, type RouterStore } from './store/typ
 
 const RECORD_VERSION = 1;
 /** A waiting interaction is looked at again at least this often (a KW freed on another instance). */
-const DEFAULT_RECHECK_MS = 1000;
+const DEFAULT_RECHECK_MS = 2000;
+/**
+ * A KW who frees up here is offered to this many of the interactions waiting
+ * longest (one usually takes them; ticking every waiting one per freed slot
+ * would be a storm under load).
+ */
+const KICK_BATCH = 3;
 const RELEASE_RETRIES = 30;
 
 export interface SharedRoutingOptions {
   readonly config: RoutingPointConfig;
-  /** Built with `timers: 'external'` and `buffer.effects`. */
-  readonly engine: RoutingEngine;
-  readonly buffer: EffectBuffer;
+  /**
+   * An engine for one step (`timers: 'external'`), with the step's held effects.
+   * One per step: steps of different interactions interleave at their awaits,
+   * and each must see only its own interaction and send only its own effects.
+   */
+  readonly createEngine: (effects: EngineEffects) => RoutingEngine;
   /** What actually sends (router.ts). */
   readonly effects: EngineEffects;
   readonly store: RouterStore;
@@ -68,6 +77,8 @@ export class SharedRouting {
   private readonly sharedCursor: boolean;
   private readonly ticking = new Set<string>();
   private readonly failedTicks = new Set<string>();
+  private running: RoutingEngine | undefined;
+  private stopping = false;
 
   constructor(private readonly options: SharedRoutingOptions) {
     this.prefix = `${options.config.uri}|`;
@@ -87,8 +98,13 @@ export class SharedRouting {
     return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : undefined;
   }
 
+  /** The engine of the step whose synchronous part runs now (call routing reads the chat through it). */
+  get current(): RoutingEngine | undefined {
+    return this.running;
+  }
+
   request(request: InteractionRequest): Promise<Reply> {
-    return this.reply(request.interactionId, () => this.options.engine.request(request));
+    return this.reply(request.interactionId, (engine) => engine.request(request));
   }
 
   /** A preview-answer; `first` (call previews) may answer it before the chat's engine does. */
@@ -101,12 +117,12 @@ export class SharedRouting {
   ): Promise<Reply> {
     return this.reply(
       interactionId,
-      () => first?.() ?? this.options.engine.answer(interactionId, from, decision, reason),
+      (engine) => first?.() ?? engine.answer(interactionId, from, decision, reason),
     );
   }
 
   end(interactionId: string, from: string): Promise<Reply> {
-    return this.reply(interactionId, () => this.options.engine.end(interactionId, from));
+    return this.reply(interactionId, (engine) => engine.end(interactionId, from));
   }
 
   /** Fires what is due on the interaction (its deadline was claimed, or a KW freed up). */
@@ -115,7 +131,7 @@ export class SharedRouting {
     if (this.ticking.has(key)) return;
     this.ticking.add(key);
     try {
-      await this.step(interactionId, () => this.options.engine.tick(interactionId));
+      await this.step(interactionId, (engine) => engine.tick(interactionId));
       this.failedTicks.delete(interactionId);
     } catch (error) {
       // The claimed deadline is gone from the store: keep it here until a tick succeeds.
@@ -131,35 +147,42 @@ export class SharedRouting {
     for (const id of [...this.failedTicks]) void this.tick(id);
   }
 
-  /** A KW may have freed up here: the interactions this instance saw waiting are looked at again. */
+  /** A KW may have freed up here: the interactions waiting longest (as seen here) are looked at again. */
   kick(): void {
-    for (const id of this.index.waiting()) void this.tick(id);
+    for (const id of this.index.waiting(KICK_BATCH)) void this.tick(id);
   }
 
   loggedOut(kw: string): void {
     for (const id of this.index.involving(kw)) {
-      this.step(id, () => this.options.engine.memberLoggedOut(id, kw)).catch((error: unknown) =>
+      this.step(id, (engine) => engine.memberLoggedOut(id, kw)).catch((error: unknown) =>
         this.storeFailed('logout not applied', id, error),
       );
     }
   }
 
   /** Runs `fn` as a step of the interaction (call routing reads and changes it through the engine). */
-  step<T>(interactionId: string, fn: () => T): Promise<T> {
+  step<T>(interactionId: string, fn: (engine: RoutingEngine) => T): Promise<T> {
     const key = this.keyOf(interactionId);
     return this.options.locks.withLock(key, (held) => this.stepLocked(interactionId, key, held, fn));
   }
 
-  /** Memory store only (the state dies with the process): agents still waiting hear `not-routed`. */
-  async stop(): Promise<void> {
+  /**
+   * Refuses new messages from now on (503). `withdraw` (memory store: the state
+   * dies with the process): agents still waiting hear `not-routed` first. With
+   * a shared store the interactions are left to the other instances.
+   */
+  async stop(withdraw: boolean): Promise<void> {
+    this.stopping = true;
+    if (!withdraw) return;
     await Promise.allSettled(
-      this.index.routing().map((id) => this.step(id, () => this.options.engine.stopRouting(id))),
+      this.index.routing().map((id) => this.step(id, (engine) => engine.stopRouting(id))),
     );
   }
 
   // -------------------------------------------------------------------------
 
-  private async reply(interactionId: string, fn: () => Reply): Promise<Reply> {
+  private async reply(interactionId: string, fn: (engine: RoutingEngine) => Reply): Promise<Reply> {
+    if (this.stopping) return { status: 503, reason: 'Router Stopping' };
     try {
       return await this.step(interactionId, fn);
     } catch (error) {
@@ -169,47 +192,55 @@ export class SharedRouting {
     }
   }
 
-  private async stepLocked<T>(interactionId: string, key: string, held: Held, fn: () => T): Promise<T> {
-    const { engine, buffer, store } = this.options;
-    await this.load(interactionId, key);
-    const cursor = this.sharedCursor ? await store.getCursor(this.options.config.uri) : undefined;
+  private async stepLocked<T>(
+    interactionId: string,
+    key: string,
+    held: Held,
+    fn: (engine: RoutingEngine) => T,
+  ): Promise<T> {
+    const { store, config } = this.options;
+    const buffer = new EffectBuffer();
+    const engine = this.options.createEngine(buffer.effects);
+    await this.load(engine, key);
+    const cursor = this.sharedCursor ? await store.getCursor(config.uri) : undefined;
     if (this.sharedCursor) engine.restoreCursor(cursor);
-    buffer.discard();
+    this.running = engine;
+    let result: T;
     try {
-      const result = fn();
-      await this.reserveOffers(interactionId, key);
-      const record = engine.exportRecord(interactionId);
-      await this.save(interactionId, key, held, record);
-      if (this.sharedCursor && engine.lastOffered !== cursor && engine.lastOffered !== undefined)
-        await store.setCursor(this.options.config.uri, engine.lastOffered);
-      const effects = buffer.take();
-      this.index.update(interactionId, record, engine.isWaiting(interactionId));
-      this.flush(interactionId, key, effects);
-      return result;
+      result = fn(engine);
     } finally {
-      buffer.discard();
-      engine.evict(interactionId);
+      this.running = undefined;
     }
+    await this.reserveOffers(engine, buffer, interactionId, key);
+    const record = engine.exportRecord(interactionId);
+    await this.save(engine, interactionId, key, held, record);
+    if (this.sharedCursor && engine.lastOffered !== cursor && engine.lastOffered !== undefined)
+      await store.setCursor(config.uri, engine.lastOffered);
+    this.index.update(interactionId, record, engine.isWaiting(interactionId));
+    this.flush(interactionId, key, buffer.take());
+    return result;
   }
 
-  private async load(interactionId: string, key: string): Promise<void> {
+  private async load(engine: RoutingEngine, key: string): Promise<void> {
     const stored = await this.options.store.loadInteraction(key);
-    this.options.engine.evict(interactionId);
     if (stored === undefined) return;
+    const ix = stored['ix'];
     const parsed =
-      stored['v'] === RECORD_VERSION &&
-      typeof stored['ix'] === 'object' &&
-      stored['ix'] !== null &&
-      !Array.isArray(stored['ix'])
-        ? parseInteractionRecord(stored['ix'])
+      stored['v'] === RECORD_VERSION && typeof ix === 'object' && ix !== null && !Array.isArray(ix)
+        ? parseInteractionRecord(ix)
         : { ok: false as const, error: `record version ${String(stored['v'])} unknown` };
     if (!parsed.ok) throw new StoreError(`interaction ${key}: stored record refused: ${parsed.error}`);
-    this.options.engine.adopt(parsed.record);
+    engine.adopt(parsed.record);
   }
 
   /** Reserves every KW previewed in this step; a refusal takes that offer back (the engine may offer others). */
-  private async reserveOffers(interactionId: string, key: string): Promise<void> {
-    const { buffer, engine, store, directory } = this.options;
+  private async reserveOffers(
+    engine: RoutingEngine,
+    buffer: EffectBuffer,
+    interactionId: string,
+    key: string,
+  ): Promise<void> {
+    const { store, directory } = this.options;
     const reserved = new Set<string>();
     for (;;) {
       const kws = buffer.previews().filter((kw) => !reserved.has(kw));
@@ -231,12 +262,13 @@ export class SharedRouting {
   }
 
   private async save(
+    engine: RoutingEngine,
     interactionId: string,
     key: string,
     held: Held,
     record: InteractionRecord | undefined,
   ): Promise<void> {
-    const { store, engine, clock } = this.options;
+    const { store, clock } = this.options;
     const live = record?.phase === 'routing' || record?.phase === 'routed';
     if (!record || (!live && (record.until ?? 0) <= clock.now())) {
       held.forgotten = await store.releaseInteraction(key, held.token);
@@ -259,8 +291,8 @@ export class SharedRouting {
   }
 
   private flush(interactionId: string, key: string, held: readonly HeldEffect[]): void {
-    const { effects, engine } = this.options;
-    const later = (what: string, fn: () => void): void =>
+    const { effects } = this.options;
+    const later = (what: string, fn: (engine: RoutingEngine) => void): void =>
       void this.step(interactionId, fn).catch((error: unknown) =>
         this.storeFailed(what, interactionId, error),
       );
@@ -270,7 +302,7 @@ export class SharedRouting {
           effects
             .sendPreview(e.kw, e.preview)
             .catch((error: unknown) =>
-              later('preview failure not applied', () =>
+              later('preview failure not applied', (engine) =>
                 engine.previewFailed(interactionId, e.kw, statusOf(error)),
               ),
             );
@@ -279,7 +311,9 @@ export class SharedRouting {
           effects
             .sendRouted(e.agent, e.routed)
             .catch((error: unknown) =>
-              later('undelivered routed not applied', () => engine.routedUndelivered(interactionId, error)),
+              later('undelivered routed not applied', (engine) =>
+                engine.routedUndelivered(interactionId, error),
+              ),
             );
           break;
         case 'cancel':

@@ -6,7 +6,6 @@
  * SIP server going away turns /healthz to 503 naming the routing point;
  * SIGTERM stops it with exit code 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,37 +18,11 @@ import { METRIC_NAMES } from '../../router/metrics.js';
 import { eventually, withDeadline } from '../support/agents.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
 import { FAST_AGENT } from '../support/test-router.js';
+import { httpBase, spawnRouter } from '../support/router-process.js';
 
 const later = cleanupAfterEach();
 const log = memoryLogger('warn');
 const RP = 'sip:cli-experts@lab.local';
-
-interface Spawned {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function spawnRouter(args: readonly string[]): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'router/cli.ts', ...args], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  // Only this process, by its PID, and only while it still runs.
-  later(async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      process.kill(child.pid, 'SIGKILL');
-      await exited;
-    }
-  });
-  return { child, output: () => output, exited };
-}
 
 describe('npm run router', () => {
   it('serves /healthz and /metrics, turns unhealthy when the SIP server goes, and stops on SIGTERM', async () => {
@@ -69,28 +42,22 @@ describe('npm run router', () => {
     const sip = await startSipServer({ port: 0, logger: log.logger });
     later(() => sip.close());
 
-    const router = spawnRouter([
-      '--config',
-      configFile,
-      '--server',
-      sip.url,
-      '--http',
-      '127.0.0.1:0',
-      '--instance',
-      'cli-test',
-      '--events',
-      eventsFile,
-    ]);
-    let base = '';
-    await eventually(
-      () => {
-        if (router.child.exitCode !== null) throw new Error(`router exited early:\n${router.output()}`);
-        base = /http listening \{"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(router.output())?.[1] ?? '';
-        return base !== '';
-      },
-      20_000,
-      () => `no "http listening" line:\n${router.output()}`,
+    const router = spawnRouter(
+      [
+        '--config',
+        configFile,
+        '--server',
+        sip.url,
+        '--http',
+        '127.0.0.1:0',
+        '--instance',
+        'cli-test',
+        '--events',
+        eventsFile,
+      ],
+      later,
     );
+    const base = await httpBase(router);
     expect(base).not.toBe('http://127.0.0.1:0');
 
     const healthy = await fetch(`${base}/healthz`);
@@ -166,8 +133,7 @@ describe('npm run router', () => {
     expect(unhealthy.body.reasons).toHaveLength(1);
     expect(unhealthy.body.reasons?.[0]).toContain(`routing point ${RP} is not registered (`);
 
-    if (router.child.pid === undefined) throw new Error('no router PID');
-    process.kill(router.child.pid, 'SIGTERM');
+    process.kill(router.pid, 'SIGTERM');
     const exit = await withDeadline(router.exited, 20_000, () => `router did not exit:\n${router.output()}`);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(router.output()).toContain('router stopped');

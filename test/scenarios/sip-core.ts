@@ -135,6 +135,7 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
       const error = await ag.sendMessage(`sip:kw1@${s.domain}`, 'fail').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SipRequestError);
       expect((error as SipRequestError).status).toBe(503);
+      expect((error as SipRequestError).response?.header('Retry-After')).toBe('7');
     });
 
     it('a MESSAGE to a user who is not registered fails with a 4xx', async () => {

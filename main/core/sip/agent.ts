@@ -25,7 +25,14 @@ import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOpti
 import { registrationFailureReason, type ConnectionState } from './connection-state.js';
 import { Publisher } from './publisher.js';
 import { PresenceWatch } from './presence-watch.js';
-import { SipRequestError, TIMEOUT, TRANSPORT_ERROR, sendRequest, type FinalResponse } from './request.js';
+import {
+  SipRequestError,
+  TIMEOUT,
+  TRANSPORT_ERROR,
+  finalResponse,
+  sendRequest,
+  type FinalResponse,
+} from './request.js';
 import { ensureMediaScope } from './media-scope.js';
 import { toAor } from '../../../wire/sip/uri.js';
 import { sanitizeReasonPhrase } from '../../../wire/sip/headers.js';
@@ -261,7 +268,13 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
           failed: (e) => {
             const status =
               e.response?.status_code ?? (e.cause === 'Request Timeout' ? TIMEOUT : TRANSPORT_ERROR);
-            reject(new SipRequestError(status, e.response?.reason_phrase ?? String(e.cause ?? 'failed')));
+            reject(
+              new SipRequestError(
+                status,
+                e.response?.reason_phrase ?? String(e.cause ?? 'failed'),
+                e.response ? finalResponse(e.response) : undefined,
+              ),
+            );
           },
         },
       });

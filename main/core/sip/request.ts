@@ -28,7 +28,8 @@ export class SipRequestError extends Error {
 export const TIMEOUT = 408;
 export const TRANSPORT_ERROR = 503;
 
-function wrap(response: IncomingResponse): FinalResponse {
+/** A JsSIP response as the rest of the code reads it (status, reason, headers). */
+export function finalResponse(response: IncomingResponse): FinalResponse {
   return {
     status: response.status_code,
     reason: response.reason_phrase,
@@ -54,7 +55,7 @@ export function sendRequest(
       onTransportError: () =>
         resolve({ status: TRANSPORT_ERROR, reason: 'Transport Error', header: () => undefined }),
       onReceiveResponse: (response) => {
-        if (response.status_code >= 200) resolve(wrap(response));
+        if (response.status_code >= 200) resolve(finalResponse(response));
       },
     });
     sender.send();

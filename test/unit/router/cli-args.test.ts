@@ -3,6 +3,7 @@ import {
   isLoopback,
   parseHttpListen,
   parseRouterArgs,
+  parseStore,
   UsageError,
   USAGE,
   type RouterCliOptions,
@@ -92,16 +93,24 @@ describe('router CLI arguments', () => {
       '--log-level must be one of debug, info, warn, error, got "loud"',
     );
     expect(usageError([...BASE, '--instance', 'two words'])).toMatch(/^--instance must be/);
-    expect(usageError([...BASE, '--store', 'sqlite'])).toBe('--store must be memory, got "sqlite"');
+    expect(usageError([...BASE, '--store', 'sqlite'])).toBe(
+      '--store must be memory or redis://HOST:PORT/DB, got "sqlite"',
+    );
     for (const message of [usageError([...BASE, '--bogus']), usageError([...BASE, '--http', 'x'])]) {
       expect(message).not.toContain('\n');
     }
   });
 
-  it('refuses a Redis store: it is not built yet', () => {
-    for (const url of ['redis://localhost:6379', 'rediss://cache.example.com:6380/0']) {
-      expect(usageError([...BASE, '--store', url])).toMatch(/the Redis store is not built yet/);
-    }
+  it('takes a Redis store URL, and names what is wrong with a bad one (without its password)', () => {
+    expect(parseStore('redis://127.0.0.1:6379/0')).toEqual({ kind: 'redis', spec: 'redis://127.0.0.1:6379/0' });
+    expect(parseStore('rediss://u:pw@cache.example.com:6380/2')).toEqual({
+      kind: 'redis',
+      spec: 'rediss://u:pw@cache.example.com:6380/2',
+    });
+    expect(usageError([...BASE, '--store', 'redis://localhost:6379'])).toMatch(/^--store: .*no database number/);
+    const bad = usageError([...BASE, '--store', 'redis://u:secret@localhost/0']);
+    expect(bad).toMatch(/no port/);
+    expect(bad).not.toContain('secret');
   });
 
   it('--http is HOST:PORT or [IPv6]:PORT, port 0 meaning any free port', () => {

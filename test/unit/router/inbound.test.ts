@@ -43,7 +43,12 @@ function setup() {
     end: (...a: unknown[]): Reply => (calls.push(['end', ...a]), { status: 200, reason: 'OK' }),
   };
   const handle = (m: IncomingSipMessage) => {
-    const reply = handleInbound(m, { engine, routingPoint: RP, userDataPrefix: 'X-UserData-', logger: silentLogger });
+    const reply = handleInbound(m, {
+      engine,
+      routingPoint: RP,
+      userDataPrefix: 'X-UserData-',
+      logger: silentLogger,
+    });
     if (reply instanceof Promise) throw new Error('a synchronous engine gives a synchronous reply');
     return reply;
   };
@@ -53,7 +58,7 @@ function setup() {
 const LIMITS_SUBJECT = 200;
 
 describe('routing point inbound MESSAGE', () => {
-  it("waits for an engine that answers later (the shared store) and passes its reply on, headers and all", async () => {
+  it('waits for an engine that answers later (the shared store) and passes its reply on, headers and all', async () => {
     const later = { status: 503, reason: 'Router Store Unavailable', headers: ['Retry-After: 1'] };
     const engine = {
       request: () => Promise.resolve(later),

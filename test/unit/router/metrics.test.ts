@@ -2,7 +2,8 @@ import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseRouterConfig, type RouterEvent, type RoutingState } from '../../../router/index.js';
 import { METRIC_NAMES, RouterMetrics, type MetricsSource } from '../../../router/metrics.js';
-import { checkHealth, MEMORY_STORE } from '../../../router/http.js';
+import { checkHealth } from '../../../router/http.js';
+import { MemoryStore } from '../../../router/store/memory-store.js';
 
 const RP = 'sip:billing@lab.local';
 const RP2 = 'sip:claims@lab.local';
@@ -205,7 +206,7 @@ describe('router health', () => {
   });
 
   it('is ok when every routing point is registered and the memory store answers', async () => {
-    const report = await checkHealth({ router: router(true), store: MEMORY_STORE, instance: 'x' });
+    const report = await checkHealth({ router: router(true), store: new MemoryStore(), instance: 'x' });
     expect(report).toMatchObject({
       status: 'ok',
       reasons: [],
