@@ -52,6 +52,15 @@ export interface RouterEvent {
 }
 
 export type RouterEventInput = Omit<RouterEvent, 'ts'>;
+
+/** The event as a JSON object (absent fields left out), e.g. for the store's event stream. */
+export function eventJson(event: RouterEvent): Record<string, string | number> {
+  const json: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(event) as Array<[string, string | number | undefined]>) {
+    if (value !== undefined) json[key] = value;
+  }
+  return json;
+}
 export type RouterEventSink = (event: RouterEvent) => void;
 
 export interface EventLogOptions {

@@ -10,7 +10,7 @@ import { describeConnectionState, type ConnectionState } from '../main/core/sip/
 import type { Unsubscribe } from '../main/core/events.js';
 import { systemClock, type Clock } from './clock.js';
 import { parseRouterConfig, type RawRouterConfig, type RouterConfig } from './config.js';
-import { EventLog, type RouterEvent } from './event-log.js';
+import { EventLog, eventJson, type RouterEvent } from './event-log.js';
 import { Router, type AgentFactory } from './router.js';
 import type { InteractionSnapshot } from './engine.js';
 import type { RoutingState } from './routing-state.js';
@@ -121,11 +121,15 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const memory: RouterEvent[] = [];
+  const ownStore = options.store === undefined;
+  const store = options.store ?? new MemoryStore({ now: () => clock.now() });
   const eventLog = new EventLog({
     ...(options.eventLog?.file !== undefined ? { file: options.eventLog.file } : {}),
     sink: (event) => {
       memory.push(event);
       if (memory.length > MEMORY_EVENTS) memory.shift();
+      // The bounded stream reporting reads (Redis: XREAD); a failure is counted, never fatal.
+      store.appendEvent(eventJson(event)).catch((error: unknown) => options.onStoreError?.(error));
       options.eventLog?.sink?.(event);
     },
     logger,
@@ -135,8 +139,6 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     options.createAgent ??
     ((account: SipAccount, agentLogger: Logger) =>
       new SipAgent({ account, logger: agentLogger, userAgent: 'KW-Lab-Router' }));
-  const ownStore = options.store === undefined;
-  const store = options.store ?? new MemoryStore({ now: () => clock.now() });
   const router = new Router({
     config,
     servers: options.servers,

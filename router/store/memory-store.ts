@@ -12,6 +12,7 @@
  * own clock.
  */
 import {
+  EVENT_STREAM_MAX,
   StoreUnavailableError,
   type ClaimResult,
   type FencingToken,
@@ -54,6 +55,7 @@ export class MemoryStoreState {
   readonly deadlines = new Map<string, number>();
   readonly kws = new Map<string, KwRecord>();
   readonly cursors = new Map<string, string>();
+  readonly events: string[] = [];
 }
 
 export interface MemoryStoreOptions {
@@ -291,6 +293,21 @@ export class MemoryStore implements RouterStore {
     return this.step(() => {
       checkName('kw', kw);
       return this.state.kws.get(kw)?.lastEndedMs;
+    });
+  }
+
+  appendEvent(event: JsonObject): Promise<void> {
+    return this.step(() => {
+      const events = this.state.events;
+      events.push(checkRecord(event));
+      if (events.length > EVENT_STREAM_MAX) events.splice(0, events.length - EVENT_STREAM_MAX);
+    });
+  }
+
+  recentEvents(limit: number): Promise<JsonObject[]> {
+    return this.step(() => {
+      checkInt('limit', limit, 1, EVENT_STREAM_MAX);
+      return this.state.events.slice(-limit).map((json) => JSON.parse(json) as JsonObject);
     });
   }
 

@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorReply, TimeoutError, TimeoutReadError, createClient } from 'redis';
 import {
+  EVENT_STREAM_MAX,
   StoreError,
   StoreUnavailableError,
   type ClaimResult,
@@ -455,6 +456,30 @@ export class RedisStore implements RouterStore {
     checkName('kw', kw);
     const v = await this.call('lastEnded', () => this.client.hGet(this.key('kw', kw), 'lastEnded'));
     return v === null || v === undefined ? undefined : numberOf('lastEnded', v);
+  }
+
+  async appendEvent(event: JsonObject): Promise<void> {
+    const json = checkRecord(event);
+    await this.call('appendEvent', () =>
+      this.client.xAdd(
+        this.key('events'),
+        '*',
+        { json },
+        { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: EVENT_STREAM_MAX } },
+      ),
+    );
+  }
+
+  async recentEvents(limit: number): Promise<JsonObject[]> {
+    checkInt('limit', limit, 1, EVENT_STREAM_MAX);
+    const entries = await this.call('recentEvents', () =>
+      this.client.xRevRange(this.key('events'), '+', '-', { COUNT: limit }),
+    );
+    return (entries ?? []).reverse().map((entry) => {
+      const parsed: unknown = JSON.parse(str('recentEvents', entry.message['json']));
+      if (!isJsonObject(parsed)) throw unexpected('recentEvents', parsed);
+      return parsed;
+    });
   }
 
   async getCursor(rp: string): Promise<string | undefined> {

@@ -136,6 +136,17 @@ export interface RouterStore {
   getCursor(rp: string): Promise<string | undefined>;
   setCursor(rp: string, kw: string): Promise<void>;
 
+  // --- Events for reporting (a bounded stream) ---
+
+  /**
+   * Appends one router event (the event log's JSON object) to the bounded
+   * stream `events` (Redis: XADD … MAXLEN ~ `EVENT_STREAM_MAX`, field `json`;
+   * memory: the last `EVENT_STREAM_MAX`). Reporting reads it with XREAD.
+   */
+  appendEvent(event: JsonObject): Promise<void>;
+  /** The last `limit` events appended, oldest first. */
+  recentEvents(limit: number): Promise<JsonObject[]>;
+
   // --- Life cycle ---
 
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
@@ -143,6 +154,9 @@ export interface RouterStore {
   /** Closes the connection (memory: this handle). Later calls reject with StoreUnavailableError. */
   close(): Promise<void>;
 }
+
+/** How many events the stream keeps (Redis trims approximately, to at least this many). */
+export const EVENT_STREAM_MAX = 100_000;
 
 /** Reason names of `StoreUnavailableError`, for logs and metrics. */
 export type UnavailableReason = 'closed' | 'disconnected' | 'timeout' | 'server' | 'connect';

@@ -20,6 +20,7 @@ import { encodeControlMessage, isControlContentType, parseControlMessage } from 
 import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import { encodePidf } from '../../wire/presence/pidf.js';
 import { presenceDocument } from '../../wire/presence/states.js';
+import { openStore } from '../../router/store/index.js';
 import { createTestAgent, eventually, startRegistered } from '../support/agents.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
 import { recordFigure } from '../support/figures.js';
@@ -417,6 +418,16 @@ describe.runIf(canRun)('router cluster: two instances sharing Redis behind Kamai
     await sleep(1000);
     expect(agent.answers.get(inFlight.interactionId)).toEqual([`routed ${kw1.uri}`]);
     expect(agent.answers.has(refused.interactionId)).toBe(false); // refused: nobody routes it
+
+    // The events reached the bounded Redis stream too (what reporting reads), whichever instance wrote them.
+    const reader = await openStore(cluster.redis.url);
+    later(() => reader.close());
+    const streamed = (await reader.recentEvents(100)).filter(
+      (e) => e['interactionId'] === inFlight.interactionId,
+    );
+    expect(streamed.map((e) => e['event'])).toEqual(
+      expect.arrayContaining(['requested', 'offered', 'accepted', 'routed']),
+    );
   });
 
   it('500 requests at once over 20 KWs of capacity 1, two instances: no KW is ever offered two, every request gets exactly one answer', async () => {

@@ -399,6 +399,21 @@ export function defineStoreContract(name: string, makeStore: MakeStore): void {
       });
     });
 
+    describe('event stream', () => {
+      it('keeps the events appended, oldest first, as JSON objects; every instance reads the same stream', async () => {
+        const [a, b] = await stores();
+        await a.appendEvent({ event: 'requested', interactionId: 'i1', n: 1 });
+        await b.appendEvent({ event: 'routed', interactionId: 'i1', kw: 'sip:kw1@x', nested: { ok: true } });
+        await a.appendEvent({ event: 'ended', interactionId: 'i1' });
+        expect(await b.recentEvents(2)).toEqual([
+          { event: 'routed', interactionId: 'i1', kw: 'sip:kw1@x', nested: { ok: true } },
+          { event: 'ended', interactionId: 'i1' },
+        ]);
+        expect((await a.recentEvents(10)).map((e) => e['event'])).toEqual(['requested', 'routed', 'ended']);
+        await expect(a.recentEvents(0)).rejects.toBeInstanceOf(RangeError);
+      });
+    });
+
     describe('arguments and life cycle', () => {
       it('rejects invalid arguments before doing anything', async () => {
         const s = await store();
