@@ -32,6 +32,7 @@ export type HeldEffect =
       readonly kw: string;
       readonly interactionId: string;
       readonly token: number | undefined;
+      readonly ended: boolean;
     };
 
 export class EffectBuffer {
@@ -52,7 +53,8 @@ export class EffectBuffer {
       this.held.push({ kind: 'not-routed', agent, interactionId, reason, declines }),
     sendEnd: (to, interactionId, reason) => this.held.push({ kind: 'end', to, interactionId, reason }),
     event: (event) => this.held.push({ kind: 'event', event }),
-    released: (kw, interactionId, token) => this.held.push({ kind: 'released', kw, interactionId, token }),
+    released: (kw, interactionId, token, ended) =>
+      this.held.push({ kind: 'released', kw, interactionId, token, ended }),
   };
 
   /** The KWs previewed in this step so far. */

@@ -43,9 +43,10 @@ export interface EngineEffects {
   event(event: RouterEventInput): void;
   /**
    * A reservation this interaction held on `kw` is given back; `token` is the
-   * shared store's fencing token when the reservation was made there (shared mode).
+   * shared store's fencing token when the reservation was made there (shared
+   * mode); `ended`: the KW's interaction ended (their idle time starts now).
    */
-  released?(kw: string, interactionId: string, token: number | undefined): void;
+  released?(kw: string, interactionId: string, token: number | undefined, ended: boolean): void;
 }
 
 export interface Reply {
@@ -749,7 +750,7 @@ export class RoutingEngine {
     const offer = ix.offers.get(kw);
     // A KW who got the interaction through a call preview holds no stored reservation.
     const token = offer?.outcome === 'accepted' ? offer.token : undefined;
-    this.options.effects.released?.(kw, ix.request.interactionId, token);
+    this.options.effects.released?.(kw, ix.request.interactionId, token, true);
   }
 
   private startInactivity(ix: Active): void {
@@ -803,7 +804,7 @@ export class RoutingEngine {
     offer.cancelTimer = undefined;
     offer.outcome = outcome;
     this.options.directory.release(offer.kw, false);
-    this.options.effects.released?.(offer.kw, ix.request.interactionId, offer.token);
+    this.options.effects.released?.(offer.kw, ix.request.interactionId, offer.token, false);
   }
 
   private offerable(uri: string): boolean {

@@ -330,6 +330,11 @@ export class SharedRouting {
           break;
         case 'released':
           if (e.token !== undefined) this.release(e.kw, key, e.token, RELEASE_RETRIES);
+          // When their last interaction ended, for reporting and a restarted instance (kw:{kw} lastEnded).
+          if (e.ended)
+            this.options.store
+              .setLastEnded(e.kw, this.options.clock.now())
+              .catch((error: unknown) => this.options.onStoreError?.(error));
           break;
       }
     }
