@@ -211,9 +211,17 @@ export class SharedRouting {
     } finally {
       this.running = undefined;
     }
-    await this.reserveOffers(engine, buffer, interactionId, key);
-    const record = engine.exportRecord(interactionId);
-    await this.save(engine, interactionId, key, held, record);
+    const reserved: Array<{ kw: string; token: number }> = [];
+    let record: InteractionRecord | undefined;
+    try {
+      await this.reserveOffers(engine, buffer, interactionId, key, reserved);
+      record = engine.exportRecord(interactionId);
+      await this.save(engine, interactionId, key, held, record);
+    } catch (error) {
+      // Nothing of this step was recorded or sent: give back what it reserved.
+      for (const { kw, token } of reserved) this.release(kw, key, token, RELEASE_RETRIES);
+      throw error;
+    }
     if (this.sharedCursor && engine.lastOffered !== cursor && engine.lastOffered !== undefined)
       await store.setCursor(config.uri, engine.lastOffered);
     this.index.update(interactionId, record, engine.isWaiting(interactionId));
@@ -239,18 +247,20 @@ export class SharedRouting {
     buffer: EffectBuffer,
     interactionId: string,
     key: string,
+    reserved: Array<{ kw: string; token: number }>,
   ): Promise<void> {
     const { store, directory } = this.options;
-    const reserved = new Set<string>();
+    const done = new Set<string>();
     for (;;) {
-      const kws = buffer.previews().filter((kw) => !reserved.has(kw));
+      const kws = buffer.previews().filter((kw) => !done.has(kw));
       if (kws.length === 0) return;
       const results = await Promise.all(kws.map((kw) => store.reserve(kw, key, this.capacityOf(kw))));
       kws.forEach((kw, i) => {
         const r = results[i];
         if (r === undefined) return;
         if (r.ok) {
-          reserved.add(kw);
+          done.add(kw);
+          reserved.push({ kw, token: r.token });
           engine.setOfferToken(interactionId, kw, r.token);
           return;
         }
@@ -270,6 +280,8 @@ export class SharedRouting {
   ): Promise<void> {
     const { store, clock } = this.options;
     const live = record?.phase === 'routing' || record?.phase === 'routed';
+    // Over: it holds no reservation, including one an instance made and died before recording.
+    if (record && !live) await store.releaseAllOf(key);
     if (!record || (!live && (record.until ?? 0) <= clock.now())) {
       held.forgotten = await store.releaseInteraction(key, held.token);
       if (record) await store.cancel(key);

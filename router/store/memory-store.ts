@@ -51,6 +51,8 @@ interface KwRecord {
 export class MemoryStoreState {
   fence = 0;
   readonly reservations = new Map<string, Map<string, FencingToken>>();
+  /** interaction id → the KWs it holds reservations on */
+  readonly reservedBy = new Map<string, Set<string>>();
   readonly interactions = new Map<string, Ownership>();
   readonly deadlines = new Map<string, number>();
   readonly kws = new Map<string, KwRecord>();
@@ -119,6 +121,9 @@ export class MemoryStore implements RouterStore {
       }
       const token = this.nextToken();
       held.set(interactionId, token);
+      const kws = this.state.reservedBy.get(interactionId) ?? new Set<string>();
+      kws.add(kw);
+      this.state.reservedBy.set(interactionId, kws);
       return { ok: true, token };
     });
   }
@@ -130,10 +135,27 @@ export class MemoryStore implements RouterStore {
       checkToken(token);
       const held = this.state.reservations.get(kw);
       if (held?.get(interactionId) !== token) return false;
-      held.delete(interactionId);
-      if (held.size === 0) this.state.reservations.delete(kw);
+      this.drop(kw, interactionId);
       return true;
     });
+  }
+
+  releaseAllOf(interactionId: string): Promise<string[]> {
+    return this.step(() => {
+      checkName('interactionId', interactionId);
+      const kws = [...(this.state.reservedBy.get(interactionId) ?? [])];
+      for (const kw of kws) this.drop(kw, interactionId);
+      return kws;
+    });
+  }
+
+  private drop(kw: string, interactionId: string): void {
+    const held = this.state.reservations.get(kw);
+    held?.delete(interactionId);
+    if (held?.size === 0) this.state.reservations.delete(kw);
+    const kws = this.state.reservedBy.get(interactionId);
+    kws?.delete(kw);
+    if (kws?.size === 0) this.state.reservedBy.delete(interactionId);
   }
 
   load(kw: string): Promise<number> {

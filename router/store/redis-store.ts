@@ -88,7 +88,7 @@ function script(name: string, source: string): Script {
  * same decimal text.
  */
 const SCRIPTS = {
-  /** KEYS: res:{kw}, fence. ARGV: interactionId, capacity. → {1, token} | {0, load} */
+  /** KEYS: res:{kw}, fence, resby:{id}. ARGV: interactionId, capacity, kw. → {1, token} | {0, load} */
   reserve: script(
     'reserve',
     `local held = redis.call('HGET', KEYS[1], ARGV[1])
@@ -97,16 +97,29 @@ local load = redis.call('HLEN', KEYS[1])
 if load >= tonumber(ARGV[2]) then return {0, load} end
 local token = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], ARGV[1], token)
+redis.call('SADD', KEYS[3], ARGV[3])
 return {1, token}`,
   ),
-  /** KEYS: res:{kw}. ARGV: interactionId, token. → 1 | 0 */
+  /** KEYS: res:{kw}, resby:{id}. ARGV: interactionId, token, kw. → 1 | 0 */
   release: script(
     'release',
     `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('SREM', KEYS[2], ARGV[3])
   return 1
 end
 return 0`,
+  ),
+  /**
+   * KEYS: resby:{id}. ARGV: interactionId, the res: key prefix. → the KWs freed.
+   * Touches res:{kw} keys it reads from the set (single Redis primary, not Cluster).
+   */
+  releaseAll: script(
+    'releaseAll',
+    `local kws = redis.call('SMEMBERS', KEYS[1])
+for _, kw in ipairs(kws) do redis.call('HDEL', ARGV[2] .. kw, ARGV[1]) end
+redis.call('DEL', KEYS[1])
+return kws`,
   ),
   /** KEYS: ix:{id}, lease:{id}, fence. ARGV: instance, leaseMs. → {1, token} | {0, holder} */
   claim: script(
@@ -304,8 +317,8 @@ export class RedisStore implements RouterStore {
     checkInt('capacity', capacity, 0);
     const reply = await this.run(
       SCRIPTS.reserve,
-      [this.key('res', kw), this.key('fence')],
-      [interactionId, num(capacity)],
+      [this.key('res', kw), this.key('fence'), this.key('resby', interactionId)],
+      [interactionId, num(capacity), kw],
     );
     const [ok, n] = tuple('reserve', reply, 2);
     return int('reserve', ok) === 1
@@ -317,8 +330,23 @@ export class RedisStore implements RouterStore {
     checkName('kw', kw);
     checkName('interactionId', interactionId);
     checkToken(token);
-    const reply = await this.run(SCRIPTS.release, [this.key('res', kw)], [interactionId, num(token)]);
+    const reply = await this.run(
+      SCRIPTS.release,
+      [this.key('res', kw), this.key('resby', interactionId)],
+      [interactionId, num(token), kw],
+    );
     return int('release', reply) === 1;
+  }
+
+  async releaseAllOf(interactionId: string): Promise<string[]> {
+    checkName('interactionId', interactionId);
+    const reply = await this.run(
+      SCRIPTS.releaseAll,
+      [this.key('resby', interactionId)],
+      [interactionId, `${this.key('res')}:`],
+    );
+    if (!Array.isArray(reply)) throw unexpected('releaseAllOf', reply);
+    return reply.map((kw) => str('releaseAllOf', kw));
   }
 
   async load(kw: string): Promise<number> {

@@ -79,6 +79,13 @@ export interface RouterStore {
   release(kw: string, interactionId: string, token: FencingToken): Promise<boolean>;
   /** How many reservations `kw` holds now. */
   load(kw: string): Promise<number>;
+  /**
+   * Removes every reservation `interactionId` holds, whatever its token, and
+   * returns the KWs freed. For an interaction that is over: it holds none
+   * legitimately, so this also frees one an instance made and died before it
+   * could record it.
+   */
+  releaseAllOf(interactionId: string): Promise<string[]>;
 
   // --- Interaction ownership (lease + fencing token) and records ---
 

@@ -399,6 +399,28 @@ export function defineStoreContract(name: string, makeStore: MakeStore): void {
       });
     });
 
+    describe('releasing all of an interaction', () => {
+      it('frees every KW the interaction holds, whatever the token, and no other interaction\'s', async () => {
+        const [a, b] = await stores();
+        const r1 = await a.reserve(KW, 'over', 2);
+        const r2 = await b.reserve(KW2, 'over', 2);
+        const other = await a.reserve(KW, 'other', 2);
+        expect(r1.ok && r2.ok && other.ok).toBe(true);
+        expect((await b.releaseAllOf('over')).sort()).toEqual([KW, KW2].sort());
+        expect(await a.load(KW)).toBe(1);
+        expect(await a.load(KW2)).toBe(0);
+        expect(await a.releaseAllOf('over')).toEqual([]);
+        // A later token release of the freed one is refused; the other interaction's still works.
+        if (r1.ok) expect(await a.release(KW, 'over', r1.token)).toBe(false);
+        if (other.ok) expect(await b.release(KW, 'other', other.token)).toBe(true);
+        expect(await a.load(KW)).toBe(0);
+        // Released one by one, the interaction no longer lists the KW.
+        const again = await a.reserve(KW2, 'later', 1);
+        if (again.ok) await a.release(KW2, 'later', again.token);
+        expect(await b.releaseAllOf('later')).toEqual([]);
+      });
+    });
+
     describe('event stream', () => {
       it('keeps the events appended, oldest first, as JSON objects; every instance reads the same stream', async () => {
         const [a, b] = await stores();
