@@ -8,6 +8,7 @@
  * step that outlived its lease saves nothing.
  */
 import type { FencingToken, RouterStore } from './store/types.js';
+import { StepGate } from './step-gate.js';
 
 export interface LockOptions {
   readonly store: RouterStore;
@@ -17,6 +18,8 @@ export interface LockOptions {
   /** How long to wait for another instance's step before giving up (then the caller answers 503). */
   readonly waitMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Steps at once on this instance (all interactions); default 32. */
+  readonly concurrency?: number;
 }
 
 /** Another instance holds the interaction longer than `waitMs`. */
@@ -40,16 +43,17 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 export class InteractionLocks {
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly gate: StepGate;
 
-  constructor(private readonly options: LockOptions) {}
+  constructor(private readonly options: LockOptions) {
+    this.gate = new StepGate(options.concurrency ?? 32);
+  }
 
   /** Runs `fn` while holding `key`, after the steps queued before it here. */
   withLock<T>(key: string, fn: (held: Held) => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(
-      () => this.locked(key, fn),
-      () => this.locked(key, fn),
-    );
+    const step = (): Promise<T> => this.gate.run(() => this.locked(key, fn));
+    const run = previous.then(step, step);
     const tail = run.catch(() => undefined);
     this.queues.set(key, tail);
     void tail.then(() => {
