@@ -222,8 +222,11 @@ export class SharedRouting {
       for (const { kw, token } of reserved) this.release(kw, key, token, RELEASE_RETRIES);
       throw error;
     }
+    // The record is saved: the step is done, whatever fails from here on.
     if (this.sharedCursor && engine.lastOffered !== cursor && engine.lastOffered !== undefined)
-      await store.setCursor(config.uri, engine.lastOffered);
+      await store
+        .setCursor(config.uri, engine.lastOffered)
+        .catch((error: unknown) => this.storeFailed('round-robin cursor not saved', interactionId, error));
     this.index.update(interactionId, record, engine.isWaiting(interactionId));
     this.flush(interactionId, key, buffer.take());
     return result;
@@ -236,7 +239,13 @@ export class SharedRouting {
     const parsed =
       stored['v'] === RECORD_VERSION && typeof ix === 'object' && ix !== null && !Array.isArray(ix)
         ? parseInteractionRecord(ix)
-        : { ok: false as const, error: `record version ${String(stored['v'])} unknown` };
+        : {
+            ok: false as const,
+            error:
+              stored['v'] === RECORD_VERSION
+                ? 'its ix is not an object'
+                : `record version ${String(stored['v'])} unknown`,
+          };
     if (!parsed.ok) throw new StoreError(`interaction ${key}: stored record refused: ${parsed.error}`);
     engine.adopt(parsed.record);
   }
@@ -284,7 +293,8 @@ export class SharedRouting {
     if (record && !live) await store.releaseAllOf(key);
     if (!record || (!live && (record.until ?? 0) <= clock.now())) {
       held.forgotten = await store.releaseInteraction(key, held.token);
-      if (record) await store.cancel(key);
+      // A deadline left behind only ticks an interaction that is gone: harmless.
+      if (record) await store.cancel(key).catch((error: unknown) => this.options.onStoreError?.(error));
       return;
     }
     const saved = await store.saveInteraction(key, held.token, {
@@ -298,8 +308,14 @@ export class SharedRouting {
         next ?? Number.POSITIVE_INFINITY,
         clock.now() + (this.options.recheckMs ?? DEFAULT_RECHECK_MS),
       );
-    if (next === undefined) await store.cancel(key);
-    else await store.schedule(key, next);
+    try {
+      if (next === undefined) await store.cancel(key);
+      else await store.schedule(key, next);
+    } catch (error) {
+      // Saved but not scheduled: tick it from here until a step schedules it.
+      this.failedTicks.add(interactionId);
+      this.storeFailed('deadline not scheduled yet (will retry)', interactionId, error);
+    }
   }
 
   private flush(interactionId: string, key: string, held: readonly HeldEffect[]): void {
