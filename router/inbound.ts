@@ -29,7 +29,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The routing point's interactions (shared-routing.ts answers once the store has spoken). */
 export interface InboundEngine {
-  request(request: InteractionInput): Reply | Promise<Reply>;
+  /** `callId`: the MESSAGE's Call-ID (a forked copy of it is answered once). */
+  request(request: InteractionInput, callId?: string): Reply | Promise<Reply>;
   answer(
     interactionId: string,
     from: string,
@@ -120,5 +121,5 @@ function request(
   );
   if (!check.ok) return { status: check.status, reason: check.reason };
   const { routingPoint: _routingPoint, ...request } = fields;
-  return ctx.engine.request(request);
+  return ctx.engine.request(request, message.header('Call-ID'));
 }

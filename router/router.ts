@@ -142,7 +142,7 @@ export class Router {
         handleInbound(message, {
           // A preview-answer to a call preview belongs to the call; any other to the chat.
           engine: {
-            request: (r) => shared.request(r),
+            request: (r, callId) => shared.request(r, callId),
             answer: (id, from, decision, reason) =>
               shared.answer(id, from, decision, reason, () => calls.answer(id, from, decision, reason)),
             end: (id, from) => shared.end(id, from),
@@ -247,8 +247,18 @@ export class Router {
     if (interactionId === undefined || interactionId === '')
       return this.callDecision(point.calls.invite(call, handle), session, logger, interactionId);
     // The interaction is in the store: the call rings while a step reads it, then gets its answer.
+    // Kamailio forks the INVITE to every instance: the copy whose Call-ID a step handled loses (5xx).
+    const callId = invite.header('Call-ID');
+    const once = {
+      dedupe: callId === undefined ? undefined : { kind: 'invite' as const, callId },
+      onDuplicate: (): CallStart => ({
+        kind: 'refuse',
+        status: 500,
+        reason: 'Handled By Another Router Instance',
+      }),
+    };
     point.shared
-      .step(interactionId, () => point.calls.invite(call, handle))
+      .step(interactionId, () => point.calls.invite(call, handle), once)
       .then(
         (start) => {
           const decision = this.callDecision(start, session, logger, interactionId);

@@ -70,6 +70,15 @@ export function unavailableReply(error: unknown): Reply & { headers: string[] } 
   return { status: 503, reason, headers: [`Retry-After: ${seconds}`] };
 }
 
+/** The last SIP request of each kind a step handled for the interaction: its Call-ID. */
+type Seen = { request?: string; invite?: string };
+
+/** Handle a forked SIP request once: its copies get `onDuplicate()`. */
+export interface Once<T> {
+  readonly dedupe: { readonly kind: keyof Seen; readonly callId: string } | undefined;
+  readonly onDuplicate: () => T;
+}
+
 export class SharedRouting {
   readonly index: SharedIndex;
   private readonly prefix: string;
@@ -103,8 +112,17 @@ export class SharedRouting {
     return this.running;
   }
 
-  request(request: InteractionRequest): Promise<Reply> {
-    return this.reply(request.interactionId, (engine) => engine.request(request));
+  /**
+   * The agent's request. `callId`: its MESSAGE's Call-ID. A proxy that forks
+   * delivers the same MESSAGE to every instance; the copy that finds its
+   * Call-ID already handled gets 409 and changes nothing, even when the
+   * interaction has ended meanwhile (else it would start it afresh).
+   */
+  request(request: InteractionRequest, callId?: string): Promise<Reply> {
+    return this.reply(request.interactionId, (engine) => engine.request(request), {
+      dedupe: callId === undefined ? undefined : { kind: 'request', callId },
+      onDuplicate: () => ({ status: 409, reason: 'Request Already Handled' }),
+    });
   }
 
   /** A preview-answer; `first` (call previews) may answer it before the chat's engine does. */
@@ -160,10 +178,14 @@ export class SharedRouting {
     }
   }
 
-  /** Runs `fn` as a step of the interaction (call routing reads and changes it through the engine). */
-  step<T>(interactionId: string, fn: (engine: RoutingEngine) => T): Promise<T> {
+  /**
+   * Runs `fn` as a step of the interaction (call routing reads and changes it
+   * through the engine). With `dedupe`, a SIP request (by kind and Call-ID)
+   * that a step already handled gets `onDuplicate()` and changes nothing.
+   */
+  step<T>(interactionId: string, fn: (engine: RoutingEngine) => T, once?: Once<T>): Promise<T> {
     const key = this.keyOf(interactionId);
-    return this.options.locks.withLock(key, (held) => this.stepLocked(interactionId, key, held, fn));
+    return this.options.locks.withLock(key, (held) => this.stepLocked(interactionId, key, held, fn, once));
   }
 
   /**
@@ -181,10 +203,14 @@ export class SharedRouting {
 
   // -------------------------------------------------------------------------
 
-  private async reply(interactionId: string, fn: (engine: RoutingEngine) => Reply): Promise<Reply> {
+  private async reply(
+    interactionId: string,
+    fn: (engine: RoutingEngine) => Reply,
+    once?: Once<Reply>,
+  ): Promise<Reply> {
     if (this.stopping) return { status: 503, reason: 'Router Stopping' };
     try {
-      return await this.step(interactionId, fn);
+      return await this.step(interactionId, fn, once);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError || error instanceof InteractionBusyError)) throw error;
       this.storeFailed('message refused with 503', interactionId, error);
@@ -197,11 +223,15 @@ export class SharedRouting {
     key: string,
     held: Held,
     fn: (engine: RoutingEngine) => T,
+    once: Once<T> | undefined,
   ): Promise<T> {
     const { store, config } = this.options;
     const buffer = new EffectBuffer();
     const engine = this.options.createEngine(buffer.effects);
-    await this.load(engine, key);
+    const seen = await this.load(engine, key);
+    const dedupe = once?.dedupe;
+    if (dedupe && once && seen[dedupe.kind] === dedupe.callId) return once.onDuplicate();
+    if (dedupe) seen[dedupe.kind] = dedupe.callId;
     const cursor = this.sharedCursor ? await store.getCursor(config.uri) : undefined;
     if (this.sharedCursor) engine.restoreCursor(cursor);
     this.running = engine;
@@ -216,7 +246,7 @@ export class SharedRouting {
     try {
       await this.reserveOffers(engine, buffer, interactionId, key, reserved);
       record = engine.exportRecord(interactionId);
-      await this.save(engine, interactionId, key, held, record);
+      await this.save(engine, interactionId, key, held, record, seen);
     } catch (error) {
       // Nothing of this step was recorded or sent: give back what it reserved.
       for (const { kw, token } of reserved) this.release(kw, key, token, RELEASE_RETRIES);
@@ -232,9 +262,10 @@ export class SharedRouting {
     return result;
   }
 
-  private async load(engine: RoutingEngine, key: string): Promise<void> {
+  /** Adopts the stored record; returns the SIP requests already handled for it (by kind, their Call-ID). */
+  private async load(engine: RoutingEngine, key: string): Promise<Seen> {
     const stored = await this.options.store.loadInteraction(key);
-    if (stored === undefined) return;
+    if (stored === undefined) return {};
     const ix = stored['ix'];
     const parsed =
       stored['v'] === RECORD_VERSION && typeof ix === 'object' && ix !== null && !Array.isArray(ix)
@@ -248,6 +279,15 @@ export class SharedRouting {
           };
     if (!parsed.ok) throw new StoreError(`interaction ${key}: stored record refused: ${parsed.error}`);
     engine.adopt(parsed.record);
+    const seen = stored['seen'];
+    const result: Seen = {};
+    if (typeof seen === 'object' && seen !== null && !Array.isArray(seen)) {
+      for (const kind of ['request', 'invite'] as const) {
+        const callId = seen[kind];
+        if (typeof callId === 'string') result[kind] = callId;
+      }
+    }
+    return result;
   }
 
   /** Reserves every KW previewed in this step; a refusal takes that offer back (the engine may offer others). */
@@ -286,6 +326,7 @@ export class SharedRouting {
     key: string,
     held: Held,
     record: InteractionRecord | undefined,
+    seen: Seen,
   ): Promise<void> {
     const { store, clock } = this.options;
     const live = record?.phase === 'routing' || record?.phase === 'routed';
@@ -300,6 +341,7 @@ export class SharedRouting {
     const saved = await store.saveInteraction(key, held.token, {
       v: RECORD_VERSION,
       ix: recordToJson(record),
+      seen: { ...seen },
     });
     if (!saved) throw new StoreError(`interaction ${key}: another instance took it over during the step`);
     let next = engine.nextDeadline(interactionId);

@@ -1,13 +1,30 @@
 /**
- * `npm run bench`: measures, prints a table, writes JSON (bench-results/).
- * Every figure is a median of many runs and is also given as a ratio to the
- * WebSocket echo round trip measured in the same run. The router at scale
- * (router-scale.bench.ts) has a table of its own: p50/p99, rates and memory.
+ * `npm run bench`: measures, prints a table, writes JSON (bench-results/latest.json,
+ * or the file KW_BENCH_RESULTS names). Every figure is a median of many runs and
+ * is also given as a ratio to the WebSocket echo round trip measured in the same
+ * run. The router at scale (router-scale.bench.ts) has a table of its own:
+ * p50/p99, rates and memory, per server × variant × N.
  *
- *   npm run bench [-- --quick] [-- --only router-scale]
+ *   npm run bench [-- --quick] [-- --only router-scale] [-- --variants memory-1,redis-2]
+ *
+ * Router at scale: the variants are memory-1 (memory store, one router process),
+ * redis-1 (Redis store, one process) and redis-2 (Redis store, two processes
+ * sharing it); each runs on the lab server and on Kamailio (if installed), for
+ * N = 1,000 and 10,000 (--quick: N = 1,000, fewer runs, 5 s of throughput).
+ * The Redis variants need redis-server (skipped with a warning without it; each
+ * scenario starts and stops its own, on loopback). Narrower runs:
+ *
+ *   KW_BENCH_ROUTER_VARIANTS=redis-2      (or --variants redis-2; comma-separated)
+ *   KW_BENCH_ROUTER_NS=200                (comma-separated N)
+ *   KW_BENCH_ROUTER_SECONDS=5             (throughput run, s)
+ *   KW_BENCH_ROUTER_SERVERS=kamailio      (lab, kamailio)
+ *   KW_BENCH_ROUTER_LOG=/tmp/router.log   (the routers' output, info level)
+ *
+ * e.g. KW_BENCH_ROUTER_NS=200 npx tsx test/bench/run.ts --quick --only router-scale --variants redis-2
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { dirname } from 'node:path';
 import { createLogger } from '../../main/core/log.js';
 import { labServer, kamailioServer, type ServerFactory } from '../support/servers.js';
 import { summarize, type Summary } from './stats.js';
@@ -16,14 +33,16 @@ import { messageRoundTrips, reRegistrations } from './sip-core.bench.js';
 import { imRouting } from './im-routing.bench.js';
 import { chromiumAvailable, previewVisible } from './preview-visible.bench.js';
 import { answerToAudio } from './call-answer.bench.js';
+import { redisServerAvailable } from '../support/redis-server.js';
+import { routerBaseline, routerScaleSuite } from './router-scale.bench.js';
 import {
   ROUTER_SCALE_GOALS,
-  printRouterScale,
-  routerBaseline,
-  routerScaleSuite,
+  routerScalePlan,
   type RouterScalePlan,
   type RouterScaleResult,
-} from './router-scale.bench.js';
+  type RouterStoreKind,
+} from './router-scale-plan.js';
+import { printRouterScale, type RouterBaseline } from './router-scale-table.js';
 
 interface Row {
   readonly name: string;
@@ -45,14 +64,17 @@ const RUNS = {
   previewVisible: quick ? 10 : 50,
   answer: quick ? 5 : 20,
 };
-const ROUTER_SCALE: RouterScalePlan = {
-  ns: quick ? [1000] : [1000, 10_000],
-  readyKws: 5,
-  capacity: 2,
-  latencyRuns: quick ? 100 : 500,
-  warmupRuns: quick ? 10 : 30,
-  throughputSeconds: quick ? 5 : 15,
-};
+const ROUTER_SCALE: RouterScalePlan = planOrExit();
+const RESULTS_FILE = process.env.KW_BENCH_RESULTS || 'bench-results/latest.json';
+
+function planOrExit(): RouterScalePlan {
+  try {
+    return routerScalePlan(quick);
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
 
 function onlyArg(argv: readonly string[]): (typeof ONLY_PARTS)[number] | undefined {
   const at = argv.indexOf('--only');
@@ -67,39 +89,52 @@ function onlyArg(argv: readonly string[]): (typeof ONLY_PARTS)[number] | undefin
 }
 
 interface RouterScaleRun {
-  readonly baseline: Awaited<ReturnType<typeof routerBaseline>>;
+  /** The plan as run: without the variants or servers this machine cannot run. */
+  readonly plan: RouterScalePlan;
+  /** The router with one member, per store in the plan (lab server). */
+  readonly baselines: Partial<Record<RouterStoreKind, RouterBaseline>>;
   readonly results: RouterScaleResult[];
 }
 
 async function routerScale(): Promise<RouterScaleRun> {
-  const servers: ServerFactory[] = [labServer];
-  if (await kamailioServer.available()) servers.push(kamailioServer);
-  else console.warn('kamailio not installed: its router-at-scale rows are missing');
-  const baseline = await routerBaseline(labServer);
-  const results = await routerScaleSuite(servers, ROUTER_SCALE, (line) => console.log(line));
-  return { baseline, results };
+  const servers: ServerFactory[] = [];
+  if (ROUTER_SCALE.servers.includes('lab')) servers.push(labServer);
+  if (ROUTER_SCALE.servers.includes('kamailio')) {
+    if (await kamailioServer.available()) servers.push(kamailioServer);
+    else console.warn('kamailio not installed: its router-at-scale rows are missing');
+  }
+  let variants = ROUTER_SCALE.variants;
+  if (variants.some((v) => v.store === 'redis') && !(await redisServerAvailable())) {
+    console.warn('redis-server not installed: the Redis router-at-scale rows are missing');
+    variants = variants.filter((v) => v.store !== 'redis');
+  }
+  const plan: RouterScalePlan = { ...ROUTER_SCALE, servers: servers.map((s) => s.kind), variants };
+  const baselines: Partial<Record<RouterStoreKind, RouterBaseline>> = {};
+  for (const store of new Set(variants.map((v) => v.store)))
+    baselines[store] = await routerBaseline(labServer, store);
+  const results = await routerScaleSuite(servers, plan, (line) => console.log(line));
+  return { plan, baselines, results };
 }
 
 function writeResult(result: object): void {
-  mkdirSync('bench-results', { recursive: true });
-  writeFileSync('bench-results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
-  console.log('\nwritten: bench-results/latest.json');
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten: ${RESULTS_FILE}`);
 }
 
 const routerScaleJson = (run: RouterScaleRun): object => ({
-  store: 'memory',
-  instances: 1,
+  variants: run.plan.variants,
   goals: ROUTER_SCALE_GOALS,
-  plan: ROUTER_SCALE,
+  plan: run.plan,
   machine: { cpus: cpus().length },
-  baselineOneMember: run.baseline,
+  baselineOneMember: run.baselines,
   results: run.results,
 });
 
 async function main(): Promise<void> {
   if (only === 'router-scale') {
     const scale = await routerScale();
-    printRouterScale(ROUTER_SCALE, scale.results, scale.baseline);
+    printRouterScale(scale.plan, scale.results, scale.baselines);
     writeResult({
       only,
       quick,
@@ -155,7 +190,7 @@ async function main(): Promise<void> {
   print(reference, rows);
   if (callRatio !== undefined)
     console.log(`\nAnswer → audio both ways: KW Desktop / page-to-page reference = ${callRatio.toFixed(2)}`);
-  printRouterScale(ROUTER_SCALE, scale.results, scale.baseline);
+  printRouterScale(scale.plan, scale.results, scale.baselines);
   const result = {
     callAnswerRatioToPageToPage: callRatio,
     at: new Date().toISOString(),

@@ -44,3 +44,23 @@ export function percentile(sorted: readonly number[], q: number): number {
   const b = sorted[Math.ceil(pos)] ?? a;
   return a + (b - a) * (pos - lo);
 }
+
+/** Quantiles of timings (ms) as the router-at-scale benchmark reports them. */
+export interface Quantiles {
+  readonly runs: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export function quantiles(samples: readonly number[]): Quantiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    runs: sorted.length,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted.at(-1) ?? 0,
+  };
+}

@@ -291,6 +291,26 @@ describe('shared routing: one interaction, two instances', () => {
     expect(await A.store.load(KW2)).toBe(0);
   });
 
+  it('a forked copy of the request that arrives after the interaction ended does not start it again (same Call-ID → 409)', async () => {
+    const c = cluster();
+    const A = c.instance('A');
+    const B = c.instance('B');
+    c.ready(KW1, KW2);
+    expect(await A.routing.request(c.request(), 'call-1@agent')).toEqual(OK);
+    await settle();
+    expect(await A.routing.end(ID, AGENT)).toEqual(OK); // withdrawn while routing: over
+    await settle();
+    const late = await B.routing.request(c.request(), 'call-1@agent');
+    expect(late).toEqual({ status: 409, reason: 'Request Already Handled' });
+    await settle();
+    expect(c.previews()).toHaveLength(1);
+    expect(c.events.filter((e) => e.event === 'requested')).toHaveLength(1);
+    // A new request (a new MESSAGE, a new Call-ID) for the same interaction starts it afresh.
+    expect(await B.routing.request(c.request(), 'call-2@agent')).toEqual(OK);
+    await settle();
+    expect(c.previews()).toHaveLength(2);
+  });
+
   it('the agent can end the interaction on the other instance while it is routing: the preview is withdrawn, the KW released', async () => {
     const c = cluster();
     const A = c.instance('A');
