@@ -155,7 +155,9 @@ export class RouterMetrics {
         const since = this.pending.get(key);
         if (since !== undefined) {
           this.pending.delete(key);
-          this.decision.observe({ routing_point: rp }, Math.max(0, this.now() - since) / 1000);
+          // The router says how long since the request reached it (its events leave after the step).
+          const ms = event.durationMs ?? this.now() - since;
+          this.decision.observe({ routing_point: rp }, Math.max(0, ms) / 1000);
         }
         break;
       }

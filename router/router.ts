@@ -67,8 +67,13 @@ interface RoutingPointRuntime {
 
 /** A step may hold an interaction this long; an instance killed in a step blocks it no longer. */
 const STEP_LEASE_MS = 2000;
-/** A local load older than this is only a hint (another instance may have given the KW back). */
-const LOAD_HINT_TTL_MS = 5000;
+/**
+ * The local load only remembers a refusal for the step that got it: another
+ * instance may give the KW back at any moment, and a stale "busy" would keep
+ * a free KW from being offered (seen: decisions 2–5 s late with two instances).
+ * The store's reservation decides; a busy KW costs one refused reserve.
+ */
+const LOAD_HINT_TTL_MS = 50;
 
 export class Router {
   readonly directory: MemberDirectory;

@@ -73,10 +73,12 @@ export function unavailableReply(error: unknown): Reply & { headers: string[] } 
 /** The last SIP request of each kind a step handled for the interaction: its Call-ID. */
 type Seen = { request?: string; invite?: string };
 
-/** Handle a forked SIP request once: its copies get `onDuplicate()`. */
-export interface Once<T> {
-  readonly dedupe: { readonly kind: keyof Seen; readonly callId: string } | undefined;
-  readonly onDuplicate: () => T;
+export interface StepOptions<T> {
+  /** Handle a forked SIP request once: its copies get `onDuplicate()`. */
+  readonly dedupe?: { readonly kind: keyof Seen; readonly callId: string } | undefined;
+  readonly onDuplicate?: () => T;
+  /** When the input reached this instance: `offered` events of the step carry the time since (the routing decision). */
+  readonly arrivedAt?: number;
 }
 
 export class SharedRouting {
@@ -120,6 +122,7 @@ export class SharedRouting {
    */
   request(request: InteractionRequest, callId?: string): Promise<Reply> {
     return this.reply(request.interactionId, (engine) => engine.request(request), {
+      arrivedAt: this.options.clock.now(),
       dedupe: callId === undefined ? undefined : { kind: 'request', callId },
       onDuplicate: () => ({ status: 409, reason: 'Request Already Handled' }),
     });
@@ -183,9 +186,9 @@ export class SharedRouting {
    * through the engine). With `dedupe`, a SIP request (by kind and Call-ID)
    * that a step already handled gets `onDuplicate()` and changes nothing.
    */
-  step<T>(interactionId: string, fn: (engine: RoutingEngine) => T, once?: Once<T>): Promise<T> {
+  step<T>(interactionId: string, fn: (engine: RoutingEngine) => T, options?: StepOptions<T>): Promise<T> {
     const key = this.keyOf(interactionId);
-    return this.options.locks.withLock(key, (held) => this.stepLocked(interactionId, key, held, fn, once));
+    return this.options.locks.withLock(key, (held) => this.stepLocked(interactionId, key, held, fn, options));
   }
 
   /**
@@ -206,11 +209,11 @@ export class SharedRouting {
   private async reply(
     interactionId: string,
     fn: (engine: RoutingEngine) => Reply,
-    once?: Once<Reply>,
+    options?: StepOptions<Reply>,
   ): Promise<Reply> {
     if (this.stopping) return { status: 503, reason: 'Router Stopping' };
     try {
-      return await this.step(interactionId, fn, once);
+      return await this.step(interactionId, fn, options);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError || error instanceof InteractionBusyError)) throw error;
       this.storeFailed('message refused with 503', interactionId, error);
@@ -223,14 +226,18 @@ export class SharedRouting {
     key: string,
     held: Held,
     fn: (engine: RoutingEngine) => T,
-    once: Once<T> | undefined,
+    options: StepOptions<T> | undefined,
   ): Promise<T> {
     const { store, config } = this.options;
     const buffer = new EffectBuffer();
     const engine = this.options.createEngine(buffer.effects);
     const seen = await this.load(engine, key);
-    const dedupe = once?.dedupe;
-    if (dedupe && once && seen[dedupe.kind] === dedupe.callId) return once.onDuplicate();
+    const dedupe = options?.dedupe;
+    if (dedupe && options?.onDuplicate && seen[dedupe.kind] === dedupe.callId) {
+      // Known here too, so a KW freed on this instance reaches it if it waits.
+      this.index.update(interactionId, engine.exportRecord(interactionId), engine.isWaiting(interactionId));
+      return options.onDuplicate();
+    }
     if (dedupe) seen[dedupe.kind] = dedupe.callId;
     const cursor = this.sharedCursor ? await store.getCursor(config.uri) : undefined;
     if (this.sharedCursor) engine.restoreCursor(cursor);
@@ -258,7 +265,7 @@ export class SharedRouting {
         .setCursor(config.uri, engine.lastOffered)
         .catch((error: unknown) => this.storeFailed('round-robin cursor not saved', interactionId, error));
     this.index.update(interactionId, record, engine.isWaiting(interactionId));
-    this.flush(interactionId, key, buffer.take());
+    this.flush(interactionId, key, buffer.take(), options?.arrivedAt);
     return result;
   }
 
@@ -360,7 +367,12 @@ export class SharedRouting {
     }
   }
 
-  private flush(interactionId: string, key: string, held: readonly HeldEffect[]): void {
+  private flush(
+    interactionId: string,
+    key: string,
+    held: readonly HeldEffect[],
+    arrivedAt: number | undefined,
+  ): void {
     const { effects } = this.options;
     const later = (what: string, fn: (engine: RoutingEngine) => void): void =>
       void this.step(interactionId, fn).catch((error: unknown) =>
@@ -396,7 +408,11 @@ export class SharedRouting {
           effects.sendEnd(e.to, e.interactionId, e.reason);
           break;
         case 'event':
-          effects.event(e.event);
+          effects.event(
+            e.event.event === 'offered' && arrivedAt !== undefined
+              ? { ...e.event, durationMs: this.options.clock.now() - arrivedAt }
+              : e.event,
+          );
           break;
         case 'released':
           if (e.token !== undefined) this.release(e.kw, key, e.token, RELEASE_RETRIES);

@@ -102,12 +102,17 @@ describe('router CLI arguments', () => {
   });
 
   it('takes a Redis store URL, and names what is wrong with a bad one (without its password)', () => {
-    expect(parseStore('redis://127.0.0.1:6379/0')).toEqual({ kind: 'redis', spec: 'redis://127.0.0.1:6379/0' });
+    expect(parseStore('redis://127.0.0.1:6379/0')).toEqual({
+      kind: 'redis',
+      spec: 'redis://127.0.0.1:6379/0',
+    });
     expect(parseStore('rediss://u:pw@cache.example.com:6380/2')).toEqual({
       kind: 'redis',
       spec: 'rediss://u:pw@cache.example.com:6380/2',
     });
-    expect(usageError([...BASE, '--store', 'redis://localhost:6379'])).toMatch(/^--store: .*no database number/);
+    expect(usageError([...BASE, '--store', 'redis://localhost:6379'])).toMatch(
+      /^--store: .*no database number/,
+    );
     const bad = usageError([...BASE, '--store', 'redis://u:secret@localhost/0']);
     expect(bad).toMatch(/no port/);
     expect(bad).not.toContain('secret');

@@ -123,6 +123,19 @@ describe('router metrics', () => {
     expect(metrics.pendingDecisions).toBe(0);
   });
 
+  it('takes the decision time from the first offered event when it carries one (events leave after the step)', async () => {
+    const clock = fakeClock();
+    const metrics = new RouterMetrics({ instance: 't1', now: clock.now });
+    metrics.observe(event('requested', 'i1'));
+    clock.advance(500);
+    metrics.observe(event('offered', 'i1', { kw: 'sip:kw1@lab.local', durationMs: 2 }));
+    const metric = await metrics.registry.getSingleMetric(METRIC_NAMES.decisionSeconds)?.get();
+    const sum = metric?.values.find(
+      (v) => 'metricName' in v && v.metricName === `${METRIC_NAMES.decisionSeconds}_sum`,
+    )?.value;
+    expect(sum).toBeCloseTo(0.002, 6);
+  });
+
   it('scrapes Prometheus text with the instance label, the KW gauges and registration at scrape time', async () => {
     const metrics = new RouterMetrics({ instance: 'router-a' });
     const config = parseRouterConfig({

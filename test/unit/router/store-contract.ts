@@ -400,7 +400,7 @@ export function defineStoreContract(name: string, makeStore: MakeStore): void {
     });
 
     describe('releasing all of an interaction', () => {
-      it('frees every KW the interaction holds, whatever the token, and no other interaction\'s', async () => {
+      it("frees every KW the interaction holds, whatever the token, and no other interaction's", async () => {
         const [a, b] = await stores();
         const r1 = await a.reserve(KW, 'over', 2);
         const r2 = await b.reserve(KW2, 'over', 2);
