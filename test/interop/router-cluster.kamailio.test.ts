@@ -23,6 +23,7 @@ import { presenceDocument } from '../../wire/presence/states.js';
 import { openStore } from '../../router/store/index.js';
 import { createTestAgent, eventually, startRegistered } from '../support/agents.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
+import { MINIMAL_SDP } from '../support/sdp.js';
 import { recordFigure } from '../support/figures.js';
 import { redisServerAvailable, startRedisServer, type TestRedis } from '../support/redis-server.js';
 import { serverAvailable } from '../support/require-server.js';
@@ -371,7 +372,7 @@ describe.runIf(canRun)('router cluster: two instances sharing Redis behind Kamai
     const answered = await agent.agent.request('INVITE', cluster.rp, {
       headers: [`${INTERACTION_HEADER}: ${asked.interactionId}`, 'X-Escalation: transfer'],
       contentType: 'application/sdp',
-      body: SDP,
+      body: MINIMAL_SDP,
     });
     expect(seen).toEqual([asked.interactionId]); // Kamailio followed the routing point's 302 to the KW
     expect(answered.status).toBe(486); // the KW's own answer
@@ -461,13 +462,3 @@ describe.runIf(canRun)('router cluster: two instances sharing Redis behind Kamai
     expect(routed).toBeGreaterThan(0);
   }, 120_000);
 });
-
-const SDP = [
-  'v=0',
-  'o=- 1 1 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 9 RTP/AVP 0',
-  '',
-].join('\r\n');

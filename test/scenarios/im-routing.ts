@@ -24,6 +24,7 @@ import { createTestAgent, eventually, startRegistered, withDeadline } from '../s
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
 import { readUserData, userDataHeaders } from '../../wire/user-data.js';
+import { MINIMAL_SDP } from '../support/sdp.js';
 
 type RawRoutingPoint = RawRouterConfig['routingPoints'][number];
 
@@ -447,16 +448,6 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
   });
 
   describe(`${factory.kind}: escalated calls through the routing point`, () => {
-    const SDP = [
-      'v=0',
-      'o=- 1 1 IN IP4 127.0.0.1',
-      's=-',
-      'c=IN IP4 127.0.0.1',
-      't=0 0',
-      'm=audio 9 RTP/AVP 0',
-      '',
-    ].join('\r\n');
-
     it('an INVITE with the interaction id reaches the KW who accepted it, headers intact; unknown ids and logged-out KWs are refused', async () => {
       const s = await server();
       const k = await kw(s, 'kw1');
@@ -494,7 +485,7 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
             ...userDataHeaders({ CaseNumber: '77' }),
           ],
           contentType: 'application/sdp',
-          body: SDP,
+          body: MINIMAL_SDP,
         });
       const answered = await call(outcome.interactionId);
       expect(seen).toEqual([

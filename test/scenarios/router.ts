@@ -34,6 +34,7 @@ import {
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { createTestAgent, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
+import { MINIMAL_SDP } from '../support/sdp.js';
 
 type PresenceChoice = EffectiveState | 'linphone-dnd' | 'none';
 type Behaviour = 'accept' | 'decline' | 'ignore' | { readonly refuse: number };
@@ -629,16 +630,6 @@ export function defineRouterScenarios(factory: ServerFactory): void {
   });
 
   describe(`${factory.kind}: router, escalated calls`, () => {
-    const SDP = [
-      'v=0',
-      'o=- 1 1 IN IP4 127.0.0.1',
-      's=-',
-      'c=IN IP4 127.0.0.1',
-      't=0 0',
-      'm=audio 9 RTP/AVP 0',
-      '',
-    ].join('\r\n');
-
     /** A real KW Desktop core; INVITEs that reach it are recorded and answered `486 Reached <user>`. */
     async function desk(
       user: string,
@@ -674,7 +665,7 @@ export function defineRouterScenarios(factory: ServerFactory): void {
       return agent.request('INVITE', routingPoint, {
         headers: [`${INTERACTION_HEADER}: ${id}`, `X-Escalation: ${escalation}`, 'X-UserData-CaseNumber: 42'],
         contentType: 'application/sdp',
-        body: SDP,
+        body: MINIMAL_SDP,
       });
     }
 

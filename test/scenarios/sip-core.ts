@@ -15,6 +15,7 @@ import { createTestAgent, startRegistered, waitForState, withDeadline } from '..
 import { startWsTap, type WsTap } from '../support/ws-tap.js';
 import { connectRaw, rawRequest, statusOf } from '../support/raw-sip.js';
 import { recordFigure } from '../support/figures.js';
+import { MINIMAL_SDP } from '../support/sdp.js';
 
 const USERS = [
   { user: 'kw1', password: 'kw1-secret' },
@@ -229,7 +230,7 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
           ...userDataHeaders({ CaseNumber: '99' }),
         ],
         contentType: 'application/sdp',
-        body: minimalSdp(),
+        body: MINIMAL_SDP,
       });
       expect(seen).toEqual([{ interactionId: '7b1d', userData: { CaseNumber: '99' } }]);
       // The caller sees the target's answer, not the 302.
@@ -371,17 +372,4 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
 function isClosed(body: string): boolean {
   const parsed = parsePidf(body);
   return parsed.ok && parsed.value.basic === 'closed';
-}
-
-function minimalSdp(): string {
-  return [
-    'v=0',
-    'o=- 1 1 IN IP4 127.0.0.1',
-    's=-',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    'm=audio 9 RTP/AVP 0',
-    'a=rtpmap:0 PCMU/8000',
-    '',
-  ].join('\r\n');
 }
