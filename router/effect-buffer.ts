@@ -77,8 +77,4 @@ export class EffectBuffer {
     this.held = [];
     return held;
   }
-
-  discard(): void {
-    this.held = [];
-  }
 }

@@ -81,12 +81,6 @@ export class SharedIndex {
       .map((e) => e.snapshot.interactionId);
   }
 
-  active(): InteractionSnapshot[] {
-    return [...this.entries.values()]
-      .filter((e) => e.snapshot.phase === 'routing' || e.snapshot.phase === 'routed')
-      .map((e) => e.snapshot);
-  }
-
   private live(interactionId: string): Entry | undefined {
     const e = this.entries.get(interactionId.toLowerCase());
     return e && e.until > this.now() ? e : undefined;

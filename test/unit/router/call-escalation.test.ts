@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
 import type { ControlInput } from '../../../wire/control.js';
-import { parseRouterConfig, type RawRouterConfig } from '../../../router/config.js';
 import { RoutingEngine, type EngineEffects } from '../../../router/engine.js';
 import {
   CallEscalations,
@@ -13,15 +12,8 @@ import type { RouterEventInput } from '../../../router/event-log.js';
 import { MemberDirectory } from '../../../router/members.js';
 import { strategyFor } from '../../../router/strategies/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { AGENT, ID, KW1, KW2, KW3, RP, testRoutingPoint, type RoutingPointRaw } from './fixtures.js';
 
-const KW1 = 'sip:kw1@lab.local';
-const KW2 = 'sip:kw2@lab.local';
-const KW3 = 'sip:kw3@lab.local';
-const AGENT = 'sip:agent1@lab.local';
-const RP = 'sip:rp@lab.local';
-const ID = '0b8a3c52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
-
-type RoutingPointRaw = RawRouterConfig['routingPoints'][number];
 type Sent =
   | { type: 'preview'; to: string; fields: ControlInput<'preview'> }
   | { type: 'preview-cancel'; to: string; reason: string };
@@ -30,19 +22,11 @@ type Sent =
 function setup(rp: Partial<RoutingPointRaw> = {}, options: { previewFails?: Map<string, number> } = {}) {
   const clock = new FakeClock();
   const directory = new MemberDirectory(clock);
-  const config = parseRouterConfig({
-    routingPoints: [
-      {
-        uri: RP,
-        strategy: 'longest-idle',
-        members: [KW1, { uri: KW2, voiceUri: 'sip:kw2-phone@lab.local' }, KW3],
-        previewTimeoutSeconds: 10,
-        escalationTimeoutSeconds: 5,
-        ...rp,
-      },
-    ],
-  }).routingPoints[0];
-  if (!config) throw new Error('no routing point');
+  const config = testRoutingPoint({
+    members: [KW1, { uri: KW2, voiceUri: 'sip:kw2-phone@lab.local' }, KW3],
+    escalationTimeoutSeconds: 5,
+    ...rp,
+  });
   const sent: Sent[] = [];
   const events: RouterEventInput[] = [];
   const engineEffects: EngineEffects = {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
 import type { ControlInput } from '../../../wire/control.js';
-import { parseRouterConfig, type RawRouterConfig } from '../../../router/config.js';
 import {
   RoutingEngine,
   notRoutedReason,
@@ -12,16 +11,8 @@ import type { RouterEventInput } from '../../../router/event-log.js';
 import { MemberDirectory } from '../../../router/members.js';
 import { strategyFor } from '../../../router/strategies/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { AGENT, ID, ID2, KW1, KW2, KW3, RP, testRoutingPoint, type RoutingPointRaw } from './fixtures.js';
 
-const KW1 = 'sip:kw1@lab.local';
-const KW2 = 'sip:kw2@lab.local';
-const KW3 = 'sip:kw3@lab.local';
-const AGENT = 'sip:agent1@lab.local';
-const RP = 'sip:rp@lab.local';
-const ID = '0b8a3c52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
-const ID2 = '1c9b4d63-8b2f-4d3c-8c9f-2a3b4c5d6e7f';
-
-type RoutingPointRaw = RawRouterConfig['routingPoints'][number];
 type Sent =
   | { type: 'preview'; to: string; fields: ControlInput<'preview'> }
   | { type: 'preview-cancel'; to: string; interactionId: string; reason: string }
@@ -39,19 +30,7 @@ interface SetupOptions {
 function setup(rp: Partial<RoutingPointRaw> = {}, options: SetupOptions = {}) {
   const clock = options.clock ?? new FakeClock();
   const directory = options.directory ?? new MemberDirectory(clock);
-  const config = parseRouterConfig({
-    routingPoints: [
-      {
-        uri: RP,
-        strategy: 'longest-idle',
-        members: [KW1, KW2, KW3],
-        previewTimeoutSeconds: 10,
-        waitForAvailableSeconds: 30,
-        ...rp,
-      },
-    ],
-  }).routingPoints[0];
-  if (!config) throw new Error('no routing point');
+  const config = testRoutingPoint(rp);
   const sent: Sent[] = [];
   const events: RouterEventInput[] = [];
   const effects: EngineEffects = {

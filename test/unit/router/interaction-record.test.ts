@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
-import { parseRouterConfig, type RoutingPointConfig } from '../../../router/config.js';
 import { RoutingEngine, type EngineEffects, type InteractionRequest } from '../../../router/engine.js';
 import {
   parseInteractionRecord,
@@ -16,33 +15,9 @@ import { MemberDirectory } from '../../../router/members.js';
 import type { JsonObject, JsonValue } from '../../../router/store/types.js';
 import { strategyFor } from '../../../router/strategies/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { AGENT, ID, KW1, KW2, KW3, testRoutingPoint } from './fixtures.js';
 
-const KW1 = 'sip:kw1@lab.local';
-const KW2 = 'sip:kw2@lab.local';
-const KW3 = 'sip:kw3@lab.local';
-const AGENT = 'sip:agent1@lab.local';
-const RP = 'sip:rp@lab.local';
-const ID = '0b8a3c52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
-
-const config: RoutingPointConfig = firstPoint(
-  parseRouterConfig({
-    routingPoints: [
-      {
-        uri: RP,
-        strategy: 'longest-idle',
-        members: [KW1, KW2, KW3],
-        previewTimeoutSeconds: 10,
-        waitForAvailableSeconds: 30,
-      },
-    ],
-  }),
-);
-
-function firstPoint(parsed: { routingPoints: readonly RoutingPointConfig[] }): RoutingPointConfig {
-  const rp = parsed.routingPoints[0];
-  if (!rp) throw new Error('no routing point');
-  return rp;
-}
+const config = testRoutingPoint();
 
 interface Sent {
   readonly what: string;

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/log.js';
 import type { ControlInput } from '../../../wire/control.js';
-import { parseRouterConfig, type RawRouterConfig, type RoutingPointConfig } from '../../../router/config.js';
 import { DeadlinePoller } from '../../../router/deadline-poller.js';
 import { RoutingEngine, type EngineEffects, type InteractionRequest } from '../../../router/engine.js';
 import type { RouterEventInput } from '../../../router/event-log.js';
@@ -25,18 +24,12 @@ import {
   type RouterStore,
 } from '../../../router/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { AGENT, ID2, KW1, KW2, KW3, RP, testRoutingPoint, type RoutingPointRaw } from './fixtures.js';
 
-const KW1 = 'sip:kw1@lab.local';
-const KW2 = 'sip:kw2@lab.local';
-const KW3 = 'sip:kw3@lab.local';
-const AGENT = 'sip:agent1@lab.local';
-const RP = 'sip:rp@lab.local';
 const ID = '0B8A3C52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
-const ID2 = '1c9b4d63-8b2f-4d3c-8c9f-2a3b4c5d6e7f';
 const LEASE_MS = 2000;
 const LOAD_HINT_TTL_MS = 5000;
 
-type RoutingPointRaw = RawRouterConfig['routingPoints'][number];
 type Sent = { readonly by: string } & (
   | { type: 'preview'; to: string; fields: ControlInput<'preview'> }
   | { type: 'preview-cancel'; to: string; interactionId: string; reason: string }
@@ -71,20 +64,7 @@ async function settle(): Promise<void> {
 function cluster(rp: Partial<RoutingPointRaw> = {}) {
   const clock = new FakeClock();
   const state = new MemoryStoreState();
-  const parsed = parseRouterConfig({
-    routingPoints: [
-      {
-        uri: RP,
-        strategy: 'longest-idle',
-        members: [KW1, KW2, KW3],
-        previewTimeoutSeconds: 10,
-        waitForAvailableSeconds: 30,
-        ...rp,
-      },
-    ],
-  }).routingPoints[0];
-  if (!parsed) throw new Error('no routing point');
-  const config: RoutingPointConfig = parsed;
+  const config = testRoutingPoint(rp);
   const strategy = strategyFor(config);
   const sent: Sent[] = [];
   const events: Array<RouterEventInput & { by: string }> = [];
