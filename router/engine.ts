@@ -12,20 +12,14 @@ import type { MemberConfig, RoutingPointConfig } from './config.js';
 import type { RouterEventInput } from './event-log.js';
 import type { MemberChange, MemberDirectory } from './members.js';
 import type { Strategy } from './strategies/index.js';
-import type { InteractionRecord } from './interaction-record.js';
+import type { InteractionRecord, InteractionRequest, OfferOutcome } from './interaction-record.js';
 
 export type CancelReason = PreviewCancel['reason'];
 export type NotRoutedReason = NotRouted['reason'];
 /** A KW's decline, with the reason they gave, as `not-routed` carries it. */
 export type Decline = NonNullable<NotRouted['declines']>[number];
 
-export interface InteractionRequest {
-  readonly interactionId: string;
-  readonly agent: { readonly uri: string; readonly displayName: string };
-  readonly subject: string;
-  readonly text: string;
-  readonly userData: Readonly<Record<string, string>>;
-}
+export type { InteractionRequest, OfferOutcome } from './interaction-record.js';
 
 export interface EngineEffects {
   /** Sends the preview; rejects (with a `status` when there is one) when the KW's side refused it. */
@@ -53,9 +47,6 @@ export interface Reply {
   readonly status: number;
   readonly reason: string;
 }
-
-export type OfferOutcome =
-  'pending' | 'accepted' | 'declined' | 'failed' | 'timed-out' | 'taken' | 'withdrawn';
 
 interface Offer {
   readonly kw: string;

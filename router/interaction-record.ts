@@ -7,19 +7,24 @@
  */
 import type { JsonObject, JsonValue } from './store/types.js';
 
-export type RecordPhase = 'routing' | 'routed' | 'not-routed' | 'ended' | 'released';
-export type RecordOutcome =
-  'pending' | 'accepted' | 'declined' | 'failed' | 'timed-out' | 'taken' | 'withdrawn';
+const PHASES = ['routing', 'routed', 'not-routed', 'ended', 'released'] as const;
+const OUTCOMES = ['pending', 'accepted', 'declined', 'failed', 'timed-out', 'taken', 'withdrawn'] as const;
+
+/** Where an interaction is: routing and routed are live, the others finished. */
+export type RecordPhase = (typeof PHASES)[number];
+/** What became of one preview (the engine's `OfferOutcome`). */
+export type OfferOutcome = (typeof OUTCOMES)[number];
 
 export interface OfferRecord {
   readonly kw: string;
   readonly offeredAt: number;
-  readonly outcome: RecordOutcome;
+  readonly outcome: OfferOutcome;
   readonly declineReason?: string;
   readonly token?: number;
 }
 
-export interface RequestRecord {
+/** The agent's request, as the engine keeps it and the record stores it. */
+export interface InteractionRequest {
   readonly interactionId: string;
   readonly agent: { readonly uri: string; readonly displayName: string };
   readonly subject: string;
@@ -29,7 +34,7 @@ export interface RequestRecord {
 
 export interface InteractionRecord {
   readonly phase: RecordPhase;
-  readonly request: RequestRecord;
+  readonly request: InteractionRequest;
   readonly offers: readonly OfferRecord[];
   readonly attempts: number;
   readonly kw?: string;
@@ -39,17 +44,6 @@ export interface InteractionRecord {
   /** Finished: remembered until then. */
   readonly until?: number;
 }
-
-const PHASES: readonly string[] = ['routing', 'routed', 'not-routed', 'ended', 'released'];
-const OUTCOMES: readonly string[] = [
-  'pending',
-  'accepted',
-  'declined',
-  'failed',
-  'timed-out',
-  'taken',
-  'withdrawn',
-];
 
 /** The record as JSON (undefined fields left out). */
 export function recordToJson(record: InteractionRecord): JsonObject {
@@ -69,10 +63,10 @@ export function parseInteractionRecord(json: JsonObject): ParsedRecord {
 
 function readRecord(o: JsonObject): InteractionRecord {
   const phase = str(o, 'phase');
-  if (!PHASES.includes(phase)) throw new Error(`phase: unknown ${phase}`);
+  if (!isOneOf(PHASES, phase)) throw new Error(`phase: unknown ${phase}`);
   const offers = arr(o, 'offers').map((v, i) => readOffer(obj(v, `offers[${i}]`)));
   return {
-    phase: phase as RecordPhase,
+    phase,
     request: readRequest(obj(o['request'], 'request')),
     offers,
     attempts: num(o, 'attempts'),
@@ -86,17 +80,17 @@ function readRecord(o: JsonObject): InteractionRecord {
 
 function readOffer(o: JsonObject): OfferRecord {
   const outcome = str(o, 'outcome');
-  if (!OUTCOMES.includes(outcome)) throw new Error(`offer outcome: unknown ${outcome}`);
+  if (!isOneOf(OUTCOMES, outcome)) throw new Error(`offer outcome: unknown ${outcome}`);
   return {
     kw: str(o, 'kw'),
     offeredAt: num(o, 'offeredAt'),
-    outcome: outcome as RecordOutcome,
+    outcome,
     ...optional(o, 'declineReason', str),
     ...optional(o, 'token', num),
   };
 }
 
-function readRequest(o: JsonObject): RequestRecord {
+function readRequest(o: JsonObject): InteractionRequest {
   const agent = obj(o['agent'], 'request.agent');
   const userData = obj(o['userData'], 'request.userData');
   const data: Record<string, string> = {};
@@ -138,4 +132,8 @@ function optional<K extends string, T>(
   read: (o: JsonObject, key: string) => T,
 ): { [P in K]?: T } {
   return (o[key] === undefined ? {} : { [key]: read(o, key) }) as { [P in K]?: T };
+}
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
 }
