@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { CONTROL_CONTENT_TYPE, mediaType } from './content-types.js';
 import { sanitizeReasonPhrase } from './sip/headers.js';
 import { utf8Length } from './utf8.js';
+import { isIsoTime } from './iso-time.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -36,7 +37,16 @@ const SipUri = v.pipe(
   v.regex(/^sips?:[^\s<>"]+$/, 'not a SIP URI'),
 );
 const DisplayName = v.pipe(v.string(), v.maxLength(LIMITS.displayName, 'displayName too long'));
+/** Keys a JSON object may carry but a plain record must not: valibot would drop them silently. */
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
 const UserData = v.pipe(
+  // A JSON array passes valibot's record (its indices look like keys): refuse it first.
+  v.custom<Record<string, unknown>>(
+    (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+    'userData must be a JSON object',
+  ),
+  v.check((r) => Object.keys(r).length <= LIMITS.userDataKeys, 'too many userData fields'),
+  v.check((r) => !RESERVED_KEYS.some((k) => Object.hasOwn(r, k)), 'userData key not allowed'),
   v.record(
     v.pipe(
       v.string(),
@@ -45,9 +55,8 @@ const UserData = v.pipe(
     ),
     v.pipe(v.string(), v.maxLength(LIMITS.userDataValue, 'userData value too long')),
   ),
-  v.check((r) => Object.keys(r).length <= LIMITS.userDataKeys, 'too many userData fields'),
 );
-const IsoTime = v.pipe(v.string(), v.isoTimestamp('expiresAt must be an ISO time'));
+const IsoTime = v.pipe(v.string(), v.check(isIsoTime, 'expiresAt must be a real ISO time'));
 const Reason = v.pipe(v.string(), v.maxLength(LIMITS.reason, 'reason too long'));
 
 const base = { v: v.literal(PROTOCOL_VERSION), interactionId: Uuid };

@@ -16,6 +16,8 @@ export interface CoreConfig {
   readonly initialPresence: ManualState;
   /** The microphone and speaker chosen before ('' = the system default). */
   readonly devices: { readonly input: string; readonly output: string };
+  /** The routing points whose previews this KW accepts (AORs); any other sender gets 403. */
+  readonly trustedRoutingPoints: readonly string[];
 }
 
 export type CoreFactory = (config: CoreConfig) => KwCore;
@@ -39,6 +41,7 @@ export function kwCoreFactory(env: CoreEnvironment): CoreFactory {
       logger: env.logger,
       initialPresence: config.initialPresence,
       devices: config.devices,
+      trustedRoutingPoints: config.trustedRoutingPoints,
       ...(env.media ? { media: env.media } : {}),
       ...(env.ringTimeoutMs ? { ringTimeoutMs: env.ringTimeoutMs } : {}),
     });

@@ -18,12 +18,18 @@ import type { PreviewInbox } from './previews/preview-inbox.js';
 import type { ConversationService } from './conversations/conversation-service.js';
 import { parseIsComposing } from '../../wire/is-composing.js';
 import { toAor } from '../../wire/sip/uri.js';
+import { NOT_TRUSTED, type TrustedRoutingPoints } from './previews/trusted-routing-points.js';
 
-export const ACCEPTED_TYPES = [TEXT_PLAIN, CONTROL_CONTENT_TYPE, IS_COMPOSING_CONTENT_TYPE];
+export const ACCEPTED_TYPES: readonly string[] = [
+  TEXT_PLAIN,
+  CONTROL_CONTENT_TYPE,
+  IS_COMPOSING_CONTENT_TYPE,
+];
 
 export interface InboundTargets {
   readonly previews: PreviewInbox;
   readonly conversations: ConversationService;
+  readonly trustedRoutingPoints: TrustedRoutingPoints;
   readonly logger: Logger;
 }
 
@@ -40,41 +46,51 @@ export function dispatchInbound(message: IncomingSipMessage, targets: InboundTar
   return reply;
 }
 
-function route(message: IncomingSipMessage, { previews, conversations }: InboundTargets): SipReply {
+function route(message: IncomingSipMessage, targets: InboundTargets): SipReply {
   const type = mediaType(message.contentType);
   const interactionId = message.header(INTERACTION_HEADER);
-  switch (type) {
-    case CONTROL_CONTENT_TYPE: {
-      const parsed = parseControlMessage(message.contentType, message.body, interactionId);
-      if (!parsed.ok) return { status: parsed.status, reason: parsed.reason };
-      const control = parsed.message;
-      switch (control.type) {
-        case 'preview':
-          // Only the routing point that offers may send the preview.
-          if (toAor(message.from.uri) !== toAor(control.routingPoint)) {
-            return { status: 403, reason: 'Preview Not From Its Routing Point' };
-          }
-          return previews.receive(control);
-        case 'preview-cancel':
-          return previews.cancel(control, message.from.uri);
-        case 'end':
-          return conversations.receiveEnd(message.from.uri, control.interactionId);
-        default:
-          return { status: 400, reason: `Not A Message For A KW: ${control.type}` };
+  if (!ACCEPTED_TYPES.includes(type)) {
+    return {
+      status: 415,
+      reason: 'Unsupported Media Type',
+      headers: [`Accept: ${ACCEPTED_TYPES.join(', ')}`],
+    };
+  }
+  // Every type we take is UTF-8: a body with U+FFFD for bytes that were not is not what was sent.
+  if (message.invalidUtf8) return { status: 400, reason: 'Body Is Not Valid UTF-8' };
+  if (type === CONTROL_CONTENT_TYPE) return routeControl(message, interactionId, targets);
+  if (type === IS_COMPOSING_CONTENT_TYPE) {
+    const parsed = parseIsComposing(message.body);
+    if (!parsed.ok) return { status: parsed.status, reason: parsed.reason };
+    return targets.conversations.receiveComposing(message.from.uri, interactionId, parsed.composing);
+  }
+  return targets.conversations.receiveText(message.from, interactionId, message.body);
+}
+
+function routeControl(
+  message: IncomingSipMessage,
+  interactionId: string | undefined,
+  { previews, conversations, trustedRoutingPoints }: InboundTargets,
+): SipReply {
+  const parsed = parseControlMessage(message.contentType, message.body, interactionId);
+  if (!parsed.ok) return { status: parsed.status, reason: parsed.reason };
+  const control = parsed.message;
+  const from = message.from.uri;
+  switch (control.type) {
+    case 'preview':
+      if (!trustedRoutingPoints.has(from)) return NOT_TRUSTED;
+      // Only the routing point that offers may send the preview.
+      if (toAor(from) !== toAor(control.routingPoint)) {
+        return { status: 403, reason: 'Preview Not From Its Routing Point' };
       }
-    }
-    case TEXT_PLAIN:
-      return conversations.receiveText(message.from, interactionId, message.body);
-    case IS_COMPOSING_CONTENT_TYPE: {
-      const composing = parseIsComposing(message.body);
-      if (!composing) return { status: 400, reason: 'Malformed isComposing Document' };
-      return conversations.receiveComposing(message.from.uri, interactionId, composing);
-    }
+      return previews.receive(control);
+    case 'preview-cancel':
+      if (!trustedRoutingPoints.has(from)) return NOT_TRUSTED;
+      return previews.cancel(control, from);
+    case 'end':
+      // From the agent, or from the routing point (which must be trusted: checked there).
+      return conversations.receiveEnd(from, control.interactionId);
     default:
-      return {
-        status: 415,
-        reason: 'Unsupported Media Type',
-        headers: [`Accept: ${ACCEPTED_TYPES.join(', ')}`],
-      };
+      return { status: 400, reason: `Not A Message For A KW: ${control.type}` };
   }
 }

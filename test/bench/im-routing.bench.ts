@@ -24,7 +24,12 @@ export async function imRouting(
 ): Promise<ImRoutingSamples> {
   const server = await factory.start({ logger });
   const kwAgent = createTestAgent(server, 'kw1', { logger });
-  const kw = new KwCore({ agent: kwAgent, history: new MemoryHistoryStore(), logger });
+  const kw = new KwCore({
+    agent: kwAgent,
+    history: new MemoryHistoryStore(),
+    logger,
+    trustedRoutingPoints: [`sip:billing@${server.domain}`],
+  });
   const agentUa = createTestAgent(server, 'agent1', { logger });
   const router = await startRouter({
     config: {

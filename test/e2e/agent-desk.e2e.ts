@@ -59,7 +59,7 @@ const test = base.extend<{ desk: Desk }>({
       ],
       logger,
     );
-    const kw = await startKw(sip, 'kw1', logger);
+    const kw = await startKw(sip, 'kw1', logger, { trustedRoutingPoints: ['sip:billing@lab.local'] });
     const web = await startLabWeb({ port: 0 });
     await expect.poll(() => router.routingState('sip:kw1@lab.local').kind, { timeout: 15_000 }).toBe('Ready');
     const contexts: Awaited<ReturnType<Browser['newContext']>>[] = [];

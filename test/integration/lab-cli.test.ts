@@ -48,6 +48,7 @@ describe('npm run lab', () => {
       agent: agent(lab, 'kw1', 'kw1-secret'),
       history: new MemoryHistoryStore(),
       logger: log.logger,
+      trustedRoutingPoints: lab.router?.routingPoints ?? [],
     });
     stops.push(() => kw.stop());
     await kw.start();

@@ -69,7 +69,11 @@ export function defineCallScenarios(factory: ServerFactory): void {
       );
       later(() => router.close());
       const kwMedia = await media('kw1', KW_HZ, logger);
-      const kw = await startKw(s, 'kw1', logger, { media: kwMedia.bridge, ringTimeoutMs: 10_000 });
+      const kw = await startKw(s, 'kw1', logger, {
+        trustedRoutingPoints: [`sip:billing@${s.domain}`],
+        media: kwMedia.bridge,
+        ringTimeoutMs: 10_000,
+      });
       later(() => kw.stop());
       const agent = createTestAgent(s, 'agent1', { logger, displayName: 'Alex Agent' });
       later(() => agent.stop(1500));

@@ -21,10 +21,11 @@ import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
 import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
-import { startKw, type TestKw } from '../support/kw-desk.js';
+import { startKw, type TestKw, type TestKwOptions } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
 import { readUserData, userDataHeaders } from '../../wire/user-data.js';
 import { MINIMAL_SDP } from '../support/sdp.js';
+import { defineKwInboundScenarios } from './kw-inbound.js';
 
 type RawRoutingPoint = RawRouterConfig['routingPoints'][number];
 
@@ -59,9 +60,9 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
   async function kw(
     s: ServerUnderTest,
     user: string,
-    presence: Parameters<typeof startKw>[3] = {},
+    options: Omit<TestKwOptions, 'trustedRoutingPoints'> = {},
   ): Promise<TestKw> {
-    const k = await startKw(s, user, log.logger, presence);
+    const k = await startKw(s, user, log.logger, { trustedRoutingPoints: trusted(s), ...options });
     later(() => k.stop());
     return k;
   }
@@ -97,6 +98,8 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
   }
 
   const rp = (s: ServerUnderTest, name: string): string => `sip:${name}@${s.domain}`;
+  /** The routing points these scenarios run: the KWs trust exactly these. */
+  const trusted = (s: ServerUnderTest): string[] => [rp(s, 'billing'), rp(s, 'claims')];
 
   /** The first preview offered to any of these KWs (without taking it from their queues). */
   function firstPreview(kws: TestKw[], timeoutMs = 10_000): Promise<{ kw: TestKw; interactionId: string }> {
@@ -194,6 +197,7 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
         agent: createTestAgent(s, 'kw1', { logger: log.logger }),
         history: new FileHistoryStore({ dir: k.historyDir, logger: log.logger }),
         logger: log.logger,
+        trustedRoutingPoints: trusted(s),
       });
       await fresh.conversations.restore();
       const restored = fresh.conversations.get(id);
@@ -506,4 +510,6 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       expect(seen).toHaveLength(1);
     });
   });
+
+  defineKwInboundScenarios(factory);
 }

@@ -634,7 +634,9 @@ export function defineRouterScenarios(factory: ServerFactory): void {
     async function desk(
       user: string,
     ): Promise<{ kw: TestKw; invites: Array<Record<string, string | undefined>> }> {
-      const k = await startKw(server, `${prefix}-${user}`, logger);
+      const k = await startKw(server, `${prefix}-${user}`, logger, {
+        trustedRoutingPoints: [uriOf('billing'), uriOf('claims')],
+      });
       cleanups.push(() => k.stop());
       const invites: Array<Record<string, string | undefined>> = [];
       k.core.agent.onInvite((invite) => {

@@ -20,20 +20,36 @@ export interface TestKw {
   stop(): Promise<void>;
 }
 
+export interface TestKwOptions {
+  /** The routing points the test's router runs: the only senders of previews this KW takes. */
+  readonly trustedRoutingPoints: readonly string[];
+  /** Connect somewhere else than the server itself (e.g. through a WsTap). */
+  readonly servers?: readonly string[];
+  readonly presence?: ManualState;
+  readonly historyDir?: string;
+  readonly media?: CallMedia;
+  readonly ringTimeoutMs?: number;
+}
+
 export async function startKw(
   server: ServerUnderTest,
   user: string,
   logger: Logger,
-  options: { presence?: ManualState; historyDir?: string; media?: CallMedia; ringTimeoutMs?: number } = {},
+  options: TestKwOptions,
 ): Promise<TestKw> {
   const historyDir = options.historyDir ?? (await mkdtemp(join(tmpdir(), `kw-${user}-`)));
-  const agent = createTestAgent(server, user, { logger, displayName: `Expert ${user}` });
+  const agent = createTestAgent(server, user, {
+    logger,
+    displayName: `Expert ${user}`,
+    ...(options.servers ? { servers: options.servers } : {}),
+  });
   const core = new KwCore({
     agent,
     history: new FileHistoryStore({ dir: historyDir, logger }),
     logger: logger.child(user),
     initialPresence: options.presence ?? 'available',
     publishExpires: 120,
+    trustedRoutingPoints: options.trustedRoutingPoints,
     ...(options.media ? { media: options.media } : {}),
     ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
   });

@@ -75,6 +75,20 @@ export function rawRequest(
   ].join('\r\n');
 }
 
+/** The same skeleton with a body of arbitrary bytes (e.g. not UTF-8); Content-Length counts them. */
+export function rawRequestBytes(
+  method: string,
+  ruri: string,
+  body: Buffer,
+  opts: { from?: string; to?: string; headers?: string[]; callId?: string } = {},
+): Buffer {
+  const head = rawRequest(method, ruri, { ...opts, body: '' }).replace(
+    /Content-Length: 0\r\n\r\n$/,
+    `Content-Length: ${body.length}\r\n\r\n`,
+  );
+  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}
+
 export function statusOf(response: string): number {
   const m = /^SIP\/2\.0 (\d{3})/.exec(response);
   return m ? Number(m[1]) : 0;

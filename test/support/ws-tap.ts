@@ -8,8 +8,15 @@ import type { AddressInfo } from 'node:net';
 
 export interface WsTap {
   readonly url: string;
-  /** Sends a frame to every client connected through the tap. */
-  inject(frame: string | Buffer): number;
+  /**
+   * Sends a frame to every client connected through the tap: a Buffer as a binary
+   * frame unless `binary: false` (a text frame with exactly those bytes, valid UTF-8 or not).
+   */
+  inject(frame: string | Buffer, options?: { binary?: boolean }): number;
+  /** Frames the clients sent (as UTF-8 text), oldest first. */
+  readonly fromClients: readonly string[];
+  /** Waits for a frame from a client that matches. */
+  nextFromClient(match: (text: string) => boolean, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -21,6 +28,8 @@ export async function startWsTap(upstreamUrl: string): Promise<WsTap> {
   });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const clients = new Set<WebSocket>();
+  const fromClients: string[] = [];
+  const waiters = new Set<(text: string) => void>();
   wss.on('connection', (client) => {
     const upstream = new WebSocket(upstreamUrl, 'sip');
     const pending: Array<{ data: WebSocket.RawData; binary: boolean }> = [];
@@ -33,6 +42,9 @@ export async function startWsTap(upstreamUrl: string): Promise<WsTap> {
       (data, binary) => client.readyState === WebSocket.OPEN && client.send(data, { binary }),
     );
     client.on('message', (data, binary) => {
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+      fromClients.push(text);
+      for (const w of [...waiters]) w(text);
       if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
       else pending.push({ data, binary });
     });
@@ -49,11 +61,29 @@ export async function startWsTap(upstreamUrl: string): Promise<WsTap> {
   const { port } = wss.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${port}`,
-    inject(frame) {
+    fromClients,
+    nextFromClient(match, timeoutMs = 5000) {
+      const already = fromClients.find(match);
+      if (already !== undefined) return Promise.resolve(already);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no matching frame from a client within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = (text: string): void => {
+          if (!match(text)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(text);
+        };
+        waiters.add(waiter);
+      });
+    },
+    inject(frame, options = {}) {
       let n = 0;
       for (const c of clients) {
         if (c.readyState === WebSocket.OPEN) {
-          c.send(frame, { binary: Buffer.isBuffer(frame) });
+          c.send(frame, { binary: options.binary ?? Buffer.isBuffer(frame) });
           n += 1;
         }
       }

@@ -13,11 +13,13 @@ import { INTERACTION_HEADER } from '../../../wire/header-names.js';
 import type { SentResult, SendOptions, SipReply } from '../sip/agent.js';
 import type { ControlSender } from '../previews/control-sender.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { HistoryStore } from '../history/history-store.js';
+import type { HistoryLoad, HistoryStore } from '../history/history-store.js';
 import { toAor } from '../../../wire/sip/uri.js';
 import type { CallRecord, ChatMessage, Conversation } from './model.js';
 import { encodeIsComposing, type Composing } from '../../../wire/is-composing.js';
 import { IS_COMPOSING_CONTENT_TYPE, TEXT_PLAIN_UTF8 } from '../../../wire/content-types.js';
+import { NOT_TRUSTED, type TrustedRoutingPoints } from '../previews/trusted-routing-points.js';
+import { UnsolicitedPolicy, isTakenUp } from './unsolicited-policy.js';
 
 /** What the service needs from the SIP agent: sending a MESSAGE. */
 export interface MessageTransport {
@@ -37,6 +39,10 @@ export interface ConversationServiceOptions {
   readonly clock?: Clock;
   /** Seconds between repeated "active" typing notifications (RFC 3994 refresh). */
   readonly composingRefreshSeconds?: number;
+  /** Whose `end` counts as the router's (the routing point of the conversation must be trusted too). */
+  readonly trustedRoutingPoints: TrustedRoutingPoints;
+  /** Bounds what agents open without a preview; default: the documented limits on this clock. */
+  readonly unsolicited?: UnsolicitedPolicy;
 }
 
 export class ConversationError extends Error {
@@ -49,10 +55,12 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
   private readonly typingTimers = new Map<string, unknown>();
   private readonly composingSent = new Map<string, { state: 'active' | 'idle'; at: number }>();
   private readonly clock: Clock;
+  private readonly unsolicited: UnsolicitedPolicy;
 
   constructor(private readonly options: ConversationServiceOptions) {
     super();
     this.clock = options.clock ?? systemClock;
+    this.unsolicited = options.unsolicited ?? new UnsolicitedPolicy({ clock: this.clock });
   }
 
   /** Conversations, active first, then newest first. */
@@ -68,13 +76,24 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
 
   /** Restores what the history store kept. */
   async restore(): Promise<void> {
-    const { conversations, problems } = await this.options.history.loadAll();
-    for (const c of conversations) {
+    let loaded: HistoryLoad;
+    try {
+      loaded = await this.options.history.loadAll();
+    } catch (error) {
+      // History is never a reason not to start: chats go on in memory.
+      this.options.logger.error('history could not be loaded: starting without it', { error: String(error) });
+      return;
+    }
+    for (const c of loaded.conversations) {
       this.conversations.set(c.interactionId, c);
       this.rememberAgent(c.agent.uri);
     }
-    for (const p of problems)
-      this.options.logger.warn('history entry set aside', { file: p.file, error: p.error });
+    for (const p of loaded.problems)
+      this.options.logger.warn('history entry set aside', {
+        file: p.file,
+        error: p.error,
+        movedTo: p.movedTo,
+      });
   }
 
   /** An accepted preview becomes a conversation whose first message is the agent's. */
@@ -109,35 +128,66 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     if (text.length > LIMITS.text) return { status: 413, reason: 'Message Too Long' };
     const sender = toAor(from.uri);
     const conversation = this.conversations.get(interactionId);
-    const at = new Date(this.clock.now()).toISOString();
-    const message: ChatMessage = { id: randomUUID(), direction: 'in', text, at };
-    if (conversation) {
-      if (toAor(conversation.agent.uri) !== sender) return { status: 403, reason: 'Not A Participant' };
-      if (conversation.state === 'ended') return { status: 481, reason: 'Conversation Ended' };
-      this.stopTyping(interactionId);
-      this.put({ ...conversation, messages: [...conversation.messages, message] });
-      return { status: 200 };
-    }
-    if (sender && this.knownAgents.has(sender)) {
-      // A known agent wrote about an interaction we never saw: keep it, do not drop it.
-      this.options.logger.warn('message for an unknown interaction from a known agent: kept', {
-        interactionId,
-        from: sender,
-      });
-      this.put({
-        interactionId,
-        agent: { uri: sender, displayName: from.displayName ?? sender },
-        routingPoint: undefined,
-        subject: '',
-        userData: {},
-        state: 'active',
-        startedAt: at,
-        unsolicited: true,
-        messages: [message],
-      });
-      return { status: 200 };
-    }
+    const message: ChatMessage = {
+      id: randomUUID(),
+      direction: 'in',
+      text,
+      at: new Date(this.clock.now()).toISOString(),
+    };
+    if (conversation) return this.receiveInto(conversation, sender, message);
+    // A known agent wrote about an interaction we never saw: keep it, within bounds.
+    if (sender && this.knownAgents.has(sender))
+      return this.openUnsolicited(interactionId, { uri: sender, displayName: from.displayName }, message);
     return { status: 404, reason: 'No Such Interaction' };
+  }
+
+  private receiveInto(
+    conversation: Conversation,
+    sender: string | undefined,
+    message: ChatMessage,
+  ): SipReply {
+    if (!sender || toAor(conversation.agent.uri) !== sender)
+      return { status: 403, reason: 'Not A Participant' };
+    if (conversation.state === 'ended') return { status: 481, reason: 'Conversation Ended' };
+    if (!isTakenUp(conversation)) {
+      const refused = this.unsolicited.admitMessage(sender);
+      if (refused) return refused;
+    }
+    this.stopTyping(conversation.interactionId);
+    this.put({ ...conversation, messages: [...conversation.messages, message] });
+    return { status: 200 };
+  }
+
+  private openUnsolicited(
+    interactionId: string,
+    agent: { uri: string; displayName: string | undefined },
+    message: ChatMessage,
+  ): SipReply {
+    const refused = this.unsolicited.admitNew(agent.uri, this.waitingUnsolicited());
+    if (refused) return refused;
+    this.options.logger.warn('message for an unknown interaction from a known agent: kept', {
+      interactionId,
+      from: agent.uri,
+    });
+    this.put({
+      interactionId,
+      agent: { uri: agent.uri, displayName: agent.displayName ?? agent.uri },
+      routingPoint: undefined,
+      subject: '',
+      userData: {},
+      state: 'active',
+      startedAt: message.at,
+      unsolicited: true,
+      messages: [message],
+    });
+    return { status: 200 };
+  }
+
+  /** Active unsolicited conversations the KW has not taken up: what the flood bound counts. */
+  private waitingUnsolicited(): number {
+    let count = 0;
+    for (const c of this.conversations.values()) if (c.state === 'active' && !isTakenUp(c)) count += 1;
+    return count;
   }
 
   receiveComposing(from: string, interactionId: string | undefined, composing: Composing): SipReply {
@@ -164,6 +214,8 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     if (!conversation) return { status: 481, reason: 'No Such Interaction' };
     const fromRouter =
       conversation.routingPoint !== undefined && toAor(conversation.routingPoint) === toAor(from);
+    // The routing point of a restored chat may no longer be trusted: the KW ends it itself then.
+    if (fromRouter && !this.options.trustedRoutingPoints.has(from)) return NOT_TRUSTED;
     if (!fromRouter && toAor(conversation.agent.uri) !== toAor(from))
       return { status: 403, reason: 'Not A Participant' };
     if (conversation.state === 'ended') return { status: 200 };

@@ -76,6 +76,8 @@ export interface IncomingSipMessage {
   header(name: string): string | undefined;
   /** The message as received, for reading header names with their case. */
   readonly raw: string;
+  /** Its bytes were not valid UTF-8: `body` has U+FFFD where they were, and must not be taken as sent. */
+  readonly invalidUtf8?: boolean;
 }
 
 export interface SipReply {
@@ -408,6 +410,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       body: request.body ?? '',
       header: (name) => (request.hasHeader(name) ? request.getHeader(name) : undefined),
       raw: rawOf(request),
+      invalidUtf8: this.socket?.frameIsInvalidUtf8 ?? false,
     };
     let reply: SipReply | Promise<SipReply>;
     try {

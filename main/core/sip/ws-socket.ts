@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import type { Backoff } from './backoff.js';
 import type { Logger } from '../log.js';
 import { TypedEmitter } from '../events.js';
+import { decodeUtf8 } from '../../../wire/utf8.js';
 
 export interface TlsOptions {
   /** Extra CA certificates (PEM) trusted besides the system ones. */
@@ -71,6 +72,7 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly keepAlive: KeepAliveOptions;
+  private invalidUtf8 = false;
 
   constructor(private readonly options: WsSocketOptions) {
     super();
@@ -98,6 +100,11 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
   get sip_uri(): string {
     const u = new URL(this.currentUrl);
     return `sip:${u.hostname}${u.port ? `:${u.port}` : ''};transport=ws`;
+  }
+
+  /** True while JsSIP handles a frame whose bytes were not valid UTF-8 (see `deliver`). */
+  get frameIsInvalidUtf8(): boolean {
+    return this.invalidUtf8;
   }
 
   isConnected(): boolean {
@@ -177,6 +184,10 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
         rejectUnauthorized: tls?.rejectUnauthorized ?? true,
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
         perMessageDeflate: false,
+        // ws would close the whole connection (1007) for one text frame that is not
+        // UTF-8, e.g. a message a server relayed from a broken client: we judge it
+        // per message instead (`deliver`).
+        skipUTF8Validation: true,
       });
       const fail = (reason: string): void => {
         ws.removeAllListeners();
@@ -202,12 +213,7 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
     this.ws = ws;
     this.connecting = false;
     this.options.backoff.reset();
-    ws.on('message', (data: WebSocket.RawData) => {
-      const text = Array.isArray(data)
-        ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data as ArrayBuffer).toString('utf8');
-      this.ondata(text);
-    });
+    ws.on('message', (data: WebSocket.RawData) => this.deliver(data));
     ws.on('pong', () => {
       if (this.pongTimer) clearTimeout(this.pongTimer);
       this.pongTimer = undefined;
@@ -226,6 +232,26 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
     this.startKeepAlive(ws);
     this.emit('event', { kind: 'connected', url });
     this.onconnect();
+  }
+
+  /**
+   * Hands a frame to JsSIP as text. JsSIP parses and dispatches it synchronously,
+   * so `frameIsInvalidUtf8` is true exactly while a frame whose bytes were not
+   * UTF-8 is being handled: the agent reads it for the request in hand.
+   */
+  private deliver(data: WebSocket.RawData): void {
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    const { text, valid } = decodeUtf8(bytes);
+    this.invalidUtf8 = !valid;
+    try {
+      this.ondata(text);
+    } finally {
+      this.invalidUtf8 = false;
+    }
   }
 
   private startKeepAlive(ws: WebSocket): void {

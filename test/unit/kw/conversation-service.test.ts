@@ -9,6 +9,7 @@ import { memoryLogger } from '../../../main/core/log.js';
 import type { Preview } from '../../../wire/control.js';
 import { parseIsComposing } from '../../../wire/is-composing.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { TrustedRoutingPoints } from '../../../main/core/previews/trusted-routing-points.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';
 const AGENT = { uri: 'sip:agent1@lab.local', displayName: 'Agent One' };
@@ -27,7 +28,7 @@ function preview(): Preview {
   };
 }
 
-function setup() {
+function setup(trusted: readonly string[] = ['sip:billing@lab.local']) {
   const clock = new FakeClock();
   const sent: Array<{ target: string; body: string; contentType: string | undefined }> = [];
   let failNext: Error | undefined;
@@ -52,6 +53,7 @@ function setup() {
     logger: memoryLogger().logger,
     clock,
     composingRefreshSeconds: 60,
+    trustedRoutingPoints: new TrustedRoutingPoints(trusted),
   });
   return { clock, sent, control, history, service, failWith: (e: Error) => (failNext = e) };
 }
@@ -145,7 +147,10 @@ describe('ConversationService', () => {
     await service.setComposing(ID, true);
     await service.setComposing(ID, false);
     await service.setComposing(ID, false);
-    const states = sent.map((s) => parseIsComposing(s.body)?.state);
+    const states = sent.map((s) => {
+      const parsed = parseIsComposing(s.body);
+      return parsed.ok ? parsed.composing.state : parsed.reason;
+    });
     expect(states).toEqual(['active', 'active', 'idle']);
   });
 
@@ -177,6 +182,19 @@ describe('ConversationService', () => {
     expect(s3.service.receiveEnd('sip:billing@lab.local', ID).status).toBe(200);
     expect(s3.service.get(ID)).toMatchObject({ state: 'ended', endedBy: 'router' });
     expect(s3.control).toEqual([]);
+  });
+
+  it('refuses an end from the routing point of the chat when that routing point is not trusted', () => {
+    const { service, control } = setup(['sip:claims@lab.local']);
+    service.open(preview());
+    expect(service.receiveEnd('sip:billing@lab.local', ID)).toEqual({
+      status: 403,
+      reason: 'Not A Trusted Routing Point',
+    });
+    expect(service.get(ID)?.state).toBe('active');
+    expect(control).toEqual([]);
+    // Text from the agent of the accepted interaction is not a routing point's business.
+    expect(service.receiveText(AGENT, ID, 'still here').status).toBe(200);
   });
 
   it('saves every change to the history store', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS, encodeControlMessage, parseControlMessage, shortenSubject } from '../../../wire/control.js';
 import { CONTROL_CONTENT_TYPE } from '../../../wire/content-types.js';
+import { isIsoTime } from '../../../wire/iso-time.js';
+import { decodeUtf8 } from '../../../wire/utf8.js';
 
 const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
 
@@ -108,5 +110,94 @@ describe('protocol additions', () => {
       declines: [{ kw: 'x' }],
     });
     expect(parseControlMessage(CONTROL_CONTENT_TYPE, bad)).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe('strict validation', () => {
+  const preview = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      v: 1,
+      type: 'preview',
+      interactionId: ID,
+      agent: { uri: 'sip:agent1@lab.local', displayName: 'A' },
+      routingPoint: 'sip:billing@lab.local',
+      subject: 'S',
+      text: 'T',
+      userData: {},
+      expiresAt: '2027-02-28T09:00:00.000Z',
+      ...fields,
+    });
+
+  it('refuses impossible dates that Date.parse would roll over', () => {
+    expect(Number.isFinite(Date.parse('2027-02-30T09:00:00.000Z'))).toBe(true); // why the check exists
+    for (const expiresAt of [
+      '2027-02-30T09:00:00.000Z',
+      '2027-02-29T09:00:00Z',
+      '2027-04-31T09:00:00Z',
+      '2027-13-01T09:00:00Z',
+      '2027-00-10T09:00:00Z',
+      '2027-01-01T24:00:00Z',
+      '2027-01-01T09:60:00Z',
+      '2027-01-01T09:00:60Z',
+      '2027-01-01T09:00:00+24:00',
+      '2027-01-01 09:00:00Z',
+      '2027-01-01T09:00:00',
+      'tomorrow',
+    ]) {
+      expect(parseControlMessage(CONTROL_CONTENT_TYPE, preview({ expiresAt })), expiresAt).toEqual({
+        ok: false,
+        status: 400,
+        reason: 'Invalid expiresAt: expiresAt must be a real ISO time',
+      });
+    }
+  });
+
+  it('accepts real dates: leap days, offsets, fractions', () => {
+    for (const expiresAt of [
+      '2028-02-29T09:00:00Z',
+      '2000-02-29T23:59:59.999Z',
+      '2027-12-31T23:59:59+01:00',
+      '2027-06-30T00:00:00.123456-05:30',
+    ]) {
+      expect(isIsoTime(expiresAt), expiresAt).toBe(true);
+      expect(parseControlMessage(CONTROL_CONTENT_TYPE, preview({ expiresAt })).ok, expiresAt).toBe(true);
+    }
+    expect(isIsoTime('1900-02-29T00:00:00Z')).toBe(false);
+  });
+
+  it('refuses userData that is not a JSON object, or uses a key a record cannot hold', () => {
+    expect(parseControlMessage(CONTROL_CONTENT_TYPE, preview({ userData: ['42'] }))).toEqual({
+      ok: false,
+      status: 400,
+      reason: 'Invalid userData: userData must be a JSON object',
+    });
+    expect(parseControlMessage(CONTROL_CONTENT_TYPE, preview({ userData: [] }))).toMatchObject({ ok: false });
+    expect(parseControlMessage(CONTROL_CONTENT_TYPE, preview({ userData: null }))).toMatchObject({
+      ok: false,
+    });
+    const proto = preview({}).replace('"userData":{}', '"userData":{"__proto__":"x"}');
+    expect(parseControlMessage(CONTROL_CONTENT_TYPE, proto)).toMatchObject({
+      ok: false,
+      reason: 'Invalid userData: userData key not allowed',
+    });
+    expect(
+      parseControlMessage(CONTROL_CONTENT_TYPE, preview({ userData: { constructor: 'x' } })),
+    ).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+    expect(parseControlMessage(CONTROL_CONTENT_TYPE, preview({ userData: { CaseNumber: '42' } })).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('decodeUtf8', () => {
+  it('says whether bytes were UTF-8, and tells a decoded U+FFFD from one that was sent', () => {
+    expect(decodeUtf8(new Uint8Array([0x63, 0x61, 0x66, 0xc3, 0xa9]))).toEqual({ text: 'café', valid: true });
+    expect(decodeUtf8(new Uint8Array([0x63, 0xff, 0x66]))).toEqual({ text: 'c\uFFFDf', valid: false });
+    expect(decodeUtf8(new Uint8Array([0xe2, 0x82]))).toMatchObject({ valid: false }); // truncated sequence
+    expect(decodeUtf8(new Uint8Array([0xed, 0xa0, 0x80]))).toMatchObject({ valid: false }); // a surrogate
+    expect(decodeUtf8(new Uint8Array([0xef, 0xbf, 0xbd]))).toEqual({ text: '\uFFFD', valid: true });
   });
 });
