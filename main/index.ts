@@ -8,7 +8,8 @@
  * `closed` and unregisters (`kwApp.stop()`) before the process exits.
  *
  * Environment (tests, development): KW_USER_DATA overrides the userData
- * directory; KW_LOG_LEVEL sets the log level (default info).
+ * directory; KW_LOG_LEVEL sets the log level (default info); KW_DEVTOOLS=1
+ * allows DevTools in a packaged build (electron/app-menu.ts).
  */
 import { join, resolve } from 'node:path';
 import { renameSync } from 'node:fs';
@@ -35,6 +36,7 @@ import { MediaBridge } from './core/media/media-bridge.js';
 import { FileHistoryStore } from './core/history/file-history-store.js';
 import { kwCoreFactory } from './core/core-factory.js';
 import type { Logger, LogLevel } from './core/log.js';
+import { devToolsAllowed, installApplicationMenu } from './electron/app-menu.js';
 import { registerAppScheme, serveRenderer } from './electron/app-protocol.js';
 import { IpcGateway } from './electron/ipc-gateway.js';
 import { createAppLogging } from './electron/logging.js';
@@ -114,6 +116,8 @@ function main(): void {
   app.on('window-all-closed', () => undefined);
 
   const distDir = resolve(__dirname, '..');
+  const devTools = devToolsAllowed(app, process.env);
+  if (devTools && app.isPackaged) logger.warn('DevTools allowed in a packaged build (KW_DEVTOOLS=1)');
   let shutdown: (() => Promise<void>) | undefined;
   let stopped = false;
   let stopping = false;
@@ -135,7 +139,14 @@ function main(): void {
 
   const start = async (): Promise<void> => {
     serveRenderer(protocol, join(distDir, 'renderer'), logger.child('protocol'));
-    installSecurity({ app, session: session.defaultSession, shell, logger: logger.child('security') });
+    installApplicationMenu(Menu, process.platform, devTools, logger.child('menu'));
+    installSecurity({
+      app,
+      session: session.defaultSession,
+      shell,
+      logger: logger.child('security'),
+      devTools,
+    });
 
     const settings = new ElectronSettingsStore(openSettingsFile(userData, logger), logger.child('settings'));
     const secrets = new SafeStorageSecretStore({
@@ -156,6 +167,7 @@ function main(): void {
       createWindow: (options) => new BrowserWindow(options),
       ipcMain,
       preloadPath: join(distDir, 'preload', 'media-preload.cjs'),
+      devTools,
       logger: mediaLog,
       onLink: (link) => {
         mediaBridge.attach(link).catch((error: unknown) => {
@@ -198,6 +210,7 @@ function main(): void {
       createWindow: (options) => new BrowserWindow(options),
       screen,
       preloadPath: join(distDir, 'preload', 'electron-preload.cjs'),
+      devTools,
       attach: (contents, kind) => gateway.attach(contents, kind),
       isReady: (id) => gateway.isReady(id),
       logger: logger.child('windows'),

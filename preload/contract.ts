@@ -9,6 +9,7 @@
  */
 import * as v from 'valibot';
 import { EFFECTIVE_STATES, MANUAL_STATES } from '../wire/presence/manual-states.js';
+import { toAor } from '../wire/sip/uri.js';
 
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'not an interaction id'));
 const NoInput = v.strictObject({});
@@ -43,6 +44,8 @@ export const StatusViewSchema = v.object({
   routable: v.object({ routable: v.boolean(), explanation: v.string() }),
   account: v.object({ uri: v.string(), displayName: v.string() }),
   previews: v.array(PreviewViewSchema),
+  /** Whether history is being saved; `problem` says why not, in a sentence, until it can write again. */
+  history: v.object({ saving: v.boolean(), problem: v.optional(v.string()) }),
 });
 
 const PartySchema = v.object({ uri: v.string(), displayName: v.string() });
@@ -146,6 +149,31 @@ export const AppSnapshotSchema = v.object({
   calls: v.array(CallViewSchema),
 });
 
+export const MAX_TRUSTED_ROUTING_POINTS = 50;
+
+/**
+ * A routing point is named by its address of record: `sip:` or `sips:`,
+ * user@host, no port or parameters (the core compares senders by AOR). The
+ * host is case-insensitive, so it is stored lower-cased.
+ */
+const RoutingPoint = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(256, 'a routing point address has at most 256 characters'),
+  v.check(
+    (s) => toAor(s)?.toLowerCase() === s.toLowerCase(),
+    'a routing point is a SIP address like sip:billing-experts@example.com, without port or parameters',
+  ),
+  v.transform((s) => toAor(s) ?? s),
+);
+
+/** The trusted routing points: at most 50, each once. Also checks the settings file (main/electron). */
+export const TrustedRoutingPointsSchema = v.pipe(
+  v.array(RoutingPoint),
+  v.maxLength(MAX_TRUSTED_ROUTING_POINTS, `at most ${MAX_TRUSTED_ROUTING_POINTS} routing points`),
+  v.checkItems((rp, i, list) => list.indexOf(rp) === i, 'this routing point is already in the list'),
+);
+
 const Servers = v.pipe(
   v.array(v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s]+$/, 'a server is a ws:// or wss:// URL'))),
   v.minLength(1, 'at least one server'),
@@ -164,6 +192,8 @@ export const SettingsViewSchema = v.object({
   idleMinutes: v.number(),
   startAtLogin: v.boolean(),
   sounds: v.boolean(),
+  /** The routing points whose requests this KW accepts (SIP addresses of record). */
+  trustedRoutingPoints: v.array(v.string()),
 });
 
 export const SettingsInputSchema = v.strictObject({
@@ -178,6 +208,8 @@ export const SettingsInputSchema = v.strictObject({
   idleMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(240)),
   startAtLogin: v.boolean(),
   sounds: v.boolean(),
+  /** Absent = keep the stored list. */
+  trustedRoutingPoints: v.optional(TrustedRoutingPointsSchema),
 });
 
 /** Commands: renderer → main. `input` is validated in main; `output` is what the promise resolves with. */
@@ -261,6 +293,28 @@ export type CallRecordView = v.InferOutput<typeof CallRecordViewSchema>;
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];
 
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
+
+/**
+ * Least privilege: the commands each window kind may call — what its renderer
+ * really calls, nothing more. Main checks it for every command (the IPC
+ * gateway knows the sending window; the harness, the kind a page connects as).
+ * The popups read only the `sounds` setting through `settings.get`; changing
+ * settings, chats and presence belong to the main window.
+ */
+export const WINDOW_COMMANDS: Readonly<Record<WindowKind, readonly CommandName[]>> = {
+  main: COMMAND_NAMES,
+  preview: ['app.ready', 'previews.accept', 'previews.decline', 'settings.get', 'links.open'],
+  call: ['app.ready', 'calls.answer', 'calls.decline', 'settings.get', 'links.open'],
+};
+
+/** Why `window` may not call `name` (a sentence for the log and the caller), or undefined when it may. */
+export function windowCommandProblem(window: WindowKind, name: CommandName): string | undefined {
+  return WINDOW_COMMANDS[window].includes(name) ? undefined : `the ${window} window may not call ${name}`;
+}
+
 /** A command name split into the task namespace the renderer sees: `chats.send` → kw.chats.send(). */
 type Split<K extends string> = K extends `${infer NS}.${infer M}` ? [NS, M] : never;
 type Namespaces = Split<CommandName>[0];
@@ -324,9 +378,9 @@ export type CommandCheck<K extends CommandName> =
 
 /** Validates a command's input; the error names the field. */
 export function checkCommand(name: string, input: unknown): CommandCheck<CommandName> {
-  if (!Object.hasOwn(commands, name))
+  if (!isCommandName(name))
     return { ok: false, error: `unknown command ${JSON.stringify(name).slice(0, 80)}` };
-  const result = v.safeParse(commands[name as CommandName].input, input);
+  const result = v.safeParse(commands[name].input, input);
   if (result.success) return { ok: true, input: result.output };
   const issue = result.issues[0];
   const path = issue ? v.getDotPath(issue) : null;

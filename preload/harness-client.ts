@@ -5,7 +5,7 @@
  * bundle, so `window.kw` exists when the app starts; calls made before the
  * socket opens are queued.
  */
-import { buildKwApi, eventListeners, type EventName, type Invoke } from './contract.js';
+import { buildKwApi, eventListeners, type EventName, type Invoke, type WindowKind } from './contract.js';
 
 interface Reply {
   readonly id: number;
@@ -18,7 +18,16 @@ interface Push {
   readonly payload: unknown;
 }
 
-const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/kw`);
+/** The window this page is, from its page name: the harness lets it call only that kind's commands. */
+function windowKind(path: string): WindowKind {
+  if (path.endsWith('/preview.html')) return 'preview';
+  if (path.endsWith('/call.html')) return 'call';
+  return 'main';
+}
+
+const socket = new WebSocket(
+  `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/kw?window=${windowKind(location.pathname)}`,
+);
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 const outbox: string[] = [];
 const events = eventListeners();

@@ -128,6 +128,7 @@ export class KwApp {
     const core = this.core;
     this.unwire = [
       core.agent.on('state', this.emitStatus),
+      core.onHistoryStatus(this.emitStatus),
       core.presence.on('change', (snapshot) => {
         this.emitStatus();
         const settings = this.options.settings.load();
@@ -162,6 +163,7 @@ export class KwApp {
       account,
       initialPresence: settings.lastPresence,
       devices: { input: settings.audioInput, output: settings.audioOutput },
+      trustedRoutingPoints: settings.trustedRoutingPoints,
     });
   }
 
@@ -178,43 +180,62 @@ export class KwApp {
       idleMinutes: s.idleMinutes,
       startAtLogin: s.startAtLogin,
       sounds: s.sounds,
+      trustedRoutingPoints: [...s.trustedRoutingPoints],
     };
   }
 
   private async saveSettings(input: SettingsInput): Promise<SettingsView> {
     const before = this.options.settings.load();
-    const next: StoredSettings = {
-      ...before,
-      account: {
-        uri: input.account.uri,
-        authUser: input.account.authUser,
-        displayName: input.account.displayName,
-      },
-      servers: input.servers,
-      idleMinutes: input.idleMinutes,
-      startAtLogin: input.startAtLogin,
-      sounds: input.sounds,
-    };
-    this.options.settings.save(next);
-    const passwordChanged = input.account.password !== undefined;
-    if (passwordChanged)
-      this.options.secrets.setPassword(input.account.password === '' ? undefined : input.account.password);
+    const next = settingsFromInput(before, input);
+    // Absent = keep the stored password; '' = forget it.
+    const password = input.account.password;
+    this.storeAllOrNothing(next, password === undefined ? undefined : { password: password || undefined });
     if (before.startAtLogin !== next.startAtLogin)
       this.options.loginItems?.setStartAtLogin(next.startAtLogin);
-    const reconnect =
-      passwordChanged ||
-      before.account.uri !== next.account.uri ||
-      before.account.authUser !== next.account.authUser ||
-      before.account.displayName !== next.account.displayName ||
-      before.servers.join('\n') !== next.servers.join('\n');
-    if (reconnect) {
-      this.options.logger.info('account or servers changed: signing in again', { uri: next.account.uri });
+    if (password !== undefined || signInChanged(before, next)) {
+      this.options.logger.info('account, servers or routing points changed: signing in again', {
+        uri: next.account.uri,
+      });
       await this.stop();
       this.core = this.buildCore(next);
       await this.start();
       this.emitStatus();
     }
     return this.settingsView();
+  }
+
+  /**
+   * Writes the settings and, when it changed, the password — both or neither:
+   * the secret is prepared (encrypted) before anything is written, and put
+   * back as it was when the settings then cannot be written. The error says
+   * so in a sentence; the details are in the log.
+   */
+  private storeAllOrNothing(
+    next: StoredSettings,
+    secret: { password: string | undefined } | undefined,
+  ): void {
+    const { secrets, settings, logger } = this.options;
+    let undoSecret: (() => void) | undefined;
+    try {
+      undoSecret = secret ? secrets.prepare(secret.password).apply() : undefined;
+    } catch (error) {
+      throw notSaved(error);
+    }
+    try {
+      settings.save(next);
+    } catch (error) {
+      try {
+        undoSecret?.();
+      } catch (undoError) {
+        logger.error('settings not saved, and the previous password could not be put back', {
+          error: messageOf(undoError),
+        });
+        throw new Error(
+          `${messageOf(error)}, and the previous password could not be put back: enter it again`,
+        );
+      }
+      throw notSaved(error);
+    }
   }
 
   private buildHandlers(): CommandHandlers {
@@ -295,4 +316,41 @@ export class KwApp {
       },
     };
   }
+}
+
+/** The stored settings after a save of `input` (fields the input leaves out keep their value). */
+function settingsFromInput(before: StoredSettings, input: SettingsInput): StoredSettings {
+  return {
+    ...before,
+    account: {
+      uri: input.account.uri,
+      authUser: input.account.authUser,
+      displayName: input.account.displayName,
+    },
+    servers: input.servers,
+    idleMinutes: input.idleMinutes,
+    startAtLogin: input.startAtLogin,
+    sounds: input.sounds,
+    trustedRoutingPoints: input.trustedRoutingPoints ?? before.trustedRoutingPoints,
+  };
+}
+
+/** Whether the core must be built again: who signs in where, or whom it trusts (fixed for a core's life). */
+function signInChanged(before: StoredSettings, next: StoredSettings): boolean {
+  return (
+    before.account.uri !== next.account.uri ||
+    before.account.authUser !== next.account.authUser ||
+    before.account.displayName !== next.account.displayName ||
+    before.servers.join('\n') !== next.servers.join('\n') ||
+    before.trustedRoutingPoints.join('\n') !== next.trustedRoutingPoints.join('\n')
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A store's refusal (a sentence), saying that nothing else changed either. */
+function notSaved(error: unknown): Error {
+  return new Error(`${messageOf(error)}; nothing was changed`, { cause: error });
 }

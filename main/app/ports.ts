@@ -14,18 +14,32 @@ export interface StoredSettings {
   /** The chosen microphone and speaker (device ids; '' = the system default). */
   readonly audioInput: string;
   readonly audioOutput: string;
+  /** The routing points whose previews this KW accepts (SIP AORs). */
+  readonly trustedRoutingPoints: readonly string[];
 }
 
 /** Settings persistence (electron-store in the app). Never holds the password. */
 export interface SettingsStore {
   load(): StoredSettings;
+  /** Throws an Error whose message is a sentence for the user when it cannot save; nothing changed then. */
   save(settings: StoredSettings): void;
 }
 
-/** Secret persistence (safeStorage in the app). */
+/**
+ * Secret persistence (safeStorage in the app), in two steps so that a
+ * settings save is all or nothing (KwApp.saveSettings): `prepare` does
+ * everything that can be refused (encrypting) and changes nothing; `apply`
+ * stores it and returns what puts the previous secret back exactly.
+ */
 export interface SecretStore {
   getPassword(): string | undefined;
-  setPassword(password: string | undefined): void;
+  /** Throws an Error whose message is a sentence for the user when it cannot be stored; nothing changed then. */
+  prepare(password: string | undefined): PreparedSecret;
+}
+
+export interface PreparedSecret {
+  /** Stores the new secret (undefined: forgets it); throws (nothing changed) or returns the undo. */
+  apply(): () => void;
 }
 
 /** Opens a validated external link (shell.openExternal in the app). */
@@ -54,6 +68,9 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   lastPresence: 'available',
   audioInput: '',
   audioOutput: '',
+  // An installed app trusts no routing point until the KW (or their admin) lists one:
+  // the lab's names mean nothing elsewhere (docs/decisions.md, "Trusted routing points").
+  trustedRoutingPoints: [],
 };
 
 export class MemorySettingsStore implements SettingsStore {
@@ -71,7 +88,15 @@ export class MemorySecretStore implements SecretStore {
   getPassword(): string | undefined {
     return this.password;
   }
-  setPassword(password: string | undefined): void {
-    this.password = password;
+  prepare(password: string | undefined): PreparedSecret {
+    return {
+      apply: () => {
+        const previous = this.password;
+        this.password = password === '' ? undefined : password;
+        return () => {
+          this.password = previous;
+        };
+      },
+    };
   }
 }

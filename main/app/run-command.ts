@@ -1,9 +1,17 @@
 /**
  * The one path a command from a renderer takes, whatever the transport
- * (Electron IPC or the harness WebSocket): validate against the contract,
- * refuse with a precise error (logged, nothing changed), else run the handler.
+ * (Electron IPC or the harness WebSocket): the sending window may call it
+ * (preload/contract.ts WINDOW_COMMANDS), its input is valid, and a window
+ * starts (`app.ready`) only as what it is; else a precise refusal (logged,
+ * nothing changed); then the handler.
  */
-import { checkCommand, type CommandName } from '../../preload/contract.js';
+import {
+  checkCommand,
+  isCommandName,
+  windowCommandProblem,
+  type CommandName,
+  type WindowKind,
+} from '../../preload/contract.js';
 import type { Logger } from '../core/log.js';
 import type { CommandHandlers } from './kw-app.js';
 
@@ -15,10 +23,11 @@ export async function runCommand(
   name: string,
   input: unknown,
   logger: Logger,
+  window: WindowKind,
 ): Promise<CommandResult> {
-  const check = checkCommand(name, input);
+  const check = admit(name, input, window);
   if (!check.ok) {
-    logger.warn('command refused', { command: name.slice(0, 64), error: check.error });
+    logger.warn('command refused', { command: name.slice(0, 64), window, error: check.error });
     return { ok: false, error: check.error };
   }
   const handler = handlers[name as CommandName] as (input: unknown) => Promise<unknown>;
@@ -26,7 +35,24 @@ export async function runCommand(
     return { ok: true, value: await handler(check.input) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    logger.warn('command failed', { command: name, error: message });
+    logger.warn('command failed', { command: name, window, error: message });
     return { ok: false, error: message };
   }
+}
+
+/** The validated input, or why the command may not run: privilege first (before the input is parsed), then the input. */
+function admit(
+  name: string,
+  input: unknown,
+  window: WindowKind,
+): { readonly ok: true; readonly input: unknown } | { readonly ok: false; readonly error: string } {
+  const denied = isCommandName(name) ? windowCommandProblem(window, name) : undefined;
+  if (denied) return { ok: false, error: denied };
+  const check = checkCommand(name, input);
+  if (!check.ok) return check;
+  // A page may not start as another window kind (it would be answered as that window).
+  const claimed = name === 'app.ready' ? (check.input as { window: WindowKind }).window : window;
+  if (claimed !== window)
+    return { ok: false, error: `the ${window} window may not start as the ${claimed} window` };
+  return { ok: true, input: check.input };
 }

@@ -44,7 +44,13 @@ export function statusView(core: KwCore, displayName: string): StatusView {
     routable: { routable: routable.routable, explanation: routable.explanation },
     account: { uri: core.agent.aor, displayName },
     previews: core.previews.list().map(previewView),
+    history: historyView(core),
   };
+}
+
+function historyView(core: KwCore): StatusView['history'] {
+  const { saving, problem } = core.historyStatus();
+  return { saving, ...(problem !== undefined ? { problem } : {}) };
 }
 
 /** A conversation as the renderer sees it: field by field, so the history format can change without the view. */

@@ -18,12 +18,14 @@ import { PreviewInbox } from './previews/preview-inbox.js';
 import type { Clock } from './clock.js';
 import { sipControlSender } from './previews/control-sender.js';
 import { ConversationService } from './conversations/conversation-service.js';
-import type { HistoryStore } from './history/history-store.js';
+import type { HistoryStatus, HistoryStore } from './history/history-store.js';
+import type { Unsubscribe } from './events.js';
 import { dispatchInbound } from './inbound-dispatch.js';
 import { CallManager } from './calls/call-manager.js';
 import type { CallMedia } from './calls/call-media.js';
 import { jssipCallSession } from './calls/call-session.js';
 import { noMedia } from './calls/no-media.js';
+import { TrustedRoutingPoints } from './previews/trusted-routing-points.js';
 
 export interface KwCoreOptions {
   readonly agent: SipAgent;
@@ -37,6 +39,11 @@ export interface KwCoreOptions {
   readonly ringTimeoutMs?: number;
   /** The microphone and speaker chosen before. */
   readonly devices?: { readonly input: string; readonly output: string };
+  /**
+   * The routing points whose previews, preview-cancels and `end`s are accepted (SIP
+   * AORs); others get 403. An entry that is not a SIP address throws RangeError.
+   */
+  readonly trustedRoutingPoints: readonly string[];
 }
 
 /** Whether a router could offer this KW an interaction now, and why not. */
@@ -60,6 +67,9 @@ export class KwCore {
     const { agent, logger } = options;
     const control = sipControlSender(agent);
     const clock = options.clock ? { clock: options.clock } : {};
+    const trustedRoutingPoints = new TrustedRoutingPoints(options.trustedRoutingPoints);
+    if (trustedRoutingPoints.size === 0)
+      logger.warn('no trusted routing points configured: every preview will be refused');
     this.presence = new PresenceManager({
       entity: agent.aor,
       publisher: agent.createPublisher({ expires: options.publishExpires ?? 600 }),
@@ -72,6 +82,7 @@ export class KwCore {
       control,
       history: options.history,
       logger: logger.child('chats'),
+      trustedRoutingPoints,
       ...clock,
     });
     this.previews.on('accepted', (preview) => this.conversations.open(preview));
@@ -89,12 +100,26 @@ export class KwCore {
     });
     agent.onInvite((invite, session) => this.calls.decideInvite(invite, jssipCallSession(session)));
     agent.onMessage((message) =>
-      dispatchInbound(message, { previews: this.previews, conversations: this.conversations, logger }),
+      dispatchInbound(message, {
+        previews: this.previews,
+        conversations: this.conversations,
+        trustedRoutingPoints,
+        logger,
+      }),
     );
   }
 
   get agent(): SipAgent {
     return this.options.agent;
+  }
+
+  /** Whether history reaches the disk, and if not, why (a sentence for the user). */
+  historyStatus(): HistoryStatus {
+    return this.options.history.status();
+  }
+
+  onHistoryStatus(listener: (status: HistoryStatus) => void): Unsubscribe {
+    return this.options.history.onStatus(listener);
   }
 
   /** Restores history, connects, registers and publishes presence. */

@@ -26,9 +26,11 @@
  * through `frameProblem`.
  * A refused sender or a malformed envelope rejects with an Error (logged,
  * nothing runs). A well-formed envelope with a bad command (unknown name,
- * wrong types, extra fields) is refused by runCommand, which resolves
- * `{ ok: false, error }` (the preload turns that into a rejected Error with
- * the validation message) without calling any handler.
+ * wrong types, extra fields) or one its window may not call (least privilege:
+ * `WINDOW_COMMANDS` in the contract, by the kind the window was attached as —
+ * "the preview window may not call settings.save") is refused by runCommand,
+ * which resolves `{ ok: false, error }` (the preload turns that into a
+ * rejected Error with that message) without calling any handler.
  *
  * Events wait per window: from `attach()` until that window's renderer has
  * been answered `app.ready` (its snapshot), events are queued in order; after
@@ -168,7 +170,7 @@ export class IpcGateway {
       throw new Error('malformed request: expected { name, input }');
     }
     const { name, input } = envelope.output;
-    const result = await runCommand(this.options.handlers, name, input, this.options.logger);
+    const result = await runCommand(this.options.handlers, name, input, this.options.logger, entry.kind);
     if (name === 'app.ready' && result.ok && !entry.ready) {
       const defer = this.options.afterReply ?? ((fn: () => void) => void setImmediate(fn));
       defer(() => this.markReady(entry));

@@ -26,7 +26,7 @@ import { frameProblem, type GatewayFrame, type GatewayInvokeEvent } from './ipc-
 import { PAGES, pageUrl } from './security.js';
 import { secureWebPreferences } from './windows.js';
 
-export function mediaWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function mediaWindowOptions(preloadPath: string, devTools = false): BrowserWindowConstructorOptions {
   return {
     title: 'KW Desktop media',
     width: 320,
@@ -35,7 +35,7 @@ export function mediaWindowOptions(preloadPath: string): BrowserWindowConstructo
     skipTaskbar: true,
     focusable: false,
     webPreferences: {
-      ...secureWebPreferences(preloadPath),
+      ...secureWebPreferences(preloadPath, devTools),
       // Calls run while the window is hidden: no timer throttling, and remote
       // audio plays without a user gesture (nobody can click a hidden window).
       backgroundThrottling: false,
@@ -98,6 +98,8 @@ export interface MediaWindowDeps {
   readonly ipcMain: MediaIpcMain;
   /** dist/preload/media-preload.cjs */
   readonly preloadPath: string;
+  /** Whether the window may open DevTools (default: no). */
+  readonly devTools?: boolean;
   readonly logger: Logger;
   /** Each new link (first window, after a reload, after a crash). */
   readonly onLink: (link: MediaHostLink) => void;
@@ -251,7 +253,7 @@ export class MediaWindowHost {
 
   private create(): void {
     const logger = this.deps.logger;
-    const win = this.deps.createWindow(mediaWindowOptions(this.deps.preloadPath));
+    const win = this.deps.createWindow(mediaWindowOptions(this.deps.preloadPath, this.deps.devTools));
     this.window = win;
     this.createdAt = this.timers.now();
     const contents = win.webContents;

@@ -5,13 +5,15 @@
  * the OS cannot encrypt (`isEncryptionAvailable()` false, or Linux's
  * `basic_text` backend, which is a fixed key) it refuses to store — logged as
  * an error and thrown, so the settings form shows why — and never falls back
- * to plain text. The password itself is never logged.
+ * to plain text. The password itself is never logged. A change is prepared
+ * (encrypted) before anything is written and can be undone exactly, so a
+ * settings save is all or nothing (ports.ts SecretStore).
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SafeStorage } from 'electron';
-import type { SecretStore } from '../app/ports.js';
+import type { PreparedSecret, SecretStore } from '../app/ports.js';
 import type { Logger } from '../core/log.js';
 
 export const SECRET_FILE_NAME = 'sip-password.bin';
@@ -97,21 +99,76 @@ export class SafeStorageSecretStore implements SecretStore {
     return password;
   }
 
+  /** Stores (or, with undefined / '', forgets) the password at once: `prepare(password).apply()`. */
   setPassword(password: string | undefined): void {
-    if (password === undefined || password === '') {
-      this.files.remove(this.path);
-      this.cached = { password: undefined };
-      this.options.logger.info('SIP password forgotten');
-      return;
-    }
+    this.prepare(password).apply();
+  }
+
+  /**
+   * Encrypts now (refused with a sentence when the system cannot protect it,
+   * never stored in plain text) and writes only on `apply`, whose undo puts
+   * the previous file back byte for byte (even one this system cannot read).
+   */
+  prepare(password: string | undefined): PreparedSecret {
+    const forget = password === undefined || password === '';
+    const data = forget ? undefined : this.encrypt(password);
+    return {
+      apply: () => {
+        const previousFile = this.readFile();
+        const previousCache = this.cached;
+        this.write(data);
+        this.cached = { password: forget ? undefined : password };
+        this.options.logger.info(
+          forget ? 'SIP password forgotten' : 'SIP password stored (encrypted by the system)',
+        );
+        return () => {
+          this.write(previousFile);
+          this.cached = previousCache;
+          this.options.logger.info('SIP password put back as it was');
+        };
+      },
+    };
+  }
+
+  private encrypt(password: string): Buffer {
     const reason = this.unavailableReason();
     if (reason !== undefined) {
-      const message = `the SIP password was not stored: ${reason}; it is never kept in plain text`;
-      this.options.logger.error(message);
-      throw new Error(message);
+      this.options.logger.error('the SIP password was not stored: it is never kept in plain text', {
+        reason,
+      });
+      throw new Error(`the password cannot be stored securely on this computer: ${reason}`);
     }
-    this.files.write(this.path, this.options.safeStorage.encryptString(password));
-    this.cached = { password };
-    this.options.logger.info('SIP password stored (encrypted by the system)');
+    try {
+      return this.options.safeStorage.encryptString(password);
+    } catch (error) {
+      this.options.logger.error('the SIP password could not be encrypted', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new Error('the password could not be encrypted by the system', { cause: error });
+    }
+  }
+
+  private readFile(): Buffer | undefined {
+    try {
+      return this.files.read(this.path);
+    } catch (error) {
+      this.options.logger.error('the SIP password file could not be read', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new Error('the stored password could not be read from disk', { cause: error });
+    }
+  }
+
+  /** The file with `data`, or no file. */
+  private write(data: Buffer | undefined): void {
+    try {
+      if (data === undefined) this.files.remove(this.path);
+      else this.files.write(this.path, data);
+    } catch (error) {
+      this.options.logger.error('the SIP password file could not be written', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new Error('the password could not be written to disk', { cause: error });
+    }
   }
 }

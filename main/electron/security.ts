@@ -8,6 +8,8 @@
  * - navigation, redirects, `<webview>` and `window.open` are denied in every
  *   webContents; a denied https:/mailto: link goes to the system browser
  *   through the one external-link function;
+ * - DevTools closed at once unless allowed (not packaged, or the developer
+ *   flag: app-menu.ts);
  * - permissions: microphone (`media`, audio only) is *requested* only by the
  *   hidden media window's page (the only page that captures; the others ask
  *   main); permission *checks* (device labels, setSinkId) pass for audio on
@@ -178,6 +180,8 @@ export interface HardenableContents {
     listener: (event: { preventDefault(): void }, url: string) => void,
   ): unknown;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  on(event: 'devtools-opened', listener: () => void): unknown;
+  closeDevTools(): void;
 }
 
 export interface SecuritySession {
@@ -220,10 +224,21 @@ export interface SecurityDeps {
   readonly session: SecuritySession;
   readonly shell: ExternalShell;
   readonly logger: Logger;
+  /** Whether DevTools may open (app-menu.ts devToolsAllowed; default: no). */
+  readonly devTools?: boolean;
 }
 
-/** Denies navigation, redirects, webviews and new windows in one webContents. */
-export function hardenWebContents(contents: HardenableContents, shell: ExternalShell, logger: Logger): void {
+/**
+ * Denies navigation, redirects, webviews and new windows in one webContents,
+ * and DevTools unless allowed (webPreferences already say `devTools: false`
+ * for our windows; this also covers any webContents they do not).
+ */
+export function hardenWebContents(
+  contents: HardenableContents,
+  shell: ExternalShell,
+  logger: Logger,
+  devTools = false,
+): void {
   const toBrowser = (url: string): void => {
     if (safeExternalUrl(url)) void openExternalSafely(shell, url, logger).catch(() => undefined);
   };
@@ -245,12 +260,19 @@ export function hardenWebContents(contents: HardenableContents, shell: ExternalS
     event.preventDefault();
     logger.warn('webview denied', { webContents: contents.id });
   });
+  if (!devTools)
+    contents.on('devtools-opened', () => {
+      logger.warn('DevTools closed: not allowed in this build', { webContents: contents.id });
+      contents.closeDevTools();
+    });
 }
 
 /** Installs every rule above; call once after `app` is ready (sessions exist then). */
 export function installSecurity(deps: SecurityDeps): void {
   const { app, session, shell, logger } = deps;
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, shell, logger));
+  app.on('web-contents-created', (_event, contents) =>
+    hardenWebContents(contents, shell, logger, deps.devTools),
+  );
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const granted = decidePermissionRequest(permission, details);
     if (!granted)

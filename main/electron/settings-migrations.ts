@@ -11,7 +11,8 @@
  *   1 — `{ sipUri, displayName, server, idleMinutes }` (one server)
  *   2 — `{ account: { uri, authUser, displayName }, servers[], idleMinutes, startAtLogin, sounds }`
  *   3 — 2 + `lastPresence` (the manual state restored at start)
- *   4 — 3 + `audioInput`, `audioOutput` (chosen microphone and speaker)   ← current
+ *   4 — 3 + `audioInput`, `audioOutput` (chosen microphone and speaker)
+ *   5 — 4 + `trustedRoutingPoints` (SIP AORs whose previews are accepted; [] until listed)   ← current
  *
  * A file with settings but no `schemaVersion` is version 1; no file at all
  * gives the defaults.
@@ -22,8 +23,9 @@
 import * as v from 'valibot';
 import { DEFAULT_SETTINGS, type StoredSettings } from '../app/ports.js';
 import { MANUAL_STATES } from '../../wire/presence/manual-states.js';
+import { TrustedRoutingPointsSchema } from '../../preload/contract.js';
 
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 type Raw = Record<string, unknown>;
 
@@ -63,6 +65,12 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'the chosen microphone and speaker (system default until chosen)',
     migrate: (s) => ({ ...s, audioInput: '', audioOutput: '' }),
   },
+  {
+    from: 4,
+    // Trust is never guessed: an existing install accepts no routing point until the KW lists one.
+    describe: 'the trusted routing points (none until listed in Settings)',
+    migrate: (s) => ({ ...s, trustedRoutingPoints: [] }),
+  },
 ];
 
 const Fields = {
@@ -78,6 +86,7 @@ const Fields = {
   lastPresence: v.picklist(MANUAL_STATES),
   audioInput: v.pipe(v.string(), v.maxLength(256)),
   audioOutput: v.pipe(v.string(), v.maxLength(256)),
+  trustedRoutingPoints: TrustedRoutingPointsSchema,
 } as const;
 
 /** Current-version settings from anything: valid fields kept, the others defaulted. */
@@ -101,6 +110,7 @@ export function toStoredSettings(value: unknown): { settings: StoredSettings; pr
     lastPresence: field('lastPresence'),
     audioInput: field('audioInput'),
     audioOutput: field('audioOutput'),
+    trustedRoutingPoints: [...field('trustedRoutingPoints')],
   };
   return { settings, problems };
 }

@@ -42,11 +42,23 @@ export class ElectronSettingsStore implements SettingsStore {
     return this.current;
   }
 
+  /** Validates, writes, and only then holds the new settings: a refused or failed save changes nothing. */
   save(settings: StoredSettings): void {
     const checked = toStoredSettings(settings);
-    if (checked.problems.length > 0) throw new Error(`settings not saved: ${checked.problems.join('; ')}`);
+    if (checked.problems.length > 0) {
+      this.logger.warn('settings refused', { problems: checked.problems });
+      const fields = checked.problems.map((p) => p.split(':')[0]).join(', ');
+      throw new Error(`these settings are not valid: ${fields}`);
+    }
+    try {
+      this.file.set({ schemaVersion: SETTINGS_VERSION, settings: checked.settings });
+    } catch (error) {
+      this.logger.error('settings file not written', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new Error('the settings file could not be written', { cause: error });
+    }
     this.current = checked.settings;
-    this.write();
   }
 
   private write(): void {

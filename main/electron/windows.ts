@@ -22,10 +22,15 @@ import type { Logger } from '../core/log.js';
 import type { GatewayWebContents } from './ipc-gateway.js';
 import { pageUrl } from './security.js';
 
-/** The webPreferences of every window: isolated, sandboxed, no Node, web security on. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+/**
+ * The webPreferences of every window: isolated, sandboxed, no Node, web
+ * security on; DevTools only when asked for (app-menu.ts devToolsAllowed:
+ * never in a packaged build unless its developer flag is set).
+ */
+export function secureWebPreferences(preloadPath: string, devTools = false): WebPreferences {
   return {
     preload: preloadPath,
+    devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -96,7 +101,7 @@ const POPUP_FRAME = {
   alwaysOnTop: true,
 } as const satisfies BrowserWindowConstructorOptions;
 
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function mainWindowOptions(preloadPath: string, devTools = false): BrowserWindowConstructorOptions {
   return {
     title: 'KW Desktop',
     width: 1040,
@@ -104,31 +109,39 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
     minWidth: 720,
     minHeight: 480,
     show: false,
-    webPreferences: secureWebPreferences(preloadPath),
+    webPreferences: secureWebPreferences(preloadPath, devTools),
   };
 }
 
 export function previewWindowOptions(
   preloadPath: string,
   bounds: Rectangle,
+  devTools = false,
 ): BrowserWindowConstructorOptions {
   return {
     title: 'KW Desktop — expert request',
     ...bounds,
     ...POPUP_FRAME,
     focusable: false,
-    webPreferences: secureWebPreferences(preloadPath),
+    webPreferences: secureWebPreferences(preloadPath, devTools),
   };
 }
 
-export function callWindowOptions(preloadPath: string, bounds: Rectangle): BrowserWindowConstructorOptions {
+export function callWindowOptions(
+  preloadPath: string,
+  bounds: Rectangle,
+  devTools = false,
+): BrowserWindowConstructorOptions {
   return {
     title: 'KW Desktop — incoming call',
     ...bounds,
     ...POPUP_FRAME,
     focusable: true,
     // The ringtone (WebAudio) starts when a call arrives, never after a click.
-    webPreferences: { ...secureWebPreferences(preloadPath), autoplayPolicy: 'no-user-gesture-required' },
+    webPreferences: {
+      ...secureWebPreferences(preloadPath, devTools),
+      autoplayPolicy: 'no-user-gesture-required',
+    },
   };
 }
 
@@ -166,6 +179,8 @@ export interface WindowsDeps {
   readonly createWindow: (options: BrowserWindowConstructorOptions) => ShellWindow;
   readonly screen: ShellScreen;
   readonly preloadPath: string;
+  /** Whether the windows may open DevTools (default: no). */
+  readonly devTools?: boolean;
   readonly attach: (contents: GatewayWebContents, kind: WindowKind) => void;
   /** Whether a window's renderer has said it is ready (the gateway knows). */
   readonly isReady: (contentsId: number) => boolean;
@@ -285,7 +300,7 @@ export class AppWindows implements WindowControl {
   }
 
   private createMain(showWhenReady = !this.deps.startHidden): ShellWindow {
-    const win = this.deps.createWindow(mainWindowOptions(this.deps.preloadPath));
+    const win = this.deps.createWindow(mainWindowOptions(this.deps.preloadPath, this.deps.devTools));
     this.prepare(win, 'main');
     win.on('close', (event) => {
       if (this.quitting) return;
@@ -301,7 +316,9 @@ export class AppWindows implements WindowControl {
 
   private createPreview(): ShellWindow {
     const bounds = previewBounds(this.deps.screen.getPrimaryDisplay().workArea, 1);
-    const win = this.deps.createWindow(previewWindowOptions(this.deps.preloadPath, bounds));
+    const win = this.deps.createWindow(
+      previewWindowOptions(this.deps.preloadPath, bounds, this.deps.devTools),
+    );
     this.preparePopup(win, 'preview', () => {
       if (this.preview === win) this.preview = undefined;
     });
@@ -310,7 +327,7 @@ export class AppWindows implements WindowControl {
 
   private createCall(): ShellWindow {
     const bounds = callBounds(this.deps.screen.getPrimaryDisplay().workArea, 1);
-    const win = this.deps.createWindow(callWindowOptions(this.deps.preloadPath, bounds));
+    const win = this.deps.createWindow(callWindowOptions(this.deps.preloadPath, bounds, this.deps.devTools));
     this.preparePopup(win, 'call', () => {
       if (this.call === win) this.call = undefined;
     });

@@ -26,6 +26,12 @@ export interface HarnessKwOptions {
     readonly authUser?: string;
   };
   readonly servers: readonly string[];
+  /**
+   * The routing points whose previews this KW accepts: the lab's (`npm start`
+   * passes its router's), or the ones a test's router uses. Required: trust is
+   * never a default.
+   */
+  readonly trustedRoutingPoints: readonly string[];
   readonly historyDir: string;
   readonly logger: Logger;
   readonly rendererDir?: string;
@@ -56,6 +62,7 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     },
     servers: options.servers,
     idleMinutes: options.idleMinutes ?? DEFAULT_SETTINGS.idleMinutes,
+    trustedRoutingPoints: options.trustedRoutingPoints,
   };
   const openedLinks: string[] = [];
   const logger = options.logger;

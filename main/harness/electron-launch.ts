@@ -7,11 +7,12 @@
  * a userData directory of its own per lab user (`.lab-run/electron-<user>`,
  * through KW_USER_DATA; the history stays there between runs) and writes the
  * settings file there before each start. The file is in the app's settings
- * format version 1 (`{ sipUri, displayName, server, idleMinutes }`): the
- * harness may not import the Electron shell's current schema version
+ * format version 5 (the first with `trustedRoutingPoints`: the lab's KW trusts
+ * the lab's routing points, and older versions migrate to none): the harness
+ * may not import the Electron shell's current schema version
  * (main/electron/settings-migrations.ts), and a published version is migrated
- * by every later app, so the app reads it as the current settings with their
- * defaults (test/unit/harness/start-args.test.ts checks that).
+ * by every later app, so the app reads it as the current settings
+ * (test/unit/harness/start-args.test.ts checks that).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,17 +23,44 @@ export interface LabAccount {
   readonly displayName: string;
 }
 
-/** The settings file (`{ schemaVersion, settings }`) that signs the app in as `account` on `server`. */
+/** Settings format version 5, as published (main/electron/settings-migrations.ts). */
+export interface SettingsFileV5 {
+  readonly schemaVersion: 5;
+  readonly settings: {
+    readonly account: { readonly uri: string; readonly authUser: string; readonly displayName: string };
+    readonly servers: readonly string[];
+    readonly idleMinutes: number;
+    readonly startAtLogin: boolean;
+    readonly sounds: boolean;
+    readonly lastPresence: 'available';
+    readonly audioInput: string;
+    readonly audioOutput: string;
+    readonly trustedRoutingPoints: readonly string[];
+  };
+}
+
+/**
+ * The settings file that signs the app in as `account` on `server`, trusting
+ * the lab's routing points.
+ */
 export function labSettingsFile(
   account: LabAccount,
   server: string,
-): {
-  readonly schemaVersion: 1;
-  readonly settings: { sipUri: string; displayName: string; server: string; idleMinutes: number };
-} {
+  trustedRoutingPoints: readonly string[],
+): SettingsFileV5 {
   return {
-    schemaVersion: 1,
-    settings: { sipUri: account.uri, displayName: account.displayName, server, idleMinutes: 10 },
+    schemaVersion: 5,
+    settings: {
+      account: { uri: account.uri, authUser: '', displayName: account.displayName },
+      servers: [server],
+      idleMinutes: 10,
+      startAtLogin: false,
+      sounds: true,
+      lastPresence: 'available',
+      audioInput: '',
+      audioOutput: '',
+      trustedRoutingPoints: [...trustedRoutingPoints],
+    },
   };
 }
 
@@ -48,6 +76,8 @@ export interface ElectronLaunchOptions {
   readonly binary: string;
   readonly account: LabAccount;
   readonly server: string;
+  /** The lab router's routing points, which the app is to trust. */
+  readonly trustedRoutingPoints: readonly string[];
   /** Directory name under `.lab-run/` (one per lab user). */
   readonly name: string;
   /** The repository root (default: the working directory). */
@@ -60,7 +90,7 @@ export function launchElectronKw(options: ElectronLaunchOptions): ElectronKw {
   mkdirSync(userData, { recursive: true });
   writeFileSync(
     join(userData, 'settings.json'),
-    `${JSON.stringify(labSettingsFile(options.account, options.server), null, 2)}\n`,
+    `${JSON.stringify(labSettingsFile(options.account, options.server, options.trustedRoutingPoints), null, 2)}\n`,
   );
   // Chromium refuses to run as root with its sandbox on.
   const asRoot = process.getuid?.() === 0;

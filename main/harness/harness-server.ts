@@ -11,6 +11,14 @@
  * (`acceptSockets`: own origin only, `/kw` or `/media`), and the contract
  * socket of one page (`contractSocket`); the media socket is a
  * `MediaHostLink` (media-link.ts). `startHarness` wires them to one server.
+ *
+ * Least privilege: a page connects as its window kind (`/kw?window=preview`,
+ * set by preload/harness-client.ts from its page; none = `main`) and may call
+ * only that kind's commands (the contract's WINDOW_COMMANDS), as in Electron.
+ * Unlike Electron, where main knows which window sent a command, the kind is
+ * the page's own claim here: every page shares one origin, so this keeps the
+ * harness honest about what each renderer calls; it is no boundary against a
+ * hostile page (the harness is for tests and demos, on loopback).
  */
 import {
   createServer,
@@ -26,7 +34,12 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../core/log.js';
 import type { KwApp } from '../app/kw-app.js';
 import { runCommand } from '../app/run-command.js';
-import type { EventName, EventPayload } from '../../preload/contract.js';
+import {
+  WINDOW_COMMANDS,
+  type EventName,
+  type EventPayload,
+  type WindowKind,
+} from '../../preload/contract.js';
 import type { MediaHostLink } from '../../wire/media-host.js';
 import { wsMediaLink } from './media-link.js';
 
@@ -88,7 +101,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   acceptSockets(http, wss, {
     origin: currentOrigin,
     log,
-    onContract: (ws) => contractSocket(ws, options.app, log),
+    onContract: (ws, window) => contractSocket(ws, window, options.app, log),
     ...(options.onMediaHost
       ? { onMedia: (ws: WebSocket) => options.onMediaHost?.(wsMediaLink(ws, log.child('media'))) }
       : {}),
@@ -175,19 +188,33 @@ interface SocketRoutes {
   /** Our pages' origin: any other is refused (the harness's "sender is our frame" check). */
   readonly origin: () => string;
   readonly log: Logger;
-  /** `/kw`: a page speaking the contract. */
-  readonly onContract: (ws: WebSocket) => void;
+  /** `/kw`: a page speaking the contract, as the window kind it connected as. */
+  readonly onContract: (ws: WebSocket, window: WindowKind) => void;
   /** `/media`: a page that hosts the media; absent = `/media` is refused. */
   readonly onMedia?: (ws: WebSocket) => void;
 }
 
-/** The WebSocket upgrades: `/kw` and `/media` from our own origin only, anything else 403. */
+/**
+ * The WebSocket upgrades: `/kw` (with an optional `window` kind) and `/media`
+ * from our own origin only, anything else 403.
+ */
 function acceptSockets(http: Server, wss: WebSocketServer, routes: SocketRoutes): void {
   http.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const route = path === '/kw' ? routes.onContract : path === '/media' ? routes.onMedia : undefined;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    const window = windowKindOf(url.searchParams.get('window'));
+    const route =
+      path === '/kw' && window
+        ? (ws: WebSocket) => routes.onContract(ws, window)
+        : path === '/media'
+          ? routes.onMedia
+          : undefined;
     if (!route || req.headers.origin !== routes.origin()) {
-      routes.log.warn('harness WebSocket refused', { path, origin: req.headers.origin });
+      routes.log.warn('harness WebSocket refused', {
+        path,
+        window: url.searchParams.get('window')?.slice(0, 20),
+        origin: req.headers.origin,
+      });
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -195,13 +222,19 @@ function acceptSockets(http: Server, wss: WebSocketServer, routes: SocketRoutes)
   });
 }
 
+/** The window kind a contract socket asks for (none: the main window), or undefined when it names none of ours. */
+function windowKindOf(param: string | null): WindowKind | undefined {
+  if (param === null) return 'main';
+  return Object.hasOwn(WINDOW_COMMANDS, param) ? (param as WindowKind) : undefined;
+}
+
 /**
  * One page's contract socket: frames `{ id, name, input }` are run through
- * `runCommand` and answered `{ id, ok, value | error }`; events go out as
- * `{ event, payload }`, held back in order until the page has been answered
- * `app.ready` (its snapshot).
+ * `runCommand` as that page's window kind and answered `{ id, ok, value |
+ * error }`; events go out as `{ event, payload }`, held back in order until
+ * the page has been answered `app.ready` (its snapshot).
  */
-function contractSocket(ws: WebSocket, app: KwApp, log: Logger): void {
+function contractSocket(ws: WebSocket, window: WindowKind, app: KwApp, log: Logger): void {
   let ready = false;
   const queued: string[] = [];
   const push = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -214,7 +247,7 @@ function contractSocket(ws: WebSocket, app: KwApp, log: Logger): void {
   ws.on('message', (data) => {
     const command = parseCommandFrame(data, log);
     if (!command) return;
-    void runCommand(app.handlers, command.name, command.input, log).then((result) => {
+    void runCommand(app.handlers, command.name, command.input, log, window).then((result) => {
       ws.send(JSON.stringify({ id: command.id, ...result }));
       if (command.name === 'app.ready' && result.ok && !ready) {
         // The page has its snapshot: from now on it gets events, in order.

@@ -90,11 +90,15 @@ export async function run(
     uri: `sip:${options.user}@${lab.sip.domain}`,
     displayName: options.user === 'kw1' ? 'Kim Expert' : `Expert ${options.user}`,
   };
+  // The lab's KW trusts exactly the lab's routing points (an installed app trusts none until listed).
+  const labKw: LabKw = {
+    account,
+    server: lab.sip.url,
+    trustedRoutingPoints: lab.router?.routingPoints ?? [],
+  };
   let kw: RunningKw;
   try {
-    kw = electron
-      ? startElectronKw(electron, account, lab.sip.url, options)
-      : await startBrowserKw(account, lab.sip.url, options, logger);
+    kw = electron ? startElectronKw(electron, labKw, options) : await startBrowserKw(labKw, options, logger);
   } catch (error) {
     await lab.close();
     throw error;
@@ -106,22 +110,23 @@ export async function run(
   return untilStopped(kw, () => lab.close());
 }
 
-function startElectronKw(
-  binary: string,
-  account: { uri: string; displayName: string },
-  server: string,
-  options: StartOptions,
-): RunningKw {
-  const app = launchElectronKw({ binary, account, server, name: `electron-${options.user}` });
+/** Who the lab's KW Desktop is: its account, the lab's server, the lab's routing points. */
+interface LabKw {
+  readonly account: { readonly uri: string; readonly displayName: string };
+  readonly server: string;
+  readonly trustedRoutingPoints: readonly string[];
+}
+
+function startElectronKw(binary: string, kw: LabKw, options: StartOptions): RunningKw {
+  const app = launchElectronKw({ binary, ...kw, name: `electron-${options.user}` });
   process.stdout.write(
-    `KW Desktop (Electron) signing in as ${account.uri} on ${server} (its data: ${app.userData})\n`,
+    `KW Desktop (Electron) signing in as ${kw.account.uri} on ${kw.server} (its data: ${app.userData})\n`,
   );
   return { stop: () => app.stop(), exited: app.exited };
 }
 
 async function startBrowserKw(
-  account: { uri: string; displayName: string },
-  server: string,
+  { account, server, trustedRoutingPoints }: LabKw,
   options: StartOptions,
   logger: Logger,
 ): Promise<RunningKw> {
@@ -133,6 +138,7 @@ async function startBrowserKw(
   const kw = await startHarnessKw({
     account,
     servers: [server],
+    trustedRoutingPoints,
     historyDir: `.lab-run/history-${options.user}`,
     logger: logger.child('kw'),
     port: options.uiPort,

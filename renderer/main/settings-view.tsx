@@ -1,10 +1,11 @@
-/** Settings: account, servers in failover order, behaviour. Errors from main show under their field. */
+/** Settings: account, servers in failover order, trusted routing points, behaviour. Errors from main show under their field. */
 import type { JSX } from 'preact';
 import { BackIcon } from '../shared/components/icons.js';
 import type { SettingsForm } from '../shared/model.js';
 import { view } from '../shared/store.js';
 import { AccountFields } from './settings/account-fields.js';
 import { BehaviourFields } from './settings/behaviour-fields.js';
+import { RoutingPointFields } from './settings/routing-point-fields.js';
 import { ServerFields } from './settings/server-fields.js';
 import { SettingsActions } from './settings/settings-actions.js';
 import { useSettingsForm, type SettingsFormState } from './settings/use-settings-form.js';
@@ -69,6 +70,11 @@ function SettingsFormView(props: { state: SettingsFormState; form: SettingsForm 
         update={update}
       />
       <ServerFields servers={form.servers} errors={errors} onChange={(servers) => update({ servers })} />
+      <RoutingPointFields
+        routingPoints={state.routingPoints}
+        errors={errors}
+        onChange={state.setRoutingPoints}
+      />
       <BehaviourFields form={form} errors={errors} update={update} />
       <SettingsActions state={state} />
     </form>

@@ -40,6 +40,7 @@ export async function previewVisible(runs: number, logger: Logger): Promise<numb
   );
   const kw = await startHarnessKw({
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim' },
+    trustedRoutingPoints: ['sip:billing@lab.local'],
     servers: [sip.url],
     historyDir: await mkdtemp(join(tmpdir(), 'kw-bench-')),
     logger,

@@ -5,7 +5,7 @@
  * run. The router at scale (router-scale.bench.ts) has a table of its own:
  * p50/p99, rates and memory, per server × variant × N.
  *
- *   npm run bench [-- --quick] [-- --only router-scale] [-- --variants memory-1,redis-2]
+ *   npm run bench [-- --quick] [-- --only router-scale|history-writes] [-- --variants memory-1,redis-2]
  *
  * Router at scale: the variants are memory-1 (memory store, one router process),
  * redis-1 (Redis store, one process) and redis-2 (Redis store, two processes
@@ -43,6 +43,7 @@ import {
   type RouterStoreKind,
 } from './router-scale-plan.js';
 import { printRouterScale, type RouterBaseline } from './router-scale-table.js';
+import { historyWrites } from './history-writes.bench.js';
 
 interface Row {
   readonly name: string;
@@ -54,7 +55,7 @@ interface Row {
 
 const quick = process.argv.includes('--quick');
 /** `--only router-scale` (or `--only=router-scale`): run that part alone. */
-const ONLY_PARTS = ['router-scale'] as const;
+const ONLY_PARTS = ['router-scale', 'history-writes'] as const;
 const only = onlyArg(process.argv);
 const RUNS = {
   reference: quick ? 50 : 500,
@@ -132,6 +133,8 @@ const routerScaleJson = (run: RouterScaleRun): object => ({
 });
 
 async function main(): Promise<void> {
+  if (only === 'history-writes')
+    return writeResult({ only, at: new Date().toISOString(), historyWrites: await historyWrites() });
   if (only === 'router-scale') {
     const scale = await routerScale();
     printRouterScale(scale.plan, scale.results, scale.baselines);
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
       'chromium or the built renderer is missing: the page row is missing (run npm run build first)',
     );
   }
+  const history = await historyWrites();
   const scale = await routerScale();
   print(reference, rows);
   if (callRatio !== undefined)
@@ -198,6 +202,7 @@ async function main(): Promise<void> {
     reference: { name: 'WebSocket echo round trip', ...reference },
     rows,
     routerScale: routerScaleJson(scale),
+    historyWrites: history,
   };
   writeResult(result);
 }

@@ -68,6 +68,7 @@ export const test = base.extend<{ world: World }>({
       startHarnessKw({
         account: { uri: 'sip:kw1@lab.local', displayName: 'Kim Expert' },
         servers: [sip.url],
+        trustedRoutingPoints: [BILLING],
         historyDir,
         logger,
         agentOptions: FAST,
@@ -82,6 +83,7 @@ export const test = base.extend<{ world: World }>({
       history: new MemoryHistoryStore(),
       logger,
       initialPresence: 'busy',
+      trustedRoutingPoints: ['sip:billing@lab.local'],
     });
     await kw2.start();
     stops.push(() => kw2.stop());

@@ -175,4 +175,67 @@ test.describe('KW Desktop in the browser harness', () => {
     await world.lab.restartSip();
     await expect(status).toContainText(/registered/i, { timeout: 15_000 });
   });
+
+  test('Settings: the trusted routing points are listed, checked, added and removed; a save signs in again with them', async ({
+    world,
+    page,
+  }) => {
+    await world.openMain(page);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const list = page.getByTestId('routing-points');
+    await expect(list.getByRole('textbox', { name: 'Routing point 1' })).toHaveValue(BILLING);
+
+    // A mistake shows under its row, before anything is sent; nothing changes in main.
+    await list.getByTestId('routing-point-add').click();
+    const second = list.getByRole('textbox', { name: 'Routing point 2' });
+    await expect(second).toBeFocused();
+    await second.fill('claims-experts');
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByTestId('error-trustedRoutingPoints.1')).toHaveText(
+      'a routing point is a SIP address like sip:billing-experts@example.com, without port or parameters',
+    );
+    await expect(second).toHaveAttribute('aria-invalid', 'true');
+    await list.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'settings-routing-points-error');
+    await second.fill('sip:billing@LAB.local');
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByTestId('error-trustedRoutingPoints.1')).toHaveText(
+      'this routing point is already in the list',
+    );
+    expect((await world.kw.app.handlers['settings.get']({})).trustedRoutingPoints).toEqual([BILLING]);
+
+    // A good one is saved: main has it, and the KW signs in again.
+    await second.fill('sip:claims-experts@lab.local');
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+    await expect
+      .poll(async () => (await world.kw.app.handlers['settings.get']({})).trustedRoutingPoints)
+      .toEqual([BILLING, 'sip:claims-experts@lab.local']);
+    await expect(page.getByTestId('connection-status')).toContainText(/registered/i, { timeout: 15_000 });
+    await expect(page.getByTestId('error-trustedRoutingPoints.1')).toHaveCount(0);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [width, height] of [
+        [1040, 680],
+        [720, 480],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await list.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await screenshot(page, `settings-routing-points-${scheme}-${width}x${height}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1100, height: 720 });
+
+    // Removing every one: the form says what that means, and main trusts none.
+    await list.getByRole('button', { name: 'Remove routing point 2' }).click();
+    await list.getByRole('button', { name: 'Remove routing point 1' }).click();
+    await expect(page.getByTestId('routing-points-none')).toContainText(
+      'you will not receive expert requests',
+    );
+    await page.getByTestId('settings-save').click();
+    await expect
+      .poll(async () => (await world.kw.app.handlers['settings.get']({})).trustedRoutingPoints)
+      .toEqual([]);
+  });
 });

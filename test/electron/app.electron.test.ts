@@ -15,6 +15,7 @@ import { FAST_AGENT, startTestRouter } from '../support/test-router.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { electronBinary, SKIP_LINE } from './skip.js';
 import { launchKwDesktop, windowAt } from './launch.js';
+import type { KwApi } from '../../preload/contract.js';
 
 const binary = electronBinary();
 const FAST = FAST_AGENT;
@@ -57,6 +58,28 @@ test.describe('KW Desktop in Electron', () => {
       expect(
         await main.evaluate(() => Object.keys((globalThis as unknown as { kw: object }).kw).sort()),
       ).toContain('previews');
+      // Least privilege: the popup may read the sounds setting, never change the settings.
+      const popupTries = await popup.evaluate(async () => {
+        const kw = (globalThis as unknown as { kw: KwApi }).kw;
+        const sounds = (await kw.settings.get({})).sounds;
+        const save = await kw.settings
+          .save({
+            account: { uri: 'sip:mallory@lab.local', authUser: '', displayName: 'M' },
+            servers: ['ws://127.0.0.1:9'],
+            idleMinutes: 0,
+            startAtLogin: false,
+            sounds: true,
+          })
+          .then(
+            () => 'saved',
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          );
+        return { sounds, save };
+      });
+      expect(popupTries).toEqual({ sounds: false, save: 'the preview window may not call settings.save' });
+      // Not packaged here: the app's own menu (Developer on Linux), never Electron's default View menu.
+      const menus = await app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.items.map((i) => i.label));
+      expect(menus ?? []).not.toContain('View');
 
       const agentUa = new SipAgent({
         account: { uri: 'sip:agent1@lab.local', displayName: 'Alex Agent', servers: [sip.url] },

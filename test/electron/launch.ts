@@ -1,7 +1,8 @@
 /**
  * Launching the packaged-shape app for the electron suite: its own userData
  * with a settings file in the app's format (the current schema, signed in as
- * kw1 on the given SIP server), and finding its windows by URL.
+ * kw1 on the given SIP server, trusting the suite's routing point), and
+ * finding its windows by URL.
  */
 import { expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -12,10 +13,13 @@ import { SETTINGS_VERSION } from '../../main/electron/settings-migrations.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
+/** The routing point the electron suite's router runs (`uri: 'billing'` on lab.local). */
+export const SUITE_ROUTING_POINT = 'sip:billing@lab.local';
+
 export async function launchKwDesktop(
   binary: string,
   sipUrl: string,
-  options: { readonly args?: readonly string[] } = {},
+  options: { readonly args?: readonly string[]; readonly trustedRoutingPoints?: readonly string[] } = {},
 ): Promise<ElectronApplication> {
   const userData = await mkdtemp(join(tmpdir(), 'kw-electron-'));
   const settings: StoredSettings = {
@@ -24,6 +28,7 @@ export async function launchKwDesktop(
     servers: [sipUrl],
     idleMinutes: 0,
     sounds: false,
+    trustedRoutingPoints: options.trustedRoutingPoints ?? [SUITE_ROUTING_POINT],
   };
   await writeFile(
     join(userData, 'settings.json'),

@@ -29,6 +29,7 @@ async function setup() {
   const kw = await startHarnessKw({
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim' },
     servers: [sip.url],
+    trustedRoutingPoints: [],
     historyDir: await mkdtemp(join(tmpdir(), 'kw-h-')),
     rendererDir,
     logger: log.logger,

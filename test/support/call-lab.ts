@@ -78,6 +78,7 @@ export async function startCallLab(
   const kw = await startHarnessKw({
     account: { uri: KW_URI, displayName: 'Kim Expert' },
     servers: [sip.url],
+    trustedRoutingPoints: ['sip:billing@lab.local'],
     historyDir: await mkdtemp(join(tmpdir(), 'kw-calls-')),
     logger,
     agentOptions: FAST_AGENT,

@@ -1,110 +1,294 @@
 /**
- * History on disk: one JSON file per interaction, written atomically (temporary
- * file + rename), validated on load. A file that cannot be read is moved to
- * `corrupt/` and reported, never fatal. Retention keeps the newest
- * `maxConversations` and drops ended ones older than `maxAgeDays`.
+ * History on disk: one journal per interaction (`<interactionId>.jsonl`), to
+ * which each change is appended as one self-checking line, so the bytes
+ * written follow what changed, not the size of the conversation. A journal is
+ * rewritten whole (temporary file + rename) only when it is missing, behind
+ * after a failed write, torn, damaged, in format 1, or mostly superseded lines.
+ *
+ * Writing never fails the caller: a change that cannot be written stays in
+ * memory, `status()` says why in a sentence, and the writes are tried again on
+ * the next change and every `retryMs`; when one goes through, every owed
+ * conversation is written and the problem clears. Loading never throws either.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import * as v from 'valibot';
 import type { Logger } from '../log.js';
+import type { Unsubscribe } from '../events.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Conversation } from '../conversations/model.js';
-import type { HistoryLoad, HistoryProblem, HistoryStore } from './history-store.js';
-import { HistoryFileSchema } from './conversation-schema.js';
+import type { HistoryLoad, HistoryProblem, HistoryStatus, HistoryStore } from './history-store.js';
+import type { JournalEntry } from './conversation-schema.js';
+import { nodeHistoryFiles, type HistoryFiles } from './history-files.js';
+import { encodeEntry } from './journal-format.js';
+import { changesBetween, snapshotEntries } from './journal-diff.js';
+import { JournalSize } from './journal-size.js';
+import { HistoryHealth } from './history-health.js';
+import { CorruptFolder } from './corrupt-folder.js';
+import {
+  JOURNAL_EXTENSION,
+  readHistoryDir,
+  type LoadedConversation,
+  type Rewrite,
+} from './history-loader.js';
+import { applyRetention } from './history-retention.js';
 
 export interface FileHistoryOptions {
   readonly dir: string;
   readonly logger: Logger;
   readonly maxConversations?: number;
   readonly maxAgeDays?: number;
+  /** Time for retention and for names in corrupt/ (default: the clock's). */
   readonly now?: () => number;
+  /** Schedules the retries while history cannot be written. */
+  readonly clock?: Clock;
+  /** How long to wait before trying failed writes again (default 30 s); any change also tries at once. */
+  readonly retryMs?: number;
+  readonly files?: HistoryFiles;
 }
 
 const SAFE_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 export class FileHistoryStore implements HistoryStore {
-  private readonly writes = new Map<string, Promise<void>>();
+  /** The latest state of each conversation, as saved or loaded. */
+  private readonly latest = new Map<string, Conversation>();
+  /** What each journal on disk holds. Absent: missing, behind or torn, so the next write rewrites it whole. */
+  private readonly journals = new Map<string, JournalSize>();
+  /** Changes not appended yet, in order. */
+  private readonly pending = new Map<string, JournalEntry[]>();
+  private readonly rewrites = new Map<string, Rewrite>();
+  /** Writes of one conversation run one after another, so an older state never lands last. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly files: HistoryFiles;
+  private readonly now: () => number;
+  private readonly health: HistoryHealth;
+  private readonly corrupt: CorruptFolder;
+  private dirReady = false;
 
-  constructor(private readonly options: FileHistoryOptions) {}
+  constructor(private readonly options: FileHistoryOptions) {
+    const clock = options.clock ?? systemClock;
+    this.files = options.files ?? nodeHistoryFiles;
+    this.now = options.now ?? (() => clock.now());
+    this.health = new HistoryHealth({
+      dir: options.dir,
+      clock,
+      retryMs: options.retryMs ?? 30_000,
+      retry: () => this.retry(),
+      logger: options.logger,
+    });
+    this.corrupt = new CorruptFolder(this.files, options.dir, this.now, options.logger);
+  }
 
-  async save(conversation: Conversation): Promise<void> {
+  status(): HistoryStatus {
+    return this.health.status();
+  }
+
+  onStatus(listener: (status: HistoryStatus) => void): Unsubscribe {
+    return this.health.on('change', listener);
+  }
+
+  save(conversation: Conversation): Promise<void> {
     const id = conversation.interactionId;
     if (!SAFE_ID.test(id))
-      throw new Error(`refusing to store an interaction id that is not a safe file name: ${id}`);
-    // Writes of one conversation are serialised so an older snapshot never lands last.
-    const previous = this.writes.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.write(id, conversation));
-    this.writes.set(id, next);
-    try {
-      await next;
-    } finally {
-      if (this.writes.get(id) === next) this.writes.delete(id);
-    }
+      return Promise.reject(
+        new Error(`refusing to store an interaction id that is not a safe file name: ${id}`),
+      );
+    const entries = changesBetween(this.latest.get(id), conversation);
+    this.latest.set(id, conversation);
+    if (entries.length === 0) return this.queues.get(id) ?? Promise.resolve();
+    const queued = this.pending.get(id);
+    if (queued) queued.push(...entries);
+    else this.pending.set(id, entries);
+    return this.enqueue(id);
   }
 
   async loadAll(): Promise<HistoryLoad> {
-    await mkdir(this.options.dir, { recursive: true });
-    const conversations: Conversation[] = [];
-    const problems: HistoryProblem[] = [];
-    for (const name of await readdir(this.options.dir)) {
-      if (!name.endsWith('.json')) continue;
-      const file = join(this.options.dir, name);
-      try {
-        const parsed = v.safeParse(HistoryFileSchema, JSON.parse(await readFile(file, 'utf8')));
-        if (!parsed.success)
-          throw new Error(`not a conversation file: ${parsed.issues[0]?.message ?? 'invalid'}`);
-        conversations.push(parsed.output.conversation);
-      } catch (error) {
-        problems.push(await this.setAside(file, name, error));
-      }
-    }
-    const kept = await this.applyRetention(conversations);
-    kept.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    return { conversations: kept, problems };
+    await this.flushed();
+    // Loaded again (a new core after an account change): what was never written stays as it is in memory.
+    const unsaved = this.owed().flatMap((id) => this.latest.get(id) ?? []);
+    for (const map of [this.latest, this.journals, this.pending, this.rewrites]) map.clear();
+    const { loaded, problems } = await this.readDir();
+    await this.checkWritable();
+    const { keep, drop } = applyRetention(loaded, (l) => l.conversation, {
+      now: this.now(),
+      maxAgeDays: this.options.maxAgeDays ?? 90,
+      maxConversations: this.options.maxConversations ?? 1000,
+    });
+    await this.removeFiles(drop.map((l) => l.file));
+    problems.push(...(await this.adopt(keep)));
+    for (const c of unsaved) this.latest.set(c.interactionId, c);
+    await Promise.all(this.owed().map((id) => this.enqueue(id)));
+    const conversations = [...this.latest.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return { conversations, problems };
   }
 
-  private async write(id: string, conversation: Conversation): Promise<void> {
-    await mkdir(this.options.dir, { recursive: true });
-    const target = join(this.options.dir, `${id}.json`);
-    const temp = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, conversation }, null, 1), { mode: 0o600 });
-    await rename(temp, target);
+  /** Resolves when no write is under way (tests; quitting). */
+  async flushed(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all(this.queues.values());
   }
 
-  private async setAside(file: string, name: string, error: unknown): Promise<HistoryProblem> {
-    const text = error instanceof Error ? error.message : String(error);
-    const dir = join(this.options.dir, 'corrupt');
-    const movedTo = join(dir, `${name}.${Date.now()}`);
+  private async readDir(): Promise<{ loaded: LoadedConversation[]; problems: HistoryProblem[] }> {
     try {
-      await mkdir(dir, { recursive: true });
-      await rename(file, movedTo);
-      this.options.logger.warn('history file unreadable: set aside', { file, movedTo, error: text });
-      return { file, error: text, movedTo };
-    } catch (moveError) {
-      this.options.logger.error('history file unreadable and could not be moved', {
-        file,
-        error: String(moveError),
+      await this.ensureDir();
+    } catch (error) {
+      this.health.failed(error);
+    }
+    try {
+      return await readHistoryDir(this.options.dir, this.files, this.corrupt, this.options.logger);
+    } catch (error) {
+      this.options.logger.error('history folder unreadable: starting without history', {
+        dir: this.options.dir,
+        error: String(error),
       });
-      return { file, error: text, movedTo: undefined };
+      this.health.failed(error);
+      return { loaded: [], problems: [] };
     }
   }
 
-  private async applyRetention(all: Conversation[]): Promise<Conversation[]> {
-    const now = this.options.now?.() ?? Date.now();
-    const maxAgeMs = (this.options.maxAgeDays ?? 90) * 86_400_000;
-    const max = this.options.maxConversations ?? 1000;
-    const newestFirst = [...all].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    const keep: Conversation[] = [];
-    for (const c of newestFirst) {
-      const tooOld = c.state === 'ended' && now - Date.parse(c.endedAt ?? c.startedAt) > maxAgeMs;
-      const tooMany = keep.length >= max && c.state === 'ended';
-      if (tooOld || tooMany) {
-        await rm(join(this.options.dir, `${c.interactionId}.json`), { force: true });
+  /** Takes loaded conversations in; those that need a rewrite get their plan (a damaged file is copied aside first). */
+  private async adopt(loaded: readonly LoadedConversation[]): Promise<HistoryProblem[]> {
+    const problems: HistoryProblem[] = [];
+    for (const { conversation, file, size, rewrite } of loaded) {
+      const id = conversation.interactionId;
+      this.latest.set(id, conversation);
+      if (rewrite === undefined && size !== undefined) {
+        this.journals.set(id, size);
         continue;
       }
-      keep.push(c);
+      let plan = rewrite ?? { reason: 'format 1' };
+      if (plan.keepCopy !== undefined) {
+        const problem = await this.corrupt.setAside(file, plan.keepCopy, 'copy');
+        problems.push(problem);
+        if (problem.movedTo !== undefined) plan = { ...plan, keepCopy: undefined };
+      }
+      this.rewrites.set(id, plan);
     }
-    return keep;
+    return problems;
   }
+
+  private enqueue(id: string): Promise<void> {
+    const next = (this.queues.get(id) ?? Promise.resolve()).then(() => this.write(id));
+    this.queues.set(id, next);
+    void next.then(() => {
+      if (this.queues.get(id) === next) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  /** Never rejects: a failure is kept as the status, and the conversation is owed a whole rewrite. */
+  private async write(id: string): Promise<void> {
+    try {
+      if (await this.writeChanges(id)) this.wrote();
+    } catch (error) {
+      this.journals.delete(id);
+      this.dirReady = false;
+      this.health.failed(error);
+    }
+  }
+
+  /** Appends what is pending, or rewrites the journal whole; false when there was nothing to write. */
+  private async writeChanges(id: string): Promise<boolean> {
+    if (!this.latest.has(id) || (this.journals.has(id) && !this.pending.get(id)?.length)) return false;
+    await this.ensureDir();
+    const journal = this.journals.get(id);
+    if (journal === undefined) {
+      await this.rewrite(id);
+      return true;
+    }
+    // Taken after the last await: nothing saved meanwhile is left behind.
+    const lines = encodeAll(this.pending.get(id) ?? []);
+    this.pending.delete(id);
+    await this.files.append(this.pathOf(id), textOf(lines));
+    for (const { entry, line } of lines) journal.add(entry, Buffer.byteLength(line));
+    if (journal.wasteful) await this.rewrite(id);
+    return true;
+  }
+
+  /** Writes the journal anew as a snapshot of the latest state. */
+  private async rewrite(id: string): Promise<void> {
+    const plan = this.rewrites.get(id);
+    if (plan?.keepCopy !== undefined) {
+      await this.corrupt.put(this.pathOf(id), plan.keepCopy, 'copy');
+      this.rewrites.set(id, { ...plan, keepCopy: undefined });
+    }
+    const conversation = this.latest.get(id);
+    if (conversation === undefined) return;
+    // Taken after the last await: the snapshot holds every change saved so far.
+    this.pending.delete(id);
+    const lines = encodeAll(snapshotEntries(conversation));
+    await this.files.replace(this.pathOf(id), textOf(lines));
+    const size = new JournalSize();
+    for (const { entry, line } of lines) size.add(entry, Buffer.byteLength(line));
+    this.journals.set(id, size);
+    if (plan?.removeAfter !== undefined) await this.files.remove(plan.removeAfter);
+    this.rewrites.delete(id);
+  }
+
+  /** A write went through: the folder takes writes again, so every owed conversation is written now. */
+  private wrote(): void {
+    if (this.health.status().saving) return;
+    const owed = this.owed();
+    if (owed.length === 0) this.health.recovered();
+    else for (const id of owed) if (!this.queues.has(id)) void this.enqueue(id);
+  }
+
+  /** Conversations whose journal is missing or behind. */
+  private owed(): string[] {
+    return [...this.latest.keys()].filter((id) => !this.journals.has(id));
+  }
+
+  private async retry(): Promise<void> {
+    const owed = this.owed();
+    if (owed.length > 0) {
+      await Promise.all(owed.map((id) => this.enqueue(id)));
+      return;
+    }
+    if (await this.checkWritable()) this.health.recovered();
+  }
+
+  private async checkWritable(): Promise<boolean> {
+    try {
+      await this.ensureDir();
+      await this.files.checkWritable(this.options.dir);
+      return true;
+    } catch (error) {
+      this.health.failed(error);
+      return false;
+    }
+  }
+
+  private async removeFiles(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      try {
+        await this.files.remove(path);
+      } catch (error) {
+        this.options.logger.warn('history: an expired conversation could not be deleted', {
+          file: path,
+          error: String(error),
+        });
+        this.health.failed(error);
+      }
+    }
+  }
+
+  private async ensureDir(): Promise<void> {
+    if (this.dirReady) return;
+    await this.files.makeDir(this.options.dir);
+    this.dirReady = true;
+  }
+
+  private pathOf(id: string): string {
+    return join(this.options.dir, `${id}${JOURNAL_EXTENSION}`);
+  }
+}
+
+interface EncodedLine {
+  readonly entry: JournalEntry;
+  readonly line: string;
+}
+
+function encodeAll(entries: readonly JournalEntry[]): EncodedLine[] {
+  return entries.map((entry) => ({ entry, line: encodeEntry(entry) }));
+}
+
+function textOf(lines: readonly EncodedLine[]): string {
+  return lines.map((l) => l.line).join('');
 }

@@ -1,10 +1,11 @@
 /** Where finished and running conversations are kept across restarts. */
 import type { Conversation } from '../conversations/model.js';
+import type { Unsubscribe } from '../events.js';
 
 export interface HistoryProblem {
   readonly file: string;
   readonly error: string;
-  /** Where the unreadable file was moved, so nothing is lost. */
+  /** Where the unreadable file was moved (or copied), so nothing is lost. */
   readonly movedTo: string | undefined;
 }
 
@@ -13,9 +14,23 @@ export interface HistoryLoad {
   readonly problems: HistoryProblem[];
 }
 
+/** Whether history reaches the disk; `problem` says why not, as a sentence for the user. */
+export interface HistoryStatus {
+  readonly saving: boolean;
+  readonly problem?: string;
+}
+
 export interface HistoryStore {
+  /**
+   * Records a conversation's new state. Resolves once it is written, or kept
+   * in memory for a retry when it cannot be (see `status`); rejects only an
+   * interaction id that is not a safe file name.
+   */
   save(conversation: Conversation): Promise<void>;
+  /** Never throws: what cannot be read is reported in `problems` or in `status`. */
   loadAll(): Promise<HistoryLoad>;
+  status(): HistoryStatus;
+  onStatus(listener: (status: HistoryStatus) => void): Unsubscribe;
 }
 
 /** For tests and for running without a disk. */
@@ -32,5 +47,13 @@ export class MemoryHistoryStore implements HistoryStore {
       conversations: [...this.items.values()].map((c) => structuredClone(c)),
       problems: [],
     });
+  }
+
+  status(): HistoryStatus {
+    return { saving: true };
+  }
+
+  onStatus(): Unsubscribe {
+    return () => undefined;
   }
 }

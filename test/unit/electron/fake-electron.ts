@@ -15,6 +15,7 @@ import type { SecretSafeStorage } from '../../../main/electron/secret-store.js';
 import type { ShellPowerMonitor } from '../../../main/electron/power.js';
 import type { ShellNotification } from '../../../main/electron/notifications.js';
 import type { SingleInstanceApp } from '../../../main/electron/single-instance.js';
+import type { ShellMenu } from '../../../main/electron/app-menu.js';
 import type {
   MediaIpcListener,
   MediaIpcMain,
@@ -97,6 +98,7 @@ export class FakeWebContents extends FakeEmitter implements ShellWebContents, Ha
   readonly sent: Array<{ channel: string; message: unknown }> = [];
   destroyed = false;
   reloads = 0;
+  devToolsOpen = false;
   windowOpenHandler: ((details: Electron.HandlerDetails) => Electron.WindowOpenHandlerResponse) | undefined;
 
   constructor(url = 'app://kw/main.html') {
@@ -114,6 +116,16 @@ export class FakeWebContents extends FakeEmitter implements ShellWebContents, Ha
 
   reload(): void {
     this.reloads += 1;
+  }
+
+  /** What a user pressing the DevTools shortcut (or a debugger attaching) does. */
+  openDevTools(): void {
+    this.devToolsOpen = true;
+    this.emit('devtools-opened');
+  }
+
+  closeDevTools(): void {
+    this.devToolsOpen = false;
   }
 
   setWindowOpenHandler(
@@ -327,6 +339,17 @@ export interface FakeImage {
 
 export interface FakeMenu {
   readonly template: Electron.MenuItemConstructorOptions[];
+}
+
+/** A fake `Menu` (the static part app-menu.ts uses): records the application menu set. */
+export class FakeMenuApi implements ShellMenu<FakeMenu> {
+  applicationMenu: FakeMenu | null | undefined;
+  buildFromTemplate(template: Electron.MenuItemConstructorOptions[]): FakeMenu {
+    return { template };
+  }
+  setApplicationMenu(menu: FakeMenu | null): void {
+    this.applicationMenu = menu;
+  }
 }
 
 export class FakeTray extends FakeEmitter implements ShellTray<FakeImage, FakeMenu> {

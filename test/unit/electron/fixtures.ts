@@ -21,6 +21,7 @@ export function status(
     routable: { routable: effective === 'available', explanation: '' },
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim Expert' },
     previews,
+    history: { saving: true },
   };
 }
 
@@ -90,6 +91,7 @@ export function recordingHandlers(): {
       idleMinutes: 10,
       startAtLogin: false,
       sounds: true,
+      trustedRoutingPoints: ['sip:billing@lab.local'],
     }),
     'settings.save': (input) => {
       calls.push({ name: 'settings.save', input });

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../main/core/log.js';
 import { IpcGateway } from '../../../main/electron/ipc-gateway.js';
 import { IPC_CHANNELS } from '../../../preload/ipc-channels.js';
+import {
+  COMMAND_NAMES,
+  WINDOW_COMMANDS,
+  type CommandName,
+  type WindowKind,
+} from '../../../preload/contract.js';
 import { FakeFrame, FakeIpcMain, FakeWebContents } from './fake-electron.js';
 import { recordingHandlers, SNAPSHOT, status } from './fixtures.js';
 
@@ -24,6 +30,38 @@ function setup() {
 }
 
 const presenceSet = { name: 'presence.set', input: { state: 'busy' } };
+
+const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
+/** A valid input for every command (app.ready's is per window). */
+const VALID_INPUTS: Record<CommandName, unknown> = {
+  'app.ready': { window: 'main' },
+  'presence.set': { state: 'busy' },
+  'previews.accept': { interactionId: ID },
+  'previews.decline': { interactionId: ID },
+  'chats.send': { interactionId: ID, text: 'hi' },
+  'chats.retry': { interactionId: ID, messageId: 'm-1' },
+  'chats.typing': { interactionId: ID, active: true },
+  'chats.end': { interactionId: ID },
+  'settings.get': {},
+  'settings.save': {
+    account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim' },
+    servers: ['ws://127.0.0.1:5080'],
+    idleMinutes: 10,
+    startAtLogin: false,
+    sounds: true,
+    trustedRoutingPoints: [],
+  },
+  'links.open': { url: 'https://example.com/' },
+  'calls.answer': { callId: 'c-1' },
+  'calls.decline': { callId: 'c-1' },
+  'calls.hangup': { callId: 'c-1' },
+  'calls.mute': { callId: 'c-1', muted: true },
+  'calls.hold': { callId: 'c-1', held: true },
+  'calls.dtmf': { callId: 'c-1', tones: '42#' },
+  'devices.list': {},
+  'devices.select': { input: 'mic' },
+  'windows.showMain': {},
+};
 
 describe('IpcGateway: commands', () => {
   it('registers one invoke channel and runs a valid command from our window', async () => {
@@ -128,6 +166,73 @@ describe('IpcGateway: commands', () => {
       /refused/,
     );
     expect(ctx.calls).toHaveLength(1);
+  });
+
+  it('the preview window may not save settings: a sentence, logged with the window, nothing runs', async () => {
+    const { ipcMain, calls, preview, records } = setup();
+    const save = {
+      name: 'settings.save',
+      input: {
+        account: { uri: 'sip:mallory@lab.local', authUser: '', displayName: 'M', password: 'x' },
+        servers: ['ws://evil.example'],
+        idleMinutes: 0,
+        startAtLogin: true,
+        sounds: false,
+        trustedRoutingPoints: ['sip:mallory@lab.local'],
+      },
+    };
+    const result = await ipcMain.invoke(IPC_CHANNELS.invoke, preview.invokeEvent(), save);
+    expect(result).toEqual({ ok: false, error: 'the preview window may not call settings.save' });
+    expect(calls).toEqual([]);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'command refused',
+        fields: expect.objectContaining({ command: 'settings.save', window: 'preview' }) as unknown,
+      }),
+    );
+  });
+
+  it('each window runs exactly the commands of its kind (WINDOW_COMMANDS), whatever it is sent', async () => {
+    const ctx = setup();
+    const call = new FakeWebContents('app://kw/call.html');
+    ctx.gateway.attach(call, 'call');
+    const windows = { main: ctx.main, preview: ctx.preview, call } as const;
+    for (const [kind, contents] of Object.entries(windows) as Array<[WindowKind, FakeWebContents]>) {
+      for (const name of COMMAND_NAMES) {
+        ctx.calls.splice(0);
+        const input = name === 'app.ready' ? { window: kind } : VALID_INPUTS[name];
+        const result = await ctx.ipcMain.invoke(IPC_CHANNELS.invoke, contents.invokeEvent(), { name, input });
+        const allowed = WINDOW_COMMANDS[kind].includes(name);
+        if (allowed)
+          expect(
+            ctx.calls.map((c) => c.name),
+            `${kind} ${name}`,
+          ).toEqual([name]);
+        else {
+          expect(result, `${kind} ${name}`).toEqual({
+            ok: false,
+            error: `the ${kind} window may not call ${name}`,
+          });
+          expect(ctx.calls).toEqual([]);
+        }
+      }
+    }
+    // The popups are small: neither may change settings, presence or chats.
+    for (const name of ['settings.save', 'presence.set', 'chats.send', 'devices.select'] as const) {
+      expect(WINDOW_COMMANDS.preview).not.toContain(name);
+      expect(WINDOW_COMMANDS.call).not.toContain(name);
+    }
+  });
+
+  it('a window is what it was attached as: the preview page cannot start as the main window', async () => {
+    const { ipcMain, calls, preview } = setup();
+    const result = await ipcMain.invoke(IPC_CHANNELS.invoke, preview.invokeEvent(), {
+      name: 'app.ready',
+      input: { window: 'main' },
+    });
+    expect(result).toEqual({ ok: false, error: 'the preview window may not start as the main window' });
+    expect(calls).toEqual([]);
   });
 
   const malformed: Array<[string, unknown]> = [

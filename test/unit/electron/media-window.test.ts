@@ -75,6 +75,8 @@ describe('media window options', () => {
       autoplayPolicy: 'no-user-gesture-required',
       spellcheck: false,
     });
+    expect(options.webPreferences?.devTools).toBe(false);
+    expect(mediaWindowOptions(PRELOAD, true).webPreferences?.devTools).toBe(true);
     expect(options.webPreferences).toMatchObject({
       preload: PRELOAD,
       sandbox: true,

@@ -48,10 +48,14 @@ describe('SafeStorageSecretStore', () => {
   it('refuses to store when the system cannot encrypt: throws, logs, writes nothing', () => {
     const { store, files, safeStorage, records } = setup();
     safeStorage.available = false;
-    expect(() => store.setPassword(PASSWORD)).toThrow(/not stored.*never kept in plain text/);
+    expect(() => store.setPassword(PASSWORD)).toThrow(
+      /^the password cannot be stored securely on this computer: the system offers no encryption for secrets$/,
+    );
     expect(files.files.size).toBe(0);
     expect(safeStorage.encryptCalls).toBe(0);
-    expect(records.some((r) => r.level === 'error' && /not stored/.test(r.msg))).toBe(true);
+    expect(
+      records.some((r) => r.level === 'error' && /not stored.*never kept in plain text/.test(r.msg)),
+    ).toBe(true);
     expect(JSON.stringify(records)).not.toContain(PASSWORD);
     expect(store.getPassword()).toBeUndefined();
   });
@@ -60,7 +64,7 @@ describe('SafeStorageSecretStore', () => {
     const { store, files, safeStorage } = setup('linux');
     safeStorage.backend = 'basic_text';
     expect(store.unavailableReason()).toMatch(/keyring/);
-    expect(() => store.setPassword(PASSWORD)).toThrow(/not stored/);
+    expect(() => store.setPassword(PASSWORD)).toThrow(/cannot be stored securely.*keyring/);
     expect(files.files.size).toBe(0);
   });
 
@@ -71,6 +75,63 @@ describe('SafeStorageSecretStore', () => {
     expect(files.files.size).toBe(0);
     expect(store.getPassword()).toBeUndefined();
     expect(make().getPassword()).toBeUndefined();
+  });
+
+  it('prepare encrypts and writes nothing; a refusal comes before any write', () => {
+    const { store, files, safeStorage } = setup();
+    const prepared = store.prepare(PASSWORD);
+    expect(safeStorage.encryptCalls).toBe(1);
+    expect(files.files.size).toBe(0);
+    prepared.apply();
+    expect(store.getPassword()).toBe(PASSWORD);
+    safeStorage.available = false;
+    expect(() => store.prepare('another')).toThrow(/cannot be stored securely/);
+    expect(store.getPassword()).toBe(PASSWORD);
+  });
+
+  it('undo puts the previous file back byte for byte, and the password with it', () => {
+    const { store, files, make } = setup();
+    const path = join('/user-data', SECRET_FILE_NAME);
+    store.setPassword(PASSWORD);
+    const before = Buffer.from(files.read(path) ?? Buffer.alloc(0));
+    const undo = store.prepare('new password').apply();
+    expect(store.getPassword()).toBe('new password');
+    undo();
+    expect(files.read(path)).toEqual(before);
+    expect(store.getPassword()).toBe(PASSWORD);
+    expect(make().getPassword()).toBe(PASSWORD);
+    // Forgetting, undone: the file is back too; a first password, undone: no file.
+    const undoForget = store.prepare(undefined).apply();
+    expect(files.files.size).toBe(0);
+    undoForget();
+    expect(files.read(path)).toEqual(before);
+    files.remove(path);
+    const fresh = make();
+    fresh.prepare(PASSWORD).apply()();
+    expect(files.files.size).toBe(0);
+    expect(fresh.getPassword()).toBeUndefined();
+  });
+
+  it('undo restores even a file this system cannot decrypt (it is not ours to lose)', () => {
+    const { files, make } = setup();
+    const path = join('/user-data', SECRET_FILE_NAME);
+    files.write(path, Buffer.from('v11 sealed by another keyring'));
+    const store = make();
+    store.prepare(PASSWORD).apply()();
+    expect(files.read(path)?.toString()).toBe('v11 sealed by another keyring');
+  });
+
+  it('a disk that refuses the write: a sentence, logged, nothing changed', () => {
+    const { store, files, records } = setup();
+    store.setPassword(PASSWORD);
+    files.write = () => {
+      throw new Error('ENOSPC: no space left on device');
+    };
+    expect(() => store.setPassword('new password')).toThrow(/^the password could not be written to disk$/);
+    expect(store.getPassword()).toBe(PASSWORD);
+    expect(
+      records.some((r) => r.level === 'error' && r.msg === 'the SIP password file could not be written'),
+    ).toBe(true);
   });
 
   it('a ciphertext that cannot be decrypted is no password (logged, without content)', () => {

@@ -14,18 +14,34 @@ import {
 import { registerAppScheme, resolveAppPath, serveRenderer } from '../../../main/electron/app-protocol.js';
 import { fakeEvent, FakeApp, FakeSession, FakeShell, FakeWebContents } from './fake-electron.js';
 
-function setup() {
+function setup(devTools?: boolean) {
   const app = new FakeApp();
   const session = new FakeSession();
   const shell = new FakeShell();
   const { logger, records } = memoryLogger();
-  installSecurity({ app, session, shell, logger });
+  installSecurity({ app, session, shell, logger, ...(devTools !== undefined ? { devTools } : {}) });
   const contents = new FakeWebContents();
   app.emit('web-contents-created', fakeEvent(), contents);
   return { app, session, shell, contents, records };
 }
 
 describe('web contents hardening', () => {
+  it('closes DevTools as soon as they open, in every webContents, unless allowed', () => {
+    const production = setup();
+    production.contents.openDevTools();
+    expect(production.contents.devToolsOpen).toBe(false);
+    expect(production.records).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'DevTools closed: not allowed in this build' }),
+    );
+    const explicit = setup(false);
+    explicit.contents.openDevTools();
+    expect(explicit.contents.devToolsOpen).toBe(false);
+    const development = setup(true);
+    development.contents.openDevTools();
+    expect(development.contents.devToolsOpen).toBe(true);
+    expect(development.contents.listenerCount('devtools-opened')).toBe(0);
+  });
+
   it('denies window.open; an https link goes to the system browser, nothing else does', () => {
     const { contents, shell } = setup();
     const open = (url: string) =>

@@ -23,7 +23,8 @@ const V2 = {
   sounds: false,
 };
 const V3 = { ...V2, lastPresence: 'busy' as const };
-const V4: StoredSettings = { ...V3, audioInput: 'usb-headset-mic', audioOutput: 'usb-headset' };
+const V4 = { ...V3, audioInput: 'usb-headset-mic', audioOutput: 'usb-headset' };
+const V5: StoredSettings = { ...V4, trustedRoutingPoints: ['sip:billing-experts@example.com'] };
 
 describe('settings migrations', () => {
   it('numbers the steps 1..current-1, in order', () => {
@@ -32,7 +33,7 @@ describe('settings migrations', () => {
     );
   });
 
-  it('no file: the defaults, to be written', () => {
+  it('no file: the defaults, to be written; a new install trusts no routing point', () => {
     expect(migrateSettings({})).toEqual({
       settings: DEFAULT_SETTINGS,
       fromVersion: 0,
@@ -40,11 +41,12 @@ describe('settings migrations', () => {
       changed: true,
       problems: [],
     });
+    expect(DEFAULT_SETTINGS.trustedRoutingPoints).toEqual([]);
   });
 
   it('version 1 → current', () => {
     const out = migrateSettings({ schemaVersion: 1, settings: V1 });
-    expect(out.applied).toEqual([1, 2, 3]);
+    expect(out.applied).toEqual([1, 2, 3, 4]);
     expect(out.changed).toBe(true);
     expect(out.problems).toEqual([]);
     expect(out.settings).toEqual({
@@ -56,6 +58,7 @@ describe('settings migrations', () => {
       lastPresence: 'available',
       audioInput: '',
       audioOutput: '',
+      trustedRoutingPoints: [],
     });
   });
 
@@ -67,24 +70,55 @@ describe('settings migrations', () => {
 
   it('version 2 → current', () => {
     const out = migrateSettings({ schemaVersion: 2, settings: V2 });
-    expect(out.applied).toEqual([2, 3]);
-    expect(out.settings).toEqual({ ...V2, lastPresence: 'available', audioInput: '', audioOutput: '' });
+    expect(out.applied).toEqual([2, 3, 4]);
+    expect(out.settings).toEqual({
+      ...V2,
+      lastPresence: 'available',
+      audioInput: '',
+      audioOutput: '',
+      trustedRoutingPoints: [],
+    });
   });
 
   it('version 3 → current: system default devices until chosen', () => {
     const out = migrateSettings({ schemaVersion: 3, settings: V3 });
-    expect(out.applied).toEqual([3]);
-    expect(out.settings).toEqual({ ...V3, audioInput: '', audioOutput: '' });
+    expect(out.applied).toEqual([3, 4]);
+    expect(out.settings).toEqual({ ...V3, audioInput: '', audioOutput: '', trustedRoutingPoints: [] });
+  });
+
+  it('version 4 → 5: an existing install trusts no routing point until the KW lists one', () => {
+    const out = migrateSettings({ schemaVersion: 4, settings: V4 });
+    expect(out.applied).toEqual([4]);
+    expect(out.changed).toBe(true);
+    expect(out.problems).toEqual([]);
+    expect(out.settings).toEqual({ ...V4, trustedRoutingPoints: [] });
+    expect(SETTINGS_VERSION).toBe(5);
   });
 
   it('current version: unchanged, nothing to write', () => {
-    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V4 });
-    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V4 });
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V5 });
+    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V5 });
+  });
+
+  it('trusted routing points in the file are checked like a save: a bad list trusts none, reported', () => {
+    const bad: unknown[] = [
+      ['billing-experts'],
+      ['sip:a@example.com', 'sip:a@EXAMPLE.com'],
+      ['sip:a@example.com:5060'],
+      Array.from({ length: 51 }, (_, i) => `sip:rp${i}@example.com`),
+      'sip:a@example.com',
+    ];
+    for (const trustedRoutingPoints of bad) {
+      const out = migrateSettings({ schemaVersion: 5, settings: { ...V5, trustedRoutingPoints } });
+      expect(out.settings.trustedRoutingPoints).toEqual([]);
+      expect(out.problems).toEqual(['trustedRoutingPoints: invalid, using the default']);
+      expect(out.changed).toBe(true);
+    }
   });
 
   it('a newer version is read as far as known and never written back', () => {
-    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V4, theme: 'dark' } });
-    expect(out.settings).toEqual(V4);
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V5, theme: 'dark' } });
+    expect(out.settings).toEqual(V5);
     expect(out.changed).toBe(false);
     expect(out.problems[0]).toMatch(/newer version/);
   });
@@ -93,11 +127,11 @@ describe('settings migrations', () => {
     const out = migrateSettings({
       schemaVersion: SETTINGS_VERSION,
       settings: {
-        ...V4,
+        ...V5,
         idleMinutes: -3,
         servers: ['http://x'],
         password: 'hunter2',
-        account: { ...V4.account, password: 'x' },
+        account: { ...V5.account, password: 'x' },
       },
     });
     expect(out.settings.idleMinutes).toBe(DEFAULT_SETTINGS.idleMinutes);
@@ -144,19 +178,37 @@ describe('ElectronSettingsStore', () => {
   });
 
   it('does not rewrite a current file; saves what it is given', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V4 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V5 });
     const store = new ElectronSettingsStore(file, memoryLogger().logger);
     expect(file.writes).toBe(0);
-    store.save({ ...V4, lastPresence: 'away' });
+    store.save({ ...V5, lastPresence: 'away' });
     expect(store.load().lastPresence).toBe('away');
     expect((file.data.get('settings') as StoredSettings).lastPresence).toBe('away');
   });
 
+  it('a write that fails changes nothing: the store keeps the old settings and says so in a sentence', () => {
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V5 });
+    const { logger, records } = memoryLogger();
+    const store = new ElectronSettingsStore(file, logger);
+    file.set = () => {
+      throw new Error("EACCES: permission denied, open '/home/kim/.config/kw/settings.json'");
+    };
+    expect(() => store.save({ ...V5, idleMinutes: 3 })).toThrow(/^the settings file could not be written$/);
+    expect(store.load()).toEqual(V5);
+    expect(file.data.get('settings')).toEqual(V5);
+    expect(records).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: 'settings file not written' }),
+    );
+  });
+
   it('refuses invalid settings and never writes extra keys such as a password', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V4 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V5 });
     const store = new ElectronSettingsStore(file, memoryLogger().logger);
-    expect(() => store.save({ ...V4, idleMinutes: 9999 })).toThrow(/idleMinutes/);
-    store.save({ ...V4, password: 'hunter2' } as StoredSettings);
+    expect(() => store.save({ ...V5, idleMinutes: 9999 })).toThrow(
+      /^these settings are not valid: idleMinutes$/,
+    );
+    expect(store.load()).toEqual(V5);
+    store.save({ ...V5, password: 'hunter2' } as StoredSettings);
     expect(JSON.stringify(file.data.get('settings'))).not.toContain('hunter2');
   });
 });

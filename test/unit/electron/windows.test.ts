@@ -17,7 +17,7 @@ import {
 } from '../../../main/electron/windows.js';
 import { FakeBrowserWindow, FakeScreen } from './fake-electron.js';
 
-function setup(options: { startHidden?: boolean; platform?: NodeJS.Platform } = {}) {
+function setup(options: { startHidden?: boolean; platform?: NodeJS.Platform; devTools?: boolean } = {}) {
   const created: FakeBrowserWindow[] = [];
   const attached: Array<{ id: number; kind: string }> = [];
   const ready = new Set<number>();
@@ -41,6 +41,7 @@ function setup(options: { startHidden?: boolean; platform?: NodeJS.Platform } = 
     platform: options.platform ?? 'linux',
     defer: (fn) => deferred.push(fn),
     ...(options.startHidden !== undefined ? { startHidden: options.startHidden } : {}),
+    ...(options.devTools !== undefined ? { devTools: options.devTools } : {}),
   });
   windows.open();
   const [main, preview, call] = created;
@@ -61,6 +62,11 @@ describe('secure web preferences', () => {
     });
     expect(prefs).not.toHaveProperty('backgroundThrottling');
   });
+
+  it('no DevTools unless asked for', () => {
+    expect(secureWebPreferences('/p.cjs').devTools).toBe(false);
+    expect(secureWebPreferences('/p.cjs', true).devTools).toBe(true);
+  });
 });
 
 describe('AppWindows', () => {
@@ -78,6 +84,15 @@ describe('AppWindows', () => {
       { id: preview.webContents.id, kind: 'preview' },
       { id: call.webContents.id, kind: 'call' },
     ]);
+  });
+
+  it('every window is created without DevTools unless the shell allows them', () => {
+    const production = setup();
+    for (const w of [production.main, production.preview, production.call])
+      expect(w.options.webPreferences?.devTools).toBe(false);
+    const development = setup({ devTools: true });
+    for (const w of [development.main, development.preview, development.call])
+      expect(w.options.webPreferences?.devTools).toBe(true);
   });
 
   it('shows the main window when ready, unless started hidden', () => {

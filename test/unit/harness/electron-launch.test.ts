@@ -27,6 +27,7 @@ async function fakeElectron(script: string): Promise<{ root: string; binary: str
 }
 
 const account = { uri: 'sip:kw2@lab.local', displayName: 'Expert kw2' };
+const trustedRoutingPoints = ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'];
 
 describe('launching the Electron app for npm start', () => {
   it("runs the built dist/main/index.cjs with its own userData holding the user's settings", async () => {
@@ -34,6 +35,7 @@ describe('launching the Electron app for npm start', () => {
     const app = launchElectronKw({
       binary,
       account,
+      trustedRoutingPoints,
       server: 'ws://127.0.0.1:6080',
       name: 'electron-kw2',
       root,
@@ -46,7 +48,7 @@ describe('launching the Electron app for npm start', () => {
     const asRoot = process.getuid?.() === 0;
     expect(lines.slice(1, -1)).toEqual(asRoot ? ['--no-sandbox'] : []);
     const settings: unknown = JSON.parse(await readFile(join(app.userData, 'settings.json'), 'utf8'));
-    expect(settings).toEqual(labSettingsFile(account, 'ws://127.0.0.1:6080'));
+    expect(settings).toEqual(labSettingsFile(account, 'ws://127.0.0.1:6080', trustedRoutingPoints));
   });
 
   it('stop() ends a running app; exited reports how it ended', async () => {
@@ -54,6 +56,7 @@ describe('launching the Electron app for npm start', () => {
     const app = launchElectronKw({
       binary,
       account,
+      trustedRoutingPoints,
       server: 'ws://127.0.0.1:5080',
       name: 'electron-kw2',
       root,
@@ -68,6 +71,7 @@ describe('launching the Electron app for npm start', () => {
     const app = launchElectronKw({
       binary,
       account,
+      trustedRoutingPoints,
       server: 'ws://127.0.0.1:5080',
       name: 'electron-kw2',
       root,

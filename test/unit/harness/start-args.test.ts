@@ -117,17 +117,21 @@ describe('what npm start builds and gives the Electron app', () => {
     expect(buildsFor(true)).toEqual([...buildsFor(false), 'scripts/build-electron.mjs']);
   });
 
-  it("the settings file signs the app in as --user on the lab's server, as the app reads it", () => {
+  it("the settings file signs the app in as --user on the lab's server, trusting the lab's routing points, as the app reads it", () => {
+    const routingPoints = ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'];
     const file = labSettingsFile(
       { uri: 'sip:kw2@lab.local', displayName: 'Expert kw2' },
       'ws://127.0.0.1:6080',
+      routingPoints,
     );
     const outcome = migrateSettings(JSON.parse(JSON.stringify(file)) as typeof file);
     expect(outcome.problems).toEqual([]);
+    expect(outcome.applied).toEqual([]);
     expect(outcome.settings).toEqual({
       ...DEFAULT_SETTINGS,
       account: { uri: 'sip:kw2@lab.local', authUser: '', displayName: 'Expert kw2' },
       servers: ['ws://127.0.0.1:6080'],
+      trustedRoutingPoints: routingPoints,
     });
   });
 });

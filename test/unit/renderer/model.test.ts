@@ -117,6 +117,7 @@ describe('settings form', () => {
     idleMinutes: 10,
     startAtLogin: false,
     sounds: true,
+    trustedRoutingPoints: [],
   };
 
   it('keeps the stored password when the field is empty, forgets it on request, sets a new one', () => {

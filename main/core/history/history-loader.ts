@@ -1,0 +1,166 @@
+/**
+ * Reads the history folder: each `<interactionId>.jsonl` journal (format 2) and
+ * `<interactionId>.json` file (format 1, migrated). A file is trusted only if
+ * it decodes as strict UTF-8, validates, and holds the interaction its name
+ * says; anything else goes to `corrupt/` with the reason. Two files of one
+ * interaction: the one with the latest activity stays (a tie goes to the
+ * journal), the other is set aside. A journal whose last line was cut short by
+ * a crash keeps every line before it.
+ */
+import { join } from 'node:path';
+import * as v from 'valibot';
+import type { Logger } from '../log.js';
+import type { Conversation } from '../conversations/model.js';
+import type { HistoryProblem } from './history-store.js';
+import { TEMP_SUFFIX, type HistoryFiles } from './history-files.js';
+import { HistoryFileSchema } from './conversation-schema.js';
+import { decodeJournal } from './journal-format.js';
+import { replayJournal } from './journal-replay.js';
+import type { JournalSize } from './journal-size.js';
+import type { CorruptFolder } from './corrupt-folder.js';
+
+export const JOURNAL_EXTENSION = '.jsonl';
+const FORMAT_1_EXTENSION = '.json';
+
+/** What must happen before anything is appended to a conversation's journal. */
+export interface Rewrite {
+  readonly reason: string;
+  /** Keep a copy of the file in corrupt/ first, with this reason (it had damaged lines). */
+  readonly keepCopy?: string;
+  /** A format-1 file the new journal replaces: removed once the journal is written. */
+  readonly removeAfter?: string;
+}
+
+export interface LoadedConversation {
+  readonly conversation: Conversation;
+  readonly file: string;
+  /** The journal as it is on disk; undefined for a format-1 file. */
+  readonly size: JournalSize | undefined;
+  /** Set when the file must be rewritten whole before it is appended to. */
+  readonly rewrite: Rewrite | undefined;
+}
+
+export interface HistoryDirContents {
+  readonly loaded: LoadedConversation[];
+  readonly problems: HistoryProblem[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Throws only when the folder itself cannot be listed. */
+export async function readHistoryDir(
+  dir: string,
+  files: HistoryFiles,
+  corrupt: CorruptFolder,
+  logger: Logger,
+): Promise<HistoryDirContents> {
+  const names = await files.list(dir);
+  const problems: HistoryProblem[] = [];
+  const loaded: LoadedConversation[] = [];
+  for (const name of names) {
+    if (name.endsWith(TEMP_SUFFIX)) {
+      // A rewrite cut short: the file it was to replace is still whole.
+      await files.remove(join(dir, name)).catch(() => undefined);
+      continue;
+    }
+    const stem = stemOf(name);
+    if (stem === undefined) continue;
+    const file = join(dir, name);
+    const result = await readOne(file, stem, name.endsWith(JOURNAL_EXTENSION), files, logger);
+    if (typeof result === 'string') problems.push(await corrupt.setAside(file, result));
+    else loaded.push(result);
+  }
+  const { kept, duplicates } = keepNewestOfEach(loaded);
+  for (const d of duplicates) problems.push(await corrupt.setAside(d.file, d.reason));
+  return { loaded: kept, problems };
+}
+
+function stemOf(name: string): string | undefined {
+  if (name.endsWith(JOURNAL_EXTENSION)) return name.slice(0, -JOURNAL_EXTENSION.length);
+  if (name.endsWith(FORMAT_1_EXTENSION)) return name.slice(0, -FORMAT_1_EXTENSION.length);
+  return undefined;
+}
+
+/** The conversation in one file, or why it cannot be trusted. */
+async function readOne(
+  file: string,
+  stem: string,
+  journal: boolean,
+  files: HistoryFiles,
+  logger: Logger,
+): Promise<LoadedConversation | string> {
+  try {
+    const bytes = await files.read(file);
+    return journal ? readJournal(file, stem, bytes, logger) : readFormat1(file, stem, bytes);
+  } catch (error) {
+    return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function readJournal(
+  file: string,
+  stem: string,
+  bytes: Uint8Array,
+  logger: Logger,
+): LoadedConversation | string {
+  const decoded = decodeJournal(bytes);
+  const replayed = replayJournal(decoded.lines, stem);
+  const damaged = decoded.damaged ?? replayed.damaged;
+  if (replayed.conversation === undefined)
+    return damaged ? `line ${damaged.line}: ${damaged.reason}` : 'an empty journal';
+  let rewrite: Rewrite | undefined;
+  if (damaged) {
+    const reason = `line ${damaged.line}: ${damaged.reason}; the ${damaged.line - 1} lines before it were kept`;
+    rewrite = { reason, keepCopy: reason };
+  } else if (decoded.tornBytes > 0) {
+    logger.warn('history: the last change of a journal was cut short (a crash while writing): dropped', {
+      file,
+      bytes: decoded.tornBytes,
+    });
+    rewrite = { reason: 'its last line was cut short' };
+  } else if (replayed.size.wasteful) rewrite = { reason: 'mostly superseded changes' };
+  return { conversation: replayed.conversation, file, size: replayed.size, rewrite };
+}
+
+function readFormat1(file: string, stem: string, bytes: Uint8Array): LoadedConversation | string {
+  const parsed = v.safeParse(HistoryFileSchema, JSON.parse(utf8.decode(bytes)));
+  if (!parsed.success) return `not a conversation file: ${parsed.issues[0]?.message ?? 'invalid'}`;
+  const conversation = parsed.output.conversation;
+  if (conversation.interactionId !== stem)
+    return `its interaction id ${conversation.interactionId} does not match the file name`;
+  return { conversation, file, size: undefined, rewrite: { reason: 'format 1', removeAfter: file } };
+}
+
+/** One file per interaction: the latest activity wins, then the journal, then the name. */
+function keepNewestOfEach(loaded: readonly LoadedConversation[]): {
+  kept: LoadedConversation[];
+  duplicates: Array<{ file: string; reason: string }>;
+} {
+  const best = new Map<string, LoadedConversation>();
+  const duplicates: Array<{ file: string; reason: string }> = [];
+  for (const item of loaded) {
+    const id = item.conversation.interactionId;
+    const other = best.get(id);
+    if (other === undefined) {
+      best.set(id, item);
+      continue;
+    }
+    const [keep, drop] = newer(item, other) ? [item, other] : [other, item];
+    best.set(id, keep);
+    duplicates.push({ file: drop.file, reason: `a newer copy of interaction ${id} is in ${keep.file}` });
+  }
+  return { kept: [...best.values()], duplicates };
+}
+
+function newer(a: LoadedConversation, b: LoadedConversation): boolean {
+  const activity = lastActivity(a.conversation) - lastActivity(b.conversation);
+  if (activity !== 0) return activity > 0;
+  if ((a.size === undefined) !== (b.size === undefined)) return a.size !== undefined;
+  return a.file < b.file;
+}
+
+/** The latest time in the conversation, in ms (a time that does not parse counts as 0). */
+function lastActivity(c: Conversation): number {
+  const times = [c.startedAt, c.endedAt, c.messages.at(-1)?.at, ...(c.calls ?? []).map((r) => r.endedAt)];
+  return Math.max(0, ...times.map((t) => Date.parse(t ?? '') || 0));
+}
