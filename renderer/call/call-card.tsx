@@ -4,11 +4,13 @@
  * answering puts the current call on hold, Answer / Decline. Used by the call
  * popup (with key hints) and by the main window (above the chat).
  */
-import type { JSX } from 'preact';
+import { Fragment, type JSX } from 'preact';
 import type { CallView } from '../../preload/contract.js';
+import { NetText } from '../shared/components/net-text.js';
 import { UserData } from '../shared/components/user-data.js';
 import { kwApi } from '../shared/kw.js';
 import { callFrom, callKind, partyName } from '../shared/model.js';
+import { neutralizeBidi } from '../shared/net-text.js';
 import { HangUpIcon, PhoneIcon } from './icons.js';
 import { useCallCommand } from './use-call-command.js';
 
@@ -75,29 +77,43 @@ function CallCardInfo(props: { call: CallView; titleId: string }): JSX.Element {
           {c.waiting ? 'Waiting' : 'Ringing'}
         </span>
       </header>
-      <h2 id={props.titleId} class="call-card-title" title={from.uri}>
+      <h2 id={props.titleId} class="call-card-title">
         <span class="visually-hidden">{`${kind} from `}</span>
-        {partyName(from)}
+        <NetText text={partyName(from)} fit="line" />
       </h2>
-      <p class="call-card-meta" title={from.uri}>
-        {from.uri.replace(/^sips?:/i, '')}
-        {callerDiffers && ` · caller ${partyName(c.remote)}`}
+      <p class="call-card-meta">
+        <NetText text={from.uri.replace(/^sips?:/i, '')} fit="line" />
+        {callerDiffers && (
+          <>
+            <span class="call-card-label">· caller</span>
+            <NetText text={partyName(c.remote)} fit="line" class="shrink-first" />
+          </>
+        )}
       </p>
-      {c.context && (
-        <p class="call-card-subject" title={c.context.subject}>
-          {c.context.subject || 'No subject'}
-        </p>
-      )}
-      {others.length > 0 && kind === 'Conference' && (
-        <p class="call-card-people">With {others.map(partyName).join(', ')}</p>
-      )}
-      {c.context && <UserData data={c.context.userData} class="kv-inline call-card-data" />}
+      {c.context && <NetText text={c.context.subject || 'No subject'} fit="line" class="call-card-subject" />}
+      {others.length > 0 && kind === 'Conference' && <People names={others.map(partyName)} />}
+      {c.context && <UserData data={c.context.userData} class="kv-inline call-card-data" fit="line" />}
       {c.waiting && (
         <p class="call-card-note" role="note">
           Answering puts the current call on hold.
         </p>
       )}
     </>
+  );
+}
+
+/** "With A, B": each name its own isolate; the line is cut as a whole, every name in its tooltip. */
+function People(props: { names: readonly string[] }): JSX.Element {
+  return (
+    <p class="call-card-people" title={neutralizeBidi(props.names.join(', '))}>
+      With{' '}
+      {props.names.map((name, i) => (
+        <Fragment key={i}>
+          {i > 0 && ', '}
+          <NetText text={name} fit="wrap" />
+        </Fragment>
+      ))}
+    </p>
   );
 }
 

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CallView } from '../../preload/contract.js';
 import { kwApi } from '../shared/kw.js';
 import { callFrom, callKind, newIds, partyName } from '../shared/model.js';
+import { neutralizeBidi } from '../shared/net-text.js';
 import type { Ringer, RingKind } from './ringtone.js';
 
 /** Reads `sounds` once per ring (a change in settings applies to the next call). */
@@ -47,7 +48,9 @@ export function useAnnounceNewCalls(ringing: readonly CallView[]): string {
     seen.current = new Set(ringing.map((c) => c.callId));
     const first = ringing.find((c) => c.callId === fresh[0]);
     if (!first) return;
-    setAnnouncement(`Incoming ${callKind(first).toLowerCase()} from ${partyName(callFrom(first))}`);
+    setAnnouncement(
+      `Incoming ${callKind(first).toLowerCase()} from ${neutralizeBidi(partyName(callFrom(first)))}`,
+    );
     const active = document.activeElement;
     if (!active || active === document.body) {
       document.querySelector<HTMLElement>(`[data-call-id="${CSS.escape(first.callId)}"]`)?.focus();

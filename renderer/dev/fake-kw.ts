@@ -11,6 +11,10 @@
  * calls=<token>,… with tokens transfer|conference|call (ringing), active|muted|held|
  * connecting|conf-active|ended (answered), held2 (a second answered call, on hold).
  * A ringing call is `waiting` when an answered call is in progress.
+ * long=1 adds a request and a conversation (ix-2003) from an agent with a 128-character
+ * unbroken name and right-to-left overrides in the texts; call tokens long|long-active
+ * ring or talk with that agent and a customer with a long name.
+ * history=unsaved shows the warning for history that cannot be saved.
  */
 import {
   buildKwApi,
@@ -52,6 +56,31 @@ let manual: ManualState = (params.get('presence') as ManualState | null) ?? 'ava
 const phone = params.get('phone') === '1';
 const conn = params.get('conn') ?? 'registered';
 
+// ---- long=1: text that must neither widen a window nor reorder itself ----
+
+const longText = params.get('long') === '1';
+const LONG_AGENT = {
+  uri: 'sip:agent9@lab.local',
+  displayName: 'Wolfeschlegelsteinhausenbergerdorff'.repeat(4).slice(0, 128),
+};
+const LONG_CUSTOMER = { uri: 'sip:+4930555000111@lab.local', displayName: 'Hubert-Blaine-'.repeat(9) };
+const LONG_SUBJECT = `${'Customer-disputes-the-double-charge-on-invoice-42-'.repeat(4).slice(0, 199)}…`;
+const RLO = '\u202E';
+const LONG_DATA = { Note: `attached ${RLO}gpj.exe`, Reference: 'X'.repeat(120), Name: 'נועה כהן' };
+
+function longPreview(): PreviewView {
+  return {
+    interactionId: 'pv-1003',
+    agent: LONG_AGENT,
+    routingPoint: 'sip:billing-experts-for-very-long-routing-point-names@lab.local',
+    subject: LONG_SUBJECT,
+    text: `Please check the file ${RLO}gpj.exe the customer sent.`,
+    userData: LONG_DATA,
+    receivedAt: iso(-2000),
+    expiresAt: iso(58_000),
+  };
+}
+
 function makePreviews(): PreviewView[] {
   const all: PreviewView[] = [
     {
@@ -75,6 +104,7 @@ function makePreviews(): PreviewView[] {
       expiresAt: iso(59_000),
     },
   ];
+  if (longText) all.unshift(longPreview());
   return all.slice(0, Number(params.get('previews') ?? '2'));
 }
 let previews = makePreviews();
@@ -185,6 +215,24 @@ for (const c of [
 ] as (Omit<Conversation, 'calls'> & Partial<Pick<Conversation, 'calls'>>)[]) {
   conversations.set(c.interactionId, { ...c, calls: c.calls ?? [] });
 }
+if (longText) {
+  conversations.set('ix-2003', {
+    interactionId: 'ix-2003',
+    agent: LONG_AGENT,
+    routingPoint: 'sip:billing-experts-for-very-long-routing-point-names@lab.local',
+    subject: LONG_SUBJECT,
+    userData: LONG_DATA,
+    state: 'active',
+    startedAt: iso(-3 * MIN),
+    messages: [
+      msg('l1', 'in', `Did you open file ${RLO}gpj.exe yet?`, -3 * MIN),
+      msg('l2', 'in', `Unbroken: ${'0123456789'.repeat(20)}`, -2 * MIN),
+      msg('l3', 'in', 'שלום, הלקוח מחכה על הקו (Hebrew: the customer is waiting)', -2 * MIN),
+      msg('l4', 'out', 'Looking at it.', -1 * MIN),
+    ],
+    calls: [],
+  });
+}
 
 // ---- calls ----
 
@@ -259,6 +307,17 @@ function makeCall(token: string, n: number): CallView | null {
         answeredAt: t0 - 192_000,
         endedAt: t0 - 1000,
         endReason: 'Caller hung up',
+      };
+    case 'long':
+    case 'long-active':
+      return {
+        ...base,
+        remote: LONG_CUSTOMER,
+        interactionId: 'ix-2003',
+        escalation: 'transfer',
+        context: { subject: LONG_SUBJECT, agent: LONG_AGENT, userData: LONG_DATA },
+        participants: [LONG_CUSTOMER],
+        ...(token === 'long' ? { phase: 'ringing' } : answered),
       };
     case 'held2':
       return {
@@ -335,6 +394,7 @@ let settings: SettingsView = {
   idleMinutes: 10,
   startAtLogin: true,
   sounds: true,
+  trustedRoutingPoints: ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'],
 };
 
 function status(): StatusView {
@@ -365,6 +425,14 @@ function status(): StatusView {
     routable: { routable, explanation },
     account: { uri: settings.account.uri, displayName: settings.account.displayName },
     previews,
+    history:
+      params.get('history') === 'unsaved'
+        ? {
+            saving: false,
+            problem:
+              "History can't be saved: the folder /home/jane/.config/KW Desktop/history is read-only. Chats are kept until you quit.",
+          }
+        : { saving: true },
   };
 }
 
@@ -497,6 +565,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       idleMinutes: input.idleMinutes,
       startAtLogin: input.startAtLogin,
       sounds: input.sounds,
+      trustedRoutingPoints: input.trustedRoutingPoints ?? settings.trustedRoutingPoints,
     };
     emit('status', status());
     return settings;

@@ -6,6 +6,7 @@ import { fatal, previews, selected, status, view } from '../shared/store.js';
 import { CallArea } from './call-panel.js';
 import { ChatView } from './chat-view.js';
 import { ConversationList } from './conversation-list.js';
+import { HistoryBanner } from './history-banner.js';
 import { PendingPreviews } from './pending-previews.js';
 import { PresenceSelect } from './presence.js';
 import { SettingsPage } from './settings-view.js';
@@ -73,6 +74,7 @@ export function App(): JSX.Element {
         <StatusPanel />
       </aside>
       <main class="content">
+        <HistoryBanner history={status.value?.history} />
         <CallArea />
         <p class="visually-hidden" aria-live="polite">
           {previews.value.length

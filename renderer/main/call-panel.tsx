@@ -14,8 +14,10 @@ import { HangUpIcon, KeypadIcon, MicIcon, MicOffIcon, PauseIcon, PlayIcon } from
 import { Keypad } from '../call/keypad.js';
 import { useCallCommand } from '../call/use-call-command.js';
 import { now } from '../shared/clock.js';
+import { NetText } from '../shared/components/net-text.js';
 import { initials } from '../shared/format.js';
 import { errorText, kwApi } from '../shared/kw.js';
+import { neutralizeBidi } from '../shared/net-text.js';
 import {
   callFrom,
   callKind,
@@ -46,11 +48,11 @@ function Participants(props: { call: CallView }): JSX.Element | null {
   return (
     <ul class="call-participants" data-testid="call-participants" aria-label={`${list.length} participants`}>
       {list.map((p) => (
-        <li key={p.uri} title={p.uri}>
+        <li key={p.uri} title={neutralizeBidi(p.uri)}>
           <span class="avatar avatar-small" aria-hidden="true">
             {initials(partyName(p))}
           </span>
-          {partyName(p)}
+          <NetText text={partyName(p)} fit="line" />
         </li>
       ))}
     </ul>
@@ -160,13 +162,19 @@ function CallControls(props: { call: CallView }): JSX.Element {
 }
 
 /** "Transfer from Agent One", "Conference started by Priya Raman", or the caller's address. */
-function origin(c: CallView): string {
+function Origin(props: { call: CallView }): JSX.Element {
+  const c = props.call;
   const kind = callKind(c);
   const agent = c.context?.agent;
-  if (!agent || agent.uri === c.remote.uri) return c.remote.uri.replace(/^sips?:/i, '');
-  if (kind === 'Transfer') return `Transfer from ${partyName(agent)}`;
-  if (kind === 'Conference') return `Conference started by ${partyName(agent)}`;
-  return c.remote.uri.replace(/^sips?:/i, '');
+  if (!agent || agent.uri === c.remote.uri || kind === 'Call') {
+    return <NetText text={c.remote.uri.replace(/^sips?:/i, '')} fit="line" />;
+  }
+  return (
+    <>
+      <span class="call-sub-label">{kind === 'Transfer' ? 'Transfer from' : 'Conference started by'}</span>
+      <NetText text={partyName(agent)} fit="line" />
+    </>
+  );
 }
 
 export function CallPanel(props: { call: CallView }): JSX.Element {
@@ -189,23 +197,25 @@ export function CallPanel(props: { call: CallView }): JSX.Element {
           {initials(partyName(c.remote))}
         </span>
         <div class="call-who">
-          <h2 id={`call-name-${c.callId}`} class="call-name" title={c.remote.uri}>
+          <h2 id={`call-name-${c.callId}`} class="call-name" title={neutralizeBidi(c.remote.uri)}>
             <span class="visually-hidden">Call with </span>
-            <span class="call-name-text">{partyName(c.remote)}</span>
+            <NetText text={partyName(c.remote)} fit="line" class="call-name-text" />
             <span class={`call-kind kind-${kind.toLowerCase()}`}>{kind}</span>
           </h2>
           <p class="call-sub">
-            <span title={c.remote.uri}>{origin(c)}</span>
+            <Origin call={c} />
             {context && interactionId && (
               <>
-                {' · '}
+                <span class="call-sub-label" aria-hidden="true">
+                  ·
+                </span>
                 <button
                   type="button"
                   class="btn-link call-context"
                   title="Show the conversation of this call"
                   onClick={() => select(interactionId)}
                 >
-                  {context.subject || 'Conversation'}
+                  <NetText text={context.subject || 'Conversation'} fit="line" />
                 </button>
               </>
             )}
@@ -231,7 +241,13 @@ export function CallPanel(props: { call: CallView }): JSX.Element {
       <Participants call={c} />
       {ended ? (
         <p class="call-ended" role="status">
-          Call ended{c.endReason ? ` — ${c.endReason}` : ''}
+          Call ended
+          {c.endReason && (
+            <>
+              {' — '}
+              <NetText text={c.endReason} fit="wrap" />
+            </>
+          )}
         </p>
       ) : (
         <CallControls key={c.callId} call={c} />
@@ -248,7 +264,7 @@ function HeldCall(props: { call: CallView }): JSX.Element {
   return (
     <div class="call-held" data-testid="call-held" {...callData(c)}>
       <PauseIcon />
-      <span class="call-held-name">{partyName(callFrom(c))}</span>
+      <NetText text={partyName(callFrom(c))} fit="line" class="call-held-name" />
       <span class="muted">on hold · {formatDuration(talkTime(c, now.value))}</span>
       <button
         type="button"
@@ -286,7 +302,7 @@ export function CallArea(): JSX.Element | null {
     <section class="call-area" aria-label="Calls">
       <p class="visually-hidden" aria-live="polite">
         {ringing.length ? `${ringing.length} incoming call${ringing.length > 1 ? 's' : ''}. ` : ''}
-        {current ? `Call with ${partyName(current.remote)}: ${phase}` : ''}
+        {current ? `Call with ${neutralizeBidi(partyName(current.remote))}: ${phase}` : ''}
       </p>
       {ringing.length > 0 && (
         <div class="call-ringing-list">

@@ -1,6 +1,7 @@
 /** One escalated call in a conversation's timeline: what kind, how it ended, how long. */
 import type { JSX } from 'preact';
 import type { CallRecordView } from '../../preload/contract.js';
+import { NetText } from '../shared/components/net-text.js';
 import { formatTime } from '../shared/format.js';
 import { formatDuration } from '../shared/model.js';
 
@@ -28,7 +29,10 @@ export function CallRecordLine(props: { record: CallRecordView }): JSX.Element {
       <span class="call-record-text">
         {kind} {OUTCOME[r.outcome]}
         {talk}
-        <span class="call-record-reason"> — {r.endReason}</span>
+        <span class="call-record-reason">
+          {' — '}
+          <NetText text={r.endReason} fit="wrap" />
+        </span>
       </span>
       <time dateTime={r.offeredAt}>{formatTime(r.offeredAt)}</time>
     </div>

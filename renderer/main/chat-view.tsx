@@ -1,8 +1,10 @@
 /** One conversation: header, messages with delivery state, user data, typing indicator, composer. */
 import type { JSX } from 'preact';
 import type { ConversationView } from '../../preload/contract.js';
+import { NetText } from '../shared/components/net-text.js';
 import { UserData } from '../shared/components/user-data.js';
 import { formatTime } from '../shared/format.js';
+import { neutralizeBidi } from '../shared/net-text.js';
 import { typing } from '../shared/store.js';
 import { Composer } from './chat/composer.js';
 import { EndButton } from './chat/end-button.js';
@@ -19,20 +21,29 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
       class="chat"
       data-testid="chat-view"
       data-interaction-id={c.interactionId}
-      aria-label={`Conversation with ${agentName}`}
+      aria-label={`Conversation with ${neutralizeBidi(agentName)}`}
     >
       <header class="chat-head">
         <div class="chat-title">
           <h1 class="chat-agent">
-            <span data-testid="chat-agent">{agentName}</span>
+            <NetText text={agentName} fit="line" testId="chat-agent" />
             {ended && <span class="badge">Ended</span>}
           </h1>
           <p class="chat-sub">
-            <span data-testid="chat-subject">{c.subject || 'No subject'}</span>
+            <NetText text={c.subject || 'No subject'} fit="line" class="chat-subject" testId="chat-subject" />
             <span class="chat-sub-meta">
-              {' · '}
-              {c.agent.uri}
-              {c.routingPoint ? ` · via ${c.routingPoint}` : ''}
+              <span aria-hidden="true">·</span>
+              <NetText text={c.agent.uri.replace(/^sips?:/i, '')} fit="line" />
+              {c.routingPoint && (
+                <>
+                  <span>via</span>
+                  <NetText
+                    text={c.routingPoint.replace(/^sips?:/i, '')}
+                    fit="line"
+                    class="chat-rp shrink-first"
+                  />
+                </>
+              )}
             </span>
           </p>
         </div>
@@ -49,7 +60,10 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
                   <i />
                   <i />
                 </span>
-                {agentName} is typing…
+                <span class="typing-who">
+                  <NetText text={agentName} fit="line" />
+                  <span class="typing-text">is typing…</span>
+                </span>
               </>
             )}
           </div>
@@ -62,7 +76,8 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
             <Composer key={c.interactionId} c={c} />
           )}
         </div>
-        <aside class="userdata" data-testid="user-data" aria-labelledby="h-userdata">
+        {/* Focusable: it scrolls when the data is long (narrow windows give it 72 px). */}
+        <aside class="userdata" data-testid="user-data" aria-labelledby="h-userdata" tabIndex={0}>
           <h2 id="h-userdata" class="panel-heading">
             Customer data
           </h2>

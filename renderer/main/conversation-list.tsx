@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import type { ConversationView } from '../../preload/contract.js';
 import { SearchIcon } from '../shared/components/icons.js';
+import { NetText } from '../shared/components/net-text.js';
 import { formatListTime, initials, oneLine } from '../shared/format.js';
 import { lastActivity } from '../shared/model.js';
 import { now } from '../shared/clock.js';
@@ -22,11 +23,7 @@ function Item(props: { c: ConversationView }): JSX.Element {
   const isUnread = unread.value.has(c.interactionId);
   const isTyping = typing.value.has(c.interactionId) && c.state === 'active';
   const when = new Date(lastActivity(c)).toISOString();
-  const snippet = isTyping
-    ? 'typing…'
-    : last
-      ? `${last.direction === 'out' ? 'You: ' : ''}${oneLine(last.text, 90)}`
-      : 'No messages yet';
+  const snippet = isTyping ? 'typing…' : last ? oneLine(last.text, 90) : 'No messages yet';
   return (
     <li>
       <button
@@ -43,11 +40,18 @@ function Item(props: { c: ConversationView }): JSX.Element {
         </span>
         <span class="conv-main">
           <span class="conv-top">
-            <span class="conv-name">{c.agent.displayName || c.agent.uri}</span>
+            <NetText text={c.agent.displayName || c.agent.uri} fit="line" class="conv-name" />
             <span class="conv-time">{formatListTime(when, now.value)}</span>
           </span>
-          <span class="conv-subject">{c.subject || 'No subject'}</span>
-          <span class={`conv-snippet${isTyping ? ' is-typing' : ''}`}>{snippet}</span>
+          {c.subject ? (
+            <NetText text={c.subject} fit="line" class="conv-subject" />
+          ) : (
+            <span class="conv-subject">No subject</span>
+          )}
+          <span class={`conv-snippet${isTyping ? ' is-typing' : ''}`}>
+            {last?.direction === 'out' && !isTyping && <span class="conv-you">You:</span>}
+            <NetText text={snippet} fit="line" />
+          </span>
         </span>
         {isUnread && (
           <span class="unread-dot">

@@ -1,7 +1,9 @@
 /** Connection and "routable" status, with the reason when requests cannot reach the KW. */
 import type { JSX } from 'preact';
 import { now } from '../shared/clock.js';
+import { NetText } from '../shared/components/net-text.js';
 import { connectionLine, routableReason } from '../shared/format.js';
+import { neutralizeBidi } from '../shared/net-text.js';
 import { status } from '../shared/store.js';
 
 export function StatusPanel(): JSX.Element | null {
@@ -13,7 +15,7 @@ export function StatusPanel(): JSX.Element | null {
     <div class="status-panel">
       {/* Announced on change only: the visible lines count down every second. */}
       <p class="visually-hidden" aria-live="polite">
-        {`${s.connection.phase === 'retrying' ? 'Connection lost, retrying' : s.connection.text}. ${
+        {`${s.connection.phase === 'retrying' ? 'Connection lost, retrying' : neutralizeBidi(s.connection.text)}. ${
           routable.routable ? 'Receiving requests' : 'Not receiving requests'
         }.`}
       </p>
@@ -24,7 +26,7 @@ export function StatusPanel(): JSX.Element | null {
       >
         <span class="status-dot" aria-hidden="true" />
         <span class="visually-hidden">Connection: </span>
-        <span>{conn.text}</span>
+        <NetText text={conn.text} fit="wrap" />
       </p>
       <p
         class={`status-line tone-${routable.routable ? 'ok' : 'warn'}`}
@@ -35,7 +37,7 @@ export function StatusPanel(): JSX.Element | null {
         <span>
           <strong>{routable.routable ? 'Receiving requests' : 'Not receiving requests'}</strong>
           {' — '}
-          {routableReason(s, now.value)}
+          <NetText text={routableReason(s, now.value)} fit="wrap" />
         </span>
       </p>
     </div>

@@ -4,6 +4,7 @@ import type { PreviewView } from '../../preload/contract.js';
 import type { PreviewActions } from '../shared/components/preview-card.js';
 import { kwApi } from '../shared/kw.js';
 import { newIds } from '../shared/model.js';
+import { neutralizeBidi } from '../shared/net-text.js';
 import type { Chime } from '../shared/sound.js';
 import { previews, status } from '../shared/store.js';
 
@@ -46,7 +47,8 @@ export function useAnnounceNewPreviews(list: readonly PreviewView[], chime: Chim
     chimeIfWanted(chime);
     const first = list.find((p) => p.interactionId === fresh[0]);
     if (first) {
-      setAnnouncement(`New request from ${first.agent.displayName || first.agent.uri}: ${first.subject}`);
+      const who = neutralizeBidi(first.agent.displayName || first.agent.uri);
+      setAnnouncement(`New request from ${who}: ${neutralizeBidi(first.subject)}`);
     }
     const active = document.activeElement;
     if (!active || active === document.body) {

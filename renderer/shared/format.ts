@@ -106,14 +106,18 @@ export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Up to two initials for an avatar. */
+/**
+ * Up to two initials for an avatar: the first letter or digit of the first and
+ * last words (never a bidi control or a bracket in front of one; whole code points).
+ */
 export function initials(name: string): string {
-  const words = name
+  const letters = name
     .replace(/^sips?:/i, '')
     .split(/[\s@._-]+/)
-    .filter((w) => /\p{L}|\p{N}/u.test(w));
-  const first = words[0]?.[0] ?? '?';
-  const second = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
+    .map((w) => /[\p{L}\p{N}]/u.exec(w)?.[0])
+    .filter((c): c is string => c !== undefined);
+  const first = letters[0] ?? '?';
+  const second = letters.length > 1 ? (letters[letters.length - 1] ?? '') : '';
   return (first + second).toUpperCase();
 }
 

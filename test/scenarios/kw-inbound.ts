@@ -199,6 +199,27 @@ export function defineKwInboundScenarios(factory: ServerFactory): void {
       expect(typing).toEqual([true]);
     });
 
+    it('a MESSAGE claiming a dialog the KW never had (a To-tag) gets 481 and changes nothing', async () => {
+      const s = await server();
+      const tap = await startWsTap(s.url);
+      later(() => tap.close());
+      const k = await kw(s, [tap.url]);
+      const billing = await party(s, 'billing');
+      const id = await accepted(s, k, billing);
+      const before = k.core.conversations.get(id)?.messages.length;
+      const callId = `made-up-dialog-${randomUUID()}`;
+      const frame = rawRequestBytes('MESSAGE', k.uri, Buffer.from('from a dialog that never was'), {
+        from: `sip:agent1@${s.domain}`,
+        toTag: 'never-issued',
+        callId,
+        headers: [`Content-Type: ${TEXT_PLAIN_UTF8}`, `X-Interaction-Id: ${id}`],
+      });
+      expect(tap.inject(frame, { binary: false })).toBe(1);
+      const response = await tap.nextFromClient((t) => t.startsWith('SIP/2.0') && t.includes(callId));
+      expect(response.split('\r\n')[0]).toBe('SIP/2.0 481 No Such Dialog');
+      expect(k.core.conversations.get(id)?.messages.length).toBe(before);
+    });
+
     it('bytes that are not UTF-8 in a body get 400 from the KW, in binary and text frames alike, and the KW stays connected', async () => {
       const s = await server();
       const tap = await startWsTap(s.url);

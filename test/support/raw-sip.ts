@@ -56,7 +56,14 @@ let counter = 0;
 export function rawRequest(
   method: string,
   ruri: string,
-  opts: { from?: string; to?: string; headers?: string[]; body?: string; callId?: string } = {},
+  opts: {
+    from?: string;
+    to?: string;
+    toTag?: string;
+    headers?: string[];
+    body?: string;
+    callId?: string;
+  } = {},
 ): string {
   counter += 1;
   const body = opts.body ?? '';
@@ -65,7 +72,7 @@ export function rawRequest(
     `Via: SIP/2.0/WS raw${counter}.invalid;branch=z9hG4bK-raw-${Date.now()}-${counter}`,
     'Max-Forwards: 70',
     `From: <${opts.from ?? 'sip:raw@lab.local'}>;tag=raw${counter}`,
-    `To: <${opts.to ?? ruri}>`,
+    `To: <${opts.to ?? ruri}>${opts.toTag ? `;tag=${opts.toTag}` : ''}`,
     `Call-ID: ${opts.callId ?? `raw-${Date.now()}-${counter}`}`,
     `CSeq: 1 ${method}`,
     ...(opts.headers ?? []),
@@ -80,7 +87,7 @@ export function rawRequestBytes(
   method: string,
   ruri: string,
   body: Buffer,
-  opts: { from?: string; to?: string; headers?: string[]; callId?: string } = {},
+  opts: { from?: string; to?: string; toTag?: string; headers?: string[]; callId?: string } = {},
 ): Buffer {
   const head = rawRequest(method, ruri, { ...opts, body: '' }).replace(
     /Content-Length: 0\r\n\r\n$/,

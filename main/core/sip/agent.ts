@@ -414,7 +414,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     };
     let reply: SipReply | Promise<SipReply>;
     try {
-      reply = this.messageHandler ? this.messageHandler(incoming) : { status: 480, reason: 'Not Ready' };
+      reply = this.answerMessage(incoming, request);
     } catch (error) {
       this.log.error('MESSAGE handler threw: answering 500', { error: String(error) });
       reply = { status: 500, reason: 'Internal Error' };
@@ -439,6 +439,20 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
         extraHeaders,
       });
     }
+  }
+
+  private answerMessage(
+    incoming: IncomingSipMessage,
+    request: IncomingRequest,
+  ): SipReply | Promise<SipReply> {
+    // Nothing here keeps MESSAGE dialogs, and JsSIP hands a MESSAGE with a To-tag to its
+    // listeners before any dialog lookup: one claiming a dialog is made up (servers do not
+    // authenticate in-dialog requests, so its From is unchecked) and never reaches the app.
+    if (request.to.hasParam('tag')) {
+      this.log.warn('MESSAGE claiming a dialog refused', { from: incoming.from.uri });
+      return { status: 481, reason: 'No Such Dialog' };
+    }
+    return this.messageHandler ? this.messageHandler(incoming) : { status: 480, reason: 'Not Ready' };
   }
 
   private receiveInvite(session: RTCSession, request: IncomingRequest): void {

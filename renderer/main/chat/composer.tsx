@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ConversationView } from '../../../preload/contract.js';
 import { SendIcon } from '../../shared/components/icons.js';
 import { errorText, kwApi } from '../../shared/kw.js';
+import { neutralizeBidi } from '../../shared/net-text.js';
 import { drafts, focusRequest } from '../../shared/store.js';
 
 /** The agent sees "typing" until the KW sends, clears the text, or stops typing for this long. */
@@ -72,7 +73,7 @@ export function Composer(props: { c: ConversationView }): JSX.Element {
       )}
       <ComposerRow
         area={area}
-        to={props.c.agent.displayName || props.c.agent.uri}
+        to={neutralizeBidi(props.c.agent.displayName || props.c.agent.uri)}
         text={text}
         sending={sending}
         onEdit={edit}

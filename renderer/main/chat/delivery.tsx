@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ChatMessageView } from '../../../preload/contract.js';
 import { AlertIcon, CheckIcon, ClockIcon } from '../../shared/components/icons.js';
+import { NetText } from '../../shared/components/net-text.js';
 import { errorText, kwApi } from '../../shared/kw.js';
 
 export function Delivery(props: {
@@ -40,7 +41,16 @@ export function Delivery(props: {
   };
   return (
     <span class="delivery is-failed">
-      <AlertIcon /> Not delivered{m.error ? `: ${m.error}` : ''}
+      <AlertIcon />
+      <span>
+        Not delivered
+        {m.error && (
+          <>
+            {': '}
+            <NetText text={m.error} fit="wrap" />
+          </>
+        )}
+      </span>
       {!props.readOnly && (
         <button type="button" class="btn btn-small" data-testid="retry" onClick={retry} disabled={retrying}>
           Retry

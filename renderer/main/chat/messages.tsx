@@ -6,8 +6,9 @@
 import type { JSX, RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatMessageView, ConversationView } from '../../../preload/contract.js';
-import { RichText } from '../../shared/components/rich-text.js';
+import { NetText } from '../../shared/components/net-text.js';
 import { daysBetween, formatDay, formatTime } from '../../shared/format.js';
+import { neutralizeBidi } from '../../shared/net-text.js';
 import { now } from '../../shared/clock.js';
 import { typing } from '../../shared/store.js';
 import { CallRecordLine } from '../call-record.js';
@@ -29,7 +30,7 @@ export function Messages(props: { c: ConversationView }): JSX.Element {
       ref={ref}
       role="log"
       aria-live="polite"
-      aria-label={`Messages with ${agentName}`}
+      aria-label={`Messages with ${neutralizeBidi(agentName)}`}
       tabIndex={0}
       onScroll={(e) => {
         const el = e.currentTarget;
@@ -104,9 +105,14 @@ function messageItem(
       data-delivery={m.delivery}
       data-message-id={m.id}
     >
-      {first && <span class="msg-author">{m.direction === 'in' ? agentName : 'You'}</span>}
+      {first &&
+        (m.direction === 'in' ? (
+          <NetText text={agentName} fit="line" class="msg-author" />
+        ) : (
+          <span class="msg-author">You</span>
+        ))}
       <div class="bubble">
-        <RichText text={m.text} />
+        <NetText text={m.text} fit="wrap" links class="bubble-text" />
       </div>
       <div class="msg-meta">
         <time dateTime={m.at}>{formatTime(m.at)}</time>

@@ -1,7 +1,7 @@
 /** The parts of a preview card that show the request: head with the countdown, body, countdown bar. */
 import type { JSX } from 'preact';
 import type { PreviewView } from '../../../preload/contract.js';
-import { RichText } from './rich-text.js';
+import { NetText } from './net-text.js';
 import { UserData } from './user-data.js';
 
 /** Who asks, and the seconds left to answer. */
@@ -16,7 +16,7 @@ export function PreviewHead(props: {
     <header class="preview-head">
       <h2 id={props.titleId} class="preview-title">
         <span class="visually-hidden">Request from </span>
-        {p.agent.displayName || p.agent.uri}
+        <NetText text={p.agent.displayName || p.agent.uri} fit="line" />
       </h2>
       <div
         class="preview-seconds"
@@ -36,21 +36,24 @@ export function PreviewBody(props: { preview: PreviewView; descId: string }): JS
   const p = props.preview;
   return (
     <div id={props.descId} class="preview-body">
-      <p class="preview-meta" title={`${p.agent.uri}${p.routingPoint ? ` via ${p.routingPoint}` : ''}`}>
-        {p.agent.uri}
-        {p.routingPoint && ` · via ${p.routingPoint.replace(/^sips?:/, '')}`}
+      <p class="preview-meta">
+        <NetText text={p.agent.uri} fit="line" />
+        {p.routingPoint && (
+          <>
+            <span class="preview-meta-label">· via</span>
+            <NetText text={p.routingPoint.replace(/^sips?:/, '')} fit="line" class="shrink-first" />
+          </>
+        )}
       </p>
-      <p class="preview-subject" title={p.subject}>
-        {p.subject || 'No subject'}
-      </p>
+      <NetText text={p.subject || 'No subject'} fit="line" class="preview-subject" />
       {p.text && (
         <p class="preview-text">
           <span class="clamp">
-            <RichText text={p.text} />
+            <NetText text={p.text} fit="wrap" links />
           </span>
         </p>
       )}
-      <UserData data={p.userData} class="kv-inline" />
+      <UserData data={p.userData} class="kv-inline" fit="line" scrolls />
     </div>
   );
 }

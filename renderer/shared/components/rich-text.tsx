@@ -1,14 +1,16 @@
 /**
- * Text from the network, as text: plain segments become text nodes, https:
- * and mailto: URLs (the ones main opens, see linkify.ts) become links that
- * open through main. Never HTML.
+ * Text from the network with its links: plain segments become text nodes,
+ * https: and mailto: URLs (the ones main opens, see linkify.ts) become links
+ * that open through main. Never HTML. Bidi controls show as markers, in link
+ * text too. Used inside <NetText links>.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { linkify } from '../linkify.js';
 import { errorText, kwApi } from '../kw.js';
+import { BidiSafe } from './bidi-safe.js';
 
-export function RichText(props: { text: string }): JSX.Element {
+export function LinkedText(props: { text: string }): JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const open = (url: string) => (e: MouseEvent) => {
     e.preventDefault();
@@ -21,10 +23,10 @@ export function RichText(props: { text: string }): JSX.Element {
     <>
       {linkify(props.text).map((s, i) =>
         s.kind === 'text' ? (
-          s.text
+          <BidiSafe key={i} text={s.text} />
         ) : (
           <a key={i} href={s.url} onClick={open(s.url)} onAuxClick={open(s.url)} rel="noreferrer noopener">
-            {s.text}
+            <BidiSafe text={s.text} />
           </a>
         ),
       )}
