@@ -127,6 +127,13 @@ if (!screenshots) {
     const main = { width: 1040, height: 680 };
     await shoot(`main-${scheme}`, '/main.html?previews=0', main, scheme);
     await shoot(`main-pending-${scheme}`, '/main.html', main, scheme);
+    await shoot(`main-history-unsaved-${scheme}`, '/main.html?history=unsaved', main, scheme);
+    await shoot(
+      `main-history-unsaved-small-${scheme}`,
+      '/main.html?history=unsaved',
+      { width: 720, height: 480 },
+      scheme,
+    );
     await shoot(`settings-${scheme}`, '/main.html?previews=0&focus=none', main, scheme, async (page) => {
       await page.getByRole('button', { name: 'Settings' }).click();
       await page.waitForSelector('[data-testid=settings-save]');
