@@ -5,7 +5,7 @@
  * sent down the connection it belongs to (RFC 7118 §5: no other way in).
  */
 import type { WebSocket } from 'ws';
-import { serializeMessage, type SipMessage } from './message.js';
+import { encodeMessage, type SipMessage } from './message.js';
 import { parseNameAddr, parseUri, parseVia, type SipUri } from './syntax.js';
 
 export interface Connection {
@@ -18,17 +18,18 @@ export interface Connection {
 }
 
 export function wrapSocket(id: number, ws: WebSocket, remote: string): Connection {
-  const sendText = (text: string): boolean => {
+  const sendFrame = (data: string | Buffer, binary: boolean): boolean => {
     if (ws.readyState !== ws.OPEN) return false;
-    ws.send(text);
+    ws.send(data, { binary });
     return true;
   };
   return {
     id,
     remote,
     isOpen: () => ws.readyState === ws.OPEN,
-    send: (msg) => sendText(serializeMessage(msg)),
-    sendText,
+    // A text frame must be UTF-8 (RFC 6455 §5.6): a binary body goes in a binary frame.
+    send: (msg) => sendFrame(encodeMessage(msg), msg.bodyIsBinary === true),
+    sendText: (text) => sendFrame(text, false),
     close: () => ws.terminate(),
   };
 }

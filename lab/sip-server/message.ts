@@ -3,7 +3,10 @@
  * per WebSocket frame as in RFC 7118). The parser is lenient where it can be
  * and precise about what it rejects, so the server can answer with a reason.
  */
-import { splitList } from './syntax.js';
+import { hasControlCharacter, hasEmptyListElement } from './header-rules.js';
+import { reasonPhrase } from './sanitize.js';
+import { parseStartLine } from './start-line.js';
+import { splitList, trimLws } from './syntax.js';
 
 export interface Header {
   readonly name: string;
@@ -160,12 +163,18 @@ export class HeaderList {
   }
 }
 
+/**
+ * A body that is not UTF-8 (a binary MIME part, RFC 4475 §3.1.1.11) is kept
+ * as one character per byte (latin1) with `bodyIsBinary` set, so it is
+ * forwarded byte for byte and sent in a binary WebSocket frame.
+ */
 export interface SipRequest {
   readonly kind: 'request';
   method: string;
   uri: string;
   headers: HeaderList;
   body: string;
+  bodyIsBinary?: boolean;
 }
 
 export interface SipResponse {
@@ -174,6 +183,7 @@ export interface SipResponse {
   reason: string;
   headers: HeaderList;
   body: string;
+  bodyIsBinary?: boolean;
 }
 
 export type SipMessage = SipRequest | SipResponse;
@@ -184,116 +194,191 @@ export interface ParseError {
 }
 
 /**
- * `message` is set whenever the start line could be read, even if `error` is
- * set too: a request with a bad header still carries what is needed to answer.
+ * `message` is set whenever the frame is a request (even one whose request
+ * line could not be read) or a readable response, even if `error` is set too:
+ * a request with a bad header still carries what is needed to answer.
+ * `discarded` counts octets after the body that Content-Length left out.
  */
 export interface ParseResult {
   readonly message?: SipMessage;
   readonly error?: ParseError;
+  readonly discarded?: number;
 }
 
-const REQUEST_LINE = /^([A-Za-z0-9.!%*_+`'~-]+) +(\S+) +SIP\/(\d+\.\d+)$/;
-const STATUS_LINE = /^SIP\/(\d+\.\d+) +(\d{3})(?: (.*))?$/;
 const HEADER_NAME = /^[A-Za-z0-9.!%*_+`'~-]+$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function findHeaderEnd(buf: Buffer): { end: number; bodyStart: number } | undefined {
-  const crlf = buf.indexOf('\r\n\r\n');
-  const lf = buf.indexOf('\n\n');
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** CRLFs before the start line are ignored (RFC 3261 §7.5): where the message really starts. */
+function skipLeadingLineBreaks(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length && (buf[i] === 0x0d || buf[i] === 0x0a)) i++;
+  return i;
+}
+
+function findHeaderEnd(buf: Buffer, from: number): { end: number; bodyStart: number } | undefined {
+  const crlf = buf.indexOf('\r\n\r\n', from);
+  const lf = buf.indexOf('\n\n', from);
   if (crlf >= 0 && (lf < 0 || crlf <= lf)) return { end: crlf, bodyStart: crlf + 4 };
   if (lf >= 0) return { end: lf, bodyStart: lf + 2 };
   return undefined;
 }
 
-export function parseMessage(input: Buffer | string): ParseResult {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const split = findHeaderEnd(buf);
-  // A frame without the empty line is taken as headers only (no body).
-  const head = buf.subarray(0, split ? split.end : buf.length).toString('utf8');
-  const bodyBytes = split ? buf.subarray(split.bodyStart) : Buffer.alloc(0);
+interface Line {
+  readonly text: string;
+  /** 1-based line number in the frame, for a reason that points at it without echoing it */
+  readonly no: number;
+}
 
-  const lines = head.replace(/^(\r?\n)+/, '').split(/\r?\n/);
-  const startLine = (lines.shift() ?? '').trim();
+/** Folded continuation lines (RFC 3261 §7.3.1) joined to their header line. */
+function unfold(lines: readonly string[], firstNo: number): Line[] {
+  const out: Array<{ text: string; no: number }> = [];
+  lines.forEach((text, i) => {
+    const last = out[out.length - 1];
+    if (/^[ \t]/.test(text) && last) last.text += ` ${trimLws(text)}`;
+    else out.push({ text, no: firstNo + i });
+  });
+  return out;
+}
+
+function startMessage(line: string): { message?: SipMessage; error?: ParseError } {
+  const start = parseStartLine(line);
   const headers = new HeaderList();
-  let message: SipMessage;
+  if (start.kind === 'bad-response') return { error: start.error };
+  if (start.kind === 'response') {
+    return { message: { kind: 'response', status: start.status, reason: start.reason, headers, body: '' } };
+  }
+  const message: SipRequest = { kind: 'request', method: start.method, uri: start.uri, headers, body: '' };
+  return start.error ? { message, error: start.error } : { message };
+}
+
+/** Adds each header line; the first problem found is returned (the others are still added when readable). */
+function addHeaders(headers: HeaderList, lines: readonly Line[]): ParseError | undefined {
   let error: ParseError | undefined;
-
-  const req = REQUEST_LINE.exec(startLine);
-  const res = req ? null : STATUS_LINE.exec(startLine);
-  if (req) {
-    message = {
-      kind: 'request',
-      method: (req[1] as string).toUpperCase(),
-      uri: req[2] as string,
-      headers,
-      body: '',
-    };
-    if (req[3] !== '2.0') error = { status: 505, reason: 'Version Not Supported' };
-    else if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(req[2] as string))
-      error = { status: 400, reason: 'Bad Request-URI' };
-  } else if (res) {
-    if (res[1] !== '2.0') return { error: { status: 505, reason: 'Version Not Supported' } };
-    message = { kind: 'response', status: Number(res[2]), reason: res[3] ?? '', headers, body: '' };
-    if (message.status < 100) return { error: { status: 400, reason: 'Bad Status-Line' } };
-  } else {
-    return { error: { status: 400, reason: startLine === '' ? 'Empty message' : 'Bad start line' } };
-  }
-
-  // Unfold continuation lines (RFC 3261 §7.3.1) before splitting name/value.
-  const unfolded: string[] = [];
-  for (const line of lines) {
-    if (/^[ \t]/.test(line) && unfolded.length > 0) unfolded[unfolded.length - 1] += ` ${line.trim()}`;
-    else unfolded.push(line);
-  }
-  for (const line of unfolded) {
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+  for (const { text, no } of lines) {
+    const colon = text.indexOf(':');
+    const name = colon > 0 ? trimLws(text.slice(0, colon)) : '';
     if (!HEADER_NAME.test(name)) {
-      error ??= { status: 400, reason: `Malformed header line: ${truncate(line, 40)}` };
-      continue;
-    }
-    headers.add(name, line.slice(colon + 1).trim());
-  }
-
-  const cl = headers.get('Content-Length');
-  if (cl !== undefined) {
-    if (!/^\d{1,9}$/.test(cl)) error ??= { status: 400, reason: 'Bad Content-Length' };
-    else if (Number(cl) !== bodyBytes.length) {
       error ??= {
         status: 400,
-        reason: `Content-Length mismatch (header ${cl}, body ${bodyBytes.length} bytes)`,
+        reason: `Malformed header line ${no}: ${colon < 0 ? 'no colon' : 'bad name'}`,
       };
+      continue;
     }
+    const value = trimLws(text.slice(colon + 1));
+    const canon = canonicalName(name);
+    if (hasControlCharacter(value))
+      error ??= { status: 400, reason: `Control character in the ${canon} header` };
+    else if (LIST_HEADERS.has(canon.toLowerCase()) && hasEmptyListElement(value))
+      error ??= { status: 400, reason: `Empty element in the ${canon} header` };
+    headers.add(name, value);
   }
-  try {
-    message.body = utf8.decode(bodyBytes);
-  } catch {
-    message.body = bodyBytes.toString('utf8');
-    error ??= { status: 400, reason: 'Body is not valid UTF-8' };
-  }
-  return error ? { message, error } : { message };
+  return error;
 }
 
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
+/**
+ * The body is what Content-Length says (RFC 3261 §18.3): fewer octets in the
+ * frame is an error, more are discarded. Without Content-Length the frame's
+ * rest is the body (a WebSocket message is one SIP message, RFC 7118 §5).
+ */
+function frameBody(
+  headers: HeaderList,
+  bytes: Buffer,
+): { body?: Buffer; discarded?: number; error?: ParseError } {
+  const values = headers.getAll('Content-Length');
+  if (values.length === 0) return { body: bytes };
+  if (values.length > 1) {
+    const conflicting = new Set(values).size > 1;
+    return {
+      error: { status: 400, reason: `${conflicting ? 'Conflicting' : 'Duplicate'} Content-Length headers` },
+    };
+  }
+  const cl = values[0] as string;
+  if (!/^\d{1,9}$/.test(cl)) return { error: { status: 400, reason: 'Bad Content-Length' } };
+  const n = Number(cl);
+  if (n > bytes.length) {
+    return {
+      error: { status: 400, reason: `Content-Length mismatch (header ${n}, body ${bytes.length} bytes)` },
+    };
+  }
+  return { body: bytes.subarray(0, n), discarded: bytes.length - n };
 }
 
-/** Serializes with a fresh Content-Length (bytes of the UTF-8 body) as the last header. */
-export function serializeMessage(msg: SipMessage): string {
+function setBody(message: SipMessage, bytes: Buffer): void {
+  const text = decodeUtf8(bytes);
+  message.body = text ?? bytes.toString('latin1');
+  if (text === undefined) message.bodyIsBinary = true;
+}
+
+export function parseMessage(input: Buffer | string): ParseResult {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const from = skipLeadingLineBreaks(buf);
+  const split = findHeaderEnd(buf, from);
+  // A frame without the empty line is taken as headers only (no body).
+  const headBytes = buf.subarray(from, split ? split.end : buf.length);
+  const bodyBytes = split ? buf.subarray(split.bodyStart) : Buffer.alloc(0);
+  const strictHead = decodeUtf8(headBytes);
+  const head = strictHead ?? headBytes.toString('utf8');
+
+  const lines = head.split(/\r?\n/);
+  // Without the empty line, a final CRLF still ends the last header (RFC 4475 §3.1.2.15's message).
+  while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const { message, error: startError } = startMessage(lines[0] ?? '');
+  if (!message) return { error: startError ?? { status: 400, reason: 'Bad start line' } };
+
+  let error: ParseError | undefined =
+    strictHead === undefined ? { status: 400, reason: 'Header section is not valid UTF-8' } : startError;
+  const firstNo = buf.subarray(0, from).filter((b) => b === 0x0a).length + 2;
+  const headerError = addHeaders(message.headers, unfold(lines.slice(1), firstNo));
+  error ??= headerError;
+  const framed = frameBody(message.headers, bodyBytes);
+  error ??= framed.error;
+  setBody(message, framed.body ?? bodyBytes);
+  const discarded = framed.discarded ?? 0;
+  const result: ParseResult = error ? { message, error } : { message };
+  return discarded > 0 ? { ...result, discarded } : result;
+}
+
+/** The message on the wire: UTF-8 head, Content-Length (bytes) last, the body's own bytes. */
+export function encodeMessage(msg: SipMessage): Buffer {
   const start =
-    msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0` : `SIP/2.0 ${msg.status} ${msg.reason}`;
+    msg.kind === 'request'
+      ? `${msg.method} ${msg.uri} SIP/2.0`
+      : `SIP/2.0 ${msg.status} ${reasonPhrase(msg.reason)}`;
+  const body = Buffer.from(msg.body, msg.bodyIsBinary === true ? 'latin1' : 'utf8');
   const lines = [start];
   for (const h of msg.headers.entries()) {
     if (h.name.toLowerCase() === 'content-length') continue;
-    lines.push(`${h.name}: ${h.value}`);
+    // Last guard against a line break smuggled into a header value.
+    lines.push(`${h.name}: ${h.value.replace(/[\r\n]+/g, ' ')}`);
   }
-  lines.push(`Content-Length: ${Buffer.byteLength(msg.body, 'utf8')}`);
-  return `${lines.join('\r\n')}\r\n\r\n${msg.body}`;
+  lines.push(`Content-Length: ${body.length}`);
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'), body]);
+}
+
+/** Text form of a message whose body is text (a binary body needs `encodeMessage`). */
+export function serializeMessage(msg: SipMessage): string {
+  return encodeMessage(msg).toString('utf8');
 }
 
 export function cloneRequest(req: SipRequest): SipRequest {
-  return { kind: 'request', method: req.method, uri: req.uri, headers: req.headers.clone(), body: req.body };
+  const copy: SipRequest = {
+    kind: 'request',
+    method: req.method,
+    uri: req.uri,
+    headers: req.headers.clone(),
+    body: req.body,
+  };
+  if (req.bodyIsBinary === true) copy.bodyIsBinary = true;
+  return copy;
 }
 
 export function cloneResponse(res: SipResponse): SipResponse {
@@ -303,5 +388,6 @@ export function cloneResponse(res: SipResponse): SipResponse {
     reason: res.reason,
     headers: res.headers.clone(),
     body: res.body,
+    ...(res.bodyIsBinary === true ? { bodyIsBinary: true } : {}),
   };
 }

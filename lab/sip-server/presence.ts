@@ -32,7 +32,7 @@ export function parseEvent(value: string | undefined): { pkg: string; id: string
   const semi = value.indexOf(';');
   const pkg = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
   if (pkg === '') return undefined;
-  return { pkg, id: semi < 0 ? undefined : getParam(parseParams(value.slice(semi + 1)), 'id') };
+  return { pkg, id: semi < 0 ? undefined : getParam(parseParams(value.slice(semi + 1)) ?? [], 'id') };
 }
 
 /** Expires header: undefined when absent, null when malformed. */

@@ -69,7 +69,9 @@ export interface ProxyDeps {
 
 export function serverKey(info: RequestInfo, method: string): string {
   const m = method === 'ACK' || method === 'CANCEL' ? 'INVITE' : method;
-  if (info.branch?.startsWith('z9hG4bK')) return `${info.branch}|${info.sentBy}|${m}`;
+  // The magic cookie alone identifies nothing (RFC 4475 §3.2.1): treated as no branch.
+  if (info.branch?.startsWith('z9hG4bK') && info.branch.length > 'z9hG4bK'.length)
+    return `${info.branch}|${info.sentBy}|${m}`;
   // RFC 2543 peers: no usable branch, match on the dialog-ish fields instead.
   return `${info.callId}|${info.cseq.seq}|${info.from.tag ?? ''}|${m}`;
 }

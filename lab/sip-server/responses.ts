@@ -1,6 +1,8 @@
 /** Building responses to requests, and the random identifiers SIP needs. */
 import { randomBytes } from 'node:crypto';
+import { hasControlCharacter } from './header-rules.js';
 import { HeaderList, type SipRequest, type SipResponse } from './message.js';
+import { reasonPhrase } from './sanitize.js';
 import { parseNameAddr, getParam } from './syntax.js';
 
 export const REASONS: Readonly<Record<number, string>> = {
@@ -58,29 +60,32 @@ export interface ResponseOptions {
 
 /**
  * RFC 3261 §8.2.6: Via, From, To, Call-ID and CSeq copied from the request,
- * whatever of them it has (a 400 for a missing header still gets sent back).
+ * whatever of them it has (a 400 for a missing header still gets sent back),
+ * except a value with a control character: nothing unsafe is echoed. The
+ * reason phrase always goes through the sanitiser.
  */
 export function createResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
   const headers = new HeaderList();
-  for (const v of req.headers.getAll('Via')) headers.add('Via', v);
-  const from = req.headers.get('From');
-  if (from !== undefined) headers.add('From', from);
+  const copy = (name: string, value: string | undefined): void => {
+    if (value !== undefined && !hasControlCharacter(value)) headers.add(name, value);
+  };
+  for (const v of req.headers.getAll('Via')) copy('Via', v);
+  copy('From', req.headers.get('From'));
   const to = req.headers.get('To');
   if (to !== undefined) {
     const na = parseNameAddr(to);
     const needsTag = status > 100 && na !== undefined && getParam(na.params, 'tag') === undefined;
-    headers.add('To', needsTag ? `${to};tag=${opts.toTag ?? newTag()}` : to);
+    copy('To', needsTag ? `${to};tag=${opts.toTag ?? newTag()}` : to);
   }
-  const callId = req.headers.get('Call-ID');
-  if (callId !== undefined) headers.add('Call-ID', callId);
-  const cseq = req.headers.get('CSeq');
-  if (cseq !== undefined) headers.add('CSeq', cseq);
+  copy('Call-ID', req.headers.get('Call-ID'));
+  copy('CSeq', req.headers.get('CSeq'));
   for (const [name, value] of opts.headers ?? []) headers.add(name, value);
   headers.add('Server', SERVER_NAME);
+  const standard = REASONS[status] ?? 'Unknown';
   return {
     kind: 'response',
     status,
-    reason: opts.reason ?? REASONS[status] ?? 'Unknown',
+    reason: reasonPhrase(opts.reason ?? standard) || standard,
     headers,
     body: opts.body ?? '',
   };

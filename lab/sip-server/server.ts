@@ -16,17 +16,21 @@ import type { Logger } from '../../main/core/log.js';
 import { PIDF_CONTENT_TYPE, SDP_CONTENT_TYPE, TEXT_PLAIN } from '../../wire/content-types.js';
 import { DigestAuth } from './auth.js';
 import { ConnectionTable, wrapSocket, type Connection } from './connections.js';
+import { unsupportedExtensions } from './extensions.js';
 import { Identity } from './identity.js';
 import { Locator } from './locator.js';
 import { parseMessage, type ParseError, type SipRequest } from './message.js';
+import { ALLOW, KNOWN_METHODS } from './methods.js';
 import { parseEvent, PresenceServer } from './presence.js';
 import { Proxy } from './proxy.js';
 import { Registrar, type ContactUpdate } from './registrar.js';
 import { createResponse, type ResponseOptions } from './responses.js';
+import { forLog } from './sanitize.js';
+import { checkSenderIdentity } from './sender-identity.js';
 import { getParam, parseNameAddr, parseUri } from './syntax.js';
 import { generateCertificate, type TlsMaterial } from './tls.js';
 import { ClientTransactions, TimerSet } from './transactions.js';
-import { inspectRequest, type RequestInfo } from './validate.js';
+import { inspectRequest, type Party, type RequestInfo } from './validate.js';
 
 export interface SipServerOptions {
   host?: string;
@@ -49,23 +53,6 @@ export interface SipServer {
   close(): Promise<void>;
 }
 
-const KNOWN_METHODS = new Set([
-  'REGISTER',
-  'INVITE',
-  'ACK',
-  'CANCEL',
-  'BYE',
-  'OPTIONS',
-  'MESSAGE',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'REFER',
-  'INFO',
-  'UPDATE',
-  'PRACK',
-]);
-const ALLOW = [...KNOWN_METHODS].join(', ');
 /** What the server itself (not a user behind it) accepts. */
 const SERVER_ALLOW = 'REGISTER, OPTIONS, PUBLISH, SUBSCRIBE';
 /** Out-of-dialog requests that must carry credentials when auth is on. */
@@ -197,9 +184,13 @@ class LabSipServer {
     const msg = parsed.message;
     if (!msg) {
       this.log.warn(
-        `connection ${conn.id}: dropped malformed frame (${parsed.error?.reason ?? 'unparseable'})`,
+        `connection ${conn.id}: dropped malformed response (${parsed.error?.reason ?? 'unparseable'})`,
       );
       return;
+    }
+    if (parsed.discarded !== undefined) {
+      // RFC 3261 §18.3: octets after the Content-Length are not part of the message.
+      this.log.info(`connection ${conn.id}: discarded ${parsed.discarded} octet(s) after the body`);
     }
     if (msg.kind === 'response') {
       if (parsed.error) {
@@ -242,39 +233,24 @@ class LabSipServer {
     this.log.info(logLine);
   }
 
+  /** A request refused for its form: the precise reason goes back (through the sanitiser) and to the log. */
+  private refuseMalformed(conn: Connection, req: SipRequest, e: ParseError): void {
+    const what = `${req.method} from connection ${conn.id}: ${e.status} ${e.reason}`;
+    this.reject(conn, req, e.status, what, { reason: e.reason });
+  }
+
+  private partyLabel(p: Party): string {
+    return p.uri ? this.identity.label(p.uri) : forLog(p.addr.uri, 40);
+  }
+
   private onRequest(conn: Connection, req: SipRequest, parseError: ParseError | undefined): void {
-    if (parseError) {
-      this.reject(
-        conn,
-        req,
-        parseError.status,
-        `${req.method} from connection ${conn.id}: ${parseError.status} ${parseError.reason}`,
-        {
-          reason: parseError.reason,
-        },
-      );
-      return;
-    }
+    if (parseError) return this.refuseMalformed(conn, req, parseError);
     const inspection = inspectRequest(req);
-    if (!inspection.ok) {
-      this.reject(
-        conn,
-        req,
-        inspection.status,
-        `${req.method} from connection ${conn.id}: ${inspection.status} ${inspection.reason}`,
-        {
-          reason: inspection.reason,
-        },
-      );
-      return;
-    }
+    if (!inspection.ok) return this.refuseMalformed(conn, req, inspection);
     const info = inspection.info;
     this.conns.learn(conn, req);
     const method = req.method;
-    const label = `${method} ${this.identity.label(info.from.uri)} → ${this.identity.label(info.ruri.user === undefined ? info.to.uri : info.ruri)}`;
-    const failInvite = (): void => {
-      if (method === 'INVITE') this.proxy.noteLocalFailure(info);
-    };
+    const label = `${method} ${this.partyLabel(info.from)} → ${info.ruri.user === undefined ? this.partyLabel(info.to) : this.identity.label(info.ruri)}`;
 
     if (!KNOWN_METHODS.has(method)) {
       this.reject(conn, req, 501, `${label}: 501 (unknown method)`, { headers: [['Allow', ALLOW]] });
@@ -282,30 +258,74 @@ class LabSipServer {
     }
     if (method === 'ACK') return this.proxy.ack(conn, req, info, label);
     if (method === 'CANCEL') return this.proxy.cancel(conn, req, info, label);
-
-    const toServer = this.identity.isServerUri(info.ruri);
-    if (info.maxForwards === 0 && !(method === 'OPTIONS' && toServer)) {
-      failInvite();
-      this.reject(conn, req, 483, `${label}: 483 (Max-Forwards 0)`);
+    if (!this.admit(conn, req, info, label)) {
+      if (method === 'INVITE') this.proxy.noteLocalFailure(info);
       return;
     }
+    this.dispatch(conn, req, info, label);
+  }
 
-    let authUser: string | undefined;
-    if (this.auth && CHALLENGED.has(method) && info.to.tag === undefined) {
-      authUser = this.authenticate(conn, req, label, this.auth);
-      if (authUser === undefined) return failInvite();
+  /**
+   * The proxy's checks before anything is served or forwarded (RFC 3261
+   * §16.3): Max-Forwards, Proxy-Require, then with auth on the credentials of
+   * out-of-dialog requests and the identity they claim. False once answered.
+   */
+  private admit(conn: Connection, req: SipRequest, info: RequestInfo, label: string): boolean {
+    const method = req.method;
+    const toServer = this.identity.isServerUri(info.ruri);
+    if (info.maxForwards === 0 && !(method === 'OPTIONS' && toServer)) {
+      this.reject(conn, req, 483, `${label}: 483 (Max-Forwards 0)`);
+      return false;
     }
+    const unsupported = unsupportedExtensions(req, 'Proxy-Require');
+    if (unsupported.length > 0) {
+      this.refuseExtensions(conn, req, label, unsupported);
+      return false;
+    }
+    if (!this.auth || !CHALLENGED.has(method) || info.to.tag !== undefined) return true;
+    const authUser = this.authenticate(conn, req, label, this.auth);
+    if (authUser === undefined) return false;
+    const verdict = checkSenderIdentity(this.identity, method, info, authUser);
+    if (!verdict.ok) {
+      this.reject(conn, req, 403, `${label}: 403 ${verdict.reason} (${verdict.detail})`, {
+        reason: verdict.reason,
+      });
+      return false;
+    }
+    return true;
+  }
 
+  /** 420 listing the option tags we do not implement (RFC 3261 §8.2.2.3). */
+  private refuseExtensions(conn: Connection, req: SipRequest, label: string, tags: readonly string[]): void {
+    const list = tags.join(', ');
+    this.reject(conn, req, 420, `${label}: 420 (unsupported ${forLog(list, 80)})`, {
+      headers: [['Unsupported', list]],
+    });
+  }
+
+  /** As the UAS (registrar, presence server, OPTIONS to us): a Require we do not implement → 420. */
+  private refusesRequired(conn: Connection, req: SipRequest, label: string): boolean {
+    const unsupported = unsupportedExtensions(req, 'Require');
+    if (unsupported.length > 0) this.refuseExtensions(conn, req, label, unsupported);
+    return unsupported.length > 0;
+  }
+
+  private dispatch(conn: Connection, req: SipRequest, info: RequestInfo, label: string): void {
+    const method = req.method;
+    const toServer = this.identity.isServerUri(info.ruri);
     switch (method) {
       case 'REGISTER':
-        return this.register(conn, req, info, authUser);
+        if (!this.refusesRequired(conn, req, label)) this.register(conn, req, info);
+        return;
       case 'PUBLISH':
-        return this.publish(conn, req, info, authUser);
+        if (!this.refusesRequired(conn, req, label)) this.publish(conn, req, info);
+        return;
       case 'SUBSCRIBE':
         if (this.subscribe(conn, req, info, label, toServer)) return;
         break;
       case 'OPTIONS':
         if (toServer) {
+          if (this.refusesRequired(conn, req, label)) return;
           this.reject(conn, req, 200, `${label}: 200 (server)`, {
             headers: [
               ['Allow', ALLOW],
@@ -318,7 +338,7 @@ class LabSipServer {
         break;
     }
     if (toServer) {
-      failInvite();
+      if (method === 'INVITE') this.proxy.noteLocalFailure(info);
       if (info.to.tag !== undefined)
         this.reject(conn, req, 481, `${label}: 481 (no such dialog at the server)`);
       else
@@ -345,7 +365,7 @@ class LabSipServer {
         conn,
         req,
         403,
-        `${label}: 403 (${outcome.reason}${outcome.user === undefined ? '' : ` for ${outcome.user}`})`,
+        `${label}: 403 (${outcome.reason}${outcome.user === undefined ? '' : ` for ${forLog(outcome.user, 40)}`})`,
       );
       return undefined;
     }
@@ -357,8 +377,15 @@ class LabSipServer {
     return undefined;
   }
 
-  private register(conn: Connection, req: SipRequest, info: RequestInfo, authUser: string | undefined): void {
+  private register(conn: Connection, req: SipRequest, info: RequestInfo): void {
     const toUri = info.to.uri;
+    if (!toUri) {
+      // RFC 3261 §10.3 step 3: the To of a REGISTER is the AOR, a SIP or SIPS URI (RFC 4475 §3.3.4).
+      this.reject(conn, req, 400, `REGISTER ${this.partyLabel(info.to)} → 400 (To not a SIP URI)`, {
+        reason: 'To header must be a SIP or SIPS URI',
+      });
+      return;
+    }
     const aor = this.identity.aorOf(toUri);
     const label = `REGISTER ${aor ?? this.identity.label(toUri)}`;
     if (
@@ -371,12 +398,6 @@ class LabSipServer {
     if (aor === undefined || toUri.user === undefined) {
       this.reject(conn, req, 400, `${label} → 400 (To without user)`, {
         reason: 'To header has no user part',
-      });
-      return;
-    }
-    if (authUser !== undefined && authUser !== toUri.user) {
-      this.reject(conn, req, 403, `${label} → 403 (authenticated as ${authUser})`, {
-        reason: 'Identity Mismatch',
       });
       return;
     }
@@ -425,18 +446,12 @@ class LabSipServer {
     this.log.info(`${label} → 200 (${outcome})`);
   }
 
-  private publish(conn: Connection, req: SipRequest, info: RequestInfo, authUser: string | undefined): void {
+  private publish(conn: Connection, req: SipRequest, info: RequestInfo): void {
     const uri = info.ruri.user === undefined ? info.to.uri : info.ruri;
-    const aor = this.identity.aorOf(uri);
-    const label = `PUBLISH ${uri.user ?? this.identity.label(uri)}`;
-    if (aor === undefined || uri.user === undefined || (this.users && !this.users.has(uri.user))) {
+    const aor = uri === undefined ? undefined : this.identity.aorOf(uri);
+    const label = `PUBLISH ${uri?.user ?? this.partyLabel(info.to)}`;
+    if (aor === undefined || uri?.user === undefined || (this.users && !this.users.has(uri.user))) {
       this.reject(conn, req, 404, `${label} → 404 (no such presentity)`);
-      return;
-    }
-    if (authUser !== undefined && (authUser !== uri.user || authUser !== info.from.uri.user)) {
-      this.reject(conn, req, 403, `${label} → 403 (authenticated as ${authUser})`, {
-        reason: 'Identity Mismatch',
-      });
       return;
     }
     this.presence.publish(conn, req, aor, label);
@@ -460,7 +475,8 @@ class LabSipServer {
     if (event.pkg === 'presence') {
       if (info.to.tag !== undefined) {
         if (!this.presence.ownsDialog(info) && !toServer) return false;
-        this.presence.subscribe(conn, req, info, undefined, label);
+        if (!this.refusesRequired(conn, req, label))
+          this.presence.subscribe(conn, req, info, undefined, label);
         return true;
       }
       const aor = this.identity.aorOf(info.ruri);
@@ -468,7 +484,8 @@ class LabSipServer {
       const known =
         aor !== undefined &&
         (!this.users || (info.ruri.user !== undefined && this.users.has(info.ruri.user)));
-      this.presence.subscribe(conn, req, info, known ? aor : undefined, label);
+      if (!this.refusesRequired(conn, req, label))
+        this.presence.subscribe(conn, req, info, known ? aor : undefined, label);
       return true;
     }
     if (event.pkg.startsWith('presence.') || toServer) {

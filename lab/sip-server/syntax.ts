@@ -42,6 +42,21 @@ export function isToken(s: string): boolean {
   return TOKEN.test(s);
 }
 
+const isLws = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/**
+ * Strips SP and HTAB only: String.trim() would also eat CR, VT and FF, and
+ * with them the evidence of a smuggled control character. A loop, not
+ * /[ \t]+$/, which backtracks quadratically on long runs of spaces.
+ */
+export function trimLws(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isLws(s[start])) start++;
+  while (end > start && isLws(s[end - 1])) end--;
+  return s.slice(start, end);
+}
+
 /**
  * Splits on `sep` outside double quotes and angle brackets: Via/Contact/Route
  * lists, parameter lists and digest credentials all share this lexing.
@@ -91,15 +106,23 @@ export function unquote(s: string): string {
   return t;
 }
 
-/** `;a=1;b;c="x"` (leading `;` optional) → ordered pairs, names lower-cased. */
-export function parseParams(text: string): Params {
+/**
+ * `;a=1;b;c="x"` (leading `;` optional) → ordered pairs, names lower-cased,
+ * LWS around `;` and `=` allowed (RFC 3261 §25.1 SEMI, EQUAL). Undefined for
+ * an empty parameter (`;;`, a trailing `;`), a nameless one or `a=` with no
+ * value: extraneous separators make a header invalid (RFC 4475 §3.1.2.1).
+ */
+export function parseParams(text: string): Params | undefined {
+  const t = text.trim();
+  if (t === '') return [];
   const out: Params = [];
-  for (const part of splitOutside(text, ';')) {
+  for (const part of splitOutside(t.startsWith(';') ? t.slice(1) : t, ';')) {
     const p = part.trim();
-    if (p === '') continue;
     const eq = p.indexOf('=');
-    if (eq < 0) out.push([p.toLowerCase(), undefined]);
-    else out.push([p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim()]);
+    const name = (eq < 0 ? p : p.slice(0, eq)).trim();
+    const value = eq < 0 ? undefined : p.slice(eq + 1).trim();
+    if (name === '' || /\s/.test(name) || value === '') return undefined;
+    out.push([name.toLowerCase(), value]);
   }
   return out;
 }
@@ -126,17 +149,17 @@ function parsePort(text: string | undefined): number | undefined | null {
   return n >= 1 && n <= 65535 ? n : null;
 }
 
+/**
+ * The userinfo ends at the first `@` (it cannot contain one unescaped), so
+ * `;`, `?` and `/` are taken as part of the user there (RFC 3261 §25.1
+ * user-unreserved, RFC 4475 §3.1.1.2 and §3.1.1.9); parameters and headers
+ * start after the host.
+ */
 export function parseUri(text: string): SipUri | undefined {
   const m = /^(sips?):(.*)$/i.exec(text.trim());
   if (!m) return undefined;
   const scheme = (m[1] as string).toLowerCase() as 'sip' | 'sips';
   let rest = m[2] as string;
-  let headers: string | undefined;
-  const q = rest.indexOf('?');
-  if (q >= 0) {
-    headers = rest.slice(q + 1);
-    rest = rest.slice(0, q);
-  }
   let user: string | undefined;
   let password: string | undefined;
   const at = rest.indexOf('@');
@@ -148,11 +171,17 @@ export function parseUri(text: string): SipUri | undefined {
     password = colon >= 0 ? userinfo.slice(colon + 1) : undefined;
     if (user === '') return undefined;
   }
+  let headers: string | undefined;
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    headers = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
   const semi = rest.indexOf(';');
   const hostport = semi >= 0 ? rest.slice(0, semi) : rest;
-  const params = semi >= 0 ? parseParams(rest.slice(semi + 1)) : [];
+  const params = semi >= 0 ? parseParams(rest.slice(semi)) : [];
   const hp = HOSTPORT.exec(hostport);
-  if (!hp) return undefined;
+  if (!hp || !params) return undefined;
   const port = parsePort(hp[2]);
   if (port === null) return undefined;
   return { scheme, user, password, host: (hp[1] as string).toLowerCase(), port, params, headers };
@@ -168,7 +197,10 @@ export function formatUri(u: SipUri): string {
 
 /**
  * `"Name" <uri>;p=1`, `Name <uri>`, `<uri>` or a bare addr-spec (whose `;`
- * parameters then belong to the header, RFC 3261 §20.10).
+ * parameters then belong to the header, RFC 3261 §20.10). Undefined for what
+ * the grammar forbids and a proxy would otherwise pass on: an unquoted display
+ * name that is not tokens (RFC 4475 §3.1.2.15), spaces inside `<>` (§3.1.2.14),
+ * a bare addr-spec with `?` or `,` (§3.1.2.13), text between `>` and `;`.
  */
 export function parseNameAddr(text: string): NameAddr | undefined {
   const t = text.trim();
@@ -177,19 +209,34 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     const gt = t.indexOf('>', lt);
     if (gt < 0) return undefined;
     const displayRaw = t.slice(0, lt).trim();
-    const uri = t.slice(lt + 1, gt).trim();
-    if (uri === '') return undefined;
-    return {
-      display: displayRaw === '' ? undefined : displayRaw,
-      uri,
-      params: parseParams(t.slice(gt + 1)),
-    };
+    const uri = t.slice(lt + 1, gt);
+    const tail = t.slice(gt + 1).trim();
+    const params = tail === '' || tail.startsWith(';') ? parseParams(tail) : undefined;
+    if (uri === '' || /\s/.test(uri) || !params || !validDisplayName(displayRaw)) return undefined;
+    return { display: displayRaw === '' ? undefined : displayRaw, uri, params };
   }
   if (t === '' || t.includes('"')) return undefined;
   const semi = t.indexOf(';');
-  const uri = semi >= 0 ? t.slice(0, semi) : t;
-  if (/\s/.test(uri)) return undefined;
-  return { display: undefined, uri, params: semi >= 0 ? parseParams(t.slice(semi + 1)) : [] };
+  const uri = (semi >= 0 ? t.slice(0, semi) : t).trim();
+  const params = semi >= 0 ? parseParams(t.slice(semi)) : [];
+  if (uri === '' || /[\s?,]/.test(uri) || !params) return undefined;
+  return { display: undefined, uri, params };
+}
+
+/** `"quoted string"` (closed, escapes allowed) or tokens separated by whitespace, or nothing. */
+function validDisplayName(display: string): boolean {
+  if (display === '') return true;
+  if (display.startsWith('"')) return closingQuote(display) === display.length - 1;
+  return display.split(/[ \t]+/).every(isToken);
+}
+
+/** Index of the `"` that closes the quoted string opening at 0, or -1. */
+function closingQuote(s: string): number {
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return i;
+  }
+  return -1;
 }
 
 function findUnquoted(s: string, ch: string): number {
@@ -216,12 +263,13 @@ export function parseVia(text: string): Via | undefined {
   const hp = HOSTPORT.exec(m[2] as string);
   if (!hp) return undefined;
   const port = parsePort(hp[2]);
-  if (port === null) return undefined;
+  const params = parseParams(m[3] ?? '');
+  if (port === null || !params) return undefined;
   return {
     transport: (m[1] as string).toUpperCase(),
     host: (hp[1] as string).toLowerCase(),
     port,
-    params: parseParams(m[3] ?? ''),
+    params,
   };
 }
 

@@ -2,7 +2,9 @@
  * Checks a parsed request for what every handler relies on (RFC 3261 §8.1.1)
  * and returns those fields parsed once, or the precise reason it is malformed.
  */
+import { SINGLE_VALUE_HEADERS } from './header-rules.js';
 import type { SipRequest } from './message.js';
+import { KNOWN_METHODS } from './methods.js';
 import {
   getParam,
   parseCSeq,
@@ -18,7 +20,8 @@ import {
 
 export interface Party {
   readonly addr: NameAddr;
-  readonly uri: SipUri;
+  /** undefined when the URI is not sip:/sips: (tel:, http:, … are valid in From and To, RFC 4475 §3.3.4) */
+  readonly uri: SipUri | undefined;
   readonly tag: string | undefined;
 }
 
@@ -38,17 +41,46 @@ export type Inspection =
   | { readonly ok: true; readonly info: RequestInfo }
   | { readonly ok: false; readonly status: number; readonly reason: string };
 
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/;
+
 function party(value: string | undefined): Party | undefined {
   if (value === undefined) return undefined;
   const addr = parseNameAddr(value);
-  const uri = addr ? parseUri(addr.uri) : undefined;
-  if (!addr || !uri) return undefined;
-  return { addr, uri, tag: getParam(addr.params, 'tag') };
+  if (!addr) return undefined;
+  const tag = getParam(addr.params, 'tag');
+  if (!/^sips?:/i.test(addr.uri))
+    return ABSOLUTE_URI.test(addr.uri) ? { addr, uri: undefined, tag } : undefined;
+  const uri = parseUri(addr.uri);
+  return uri ? { addr, uri, tag } : undefined;
+}
+
+/** Single-value headers present more than once, in the order they first appear. */
+function duplicated(req: SipRequest): string[] {
+  return SINGLE_VALUE_HEADERS.filter((name) => req.headers.getAll(name).length > 1);
+}
+
+/** Each Contact a name-addr or addr-spec with an absolute URI, or `*`. */
+function contactsWellFormed(req: SipRequest): boolean {
+  return req.headers.getAll('Contact').every((c) => {
+    if (c.trim() === '*') return true;
+    const addr = parseNameAddr(c);
+    return (
+      addr !== undefined &&
+      ABSOLUTE_URI.test(addr.uri) &&
+      (!/^sips?:/i.test(addr.uri) || parseUri(addr.uri) !== undefined)
+    );
+  });
 }
 
 const fail = (status: number, reason: string): Inspection => ({ ok: false, status, reason });
 
 export function inspectRequest(req: SipRequest): Inspection {
+  const upper = req.method.toUpperCase();
+  if (req.method !== upper && KNOWN_METHODS.has(upper))
+    return fail(400, `Method names are case-sensitive (${upper})`);
+  const dups = duplicated(req);
+  if (dups.length > 0) return fail(400, `Multiple values in single-value header: ${dups.join(', ')}`);
+
   const h = req.headers;
   const viaText = h.get('Via');
   if (viaText === undefined) return fail(400, 'Missing Via header');
@@ -70,19 +102,18 @@ export function inspectRequest(req: SipRequest): Inspection {
   if (cseqText === undefined) return fail(400, 'Missing CSeq header');
   const cseq = parseCSeq(cseqText);
   if (!cseq) return fail(400, 'Malformed CSeq header');
-  if (cseq.method.toUpperCase() !== req.method)
-    return fail(400, 'CSeq method does not match the request method');
+  if (cseq.method !== req.method) return fail(400, 'CSeq method does not match the request method');
 
   if (!/^sips?:/i.test(req.uri)) return fail(416, 'Unsupported URI Scheme');
   const ruri = parseUri(req.uri);
   if (!ruri) return fail(400, 'Bad Request-URI');
+  // Escaped headers in a Request-URI (RFC 4475 §3.1.2.11): refused rather than forwarded.
+  if (ruri.headers !== undefined) return fail(400, 'Headers in the Request-URI');
 
-  let maxForwards: number | undefined;
   const mf = h.get('Max-Forwards');
-  if (mf !== undefined) {
-    if (!/^\d{1,3}$/.test(mf) || Number(mf) > 255) return fail(400, 'Malformed Max-Forwards header');
-    maxForwards = Number(mf);
-  }
+  const maxForwards = mf === undefined ? undefined : parseMaxForwards(mf);
+  if (maxForwards === null) return fail(400, 'Malformed Max-Forwards header');
+  if (!contactsWellFormed(req)) return fail(400, 'Malformed Contact header');
   return {
     ok: true,
     info: {
@@ -97,4 +128,11 @@ export function inspectRequest(req: SipRequest): Inspection {
       maxForwards,
     },
   };
+}
+
+/** 0–255, leading zeros allowed (RFC 4475 §3.1.1.1 sends `0068`). */
+function parseMaxForwards(text: string): number | null {
+  if (!/^\d{1,10}$/.test(text)) return null;
+  const n = Number(text);
+  return n <= 255 ? n : null;
 }

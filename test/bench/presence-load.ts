@@ -11,7 +11,7 @@
  * PUBLISH to the connection's registration.
  *  - Lab SIP server (lab/sip-server/server.ts `publish`): the presentity is the
  *    Request-URI; From and presentity must equal the authenticated user only when
- *    a users file turns auth on (403 Identity Mismatch). Without users any AOR of
+ *    a users file turns auth on (403 From Does Not Match Authenticated User). Without users any AOR of
  *    its domain may be published, from any connection, registered or not.
  *  - Kamailio (lab/kamailio/kamailio.cfg): PUBLISH goes to `handle_publish()`
  *    (presentity = Request-URI); `route[AUTH]` only exists with `WITH_AUTH`, and

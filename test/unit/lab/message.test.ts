@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   HeaderList,
+  encodeMessage,
   parseMessage,
   serializeMessage,
   type SipRequest,
@@ -77,10 +78,23 @@ describe('parseMessage', () => {
     expect(message?.headers.get('CSeq')).toBe('1 REGISTER');
   });
 
-  it('rejects garbage without a message', () => {
-    expect(parseMessage('hello world').message).toBeUndefined();
-    expect(parseMessage('').error?.reason).toBe('Empty message');
-    expect(parseMessage('\u0000\u0001binary').message).toBeUndefined();
+  it('reads anything but a response as a request, so that garbage can be answered 400 with the reason', () => {
+    expect(parseMessage('hello world')).toMatchObject({
+      message: { kind: 'request', method: 'hello' },
+      error: { status: 400, reason: 'Not a SIP Request-Line' },
+    });
+    expect(parseMessage('').error?.reason).toBe('Empty Request-Line');
+    expect(parseMessage('\u0000\u0001binary').error?.reason).toBe('Control character in the Request-Line');
+    expect(parseMessage(Buffer.from([0x49, 0x4e, 0xff])).error?.reason).toBe(
+      'Header section is not valid UTF-8',
+    );
+  });
+
+  it('drops a response it cannot read, with the reason', () => {
+    expect(parseMessage('SIP/2.0 4294967301 big\r\n\r\n')).toEqual({
+      error: { status: 400, reason: 'Bad Status-Line' },
+    });
+    expect(parseMessage('SIP/3.0 200 OK\r\n\r\n').message).toBeUndefined();
   });
 
   it('flags a malformed header line and a wrong SIP version', () => {
@@ -90,6 +104,56 @@ describe('parseMessage', () => {
     const v3 = parseMessage(crlf(['OPTIONS sip:lab.local SIP/3.0', ...REGISTER.slice(1)]));
     expect(v3.message?.kind).toBe('request');
     expect(v3.error?.status).toBe(505);
+  });
+
+  it('discards octets after Content-Length (RFC 3261 §18.3)', () => {
+    const lines = [...REGISTER.slice(0, -1), 'Content-Length: 3'];
+    const r = parseMessage(crlf(lines, 'abcINVITE sip:x SIP/2.0\r\n\r\n'));
+    expect(r.error).toBeUndefined();
+    expect(r.message?.body).toBe('abc');
+    expect(r.discarded).toBe(Buffer.byteLength('INVITE sip:x SIP/2.0\r\n\r\n'));
+  });
+
+  it('keeps a body that is not UTF-8 byte for byte, and writes it back unchanged', () => {
+    const body = Buffer.from([0x30, 0x82, 0x00, 0xff, 0x0a, 0x0d]);
+    const head = Buffer.from(`${REGISTER.slice(0, -1).join('\r\n')}\r\nContent-Length: 6\r\n\r\n`);
+    const r = parseMessage(Buffer.concat([head, body]));
+    expect(r.error).toBeUndefined();
+    expect(r.message?.bodyIsBinary).toBe(true);
+    const wire = encodeMessage(r.message as SipRequest);
+    expect(wire.subarray(wire.length - 6).equals(body)).toBe(true);
+    expect(wire.toString('latin1')).toContain('\r\nContent-Length: 6\r\n\r\n');
+  });
+
+  it('refuses a control character in a value but not a quoted-pair of one', () => {
+    expect(parseMessage(crlf([...REGISTER, 'Subject: a\u0000b'])).error?.reason).toBe(
+      'Control character in the Subject header',
+    );
+    expect(parseMessage(crlf([...REGISTER, 'Subject: a\u000bb'])).error?.reason).toBe(
+      'Control character in the Subject header',
+    );
+    expect(parseMessage(crlf([...REGISTER, 'X-Name: "BEL:\\\u0007 NUL:\\\u0000"'])).error).toBeUndefined();
+  });
+
+  it('refuses an empty element in a list header', () => {
+    expect(parseMessage(crlf([...REGISTER, 'Route: <sip:a@b;lr>,,<sip:c@d;lr>'])).error?.reason).toBe(
+      'Empty element in the Route header',
+    );
+  });
+
+  it('ignores CRLFs before the start line and counts lines from the frame start', () => {
+    const r = parseMessage(`\r\n\r\n${crlf(REGISTER)}`);
+    expect(r.error).toBeUndefined();
+    expect(r.message?.headers.get('CSeq')).toBe('1 REGISTER');
+    expect(parseMessage(`\r\n${crlf([...REGISTER.slice(0, 2), 'no colon'])}`).error?.reason).toBe(
+      'Malformed header line 4: no colon',
+    );
+  });
+
+  it('reads a frame whose headers end with CRLF but no empty line', () => {
+    const r = parseMessage(`${REGISTER.join('\r\n')}\r\n`);
+    expect(r.error).toBeUndefined();
+    expect(r.message?.headers.get('Content-Length')).toBe('0');
   });
 
   it('parses responses', () => {

@@ -6,9 +6,11 @@ import {
   parseAuthParams,
   parseCSeq,
   parseNameAddr,
+  parseParams,
   parseUri,
   parseVia,
   splitList,
+  trimLws,
 } from '../../../lab/sip-server/syntax.js';
 
 describe('URIs', () => {
@@ -84,5 +86,69 @@ describe('Via, CSeq, credentials', () => {
     expect(p?.scheme).toBe('Digest');
     expect(p?.params.get('realm')).toBe('r, x');
     expect(p?.params.get('qop')).toBe('auth');
+  });
+});
+
+describe('stricter grammar (RFC 4475)', () => {
+  it('reads the userinfo up to the @, so ; ? / belong to the user (§3.1.1.2, §3.1.1.9)', () => {
+    expect(parseUri('sip:user;par=u%40example.net@example.com')).toMatchObject({
+      user: 'user;par=u%40example.net',
+      host: 'example.com',
+      params: [],
+    });
+    expect(
+      parseUri(
+        "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com",
+      ),
+    ).toMatchObject({
+      user: "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*",
+      password: "&it+has=1,weird!*pas$wo~d_too.(doesn't-it)",
+      host: 'example.com',
+      headers: undefined,
+    });
+    expect(parseUri('sip:user@example.com?Route=%3Csip:example.com%3E')?.headers).toBe(
+      'Route=%3Csip:example.com%3E',
+    );
+  });
+
+  it('refuses empty parameters and allows LWS around ; and = (§3.1.2.1, §3.1.1.1)', () => {
+    expect(parseParams(' ;   tag    = 1918181833n')).toEqual([['tag', '1918181833n']]);
+    expect(parseParams(';;')).toBeUndefined();
+    expect(parseParams(';a;')).toBeUndefined();
+    expect(parseParams(';a=')).toBeUndefined();
+    expect(parseVia('SIP/2.0/UDP 192.0.2.15;;')).toBeUndefined();
+    expect(parseNameAddr('"Joe" <sip:joe@example.org>;;;;')).toBeUndefined();
+    expect(parseUri('sip:a@b;;lr')).toBeUndefined();
+  });
+
+  it('reads a folded bare addr-spec with spaces before its parameters (§3.1.1.1)', () => {
+    expect(parseNameAddr('sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n')).toEqual({
+      display: undefined,
+      uri: 'sip:vivekg@chair-dnrc.example.com',
+      params: [['tag', '1918181833n']],
+    });
+    expect(parseNameAddr('caller<sip:caller@example.com>;tag=323')?.display).toBe('caller');
+    expect(parseNameAddr("token1~` token2'+_ <sip:m@example.com>")?.display).toBe("token1~` token2'+_");
+    expect(parseNameAddr('"BEL:\\\u0007 NUL:\\\u0000" <sip:a@example.com>')).toBeDefined();
+  });
+
+  it.each([
+    ['spaces inside <> (§3.1.2.14)', '"Watson, Thomas" < sip:t.watson@example.org >'],
+    [
+      'an unquoted display name with a comma (§3.1.2.15)',
+      'Bell, Alexander <sip:a.g.bell@example.com>;tag=43',
+    ],
+    ['an unterminated quote (§3.1.2.6)', '"Mr. J. User <sip:j.user@example.com>'],
+    ['a bare addr-spec with headers (§3.1.2.13)', 'sip:user@example.com?Route=%3Csip:sip.example.com%3E'],
+    ['two bare URIs', 'sip:a@example.com, sip:b@example.com'],
+    ['text between > and ;', '<sip:a@example.com>junk;tag=1'],
+  ])('refuses %s', (_what, text) => {
+    expect(parseNameAddr(text)).toBeUndefined();
+  });
+
+  it('trims SP and HTAB only', () => {
+    expect(trimLws(' \t a b \t ')).toBe('a b');
+    expect(trimLws('\ra\u000b')).toBe('\ra\u000b');
+    expect(trimLws(`${' '.repeat(100_000)}x${' '.repeat(100_000)}`)).toBe('x');
   });
 });

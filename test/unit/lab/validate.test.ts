@@ -56,3 +56,48 @@ describe('inspectRequest', () => {
     expect(inspectRequest(req({}, 'MESSAGE tel:+1234 SIP/2.0'))).toMatchObject({ status: 416 });
   });
 });
+
+describe('inspectRequest, RFC 4475 cases', () => {
+  it('accepts Max-Forwards with leading zeros, refuses above 255', () => {
+    const r = inspectRequest(req({ 'Max-Forwards': '0068' }));
+    expect(r.ok && r.info.maxForwards).toBe(68);
+    expect(inspectRequest(req({ 'Max-Forwards': '300' }))).toMatchObject({
+      reason: 'Malformed Max-Forwards header',
+    });
+  });
+  it('accepts a non-SIP URI in From and To, without a SipUri', () => {
+    const r = inspectRequest(req({ From: '<http://www.example.com>;tag=3', To: 'isbn:2983792873' }));
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.info.from.uri).toBeUndefined();
+      expect(r.info.from.tag).toBe('3');
+      expect(r.info.to.addr.uri).toBe('isbn:2983792873');
+    }
+    expect(inspectRequest(req({ From: '<not a uri>' }))).toMatchObject({ reason: 'Malformed From header' });
+  });
+  it('refuses headers in the Request-URI and a malformed Contact', () => {
+    expect(inspectRequest(req({}, 'MESSAGE sip:b@lab.local?Route=%3Csip:x%3E SIP/2.0'))).toMatchObject({
+      status: 400,
+      reason: 'Headers in the Request-URI',
+    });
+    expect(inspectRequest(req({ Contact: 'sip:a@b?x=y' }))).toMatchObject({
+      reason: 'Malformed Contact header',
+    });
+    expect(inspectRequest(req({ Contact: '<name:John_Smith>' })).ok).toBe(true);
+  });
+  it('names every duplicated single-value header, and a case-changed method', () => {
+    const dup = parseMessage(
+      'MESSAGE sip:b@lab.local SIP/2.0\r\nVia: SIP/2.0/WS a;branch=z9hG4bK1\r\nFrom: <sip:a@lab.local>;tag=1\r\nTo: <sip:b@lab.local>\r\ni: c1\r\nCall-ID: c2\r\nCSeq: 1 MESSAGE\r\nCSeq: 2 MESSAGE\r\n\r\n',
+    ).message as SipRequest;
+    expect(inspectRequest(dup)).toMatchObject({
+      status: 400,
+      reason: 'Multiple values in single-value header: Call-ID, CSeq',
+    });
+    expect(inspectRequest(req({ CSeq: '1 message' }, 'message sip:b@lab.local SIP/2.0'))).toMatchObject({
+      reason: 'Method names are case-sensitive (MESSAGE)',
+    });
+    expect(inspectRequest(req({ CSeq: '1 message' }))).toMatchObject({
+      reason: 'CSeq method does not match the request method',
+    });
+  });
+});

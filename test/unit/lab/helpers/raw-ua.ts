@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { digestResponse } from '../../../../lab/sip-server/auth.js';
 import {
+  encodeMessage,
   parseMessage,
   serializeMessage,
   type SipMessage,
@@ -26,13 +27,18 @@ interface Waiter {
 export class RawWs {
   readonly inbox: SipMessage[] = [];
   readonly raw: string[] = [];
+  /** every frame as received, with its WebSocket frame type */
+  readonly frames: Array<{ readonly data: Buffer; readonly binary: boolean }> = [];
   private waiters: Waiter[] = [];
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
+    ws.on('message', (data: Buffer, binary: boolean) => {
       const text = data.toString('utf8');
+      this.frames.push({ data, binary });
       this.raw.push(text);
-      const msg = parseMessage(data).message;
+      // Only well-formed messages are awaited (a keep-alive pong is not one); `raw` keeps everything.
+      const parsed = parseMessage(data);
+      const msg = parsed.error ? undefined : parsed.message;
       if (!msg) return;
       const w = this.waiters.find((x) => x.pred(msg));
       if (w) {
@@ -57,8 +63,16 @@ export class RawWs {
     });
   }
 
+  /** A string goes in a text frame, a Buffer in a binary one, a message as the server would send it. */
   send(msg: string | Buffer | SipMessage): void {
-    this.ws.send(typeof msg === 'string' || Buffer.isBuffer(msg) ? msg : serializeMessage(msg));
+    if (typeof msg === 'string' || Buffer.isBuffer(msg)) this.ws.send(msg);
+    else if (msg.bodyIsBinary === true) this.ws.send(encodeMessage(msg), { binary: true });
+    else this.ws.send(serializeMessage(msg));
+  }
+
+  /** These bytes as one frame of the given type (a text frame must hold UTF-8). */
+  sendFrame(data: Buffer, binary: boolean): void {
+    this.ws.send(data, { binary });
   }
 
   /** The next message matching `pred` (already received or still to come). */
