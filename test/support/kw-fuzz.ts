@@ -8,6 +8,7 @@
 import { encodeIsComposing } from '../../wire/is-composing.js';
 import { CONTROL_CONTENT_TYPE, IS_COMPOSING_CONTENT_TYPE } from '../../wire/content-types.js';
 import { LIMITS } from '../../wire/control.js';
+import { seededRandom } from './seeded-random.js';
 
 export type FuzzSender = 'routing-point' | 'agent' | 'stranger';
 export type FuzzBase = 'preview' | 'preview-cancel' | 'end' | 'isComposing';
@@ -32,18 +33,6 @@ export interface FuzzWorld {
   /** The accepted conversation that `end` and isComposing cases aim at. */
   readonly acceptedId: string;
   readonly now: number;
-}
-
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Picker {

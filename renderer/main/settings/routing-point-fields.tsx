@@ -1,8 +1,9 @@
 /** Settings › Routing points: the SIP addresses whose expert requests this KW accepts; add, remove. */
 import type { JSX } from 'preact';
-import { PlusIcon, TrashIcon } from '../../shared/components/icons.js';
+import { PlusIcon } from '../../shared/components/icons.js';
 import type { FieldErrors } from '../../shared/model.js';
 import { FieldError } from './fields.js';
+import { ListRow } from './list-row.js';
 import { MAX_ROUTING_POINTS, ROUTING_POINTS_FIELD, routingPointKey } from './routing-points.js';
 
 // Number, address, Remove: the Remove buttons line up with the servers' (.server has five columns).
@@ -27,14 +28,19 @@ export function RoutingPointFields(props: {
         </p>
       ) : (
         <ol class="servers">
-          {routingPoints.map((value, i) => (
-            <RoutingPointRow
+          {routingPoints.map((_, i) => (
+            <ListRow
               key={i}
+              noun="Routing point"
+              fieldKey={routingPointKey(i)}
+              hintId="routing-points-hint"
+              placeholder="sip:billing-experts@example.com"
               list={routingPoints}
               index={i}
-              value={value}
               error={errors[routingPointKey(i)]}
               onChange={onChange}
+              mayEmpty
+              style={ROW_COLUMNS}
             />
           ))}
         </ol>
@@ -56,48 +62,5 @@ export function RoutingPointFields(props: {
         <PlusIcon /> Add routing point
       </button>
     </fieldset>
-  );
-}
-
-/** Routing point `index`: its address, Remove, its error. */
-function RoutingPointRow(props: {
-  list: readonly string[];
-  index: number;
-  value: string;
-  error: string | undefined;
-  onChange: (list: string[]) => void;
-}): JSX.Element {
-  const { list, index: i, error, onChange } = props;
-  const key = routingPointKey(i);
-  return (
-    <li class={`server${error ? ' has-error' : ''}`} style={ROW_COLUMNS}>
-      <span class="server-n" aria-hidden="true">
-        {i + 1}
-      </span>
-      <input
-        id={`f-${key}`}
-        type="text"
-        spellcheck={false}
-        aria-label={`Routing point ${i + 1}`}
-        aria-describedby={error ? `err-${key}` : 'routing-points-hint'}
-        aria-invalid={error ? 'true' : undefined}
-        placeholder="sip:billing-experts@example.com"
-        value={props.value}
-        onInput={(e) => {
-          const next = [...list];
-          next[i] = e.currentTarget.value;
-          onChange(next);
-        }}
-      />
-      <button
-        type="button"
-        class="btn btn-icon"
-        aria-label={`Remove routing point ${i + 1}`}
-        onClick={() => onChange(list.filter((_, j) => j !== i))}
-      >
-        <TrashIcon />
-      </button>
-      <FieldError id={`err-${key}`} error={error} />
-    </li>
   );
 }

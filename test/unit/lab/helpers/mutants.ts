@@ -6,17 +6,7 @@
  * Everything comes from the seed, so a failing run is replayed with its seed.
  */
 
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../support/seeded-random.js';
 
 export type Expectation = 'invalid' | 'maybe' | 'closed';
 
@@ -246,7 +236,7 @@ const METHODS = ['REGISTER', 'MESSAGE', 'INVITE', 'SUBSCRIBE', 'OPTIONS'];
 
 /** `count` mutants from `seed`, about half built invalid; every `closeEvery`-th is a frame over the WebSocket limit. */
 export function* mutants(seed: number, count: number, closeEvery = 1000): Generator<Mutant> {
-  const d = new Dice(prng(seed));
+  const d = new Dice(seededRandom(seed));
   for (let n = 0; n < count; n++) {
     const draft = base(d, d.pick(METHODS), n);
     if (n % closeEvery === closeEvery - 1) {
