@@ -2,7 +2,7 @@
  * A KW's conversations and file history in a child process, so a test can run
  * them as another (non-root) user, for whom a read-only folder really is one.
  * Prints one JSON line per step; waits for a line on stdin before the last.
- *   node --import tsx test/support/history-child.ts <history dir>
+ *   node --import tsx test/support/history-child.ts <history dir>   (the test runs it bundled)
  */
 import { createInterface } from 'node:readline';
 import { FileHistoryStore } from '../../main/core/history/file-history-store.js';

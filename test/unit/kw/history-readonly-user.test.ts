@@ -8,7 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { chmod, chown, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { FileHistoryStore } from '../../../main/core/history/file-history-store.js';
@@ -35,9 +36,32 @@ async function ownedByChild(dir: string, names: readonly string[]): Promise<void
   for (const path of [dir, ...names.map((n) => join(dir, n))]) await chown(path, ids.uid, ids.gid);
 }
 
-function runChild(dir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/history-child.ts', dir], {
-    cwd: process.cwd(),
+/**
+ * The child runs from one bundled file in `root` (mode 0755): `nobody` may not be
+ * able to read the checkout (a clone in a 0700 temp dir, a home directory).
+ */
+async function bundleChild(root: string): Promise<string> {
+  const outfile = join(root, 'history-child.mjs');
+  await build({
+    entryPoints: ['test/support/history-child.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    // Bundled CommonJS dependencies require Node's built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  await chmod(outfile, 0o644);
+  return outfile;
+}
+
+function runChild(script: string, dir: string) {
+  const child = spawn(process.execPath, [script, dir], {
+    cwd: dirname(script),
     stdio: ['pipe', 'pipe', 'inherit'],
     ...childIds(),
   });
@@ -67,7 +91,7 @@ describe('a read-only history folder (as a non-root user)', () => {
       await ownedByChild(dir, ['expired-1.jsonl', 'recent-1.jsonl']);
       await chmod(dir, 0o555);
 
-      const child = runChild(dir);
+      const child = runChild(await bundleChild(root), dir);
       const started = await child.next();
       expect(started.uid).not.toBe(0);
       expect(started.status).toEqual({
