@@ -40,6 +40,12 @@ export interface Interaction {
   failed?: boolean;
 }
 
+/**
+ * A sent message's state on its bubble (`data-delivery`). The first message is
+ * `sent` while the routing point looks for an expert, `delivered` once one took it.
+ */
+type Delivery = 'sending' | 'sent' | 'delivered' | 'failed';
+
 interface Reply {
   readonly status: number;
   readonly reason?: string;
@@ -51,11 +57,24 @@ const NOT_ROUTED_TEXT = {
   timeout: 'no expert answered in time',
 } as const;
 
+/** Why a routing point refused a request, in words (the status line goes to the event log). */
+function refusal(error: string): string {
+  const status = Number(/^\d{3}/.exec(error)?.[0] ?? 0);
+  if (status === 404 || status === 480) return 'nobody answers at that address (is the router running?)';
+  if (status === 403 || status === 401 || status === 407) return 'it does not accept requests from you';
+  if (status === 400 || status === 413 || status === 415) return 'it could not read the request';
+  if (status === 408) return 'it did not answer in time';
+  if (status === 0) return 'no answer came back (is the connection to the SIP server up?)';
+  return 'it refused it';
+}
+
 export class ExpertPanel {
   /** The interaction on screen; older ones are only remembered to answer 481. */
   current: Interaction | undefined;
   private phone: Phone | undefined;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current interaction's first message: delivered only when `routed` says an expert took it. */
+  private firstMessage: HTMLElement | undefined;
   private readonly state = byTestId('expert-state');
   private readonly chat = byTestId('chat-log');
 
@@ -141,18 +160,21 @@ export class ExpertPanel {
     this.chat.replaceChildren();
     this.addBubble('out', text, 'sending');
     const bubble = this.chat.lastElementChild as HTMLElement;
+    this.firstMessage = bubble;
     this.render();
+    this.changed();
     this.log(`asking ${routingPoint} (interaction ${id})`);
     try {
       await phone.sendMessage(routingPoint, text, TEXT_PLAIN_UTF8, headers);
-      this.markDelivery(bubble, 'delivered');
+      // The routing point's 200 says it has the request, not that an expert read it (`routed` does).
+      if (bubble.dataset.delivery === 'sending') this.markDelivery(bubble, 'sent');
     } catch (error) {
-      this.markDelivery(bubble, 'failed', (error as Error).message);
+      this.log(`request refused: ${(error as Error).message}`, 'warn');
+      this.markDelivery(bubble, 'failed', 'the routing point did not take it');
       if (this.current.id === id && this.current.phase === 'routing') {
         this.current.phase = 'not-routed';
         this.current.failed = true;
-        this.current.note = `The routing point refused the request: ${(error as Error).message}`;
-        this.log(`request refused: ${(error as Error).message}`, 'warn');
+        this.current.note = `The routing point did not take the request: ${refusal((error as Error).message)}.`;
         this.render();
         this.changed();
       }
@@ -175,7 +197,8 @@ export class ExpertPanel {
       await this.phone?.sendMessage(to, text, TEXT_PLAIN_UTF8, [headerLine(INTERACTION_HEADER, id)]);
       this.markDelivery(bubble, 'delivered');
     } catch (error) {
-      this.markDelivery(bubble, 'failed', (error as Error).message);
+      this.log(`message to ${to} not delivered: ${(error as Error).message}`, 'warn');
+      this.markDelivery(bubble, 'failed', "the expert's desktop did not take it");
       const retry = h('button', {
         className: 'small',
         testId: 'chat-retry',
@@ -195,6 +218,7 @@ export class ExpertPanel {
     const ix = this.current;
     if (!ix || !this.phone || ix.phase === 'ended' || ix.phase === 'not-routed') return;
     const targets = [...(ix.kw && ix.phase === 'routed' ? [ix.kw.uri] : []), ix.routingPoint];
+    if (ix.phase === 'routing') this.firstUndelivered('you withdrew the request before an expert took it');
     ix.phase = 'ended';
     setState(this.state, 'ended', 'You ended the chat.');
     this.addSystem('You ended the chat.');
@@ -270,11 +294,14 @@ export class ExpertPanel {
           ix.phase = 'routed';
           ix.kw = message.kw;
           this.log(`routed to ${message.kw.displayName} <${message.kw.uri}>`);
+          // The router sends `routed` only once the expert accepted a preview carrying this text.
+          if (this.firstMessage) this.markDelivery(this.firstMessage, 'delivered');
           this.addSystem(`${message.kw.displayName || message.kw.uri} joined the chat.`);
         } else {
           ix.phase = 'not-routed';
           ix.note = `Not routed: ${NOT_ROUTED_TEXT[message.reason]}.`;
           this.log(`not routed: ${message.reason}`, 'warn');
+          this.firstUndelivered(NOT_ROUTED_TEXT[message.reason]);
         }
         this.render();
         this.changed();
@@ -350,18 +377,23 @@ export class ExpertPanel {
     this.chat.scrollTop = this.chat.scrollHeight;
   }
 
-  private markDelivery(
-    bubble: HTMLElement,
-    delivery: 'sending' | 'delivered' | 'failed',
-    error?: string,
-  ): void {
+  /** The first message never reached an expert: say why on its bubble. */
+  private firstUndelivered(why: string): void {
+    const bubble = this.firstMessage;
+    if (bubble && bubble.dataset.delivery !== 'failed') this.markDelivery(bubble, 'failed', why);
+  }
+
+  private markDelivery(bubble: HTMLElement, delivery: Delivery, why?: string): void {
     bubble.dataset.delivery = delivery;
     const meta = bubble.querySelector('.meta');
     if (!meta) return;
     const time = meta.textContent?.split(' · ')[1] ?? '';
-    const label = { sending: 'sending…', delivered: 'delivered ✓', failed: `not delivered: ${error ?? ''}` }[
-      delivery
-    ];
+    const label = {
+      sending: 'sending…',
+      sent: 'sent, waiting for an expert to take it',
+      delivered: 'delivered ✓',
+      failed: `not delivered: ${why ?? ''}`,
+    }[delivery];
     meta.textContent = `You · ${time} · ${label}`;
   }
 

@@ -10,7 +10,7 @@ import { INTERACTION_HEADER } from '../../wire/header-names.js';
 import { headerLine } from '../../wire/sip/headers.js';
 import { DEFAULT_USER_DATA_PREFIX, encodeHeaderValue } from '../../wire/user-data.js';
 import { toAor } from '../../wire/sip/uri.js';
-import { Ear, localVoice, play, showHearing } from '../web/client/audio.js';
+import { Ear, play, showHearing, voiceOrTone } from '../web/client/audio.js';
 import { button, byTestId, input, logLine, setState } from '../web/client/dom.js';
 import {
   PC_CONFIG,
@@ -28,6 +28,8 @@ const prefix = param('prefix', DEFAULT_USER_DATA_PREFIX);
 const listen = numbers('listen', [440, 660, 880]);
 const toneParam = param('tone');
 const toneHz = toneParam ? Number(toneParam) : undefined;
+/** The agent's tone when there is no microphone (the customer simulator sends 440 Hz). */
+const FALLBACK_TONE_HZ = 660;
 
 const eventLog = byTestId('event-log');
 const log = (text: string, kind: 'info' | 'warn' = 'info'): void => logLine(eventLog, text, kind);
@@ -80,13 +82,20 @@ for (const pair of data) {
 }
 if (data.length === 0) expert.addUserDataRow('CaseNumber', '');
 byTestId('voice-source').textContent =
-  toneHz === undefined ? 'Your voice: the microphone' : `Your voice: a test tone at ${toneHz} Hz (?tone=)`;
+  toneHz === undefined
+    ? `Your voice: the microphone (a ${FALLBACK_TONE_HZ} Hz test tone if there is none)`
+    : `Your voice: a test tone at ${toneHz} Hz (?tone=)`;
 
 // ---------------------------------------------------------------- registration
 
+/** The agent's voice; without a usable microphone a test tone stands in, so the printed link works anywhere. */
 function voice(): Promise<MediaStream> {
-  voicePromise ??= localVoice(toneHz).then(({ stream, label }) => {
-    log(`voice: ${label}`);
+  voicePromise ??= voiceOrTone(toneHz, FALLBACK_TONE_HZ).then(({ stream, label, missing }) => {
+    if (missing !== undefined) {
+      byTestId('voice-source').textContent =
+        `Your voice: a test tone at ${FALLBACK_TONE_HZ} Hz, because ${missing}.`;
+      log(`no microphone (${missing}): sending a ${FALLBACK_TONE_HZ} Hz test tone`, 'warn');
+    } else log(`voice: ${label}`);
     return stream;
   });
   return voicePromise;
@@ -243,8 +252,9 @@ function escalation(
   kind: 'transfer' | 'conference',
 ): { target: string; headers: [string, string][] } | undefined {
   const ix = expert.current;
-  if (!ix) return undefined;
-  const target = via() === 'voice' ? ix.kw?.voiceUri : ix.routingPoint;
+  // Only once an expert took the chat: after not-routed there is nobody to bring in.
+  if (!ix?.kw) return undefined;
+  const target = via() === 'voice' ? ix.kw.voiceUri : ix.routingPoint;
   if (!target) return undefined;
   const headers: [string, string][] = [
     [INTERACTION_HEADER, ix.id],
@@ -408,6 +418,18 @@ for (const id of ['escalate-via-rp', 'escalate-via-voice'])
 
 // ---------------------------------------------------------------- rendering
 
+/** Why Transfer and Add the expert are off, or who would join: the buttons alone do not say. */
+function escalationHint(): string {
+  const ix = expert.current;
+  if (call?.phase !== 'active') return 'Needs a customer call in progress.';
+  if (!ix) return 'Ask an expert first: the expert who takes the chat can join the call.';
+  if (ix.phase === 'routing') return 'Waiting for an expert to take the chat…';
+  if (!ix.kw) return 'No expert took the request: ask again to bring one into the call.';
+  if (via() === 'voice' && !ix.kw.voiceUri)
+    return 'The expert has no voice address: call through the routing point.';
+  return `${ix.kw.displayName || ix.kw.uri} can join the call.`;
+}
+
 function render(): void {
   const registered = byTestId('reg-state').dataset.state === 'registered';
   button('register-button').textContent = phone ? 'Register again' : 'Register';
@@ -435,9 +457,11 @@ function render(): void {
     if (callState.dataset.state !== 'ended') setState(callState, 'idle', 'No call');
     byTestId('call-peer').textContent = '—';
   }
-  const ix = expert.current;
+  // An expert must have taken the chat (routed; still so once the chat ended), never after not-routed.
+  const kw = expert.current?.kw;
   const canEscalate =
-    call?.phase === 'active' && ix !== undefined && (via() === 'routing-point' || !!ix.kw?.voiceUri);
+    call?.phase === 'active' && kw !== undefined && (via() === 'routing-point' || !!kw.voiceUri);
+  byTestId('escalate-hint').textContent = escalationHint();
   button('transfer-button').disabled = !canEscalate || transferring || conference !== undefined;
   button('conference-button').disabled = !canEscalate || conference !== undefined || !call?.remote;
   button('conference-leave').disabled = conference === undefined;

@@ -7,11 +7,12 @@ import { parseArgs } from 'node:util';
 
 export const START_USAGE = `Usage: npm start -- [options]
 Starts the lab contact center (SIP server, router with lab/router.example.json, the agent
-desk and customer pages on http://127.0.0.1:5090) and the KW Desktop signed in as a lab
-user: the Electron app where an Electron binary is installed (dist/main is built first),
-otherwise the same UI in the browser harness.
+desk and customer pages) and the KW Desktop signed in as a lab user: the Electron app where
+an Electron binary is installed (dist/main is built first), otherwise the same UI in the
+browser harness. It prints the links to open; Ctrl-C stops everything.
   --port <n>      port of the lab SIP server (default 5080, 0 = any free port)
   --user <name>   the lab user the KW Desktop signs in as (default kw1)
+  --web-port <n>  HTTP port of the agent desk and customer pages (default 5090, 0 = any free port)
   --ui-port <n>   HTTP port of the browser harness (default 5173, 0 = any free port)
   --browser       the browser harness even where an Electron binary is installed
   -h, --help      this text`;
@@ -19,6 +20,8 @@ otherwise the same UI in the browser harness.
 export interface StartOptions {
   /** The lab SIP server's port (0 = any free port). */
   readonly port: number;
+  /** The HTTP port of the lab's agent desk and customer pages (0 = any free port). */
+  readonly webPort: number;
   /** The browser harness's HTTP port (0 = any free port). */
   readonly uiPort: number;
   /** The SIP user part: the KW Desktop signs in as `sip:<user>@<lab domain>`. */
@@ -40,6 +43,7 @@ export function parseStartArgs(argv: readonly string[]): StartOptions | 'help' {
       args: [...argv],
       options: {
         port: { type: 'string', default: '5080' },
+        'web-port': { type: 'string', default: '5090' },
         'ui-port': { type: 'string', default: '5173' },
         user: { type: 'string', default: 'kw1' },
         browser: { type: 'boolean', default: false },
@@ -58,6 +62,7 @@ export function parseStartArgs(argv: readonly string[]): StartOptions | 'help' {
     );
   return {
     port: portOf('--port', values.port),
+    webPort: portOf('--web-port', values['web-port']),
     uiPort: portOf('--ui-port', values['ui-port']),
     user: values.user,
     browser: values.browser,
@@ -88,4 +93,18 @@ function parseErrorLine(error: unknown): string {
     default:
       return message.split('\n')[0] ?? message;
   }
+}
+
+/** The ports `npm start` listens on, with the option that moves each (the browser harness's only when it runs). */
+export function startPorts(
+  options: StartOptions,
+  browserHarness: boolean,
+): Array<{ port: number; option: string; what: string }> {
+  return [
+    { port: options.port, option: '--port', what: 'the lab SIP server' },
+    { port: options.webPort, option: '--web-port', what: 'the agent desk and customer pages' },
+    ...(browserHarness
+      ? [{ port: options.uiPort, option: '--ui-port', what: 'the KW Desktop in the browser harness' }]
+      : []),
+  ];
 }

@@ -11,11 +11,12 @@
  * (compose.ts) on `--ui-port`, printing the URLs.
  *
  * The arguments are checked before anything is built: `--help` prints the
- * usage, a mistake prints one line and the usage (exit 2). Then the builds
- * run (the JsSIP bundle, the renderer, the lab pages, and the Electron main
- * and preloads when Electron runs), and only then are the lab and the app
- * loaded (they import the JsSIP bundle). Ctrl-C (or the Electron app
- * quitting) stops the app, then the lab.
+ * usage, a mistake prints one line and the usage (exit 2), and a port another
+ * program holds prints one line naming the option that moves it (exit 1,
+ * port-check.ts). Then the builds run (the JsSIP bundle, the renderer, the lab
+ * pages, and the Electron main and preloads when Electron runs), and only then
+ * are the lab and the app loaded (they import the JsSIP bundle). Ctrl-C (or
+ * the Electron app quitting) stops the app, then the lab.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -24,7 +25,11 @@ import { consoleSink, createLogger, type Logger } from '../core/log.js';
 import type { Lab } from '../../lab/cli.js';
 import { installedElectronBinary } from './electron-binary.js';
 import { launchElectronKw } from './electron-launch.js';
-import { parseStartArgs, START_USAGE, StartUsageError, type StartOptions } from './start-args.js';
+import { firstUnavailablePort, listenErrorLine, portProblemLine } from './port-check.js';
+import { parseStartArgs, START_USAGE, StartUsageError, startPorts, type StartOptions } from './start-args.js';
+
+/** Where the lab and the browser harness listen (their defaults). */
+const LOOPBACK = '127.0.0.1';
 
 /** The builds `npm start` needs, in order (each a node script of scripts/). */
 export function buildsFor(electron: boolean): string[] {
@@ -56,14 +61,28 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return 0;
   }
   const electron = options.browser ? undefined : installedElectronBinary();
-  for (const script of buildsFor(electron !== undefined)) {
-    const result = spawnSync(process.execPath, [script], { stdio: 'inherit' });
-    if (result.status !== 0) {
-      process.stderr.write(`npm start: ${script} failed\n`);
-      return 1;
-    }
-  }
-  return run(options, electron);
+  const ports = startPorts(options, electron === undefined);
+  const unavailable = await firstUnavailablePort(LOOPBACK, ports);
+  if (unavailable) return failed(portProblemLine(unavailable.needed, unavailable.problem));
+  const broken = buildsFor(electron !== undefined).find((script) => !built(script));
+  if (broken !== undefined) return failed(`${broken} failed`);
+  return run(options, electron).catch((error: unknown) => {
+    // Taken between the check and the start: the same one line.
+    const line = listenErrorLine(error, ports);
+    if (line === undefined) throw error;
+    return failed(line);
+  });
+}
+
+/** Runs one build script, its output shown; true when it succeeded. */
+function built(script: string): boolean {
+  return spawnSync(process.execPath, [script], { stdio: 'inherit' }).status === 0;
+}
+
+/** One line on stderr, exit code 1. */
+function failed(line: string): number {
+  process.stderr.write(`npm start: ${line}\n`);
+  return 1;
 }
 
 /**
@@ -80,7 +99,13 @@ export async function run(
   const { parseLabArgs, startLab } = await import('../../lab/cli.js');
   const out = process.stdout;
   const logger = createLogger(consoleSink(process.stderr), 'warn', 'start');
-  const labOptions = parseLabArgs(['--port', String(options.port), ...labArgs]);
+  const labOptions = parseLabArgs([
+    '--port',
+    String(options.port),
+    '--web-port',
+    String(options.webPort),
+    ...labArgs,
+  ]);
   if (labOptions === 'help') return 0;
   const lab = await startLab(labOptions, logger.child('lab'));
   out.write(

@@ -7,6 +7,8 @@
  */
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
@@ -152,15 +154,21 @@ test('the agent takes the customer call, asks an expert, chats, and a refused tr
     await agent.getByTestId('userdata-value').nth(1).fill('Renée <b>Dupont</b> 100%');
     await agent.getByTestId('ask-text').fill('Customer disputes invoice 7, can you help?');
     await agent.getByTestId('ask-button').click();
+    const first = agent.getByTestId('chat-message').first();
     const { preview } = await desk.kw.nextPreview(15_000);
     interactionId = preview.interactionId;
+    // The routing point took it (200) but no expert has: not delivered yet.
+    await expect(first).toHaveAttribute('data-delivery', 'sent');
+    await expect(first).toContainText('waiting for an expert');
     expect(preview.subject).toBe('Invoice dispute');
     expect(preview.text).toBe('Customer disputes invoice 7, can you help?');
     expect(preview.userData).toEqual({ CaseNumber: '42', Customer: 'Renée <b>Dupont</b> 100%' });
     expect(preview.agent.uri).toBe('sip:agent1@lab.local');
     await expect(agent.getByTestId('expert-state')).toHaveAttribute('data-state', 'routing');
+    await expect(first).toHaveAttribute('data-delivery', 'sent');
     await desk.kw.core.previews.accept(interactionId);
     await expect(agent.getByTestId('expert-state')).toHaveAttribute('data-state', 'routed');
+    await expect(first).toHaveAttribute('data-delivery', 'delivered');
     await expect(agent.getByTestId('expert-name')).toHaveText('Kim Expert');
     await expect(agent.getByTestId('expert-uri')).toHaveText('sip:kw1@lab.local');
     await expect(agent.getByTestId('expert-voice-uri')).toHaveText(KW_PHONE);
@@ -344,4 +352,93 @@ test('conference mixed on the agent side, then a blind transfer through the rout
     await hears(kwPhone, 'hearing-660', false);
   });
   await shot(customer, 'customer-transferred');
+});
+
+/** axe-core's critical and serious violations on the page, as "rule: target — summary" lines. */
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  const require = createRequire(import.meta.url);
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(`(async () => {
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + n.target.join(' ') + ' — ' + n.failureSummary));
+  })()`);
+}
+
+/** The page in light and in dark: axe finds nothing critical or serious; a full-page screenshot of each. */
+async function accessibleInBothSchemes(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await seriousAxeViolations(page), `${name}, ${colorScheme}`).toEqual([]);
+    await shot(page, `${name}-${colorScheme}`);
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
+test('not routed: the first message is not delivered, Transfer and Add the expert stay off; light and dark pass axe', async ({
+  desk,
+}) => {
+  test.setTimeout(120_000);
+  const agent = await desk.open('agent', {
+    uri: 'sip:agent1@lab.local',
+    name: 'Alex Agent',
+    tone: '660',
+    rp: RP,
+    customer: 'sip:customer@lab.local',
+    subject: 'Invoice dispute',
+    data: 'CaseNumber=42',
+  });
+  const customer = await desk.open('customer', { uri: 'sip:customer@lab.local', name: 'Renée Customer' });
+  await customer.getByTestId('autoanswer').check();
+  await agent.getByTestId('call-customer').click();
+  await expect(agent.getByTestId('call-state')).toHaveAttribute('data-state', 'active');
+  await expect(agent.getByTestId('escalate-hint')).toHaveText(/^Ask an expert first/);
+  const transfer = agent.getByTestId('transfer-button');
+  const conference = agent.getByTestId('conference-button');
+  const first = agent.getByTestId('chat-message').first();
+
+  await test.step('the only expert declines: not routed, the first message says why it was not delivered', async () => {
+    await agent.getByTestId('ask-text').fill('Can you take this one?');
+    await agent.getByTestId('ask-button').click();
+    const { preview } = await desk.kw.nextPreview(15_000);
+    await expect(first).toHaveAttribute('data-delivery', 'sent');
+    await expect(transfer).toBeDisabled();
+    await expect(agent.getByTestId('escalate-hint')).toHaveText(/^Waiting for an expert/);
+    await desk.kw.core.previews.decline(preview.interactionId, 'in a meeting');
+    await expect(agent.getByTestId('expert-state')).toHaveAttribute('data-state', 'not-routed', {
+      timeout: 15_000,
+    });
+    await expect(first).toHaveAttribute('data-delivery', 'failed');
+    await expect(first).toContainText('not delivered: the experts declined');
+  });
+
+  await test.step('Transfer and Add the expert stay off, through the routing point and the voice address', async () => {
+    for (const via of ['escalate-via-rp', 'escalate-via-voice']) {
+      await agent.getByTestId(via).check();
+      await expect(transfer).toBeDisabled();
+      await expect(conference).toBeDisabled();
+      await expect(agent.getByTestId('escalate-hint')).toHaveText(/^No expert took the request/);
+    }
+    await agent.getByTestId('escalate-via-rp').check();
+    await expect(agent.getByTestId('call-state')).toHaveAttribute('data-state', 'active');
+  });
+  await accessibleInBothSchemes(agent, 'agent-desk-not-routed');
+
+  await test.step('asked again and accepted: the buttons come on', async () => {
+    await agent.getByTestId('ask-text').fill('Anyone free now?');
+    await agent.getByTestId('ask-button').click();
+    const { preview } = await desk.kw.nextPreview(15_000);
+    await desk.kw.core.previews.accept(preview.interactionId);
+    await expect(agent.getByTestId('expert-state')).toHaveAttribute('data-state', 'routed');
+    await expect(first).toHaveAttribute('data-delivery', 'delivered');
+    await expect(transfer).toBeEnabled();
+    await expect(conference).toBeEnabled();
+    await expect(agent.getByTestId('escalate-hint')).toHaveText('Kim Expert can join the call.');
+    await desk.kw.core.conversations.send(preview.interactionId, 'Yes, I have the invoice open.');
+    await expect(agent.locator('[data-testid="chat-message"][data-direction="in"]')).toHaveCount(1);
+  });
+  await accessibleInBothSchemes(agent, 'agent-desk-routed');
+  await agent.setViewportSize({ width: 720, height: 480 });
+  await accessibleInBothSchemes(agent, 'agent-desk-routed-720');
 });

@@ -50,7 +50,7 @@ describe('npm start', () => {
     later(() => rm(resolve('.lab-run', `electron-${user}`), { recursive: true, force: true }));
     const stdout = captureStdout();
 
-    const code = await run({ port: 0, uiPort: 0, user, browser: false }, binary, [
+    const code = await run({ port: 0, webPort: 0, uiPort: 0, user, browser: false }, binary, [
       '--web-port',
       '0',
       '--router-events',
@@ -64,8 +64,12 @@ describe('npm start', () => {
     expect(stdout()).toContain(`KW Desktop (Electron) signing in as sip:${user}@lab.local on ${sipUrl}`);
     expect(stdout()).toContain('the KW Desktop exited (code 0)');
     expect(JSON.parse(await readFile(record, 'utf8'))).toMatchObject({
-      schemaVersion: 1,
-      settings: { sipUri: `sip:${user}@lab.local`, server: sipUrl },
+      schemaVersion: 5,
+      settings: {
+        account: { uri: `sip:${user}@lab.local` },
+        servers: [sipUrl],
+        trustedRoutingPoints: ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'],
+      },
     });
   });
 
@@ -75,7 +79,7 @@ describe('npm start', () => {
     later(() => rm(resolve('.lab-run', `history-${user}`), { recursive: true, force: true }));
     const stdout = captureStdout();
 
-    const running = run({ port: 0, uiPort: 0, user, browser: true }, undefined, [
+    const running = run({ port: 0, webPort: 0, uiPort: 0, user, browser: true }, undefined, [
       '--web-port',
       '0',
       '--router-events',

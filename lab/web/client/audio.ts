@@ -55,6 +55,33 @@ export async function localVoice(
   return { stream, label: stream.getAudioTracks()[0]?.label || 'microphone' };
 }
 
+/**
+ * The microphone, or a test tone at `fallbackHz` when there is none or it is
+ * refused (a lab machine often has no microphone): a call still carries sound
+ * both ways. `missing` says why, in words, when the tone stands in.
+ */
+export async function voiceOrTone(
+  toneHz: number | undefined,
+  fallbackHz: number,
+): Promise<{ stream: MediaStream; label: string; missing?: string }> {
+  try {
+    return await localVoice(toneHz);
+  } catch (error) {
+    const missing = microphoneProblem(error);
+    return { stream: new Tone(fallbackHz).stream, label: `test tone ${fallbackHz} Hz`, missing };
+  }
+}
+
+function microphoneProblem(error: unknown): string {
+  const name = error instanceof DOMException ? error.name : '';
+  if (name === 'NotAllowedError') return 'the browser did not allow the microphone';
+  if (name === 'NotFoundError') return 'this computer has no microphone';
+  if (name === 'NotReadableError') return 'the microphone is in use by another program';
+  // No navigator.mediaDevices: the page was not opened from localhost or https.
+  if (error instanceof TypeError) return 'a microphone needs the page opened from 127.0.0.1 or https';
+  return 'the microphone could not be opened';
+}
+
 export interface Level {
   readonly hz: number;
   /** Peak level around hz in dBFS (−Infinity when nothing is connected). */

@@ -4,8 +4,14 @@
  * (main/harness/electron-launch.ts), read through the app's own migrations.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { parseStartArgs, START_USAGE, StartUsageError } from '../../../main/harness/start-args.js';
+import {
+  parseStartArgs,
+  START_USAGE,
+  StartUsageError,
+  startPorts,
+} from '../../../main/harness/start-args.js';
 import { buildsFor, main } from '../../../main/harness/start.js';
+import { listenErrorLine, portProblemLine } from '../../../main/harness/port-check.js';
 import { labSettingsFile } from '../../../main/harness/electron-launch.js';
 import { migrateSettings } from '../../../main/electron/settings-migrations.js';
 import { DEFAULT_SETTINGS } from '../../../main/app/ports.js';
@@ -21,17 +27,20 @@ function usageError(argv: readonly string[]): string {
 }
 
 describe('npm start arguments', () => {
-  it('defaults: lab on 5080, harness on 5173, kw1, Electron where installed', () => {
-    expect(parseStartArgs([])).toEqual({ port: 5080, uiPort: 5173, user: 'kw1', browser: false });
+  it('defaults: lab on 5080, its pages on 5090, harness on 5173, kw1, Electron where installed', () => {
+    expect(parseStartArgs([])).toEqual({
+      port: 5080,
+      webPort: 5090,
+      uiPort: 5173,
+      user: 'kw1',
+      browser: false,
+    });
   });
 
-  it('takes --port, --ui-port, --user and --browser', () => {
-    expect(parseStartArgs(['--port', '0', '--ui-port=8080', '--user', 'kw2', '--browser'])).toEqual({
-      port: 0,
-      uiPort: 8080,
-      user: 'kw2',
-      browser: true,
-    });
+  it('takes --port, --web-port, --ui-port, --user and --browser', () => {
+    expect(
+      parseStartArgs(['--port', '0', '--web-port', '6090', '--ui-port=8080', '--user', 'kw2', '--browser']),
+    ).toEqual({ port: 0, webPort: 6090, uiPort: 8080, user: 'kw2', browser: true });
   });
 
   it('--help and -h ask for the usage', () => {
@@ -41,7 +50,7 @@ describe('npm start arguments', () => {
   });
 
   it('the usage names every option', () => {
-    for (const option of ['--port', '--user', '--ui-port', '--browser', '--help'])
+    for (const option of ['--port', '--user', '--web-port', '--ui-port', '--browser', '--help'])
       expect(START_USAGE).toContain(option);
     expect(START_USAGE.split('\n')[0]).toBe('Usage: npm start -- [options]');
   });
@@ -63,11 +72,59 @@ describe('npm start arguments', () => {
   it('ports are 0..65535 and the user is a SIP user name', () => {
     expect(usageError(['--port', '65536'])).toBe('--port must be a port number 0..65535, got "65536"');
     expect(usageError(['--ui-port', 'http'])).toBe('--ui-port must be a port number 0..65535, got "http"');
+    expect(usageError(['--web-port', '1e3'])).toBe('--web-port must be a port number 0..65535, got "1e3"');
     expect(usageError(['--port', '-1'])).toBe('--port needs a value');
     expect(usageError(['--user', 'kw 1'])).toMatch(/^--user must be a SIP user name/);
     expect(usageError(['--user', 'kw1@lab.local'])).toMatch(/^--user must be a SIP user name/);
     for (const message of [usageError(['--bogus']), usageError(['--port', 'x'])])
       expect(message).not.toContain('\n');
+  });
+});
+
+describe('the ports npm start checks before building', () => {
+  const options = { port: 5080, webPort: 5090, uiPort: 5173, user: 'kw1', browser: false };
+
+  it("the lab's two, and the browser harness's only when it runs, each with the option that moves it", () => {
+    const lab = [
+      { port: 5080, option: '--port', what: 'the lab SIP server' },
+      { port: 5090, option: '--web-port', what: 'the agent desk and customer pages' },
+    ];
+    expect(startPorts(options, false)).toEqual(lab);
+    expect(startPorts(options, true)).toEqual([
+      ...lab,
+      { port: 5173, option: '--ui-port', what: 'the KW Desktop in the browser harness' },
+    ]);
+  });
+});
+
+describe('a port npm start cannot use, in one line', () => {
+  const sip = { port: 5080, option: '--port', what: 'the lab SIP server' };
+  const web = { port: 5090, option: '--web-port', what: 'the agent desk and customer pages' };
+  const listenError = (code: string, port: number): Error =>
+    Object.assign(new Error(`listen ${code}: address already in use 127.0.0.1:${port}`), {
+      code,
+      syscall: 'listen',
+      port,
+    });
+
+  it('names the port, what needed it and the option that moves it', () => {
+    expect(portProblemLine(sip, 'in-use')).toBe(
+      'port 5080 (the lab SIP server) is already in use, perhaps by another npm start or npm run lab: stop it, or choose another with --port <n> (0 = any free port)',
+    );
+    expect(portProblemLine(web, 'denied')).toBe(
+      'not allowed to listen on port 5090 (the agent desk and customer pages): choose another with --web-port <n> (0 = any free port)',
+    );
+    expect(portProblemLine(sip, { code: 'EADDRNOTAVAIL' })).toBe(
+      'cannot listen on port 5080 (the lab SIP server): EADDRNOTAVAIL; choose another with --port <n> (0 = any free port)',
+    );
+  });
+
+  it('a listen error of a needed port (taken after the check) gives the same line; anything else is not its business', () => {
+    expect(listenErrorLine(listenError('EADDRINUSE', 5090), [sip, web])).toBe(portProblemLine(web, 'in-use'));
+    expect(listenErrorLine(listenError('EACCES', 5080), [sip, web])).toBe(portProblemLine(sip, 'denied'));
+    expect(listenErrorLine(listenError('EADDRINUSE', 6000), [sip, web])).toBeUndefined();
+    expect(listenErrorLine(new Error('boom'), [sip, web])).toBeUndefined();
+    expect(listenErrorLine('EADDRINUSE', [sip, web])).toBeUndefined();
   });
 });
 
