@@ -34,6 +34,7 @@ import type { StoredSettings } from './app/ports.js';
 import type { CallMedia } from './core/calls/call-media.js';
 import { MediaBridge } from './core/media/media-bridge.js';
 import { FileHistoryStore } from './core/history/file-history-store.js';
+import { FileRequestStore } from './core/requests/file-request-store.js';
 import { kwCoreFactory } from './core/core-factory.js';
 import type { Logger, LogLevel } from './core/log.js';
 import { devToolsAllowed, installApplicationMenu } from './electron/app-menu.js';
@@ -49,7 +50,7 @@ import { installSecurity, openExternalSafely } from './electron/security.js';
 import { SETTINGS_FILE_SCHEMA } from './electron/settings-migrations.js';
 import { ElectronSettingsStore, type KeyValueFile } from './electron/settings-store.js';
 import { claimSingleInstance } from './electron/single-instance.js';
-import { onCalls, onStatus } from './electron/status-feed.js';
+import { onCalls, onRequests, onStatus } from './electron/status-feed.js';
 import { TrayController } from './electron/tray.js';
 import { trayCall, type TrayCall } from './electron/tray-model.js';
 import { AppWindows } from './electron/windows.js';
@@ -197,6 +198,10 @@ function main(): void {
         setCallPopup: (visible) => windows?.setCallPopup(visible),
       },
       logger,
+      requests: new FileRequestStore({
+        dir: join(userData, 'history', 'requests'),
+        logger: logger.child('requests'),
+      }),
       loginItems: new ElectronLoginItems(app, process.platform, logger.child('login')),
       idle: systemIdleSource(powerMonitor),
     });
@@ -232,6 +237,7 @@ function main(): void {
         setPresence: (state) => kwApp.handlers['presence.set']({ state }),
         hangup: (callId) => kwApp.handlers['calls.hangup']({ callId }),
         openMain: () => shellWindows.showMain(),
+        openRequests: () => kwApp.showRequests(),
         quit: () => app.quit(),
       },
       logger: logger.child('tray'),
@@ -247,7 +253,8 @@ function main(): void {
 
     let status = kwApp.snapshot().status;
     let call: TrayCall | undefined;
-    const updateTray = (): void => tray.update(call ? { ...status, call } : status);
+    let missed = kwApp.requests.unseen();
+    const updateTray = (): void => tray.update({ ...status, ...(call ? { call } : {}), missed });
     const applyStatus = (next: typeof status): void => {
       status = next;
       shellWindows.showPreviews(status.previews.length);
@@ -261,6 +268,10 @@ function main(): void {
       call = trayCall(calls);
       updateTray();
     });
+    const offRequests = onRequests(kwApp, (requests) => {
+      missed = requests.unseen;
+      updateTray();
+    });
     applyStatus(status);
 
     const offPower = setupPower(powerMonitor, kwApp, logger.child('power'));
@@ -270,6 +281,7 @@ function main(): void {
       offPower();
       offStatus();
       offCalls();
+      offRequests();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         kwApp.stop().catch((error: unknown) => {

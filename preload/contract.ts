@@ -35,6 +35,18 @@ export const StatusViewSchema = v.object({
     text: v.string(),
     /** For `retrying`: when the next attempt is (ms since epoch), so the UI can count down. */
     retryAt: v.optional(v.number()),
+    /**
+     * Why the KW cannot be reached, while it cannot (absent when registered or
+     * on the first attempt): a sentence for the banner and the tray, and the
+     * technical detail for a disclosure, never the text itself (issue 12).
+     */
+    problem: v.optional(
+      v.object({
+        kind: v.picklist(['unreachable', 'lost', 'credentials', 'unknown-account', 'registration']),
+        sentence: v.string(),
+        detail: v.string(),
+      }),
+    ),
   }),
   presence: v.object({
     manual: v.picklist(MANUAL_STATES),
@@ -58,8 +70,10 @@ export const ChatMessageViewSchema = v.object({
   at: v.string(),
   /** Outgoing only. */
   delivery: v.optional(v.picklist(['sending', 'delivered', 'failed'])),
-  /** Why the last send failed. */
+  /** Why the last send failed, in a sentence. */
   error: v.optional(v.string()),
+  /** The status line or cause behind it ("480 Temporarily Unavailable"): a tooltip, not the text. */
+  errorDetail: v.optional(v.string()),
 });
 
 /** A call of the conversation (an escalation), as its timeline shows it. */
@@ -89,6 +103,8 @@ export const ConversationViewSchema = v.object({
   endedAt: v.optional(v.string()),
   /** Opened by a message for an interaction we had no preview for. */
   unsolicited: v.optional(v.boolean()),
+  /** Since when (ISO) the agent is offline (their side said so): the composer is closed meanwhile. */
+  agentOfflineSince: v.optional(v.string()),
   messages: v.array(ChatMessageViewSchema),
   calls: v.array(CallRecordViewSchema),
 });
@@ -143,10 +159,36 @@ export const DevicesViewSchema = v.object({
   available: v.boolean(),
 });
 
+// ---- Requests (missed, declined, taken by someone else…): issue 12 ----
+
+/** A request that ended without this KW taking it: a chat or call preview, or a call that rang. */
+export const RequestEntryViewSchema = v.object({
+  id: v.string(),
+  kind: v.picklist(['chat', 'call-preview', 'call']),
+  interactionId: v.optional(v.string()),
+  agent: PartySchema,
+  subject: v.string(),
+  routingPoint: v.optional(v.string()),
+  outcome: v.picklist(['expired', 'declined', 'taken', 'withdrawn', 'failed', 'closed', 'missed']),
+  /** What happened, in a sentence ("Taken by another expert before you answered."). */
+  text: v.string(),
+  /** ISO times. */
+  offeredAt: v.string(),
+  endedAt: v.string(),
+  seen: v.boolean(),
+});
+
+/** The Requests section: newest first (at most 100), and how many the KW has not seen yet. */
+export const RequestsViewSchema = v.object({
+  entries: v.array(RequestEntryViewSchema),
+  unseen: v.number(),
+});
+
 export const AppSnapshotSchema = v.object({
   status: StatusViewSchema,
   conversations: v.array(ConversationViewSchema),
   calls: v.array(CallViewSchema),
+  requests: RequestsViewSchema,
 });
 
 export const MAX_TRUSTED_ROUTING_POINTS = 50;
@@ -215,6 +257,8 @@ export const SettingsInputSchema = v.strictObject({
 /** Commands: renderer → main. `input` is validated in main; `output` is what the promise resolves with. */
 export const commands = {
   'app.ready': { input: v.strictObject({ window: WindowKindSchema }), output: AppSnapshotSchema },
+  /** "Retry now": the SIP agent tries to connect or register at once instead of waiting. */
+  'connection.retry': { input: NoInput, output: Ok },
   'presence.set': { input: v.strictObject({ state: v.picklist(MANUAL_STATES) }), output: Ok },
   'previews.accept': { input: v.strictObject({ interactionId: Id }), output: Ok },
   'previews.decline': {
@@ -257,6 +301,8 @@ export const commands = {
     }),
     output: DevicesViewSchema,
   },
+  /** The KW opened the Requests section: none is unseen any more (clears the tray's count). */
+  'requests.markSeen': { input: NoInput, output: Ok },
   /** From the preview popup: show the main window on a conversation. */
   'windows.showMain': { input: v.strictObject({ interactionId: v.optional(Id) }), output: Ok },
 } as const;
@@ -268,8 +314,25 @@ export const events = {
   typing: v.object({ interactionId: Id, active: v.boolean() }),
   /** Every current call (and the ones that ended in the last seconds), on each change. */
   calls: v.array(CallViewSchema),
+  /**
+   * One answered call's sound for its meters, at most 5 a second while it is
+   * connected: apart from `calls`, so the call list does not re-render for it.
+   */
+  levels: v.object({
+    callId: CallId,
+    /** What the KW's microphone sends, 0..1 linear (1 = full scale); 0 while muted or held. */
+    input: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    /** What the far end sends and the KW hears, 0..1 linear. */
+    output: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    /** Nothing audible from the microphone for about 5 s, although the call is active, unmuted, not held. */
+    inputSilent: v.boolean(),
+  }),
   /** Main asks the main window to show a conversation (after accept, or from the popup). */
   focus: v.object({ interactionId: Id }),
+  /** The Requests section changed (a request ended without this KW, or the KW saw them). */
+  requests: RequestsViewSchema,
+  /** Main asks the main window to show the Requests section (the tray's "N missed requests"). */
+  showRequests: v.object({}),
 } as const;
 
 export type Commands = typeof commands;
@@ -289,6 +352,9 @@ export type SettingsInput = v.InferOutput<typeof SettingsInputSchema>;
 export type ConversationView = v.InferOutput<typeof ConversationViewSchema>;
 export type ChatMessageView = v.InferOutput<typeof ChatMessageViewSchema>;
 export type CallRecordView = v.InferOutput<typeof CallRecordViewSchema>;
+export type CallLevelsView = EventPayload<'levels'>;
+export type RequestsView = v.InferOutput<typeof RequestsViewSchema>;
+export type RequestEntryView = v.InferOutput<typeof RequestEntryViewSchema>;
 
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];

@@ -6,9 +6,9 @@
 //   node scripts/renderer-preview.mjs --screenshots      write test-results/screenshots/ui-*.png and exit
 //   node scripts/renderer-preview.mjs --screenshots --only call   only the screenshots whose name starts so
 import { build } from 'esbuild';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRenderer } from './build-renderer.mjs';
 
@@ -22,6 +22,9 @@ const onlyArg = args.indexOf('--only');
 const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
 
 await buildRenderer({ development: true, quiet: true });
+// Served from memory: other builds (e2e runs) replace dist/renderer meanwhile.
+const files = new Map();
+for (const name of await readdir(rendererDir)) files.set(name, await readFile(join(rendererDir, name)));
 const fake = await build({
   absWorkingDir: root,
   entryPoints: ['renderer/dev/fake-kw.ts'],
@@ -59,20 +62,16 @@ const server = createServer(async (req, res) => {
     res.writeHead(200, { ...headers, 'Content-Type': TYPES['.js'] }).end(fakeScript);
     return;
   }
-  const file = normalize(join(rendererDir, path === '/' ? '/main.html' : path));
-  if (!file.startsWith(rendererDir) || !TYPES[extname(file)]) {
+  const name = path === '/' ? 'main.html' : path.slice(1);
+  let body = files.get(name);
+  if (body === undefined || !TYPES[extname(name)]) {
     res.writeHead(404, headers).end();
     return;
   }
-  try {
-    let body = await readFile(file);
-    if (extname(file) === '.html') {
-      body = body.toString('utf8').replace('<!-- kw-bridge -->', '<script src="/fake-kw.js"></script>');
-    }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] }).end(body);
-  } catch {
-    res.writeHead(404, headers).end();
+  if (extname(name) === '.html') {
+    body = body.toString('utf8').replace('<!-- kw-bridge -->', '<script src="/fake-kw.js"></script>');
   }
+  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(name)] }).end(body);
 });
 await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
@@ -203,6 +202,139 @@ if (!screenshots) {
     '/main.html?previews=0&conn=retrying&presence=busy&focus=ix-1990',
     { width: 1040, height: 680 },
     'light',
+  );
+  // Issue 12: every user-data field reachable, the keypad whole at the minimum size, the chat's pill.
+  const sizes = [
+    { width: 1040, height: 680 },
+    { width: 720, height: 480 },
+  ];
+  const openData = (scope) => async (page) => {
+    await page.locator(`${scope} [data-testid=card-data-toggle]`).first().click();
+    await page.waitForTimeout(200);
+  };
+  const keypad = async (page) => {
+    await page.getByTestId('call-keypad').click();
+    for (const name of ['4', '2', 'pound'])
+      await page.getByTestId('call-keypad-pad').getByRole('button', { name, exact: true }).click();
+    await page.waitForTimeout(300);
+  };
+  for (const scheme of ['light', 'dark']) {
+    const popupSize = { width: 380, height: 256 };
+    const fields = '/preview.html?previews=1&fields=12';
+    await shoot(`layout-popup-fields-${scheme}`, fields, popupSize, scheme);
+    await shoot(`layout-popup-fields-open-${scheme}`, fields, popupSize, scheme, openData('body'));
+    await shoot(
+      `layout-call-popup-fields-${scheme}`,
+      '/call.html?calls=transfer&fields=12',
+      popupSize,
+      scheme,
+    );
+    // Every field fits but a value is cut short: "Show all".
+    await shoot(`layout-popup-long-${scheme}`, '/preview.html?previews=1&long=1', popupSize, scheme);
+    for (const size of sizes) {
+      const at = `${size.width}x${size.height}-${scheme}`;
+      const main = '/main.html?previews=1&fields=12';
+      await shoot(`layout-pending-${at}`, main, size, scheme);
+      await shoot(`layout-pending-open-${at}`, main, size, scheme, openData('.pending'));
+      await shoot(
+        `layout-keypad-${at}`,
+        '/main.html?previews=0&calls=active&fields=12',
+        size,
+        scheme,
+        keypad,
+      );
+      await shoot(
+        `layout-keypad-conference-${at}`,
+        '/main.html?previews=0&calls=conf-active',
+        size,
+        scheme,
+        keypad,
+      );
+      await shoot(`layout-chat-pill-${at}`, '/main.html?previews=0&typing=0', size, scheme, async (page) => {
+        for (let i = 1; i <= 6; i++)
+          await page.evaluate(
+            (n) => globalThis.__kwFakeSay('ix-2001', `Earlier note ${n} about the refund.`),
+            i,
+          );
+        await page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+        await page.waitForTimeout(100);
+        await page.evaluate(() => globalThis.__kwFakeSay('ix-2001', 'Any news on the refund?'));
+        await page.waitForSelector('[data-testid=new-messages]');
+      });
+    }
+  }
+  // Issue 12, point 7: the call's Mic and Speaker meters; a silent microphone; a muted call.
+  for (const scheme of ['light', 'dark']) {
+    for (const size of [
+      { width: 1040, height: 680 },
+      { width: 720, height: 480 },
+    ]) {
+      const at = `${size.width}x${size.height}-${scheme}`;
+      // The fake sends levels 5 times a second: wait for the first to reach the meters.
+      const meters = async (page) => {
+        await page.waitForSelector('[data-testid=level-output]:not([data-lit="0"])');
+      };
+      for (const [name, url] of [
+        ['talk', '/main.html?previews=0&calls=active&levels=talk'],
+        ['silent', '/main.html?previews=0&calls=active&levels=silent'],
+        ['muted', '/main.html?previews=0&calls=muted&levels=talk'],
+      ])
+        await shoot(`levels-${name}-${at}`, url, size, scheme, meters);
+    }
+  }
+  // Issue 12, points 1 and 2: not reachable (banner, presence, empty screen), the password refused,
+  // an agent who left or is offline (the chat and its closed composer).
+  for (const scheme of ['light', 'dark']) {
+    for (const size of sizes) {
+      const at = `${size.width}x${size.height}-${scheme}`;
+      await shoot(
+        `conn-unreachable-${at}`,
+        '/main.html?previews=0&conn=unreachable&focus=none',
+        size,
+        scheme,
+      );
+      await shoot(`conn-refused-${at}`, '/main.html?previews=0&conn=retrying&focus=none', size, scheme);
+      await shoot(`conn-chat-${at}`, '/main.html?previews=1&conn=unreachable&typing=0', size, scheme);
+      await shoot(`agent-left-${at}`, '/main.html?previews=0&gone=left&typing=0', size, scheme);
+      await shoot(`agent-offline-${at}`, '/main.html?previews=0&gone=offline&typing=0', size, scheme);
+    }
+  }
+  await shoot(
+    'conn-details-open-720x480-light',
+    '/main.html?previews=1&conn=unreachable',
+    { width: 720, height: 480 },
+    'light',
+    async (page) => {
+      await page.locator('.connection-banner-details summary').click();
+      await page.waitForTimeout(100);
+    },
+  );
+  // Issue 12, point 3: the Requests section (missed, declined, taken…) and its count in the sidebar.
+  const openRequests = async (page) => {
+    await page.getByTestId('requests-button').click();
+    await page.waitForSelector('[data-testid=request-entry]');
+    await page.waitForTimeout(300);
+  };
+  for (const scheme of ['light', 'dark']) {
+    for (const size of [
+      { width: 1040, height: 680 },
+      { width: 720, height: 480 },
+    ]) {
+      const at = `${size.width}x${size.height}-${scheme}`;
+      await shoot(`requests-count-${at}`, '/main.html?previews=0&typing=0', size, scheme);
+      await shoot(`requests-${at}`, '/main.html?previews=0&typing=0', size, scheme, openRequests);
+      await shoot(`requests-long-${at}`, '/main.html?previews=0&typing=0&long=1', size, scheme, openRequests);
+    }
+  }
+  await shoot(
+    'requests-empty-720x480-light',
+    '/main.html?previews=0&requests=none',
+    { width: 720, height: 480 },
+    'light',
+    async (page) => {
+      await page.getByTestId('requests-button').click();
+      await page.waitForSelector('[data-testid=requests-empty]');
+    },
   );
   await shoot('phone-narrow-dark', '/main.html?previews=1&phone=1', { width: 720, height: 600 }, 'dark');
   await shoot('small-pending-light', '/main.html', { width: 720, height: 600 }, 'light');

@@ -185,6 +185,23 @@ export const ToHostSchema = v.strictObject({
 });
 export type ToHost = v.InferOutput<typeof ToHostSchema>;
 
+/**
+ * How often a host measures the sound of each connected peer connection and
+ * sends a `levels` message; main forwards at most one a call per interval.
+ */
+export const LEVELS_INTERVAL_MS = 200;
+
+/** A sound level, linear 0..1 (1 = full scale), as getStats' `audioLevel`. */
+const Level = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+
+export const LevelsSchema = v.strictObject({
+  /** What the microphone sends into the call over the last interval (0 while muted or held). */
+  input: Level,
+  /** What arrives from the far end and plays over the last interval. */
+  output: Level,
+});
+export type SoundLevels = v.InferOutput<typeof LevelsSchema>;
+
 /** Envelopes host → main. */
 export const FromHostSchema = v.variant('kind', [
   /** First message of a host: it is ready to take requests. */
@@ -220,6 +237,8 @@ export const FromHostSchema = v.variant('kind', [
     ]),
     snapshot: SnapshotSchema,
   }),
+  /** Unasked, about every LEVELS_INTERVAL_MS for each connected peer connection: no snapshot, no answer. */
+  v.strictObject({ kind: v.literal('levels'), pcId: Id, levels: LevelsSchema }),
 ]);
 export type FromHost = v.InferOutput<typeof FromHostSchema>;
 export type HostEvent = Extract<FromHost, { kind: 'event' }>['event'];

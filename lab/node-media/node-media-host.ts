@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import {
+  LEVELS_INTERVAL_MS,
   MEDIA_PROTOCOL_VERSION,
   ToHostSchema,
   type Description,
@@ -49,11 +50,16 @@ interface Attachment {
   timestamp: number;
 }
 
+/** The input device that gives digital silence, as a dead headset does (tests of the silent-microphone warning). */
+export const SILENT_DEVICE = 'silent';
+
 interface LocalTrack {
   readonly info: TrackInfo;
   readonly streamId: string;
   readonly tone: ToneSource;
   enabled: boolean;
+  /** On the SILENT_DEVICE: sends silence although enabled. */
+  dead: boolean;
   readonly attachments: Set<Attachment>;
   timer: NodeJS.Timeout | undefined;
 }
@@ -68,6 +74,8 @@ interface PcEntry {
   readonly remoteTracks: Set<string>;
   readonly subscribedTracks: WeakSet<MediaStreamTrack>;
   readonly meter: AudioMeter;
+  /** What this connection sent (tone or silence), for the `levels` of its microphone. */
+  readonly sentMeter: AudioMeter;
   packetsReceived: number;
   packetsSent: number;
   readonly unsubscribe: Array<() => void>;
@@ -96,6 +104,7 @@ export class NodeMediaHost {
   private offs: Array<() => void> = [];
   private closing: Promise<void> | undefined;
   private started = false;
+  private levelsTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: NodeMediaHostOptions) {
     this.link = options.link;
@@ -119,6 +128,7 @@ export class NodeMediaHost {
       protocol: MEDIA_PROTOCOL_VERSION,
       host: this.options.name ?? 'node-media',
     });
+    this.levelsTimer = setInterval(() => this.reportLevels(), LEVELS_INTERVAL_MS);
     return this;
   }
 
@@ -197,7 +207,10 @@ export class NodeMediaHost {
         return null;
       case 'switchInput': {
         const tracks = this.requireStream(request.streamId);
-        for (const t of tracks) t.tone.frequencyHz = toneOf(request.audioDeviceId) ?? t.tone.frequencyHz;
+        for (const t of tracks) {
+          t.dead = request.audioDeviceId === SILENT_DEVICE;
+          t.tone.frequencyHz = toneOf(request.audioDeviceId) ?? t.tone.frequencyHz;
+        }
         return { tracks: tracks.map((t) => t.info) };
       }
       case 'setTrackEnabled': {
@@ -229,7 +242,10 @@ export class NodeMediaHost {
         return this.stats(this.requirePc(request.pcId));
       case 'devices':
         return {
-          inputs: [{ deviceId: `tone:${this.toneHz}`, label: `Sine ${this.toneHz} Hz` }],
+          inputs: [
+            { deviceId: `tone:${this.toneHz}`, label: `Sine ${this.toneHz} Hz` },
+            { deviceId: SILENT_DEVICE, label: 'Silent microphone' },
+          ],
           outputs: [{ deviceId: 'meter', label: 'Analyser' }],
         };
       case 'setOutput':
@@ -245,6 +261,7 @@ export class NodeMediaHost {
       streamId,
       tone: new ToneSource(hz),
       enabled: true,
+      dead: deviceId === SILENT_DEVICE,
       attachments: new Set(),
       timer: undefined,
     };
@@ -257,7 +274,7 @@ export class NodeMediaHost {
 
   private sendFrame(track: LocalTrack): void {
     // Disabled (mute, hold): silence, as a browser sends, so the far end hears nothing.
-    const payload = track.enabled ? track.tone.nextFrame() : ToneSource.silentFrame();
+    const payload = track.enabled && !track.dead ? track.tone.nextFrame() : ToneSource.silentFrame();
     for (const a of track.attachments) {
       const entry = this.pcs.get(a.pcId);
       if (!entry || entry.pc.connectionState !== 'connected') continue;
@@ -270,6 +287,7 @@ export class NodeMediaHost {
         marker: false,
       });
       a.track.writeRtp(new RtpPacket(header, payload));
+      entry.sentMeter.pushUlaw(payload);
       entry.packetsSent++;
     }
   }
@@ -314,6 +332,7 @@ export class NodeMediaHost {
       remoteTracks: new Set(),
       subscribedTracks: new WeakSet(),
       meter: new AudioMeter(),
+      sentMeter: new AudioMeter(),
       packetsReceived: 0,
       packetsSent: 0,
       unsubscribe: [],
@@ -386,6 +405,22 @@ export class NodeMediaHost {
     await entry.pc.close();
   }
 
+  /** What each connected call sent and received over the last interval, as a browser host reports it. */
+  private reportLevels(): void {
+    if (this.closing) return;
+    for (const entry of this.pcs.values()) {
+      if (entry.pc.connectionState !== 'connected') continue;
+      this.link.send({
+        kind: 'levels',
+        pcId: entry.id,
+        levels: {
+          input: entry.sentMeter.level(LEVELS_INTERVAL_MS),
+          output: entry.meter.level(LEVELS_INTERVAL_MS),
+        },
+      });
+    }
+  }
+
   private stats(entry: PcEntry): MediaStats {
     return {
       packetsReceived: entry.packetsReceived,
@@ -432,6 +467,7 @@ export class NodeMediaHost {
 
   private shutdown(closeLink: boolean): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.levelsTimer);
       for (const off of this.offs.splice(0)) off();
       for (const streamId of [...this.streams.keys()]) this.release(streamId);
       await Promise.allSettled([...this.pcs.keys()].map((pcId) => this.closePc(pcId)));

@@ -23,7 +23,9 @@ import type {
   SettingsInput,
   SettingsView,
 } from '../../preload/contract.js';
-import { callView, conversationView, devicesView, statusView } from './views.js';
+import { callView, conversationView, devicesView, levelsView, requestsView, statusView } from './views.js';
+import { RequestLog, type RequestStore } from '../core/requests/request-log.js';
+import { recordRequests } from '../core/requests/request-recorder.js';
 import { safeExternalUrl } from '../../wire/links.js';
 import type {
   LinkOpener,
@@ -51,6 +53,8 @@ export interface KwAppOptions {
   readonly loginItems?: LoginItems;
   readonly idle?: IdleSource;
   readonly tls?: TlsOptions;
+  /** Where missed requests are kept (a file in the history folder); without one, in memory only. */
+  readonly requests?: RequestStore;
 }
 
 export class KwApp {
@@ -59,10 +63,19 @@ export class KwApp {
   private unwire: Unsubscribe[] = [];
   private idleWatcher: IdleWatcher | undefined;
   readonly handlers: CommandHandlers;
+  /** Requests that ended without this KW: outlives a core (a new sign-in keeps the list). */
+  readonly requests: RequestLog;
+  private requestsLoaded: Promise<void> | undefined;
+  private unwireRequests: Unsubscribe | undefined;
 
   constructor(private readonly options: KwAppOptions) {
     this.core = this.buildCore(options.settings.load());
     this.handlers = this.buildHandlers();
+    this.requests = new RequestLog({
+      logger: options.logger.child('requests'),
+      ...(options.requests ? { store: options.requests } : {}),
+    });
+    this.requests.on('changed', () => this.emit('requests', requestsView(this.requests)));
   }
 
   get kwCore(): KwCore {
@@ -70,6 +83,7 @@ export class KwApp {
   }
 
   async start(): Promise<void> {
+    await (this.requestsLoaded ??= this.requests.load());
     this.wire();
     await this.core.start();
     const idle = this.options.idle;
@@ -91,6 +105,16 @@ export class KwApp {
     this.idleWatcher?.stop();
     for (const off of this.unwire.splice(0)) off();
     await this.core.stop();
+    // Still listening while the core stops: a preview pending then is recorded as such.
+    this.unwireRequests?.();
+    this.unwireRequests = undefined;
+    await this.requests.flush();
+  }
+
+  /** The tray's "N missed requests": the main window on the Requests section. */
+  showRequests(): void {
+    this.options.windows.showMain();
+    this.emit('showRequests', {});
   }
 
   /** Screen lock / unlock from the host (powerMonitor). */
@@ -109,6 +133,7 @@ export class KwApp {
       status: statusView(this.core, this.displayName()),
       conversations: this.core.conversations.list().map(conversationView),
       calls: this.core.calls.list().map(callView),
+      requests: requestsView(this.requests),
     };
   }
 
@@ -126,6 +151,7 @@ export class KwApp {
 
   private wire(): void {
     const core = this.core;
+    this.unwireRequests = recordRequests(core, this.requests);
     this.unwire = [
       core.agent.on('state', this.emitStatus),
       core.onHistoryStatus(this.emitStatus),
@@ -146,6 +172,7 @@ export class KwApp {
         this.emit('calls', calls.map(callView));
         this.options.windows.setCallPopup(calls.some((c) => c.phase === 'ringing'));
       }),
+      core.calls.on('levels', (levels) => this.emit('levels', levelsView(levels))),
       core.conversations.on('typing', (t) => this.emit('typing', t)),
     ];
   }
@@ -241,6 +268,12 @@ export class KwApp {
   private buildHandlers(): CommandHandlers {
     return {
       'app.ready': () => Promise.resolve(this.snapshot()),
+      'connection.retry': () => {
+        // Nothing waiting (registered, or an attempt under way) is not an error: the banner is stale.
+        const retried = this.core.agent.retryNow();
+        this.options.logger.info('retry now asked', { retried, phase: this.core.agent.state.phase });
+        return Promise.resolve(null);
+      },
       'presence.set': async ({ state }) => {
         await this.core.presence.set(state);
         return null;
@@ -308,6 +341,10 @@ export class KwApp {
         if (settings.audioInput !== view.input || settings.audioOutput !== view.output)
           this.options.settings.save({ ...settings, audioInput: view.input, audioOutput: view.output });
         return devicesView(view);
+      },
+      'requests.markSeen': () => {
+        this.requests.markSeen();
+        return Promise.resolve(null);
       },
       'windows.showMain': ({ interactionId }) => {
         this.options.windows.showMain(interactionId);

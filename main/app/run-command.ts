@@ -13,6 +13,7 @@ import {
   type WindowKind,
 } from '../../preload/contract.js';
 import type { Logger } from '../core/log.js';
+import { withoutStatusLine } from '../core/sip/outcome-text.js';
 import type { CommandHandlers } from './kw-app.js';
 
 export type CommandResult =
@@ -36,7 +37,8 @@ export async function runCommand(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.warn('command failed', { command: name, window, error: message });
-    return { ok: false, error: message };
+    // The person reads a sentence; the status line stays in the log above.
+    return { ok: false, error: withoutStatusLine(message) };
   }
 }
 

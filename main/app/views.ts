@@ -2,15 +2,22 @@
 import type { KwCore } from '../core/kw-core.js';
 import type { PendingPreview } from '../core/previews/preview-inbox.js';
 import type {
+  CallLevelsView,
   CallView,
   ConversationView,
   DevicesView,
   PreviewView,
+  RequestEntryView,
+  RequestsView,
   StatusView,
 } from '../../preload/contract.js';
 import type { CallRecord, ChatMessage, Conversation } from '../core/conversations/model.js';
-import type { CallState, DeviceState } from '../core/calls/call-state.js';
-import { describeConnectionState } from '../core/sip/connection-state.js';
+import type { CallLevels, CallState, DeviceState } from '../core/calls/call-state.js';
+import { outcomeSentence, trailingStatus } from '../core/sip/outcome-text.js';
+import { connectionView } from './connection-view.js';
+import type { RequestLog } from '../core/requests/request-log.js';
+import type { RequestRecord } from '../core/requests/request-record.js';
+import { describeRequest } from '../core/requests/request-sentence.js';
 
 export function previewView(p: PendingPreview): PreviewView {
   const { preview } = p;
@@ -27,15 +34,10 @@ export function previewView(p: PendingPreview): PreviewView {
 }
 
 export function statusView(core: KwCore, displayName: string): StatusView {
-  const state = core.agent.state;
   const presence = core.presence.snapshot();
   const routable = core.routable();
   return {
-    connection: {
-      phase: state.phase,
-      text: describeConnectionState(state),
-      ...(state.phase === 'retrying' ? { retryAt: state.retryAt } : {}),
-    },
+    connection: connectionView(core.agent.state),
     presence: {
       manual: presence.manual,
       effective: presence.effective,
@@ -66,6 +68,7 @@ export function conversationView(c: Conversation): ConversationView {
     startedAt: c.startedAt,
     ...(c.endedAt !== undefined ? { endedAt: c.endedAt } : {}),
     ...(c.unsolicited !== undefined ? { unsolicited: c.unsolicited } : {}),
+    ...(c.agentOfflineSince !== undefined ? { agentOfflineSince: c.agentOfflineSince } : {}),
     messages: c.messages.map(messageView),
     calls: (c.calls ?? []).map(callRecordView),
   };
@@ -78,8 +81,22 @@ function messageView(m: ChatMessage): ConversationView['messages'][number] {
     text: m.text,
     at: m.at,
     ...(m.delivery !== undefined ? { delivery: m.delivery } : {}),
-    ...(m.error !== undefined ? { error: m.error } : {}),
+    ...deliveryError(m),
   };
+}
+
+/**
+ * The failure's sentence and detail. History written before issue 12 kept the
+ * status line itself as the error ("480 Temporarily Unavailable"): it becomes
+ * the detail, and its sentence is made here.
+ */
+function deliveryError(m: ChatMessage): Pick<ConversationView['messages'][number], 'error' | 'errorDetail'> {
+  if (m.error === undefined) return {};
+  if (m.errorDetail !== undefined) return { error: m.error, errorDetail: m.errorDetail };
+  const status = trailingStatus(m.error);
+  if (status === undefined) return { error: m.error };
+  const sentence = outcomeSentence({ kind: 'response', to: 'agent', status, local: false });
+  return { error: sentence, errorDetail: m.error };
 }
 
 function callRecordView(r: CallRecord): ConversationView['calls'][number] {
@@ -104,6 +121,32 @@ export function callView(c: CallState): CallView {
   };
 }
 
+/** A call's sound for its meters: the levels, nothing else of the call. */
+export function levelsView(l: CallLevels): CallLevelsView {
+  return { callId: l.callId, input: l.input, output: l.output, inputSilent: l.inputSilent };
+}
+
 export function devicesView(d: DeviceState): DevicesView {
   return { ...d, inputs: d.inputs.map((x) => ({ ...x })), outputs: d.outputs.map((x) => ({ ...x })) };
+}
+
+/** The Requests section: each record with its sentence, field by field (the file format is the core's). */
+export function requestsView(log: RequestLog): RequestsView {
+  return { entries: log.list().map(requestEntryView), unseen: log.unseen() };
+}
+
+function requestEntryView(r: RequestRecord): RequestEntryView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    ...(r.interactionId !== undefined ? { interactionId: r.interactionId } : {}),
+    agent: { uri: r.agent.uri, displayName: r.agent.displayName },
+    subject: r.subject,
+    ...(r.routingPoint !== undefined ? { routingPoint: r.routingPoint } : {}),
+    outcome: r.outcome,
+    text: describeRequest(r),
+    offeredAt: r.offeredAt,
+    endedAt: r.endedAt,
+    seen: r.seen,
+  };
 }

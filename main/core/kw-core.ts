@@ -5,7 +5,7 @@
  */
 import type { Logger } from './log.js';
 import type { SipAgent } from './sip/agent.js';
-import { describeConnectionState } from './sip/connection-state.js';
+import { describeConnectionState, problemOf } from './sip/connection-state.js';
 import { PresenceManager } from './presence/presence-manager.js';
 import { presenceDocument, type ManualState } from '../../wire/presence/states.js';
 import { encodePidf, parsePidf } from '../../wire/presence/pidf.js';
@@ -25,6 +25,7 @@ import { CallManager } from './calls/call-manager.js';
 import type { CallMedia } from './calls/call-media.js';
 import { jssipCallSession } from './calls/call-session.js';
 import { noMedia } from './calls/no-media.js';
+import { recordCallPreviewOutcomes } from './calls/call-preview-outcomes.js';
 import { TrustedRoutingPoints } from './previews/trusted-routing-points.js';
 
 export interface KwCoreOptions {
@@ -86,6 +87,7 @@ export class KwCore {
       ...clock,
     });
     this.previews.on('accepted', (preview) => this.conversations.open(preview));
+    recordCallPreviewOutcomes(this.previews, this.conversations);
     this.calls = new CallManager({
       media: options.media ?? noMedia(),
       conversations: this.conversations,
@@ -151,7 +153,11 @@ export class KwCore {
       registered && published && parsed.ok ? routingStateOf(parsed.value) : { kind: 'LoggedOut' };
     const routable = routerSees.kind === 'Ready';
     let explanation: string;
-    if (!registered) explanation = `not registered: ${describeConnectionState(agent.state)}`;
+    // The connection's own line says why (with the technical detail): here only what it means.
+    if (!registered)
+      explanation = problemOf(agent.state)
+        ? 'you are not connected to the SIP server'
+        : 'connecting to the SIP server…';
     else if (!published) explanation = 'presence not published yet';
     else explanation = describeRoutingState(routerSees);
     return {

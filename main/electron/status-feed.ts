@@ -1,6 +1,6 @@
-/** The `status` and `calls` events of a KwApp, typed (EventSink is generic over all events). */
+/** The `status`, `calls` and `requests` events of a KwApp, typed (EventSink is generic over all events). */
 import type { EventSink } from '../app/kw-app.js';
-import type { CallView, StatusView } from '../../preload/contract.js';
+import type { CallView, RequestsView, StatusView } from '../../preload/contract.js';
 import type { Unsubscribe } from '../core/events.js';
 
 export function onStatus(
@@ -18,5 +18,14 @@ export function onCalls(
 ): Unsubscribe {
   return app.onEvent((event, payload) => {
     if (event === 'calls') listener(payload as CallView[]);
+  });
+}
+
+export function onRequests(
+  app: { onEvent(sink: EventSink): Unsubscribe },
+  listener: (requests: RequestsView) => void,
+): Unsubscribe {
+  return app.onEvent((event, payload) => {
+    if (event === 'requests') listener(payload as RequestsView);
   });
 }

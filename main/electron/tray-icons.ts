@@ -20,9 +20,11 @@ export const ICON_COLORS: Record<TrayIconKey, Rgb> = {
 
 /** Hollow icons: the KW cannot be reached (offline, not signed in). */
 const HOLLOW: ReadonlySet<TrayIconKey> = new Set(['offline', 'disconnected']);
+/** Struck through: not connected, whatever the presence chosen (tells it apart from "Offline"). */
+const STRUCK: ReadonlySet<TrayIconKey> = new Set(['disconnected']);
 
-/** A size×size RGBA dot (anti-aliased edge), hollow as a ring when asked. */
-export function dotRgba(size: number, color: Rgb, hollow = false): Buffer {
+/** A size×size RGBA dot (anti-aliased edge), hollow as a ring when asked, struck through when asked. */
+export function dotRgba(size: number, color: Rgb, hollow = false, struck = false): Buffer {
   const buf = Buffer.alloc(size * size * 4);
   const c = (size - 1) / 2;
   const outer = size / 2 - size / 16;
@@ -32,7 +34,7 @@ export function dotRgba(size: number, color: Rgb, hollow = false): Buffer {
       const d = Math.hypot(x - c, y - c);
       const outside = Math.min(1, Math.max(0, outer + 0.5 - d));
       const inside = inner < 0 ? 1 : Math.min(1, Math.max(0, d - (inner - 0.5)));
-      const alpha = Math.round(255 * outside * inside);
+      const alpha = Math.round(255 * outside * Math.max(inside, struck ? strike(x, y, c, size) : 0));
       const i = (y * size + x) * 4;
       buf[i] = color[0];
       buf[i + 1] = color[1];
@@ -41,6 +43,13 @@ export function dotRgba(size: number, color: Rgb, hollow = false): Buffer {
     }
   }
   return buf;
+}
+
+/** Coverage of the diagonal stroke (top left → bottom right) through the centre at (x, y). */
+function strike(x: number, y: number, c: number, size: number): number {
+  const distance = Math.abs(x - c - (y - c)) / Math.SQRT2;
+  const half = Math.max(0.75, size / 16);
+  return Math.min(1, Math.max(0, half + 0.5 - distance));
 }
 
 const CRC_TABLE = (() => {
@@ -91,5 +100,5 @@ export function encodePng(width: number, height: number, rgba: Buffer): Buffer {
 
 /** The PNG of one state's icon at one pixel size (16 for 1x, 32 for 2x). */
 export function trayIconPng(key: TrayIconKey, size: number): Buffer {
-  return encodePng(size, size, dotRgba(size, ICON_COLORS[key], HOLLOW.has(key)));
+  return encodePng(size, size, dotRgba(size, ICON_COLORS[key], HOLLOW.has(key), STRUCK.has(key)));
 }

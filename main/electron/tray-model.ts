@@ -16,6 +16,8 @@ import {
 export type TrayAction =
   | { readonly kind: 'presence'; readonly state: ManualState }
   | { readonly kind: 'hangup'; readonly callId: string }
+  /** The main window on the Requests section. */
+  | { readonly kind: 'requests' }
   | { readonly kind: 'open' }
   | { readonly kind: 'quit' };
 
@@ -40,7 +42,11 @@ export interface TrayCall {
   readonly remote: string;
 }
 
-export type TrayStatus = Pick<StatusView, 'presence' | 'connection'> & { readonly call?: TrayCall };
+export type TrayStatus = Pick<StatusView, 'presence' | 'connection'> & {
+  readonly call?: TrayCall;
+  /** Requests that ended without the KW and that the KW has not seen (RequestsView.unseen). */
+  readonly missed?: number;
+};
 
 /** The call "Hang up" ends: the answered one the KW is talking on (not the one on hold), else any answered one. */
 export function trayCall(calls: readonly CallView[]): TrayCall | undefined {
@@ -54,15 +60,17 @@ export function trayModel(status: TrayStatus): TrayModel {
   const signedIn = status.connection.phase === 'registered';
   const effective = STATE_LABELS[status.presence.effective];
   const call = status.call;
+  const problem = status.connection.problem;
   const items: TrayItem[] = [
-    { type: 'label', label: `Status: ${effective}` },
-    ...(signedIn ? [] : [{ type: 'label', label: status.connection.text } as const]),
+    { type: 'label', label: `Status: ${effective}${problem ? ' — not reachable' : ''}` },
+    ...(signedIn ? [] : [{ type: 'label', label: problem?.sentence ?? status.connection.text } as const]),
     ...(call
       ? [
           { type: 'label', label: `In a call with ${call.remote}` } as const,
           { type: 'normal', label: 'Hang up', action: { kind: 'hangup', callId: call.callId } } as const,
         ]
       : []),
+    ...missedItems(status.missed),
     { type: 'separator' },
     ...MANUAL_STATES.map((state): TrayItem => ({
       type: 'radio',
@@ -74,15 +82,36 @@ export function trayModel(status: TrayStatus): TrayModel {
     { type: 'normal', label: 'Open KW Desktop', action: { kind: 'open' } },
     { type: 'normal', label: 'Quit', action: { kind: 'quit' } },
   ];
-  return {
-    tooltip: call
-      ? `KW Desktop — in a call with ${call.remote}`
-      : signedIn
-        ? `KW Desktop — ${effective}`
-        : `KW Desktop — ${status.connection.text}`,
-    icon: signedIn ? status.presence.effective : 'disconnected',
-    items,
-  };
+  return withMissed(
+    {
+      tooltip: problem
+        ? `KW Desktop — not connected: ${problem.sentence}`
+        : call
+          ? `KW Desktop — in a call with ${call.remote}`
+          : signedIn
+            ? `KW Desktop — ${effective}`
+            : `KW Desktop — ${status.connection.text}`,
+      icon: signedIn ? status.presence.effective : 'disconnected',
+      items,
+    },
+    status.missed,
+  );
+}
+
+/** "1 missed request", "3 missed requests". */
+export function missedLabel(count: number): string {
+  return `${count} missed request${count === 1 ? '' : 's'}`;
+}
+
+/** The tooltip says how many requests were missed, until the KW has seen them. */
+function withMissed(model: TrayModel, missed: number | undefined): TrayModel {
+  return missed ? { ...model, tooltip: `${model.tooltip} · ${missedLabel(missed)}` } : model;
+}
+
+/** "3 missed requests" until the KW has seen them; it opens the Requests section. */
+function missedItems(missed: number | undefined): TrayItem[] {
+  if (!missed) return [];
+  return [{ type: 'normal', label: missedLabel(missed), action: { kind: 'requests' } }];
 }
 
 /** Two models show the same menu (rebuild only when this is false). */

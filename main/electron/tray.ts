@@ -29,6 +29,8 @@ export interface TrayActions {
   setPresence(state: ManualState): Promise<unknown>;
   hangup(callId: string): Promise<unknown>;
   openMain(): void;
+  /** The main window on the Requests section (the "N missed requests" item). */
+  openRequests(): void;
   quit(): void;
 }
 
@@ -110,6 +112,9 @@ export class TrayController<Image, Menu> {
         return;
       case 'open':
         this.deps.actions.openMain();
+        return;
+      case 'requests':
+        this.deps.actions.openRequests();
         return;
       case 'quit':
         this.deps.actions.quit();

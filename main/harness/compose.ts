@@ -3,7 +3,7 @@
  * as in Electron, with in-memory settings and secret adapters, a link opener
  * that records (a page cannot reach the OS shell), and the harness server.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { KwApp, type KwAppOptions } from '../app/kw-app.js';
 import {
   DEFAULT_SETTINGS,
@@ -12,6 +12,7 @@ import {
   type StoredSettings,
 } from '../app/ports.js';
 import { FileHistoryStore } from '../core/history/file-history-store.js';
+import { FileRequestStore } from '../core/requests/file-request-store.js';
 import { kwCoreFactory, type CoreEnvironment } from '../core/core-factory.js';
 import type { Logger } from '../core/log.js';
 import { bundleHarnessClient, bundleHarnessMedia } from './client-bundle.js';
@@ -90,6 +91,10 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     },
     windows: { showMain: () => undefined, setCallPopup: () => undefined },
     logger,
+    requests: new FileRequestStore({
+      dir: join(options.historyDir, 'requests'),
+      logger: logger.child('requests'),
+    }),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   await app.start();

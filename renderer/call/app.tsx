@@ -8,6 +8,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ringingCalls } from '../shared/model.js';
 import { calls, fatal, status } from '../shared/store.js';
+import { MoreBelow } from '../shared/components/more-below.js';
 import { CallCard, type CallAction } from './call-card.js';
 import { ringKind, useAnnounceNewCalls, useCallKeys, useRingtone, useSoundsSetting } from './popup-hooks.js';
 import type { Ringer } from './ringtone.js';
@@ -58,6 +59,8 @@ export function CallApp(props: { ringtone: Ringer }): JSX.Element {
           onAction={onAction}
         />
       ))}
+      {/* An opened card or several calls are taller than the popup: say that it scrolls. */}
+      <MoreBelow />
     </div>
   );
 }

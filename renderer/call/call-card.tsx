@@ -7,7 +7,7 @@
 import { Fragment, type JSX } from 'preact';
 import type { CallView } from '../../preload/contract.js';
 import { NetText } from '../shared/components/net-text.js';
-import { UserData } from '../shared/components/user-data.js';
+import { CardUserData } from '../shared/components/user-data-card.js';
 import { kwApi } from '../shared/kw.js';
 import { callFrom, callKind, partyName } from '../shared/model.js';
 import { neutralizeBidi } from '../shared/net-text.js';
@@ -92,7 +92,9 @@ function CallCardInfo(props: { call: CallView; titleId: string }): JSX.Element {
       </p>
       {c.context && <NetText text={c.context.subject || 'No subject'} fit="line" class="call-card-subject" />}
       {others.length > 0 && kind === 'Conference' && <People names={others.map(partyName)} />}
-      {c.context && <UserData data={c.context.userData} class="kv-inline call-card-data" fit="line" />}
+      {c.context && (
+        <CardUserData data={c.context.userData} idBase={`call-${c.callId}`} class="call-card-data" />
+      )}
       {c.waiting && (
         <p class="call-card-note" role="note">
           Answering puts the current call on hold.

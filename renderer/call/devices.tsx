@@ -10,7 +10,8 @@ import { errorText, kwApi } from '../shared/kw.js';
 import { deviceOptions } from '../shared/model.js';
 import { MicIcon, SpeakerIcon } from './icons.js';
 
-export function DeviceSelects(props: { idPrefix: string }): JSX.Element {
+/** `id` names the selects' box (a "Devices" button shows and hides it in short windows). */
+export function DeviceSelects(props: { id?: string; idPrefix: string }): JSX.Element {
   const [view, setView] = useState<DevicesView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = (): void => {
@@ -43,6 +44,8 @@ export function DeviceSelects(props: { idPrefix: string }): JSX.Element {
         <select
           id={id}
           data-testid={mic ? 'call-input-select' : 'call-output-select'}
+          // A device's name is often longer than the select: the whole name on hover.
+          title={options.find((o) => o.value === (view?.[which] ?? ''))?.label}
           value={view?.[which] ?? ''}
           disabled={!view}
           onFocus={refresh}
@@ -57,20 +60,23 @@ export function DeviceSelects(props: { idPrefix: string }): JSX.Element {
       </div>
     );
   };
+  // The problems stay outside the box: they show while the selects are hidden too.
   return (
-    <div class="devices">
-      {select('input')}
-      {select('output')}
+    <>
+      <div class="devices" id={props.id}>
+        {select('input')}
+        {select('output')}
+      </div>
       {view && !view.available && (
-        <p class="inline-error" role="alert">
+        <p class="inline-error devices-error" role="alert">
           No audio engine is attached: calls cannot carry sound.
         </p>
       )}
       {error && (
-        <p class="inline-error" role="alert">
+        <p class="inline-error devices-error" role="alert">
           {error}
         </p>
       )}
-    </div>
+    </>
   );
 }

@@ -49,7 +49,8 @@ export function Keypad(props: {
             ref={key === '1' ? first : undefined}
             type="button"
             class="keypad-key"
-            aria-label={name}
+            // The digits name themselves (the letters are decoration); * and # need a word.
+            aria-label={/^[0-9]$/.test(key) ? undefined : name}
             disabled={props.disabled}
             onClick={() => props.onTone(key)}
           >

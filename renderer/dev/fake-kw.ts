@@ -6,7 +6,9 @@
  * scripts/renderer-preview.mjs (like the harness client). Dev only: never in a
  * production page.
  *
- * URL parameters: previews=0|1|2, conn=registered|retrying|connecting,
+ * URL parameters: previews=0|1|2, conn=registered|retrying|connecting|unreachable
+ * (retrying: the password refused, tried again in minutes; unreachable: no server; "Retry now"
+ * connects after a moment), gone=left|offline (ix-2001's agent left, or is offline),
  * presence=<manual state>, phone=1 (automatic "In a call"), focus=<id>|none,
  * calls=<token>,… with tokens transfer|conference|call (ringing), active|muted|held|
  * connecting|conf-active|ended (answered), held2 (a second answered call, on hold).
@@ -15,6 +17,11 @@
  * unbroken name and right-to-left overrides in the texts; call tokens long|long-active
  * ring or talk with that agent and a customer with a long name.
  * history=unsaved shows the warning for history that cannot be saved.
+ * requests=none: no missed requests (default: a sample, 2 of them unseen; with long=1 one more).
+ * fields=<n> gives the first request, conversation ix-2001 and the refund call n user-data
+ * fields (up to 14; "+N more" in the cards, a scrolling customer-data panel).
+ * levels=talk|silent sends the answered calls' sound 5 times a second: both sides talking,
+ * or a silent microphone (with "No sound from your microphone").
  */
 import {
   buildKwApi,
@@ -30,6 +37,8 @@ import {
   type EventPayload,
   type Invoke,
   type PreviewView,
+  type RequestEntryView,
+  type RequestsView,
   type SettingsView,
   type StatusView,
 } from '../../preload/contract.js';
@@ -54,7 +63,8 @@ function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
 
 let manual: ManualState = (params.get('presence') as ManualState | null) ?? 'available';
 const phone = params.get('phone') === '1';
-const conn = params.get('conn') ?? 'registered';
+let conn = params.get('conn') ?? 'registered';
+const gone = params.get('gone');
 
 // ---- long=1: text that must neither widen a window nor reorder itself ----
 
@@ -81,6 +91,30 @@ function longPreview(): PreviewView {
   };
 }
 
+// ---- fields=<n>: many user-data fields (issue 12: every one reachable) ----
+
+const MANY_FIELDS: Readonly<Record<string, string>> = {
+  CustomerName: 'Maria Garcia-Fernández',
+  CaseNumber: 'CS-48213',
+  Reason: 'Double charge on the March invoice',
+  Channel: 'voice',
+  Account: 'https://crm.example.com/acc/90031',
+  Tier: 'Gold',
+  Language: 'Spanish, English',
+  Region: 'EMEA / Iberia',
+  OrderNumber: '1182-77-0042',
+  PaymentMethod: 'Visa ending 4242',
+  LastContact: '2 days ago, by e-mail',
+  Sentiment: 'Frustrated',
+  PreferredCallback: 'Weekdays after 17:00',
+  Notes: 'Asked twice for a supervisor; was promised a refund within 5 working days.',
+};
+const fieldCount = Number(params.get('fields') ?? '0');
+/** The first `fields` of MANY_FIELDS, or `normal` without the parameter. */
+function withFields(normal: Record<string, string>): Record<string, string> {
+  return fieldCount > 0 ? Object.fromEntries(Object.entries(MANY_FIELDS).slice(0, fieldCount)) : normal;
+}
+
 function makePreviews(): PreviewView[] {
   const all: PreviewView[] = [
     {
@@ -89,7 +123,7 @@ function makePreviews(): PreviewView[] {
       routingPoint: 'sip:billing-experts@lab.local',
       subject: 'Customer disputes a double charge',
       text: 'Hi! The customer says she was charged twice in March, see https://billing.example.com/inv/2291. Can you check? <img src=x onerror=alert(1)>',
-      userData: { CustomerName: 'Maria Garcia', CaseNumber: 'CS-48213', Reason: 'Double charge' },
+      userData: withFields({ CustomerName: 'Maria Garcia', CaseNumber: 'CS-48213', Reason: 'Double charge' }),
       receivedAt: iso(-6000),
       expiresAt: iso(54_000),
     },
@@ -133,13 +167,13 @@ for (const c of [
     agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
     routingPoint: 'sip:billing-experts@lab.local',
     subject: 'Refund for order 1182',
-    userData: {
+    userData: withFields({
       CustomerName: 'John Smith',
       CaseNumber: 'CS-48177',
       Reason: 'Refund not received after 14 days',
       Channel: 'voice',
       Account: 'https://crm.example.com/acc/90031',
-    },
+    }),
     state: 'active',
     startedAt: iso(-14 * MIN),
     messages: [
@@ -163,7 +197,8 @@ for (const c of [
         -6 * MIN,
         {
           delivery: 'failed',
-          error: 'no answer from the agent (408)',
+          error: 'No answer from the agent.',
+          errorDetail: '408 Request Timeout',
         },
       ),
       msg('m5', 'out', 'I can re-issue it today once we have it.', -1 * MIN, { delivery: 'sending' }),
@@ -215,6 +250,22 @@ for (const c of [
 ] as (Omit<Conversation, 'calls'> & Partial<Pick<Conversation, 'calls'>>)[]) {
   conversations.set(c.interactionId, { ...c, calls: c.calls ?? [] });
 }
+// gone=left|offline: ix-2001's last message got 481 from the agent's app (left), or 480 (offline).
+function agentGone(c: Conversation, how: 'left' | 'offline'): Conversation {
+  const failure =
+    how === 'left'
+      ? { error: 'The agent has left this chat.', errorDetail: '481 Interaction Does Not Exist' }
+      : { error: 'The agent is offline.', errorDetail: '480 Temporarily Unavailable' };
+  const messages = c.messages.map((m, i) =>
+    i === c.messages.length - 1 ? { ...m, delivery: 'failed' as const, ...failure } : m,
+  );
+  return how === 'left'
+    ? { ...c, messages, state: 'ended', endedBy: 'agent', endedAt: iso(-1 * MIN) }
+    : { ...c, messages, agentOfflineSince: iso(-1 * MIN) };
+}
+const goneConversation = conversations.get('ix-2001');
+if (goneConversation && (gone === 'left' || gone === 'offline'))
+  conversations.set('ix-2001', agentGone(goneConversation, gone));
 if (longText) {
   conversations.set('ix-2003', {
     interactionId: 'ix-2003',
@@ -234,6 +285,110 @@ if (longText) {
   });
 }
 
+// ---- requests that ended without the KW (the sentences are the core's, main/core/requests) ----
+
+function makeRequests(): RequestEntryView[] {
+  if (params.get('requests') === 'none') return [];
+  const entry = (
+    id: string,
+    at: number,
+    fields: Omit<RequestEntryView, 'id' | 'offeredAt' | 'endedAt' | 'seen'>,
+    seen: boolean,
+  ): RequestEntryView => ({ id, offeredAt: iso(at), endedAt: iso(at + 20_000), seen, ...fields });
+  const all = [
+    entry(
+      'rq-6',
+      -4 * MIN,
+      {
+        kind: 'chat',
+        interactionId: 'ix-3006',
+        agent: { uri: 'sip:agent2@lab.local', displayName: 'Priya Raman' },
+        routingPoint: 'sip:claims-experts@lab.local',
+        subject: 'Water damage in a rented flat',
+        outcome: 'expired',
+        text: 'Missed: it expired before you answered.',
+      },
+      false,
+    ),
+    entry(
+      'rq-5',
+      -12 * MIN,
+      {
+        kind: 'call-preview',
+        interactionId: 'ix-2001',
+        agent: { uri: 'sip:agent1@lab.local', displayName: 'Agent One' },
+        routingPoint: 'sip:billing-experts@lab.local',
+        subject: 'Refund for order 1182',
+        outcome: 'taken',
+        text: 'Another expert took the call.',
+      },
+      false,
+    ),
+    entry(
+      'rq-4',
+      -35 * MIN,
+      {
+        kind: 'chat',
+        interactionId: 'ix-3004',
+        agent: { uri: 'sip:sam.patel@lab.local', displayName: 'Sam Patel' },
+        subject: 'VPN for the branch office',
+        outcome: 'declined',
+        text: 'You declined it: “With a customer on the phone”.',
+      },
+      true,
+    ),
+    entry(
+      'rq-3',
+      -DAY + 3 * MIN,
+      {
+        kind: 'call',
+        interactionId: 'ix-1975',
+        agent: { uri: 'sip:agent7@lab.local', displayName: 'Tom Becker' },
+        subject: 'Invoice copy',
+        outcome: 'missed',
+        text: 'Missed call. The caller gave up.',
+      },
+      true,
+    ),
+    entry(
+      'rq-2',
+      -DAY - 2 * 60 * MIN,
+      {
+        kind: 'chat',
+        interactionId: 'ix-3002',
+        agent: { uri: 'sip:agent3@lab.local', displayName: 'Lena Fischer' },
+        routingPoint: 'sip:billing-experts@lab.local',
+        subject: 'Direct debit returned twice',
+        outcome: 'withdrawn',
+        text: 'Withdrawn by the agent or the routing point before you answered.',
+      },
+      true,
+    ),
+  ];
+  if (longText)
+    all.unshift(
+      entry(
+        'rq-7',
+        -1 * MIN,
+        {
+          kind: 'chat',
+          interactionId: 'ix-3007',
+          agent: LONG_AGENT,
+          subject: LONG_SUBJECT,
+          outcome: 'declined',
+          text: `You declined it: “see ${RLO}gpj.exe ${'0123456789'.repeat(8)}”.`,
+        },
+        true,
+      ),
+    );
+  return all;
+}
+let requestEntries = makeRequests();
+const requestsView = (): RequestsView => ({
+  entries: requestEntries,
+  unseen: requestEntries.filter((e) => !e.seen).length,
+});
+
 // ---- calls ----
 
 const JOHN = { uri: 'sip:+4930555123@lab.local', displayName: 'John Smith' };
@@ -243,7 +398,7 @@ const LEE = { uri: 'sip:+4930555987@lab.local', displayName: 'Lee Wong' };
 const REFUND_CONTEXT = {
   subject: 'Refund for order 1182',
   agent: AGENT_ONE,
-  userData: { CustomerName: 'John Smith', CaseNumber: 'CS-48177', Reason: 'Refund not received' },
+  userData: withFields({ CustomerName: 'John Smith', CaseNumber: 'CS-48177', Reason: 'Refund not received' }),
 };
 
 function makeCall(token: string, n: number): CallView | null {
@@ -367,6 +522,30 @@ function endCall(callId: string, reason: string): void {
   }, 8000);
 }
 
+// ---- levels=talk|silent: the call meters (issue 12, point 7) ----
+
+/** Fixed levels, so the screenshots are the same each time: talk lights 4 and 3 segments. */
+const LEVELS = {
+  talk: { input: 0.12, output: 0.03, inputSilent: false },
+  silent: { input: 0, output: 0.05, inputSilent: true },
+} as const;
+const levelsParam = params.get('levels');
+const fakeLevels = levelsParam === 'talk' || levelsParam === 'silent' ? LEVELS[levelsParam] : undefined;
+if (fakeLevels) {
+  setInterval(() => {
+    for (const c of calls) {
+      if (!inProgress(c)) continue;
+      const micOff = c.muted || c.held;
+      emit('levels', {
+        callId: c.callId,
+        input: micOff ? 0 : fakeLevels.input,
+        output: c.held ? 0 : fakeLevels.output,
+        inputSilent: !micOff && c.phase === 'active' && fakeLevels.inputSilent,
+      });
+    }
+  }, 200);
+}
+
 let devices: DevicesView = {
   inputs: [
     { deviceId: 'default', label: 'Default - Built-in Microphone' },
@@ -397,23 +576,43 @@ let settings: SettingsView = {
   trustedRoutingPoints: ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'],
 };
 
+/** The sentences and details main sends (main/core/sip/outcome-text.ts). */
+function fakeConnection(): StatusView['connection'] {
+  if (conn === 'retrying')
+    return {
+      phase: 'retrying',
+      text: 'Not connected',
+      retryAt: t0 + 5 * MIN,
+      problem: {
+        kind: 'credentials',
+        sentence: 'The server refused your password. Check it in Settings.',
+        detail: 'the server refused the credentials (403): check user and password',
+      },
+    };
+  if (conn === 'unreachable')
+    return {
+      phase: 'retrying',
+      text: 'Not connected',
+      retryAt: t0 + 12_000,
+      problem: {
+        kind: 'unreachable',
+        sentence: 'KW Desktop cannot reach the SIP server, so requests cannot reach you.',
+        detail: 'connect ECONNREFUSED 10.0.0.12:7443',
+      },
+    };
+  if (conn === 'connecting') return { phase: 'connecting', text: 'Connecting to wss://sip1.lab.local:7443…' };
+  return { phase: 'registered', text: 'Registered with wss://sip1.lab.local:7443' };
+}
+
 function status(): StatusView {
   const effective = phone ? 'on-the-phone' : manual;
-  const retryAt = t0 + 12_000;
-  const connection: StatusView['connection'] =
-    conn === 'retrying'
-      ? {
-          phase: 'retrying',
-          text: 'retrying in 12 s because the server refused the credentials (401): check user and password',
-          retryAt,
-        }
-      : conn === 'connecting'
-        ? { phase: 'connecting', text: 'connecting to wss://sip1.lab.local:7443' }
-        : { phase: 'registered', text: 'registered with wss://sip1.lab.local:7443' };
+  const connection = fakeConnection();
   const registered = connection.phase === 'registered';
   const routable = registered && effective === 'available';
   const explanation = !registered
-    ? `not registered: ${connection.text}`
+    ? connection.problem
+      ? 'you are not connected to the SIP server'
+      : 'connecting to the SIP server…'
     : routable
       ? 'the router sees you as Ready'
       : effective === 'offline'
@@ -452,7 +651,7 @@ function deliverLater(interactionId: string, messageId: string, fail: boolean): 
           ? {
               ...m,
               delivery: fail ? 'failed' : 'delivered',
-              ...(fail ? { error: 'the agent is offline (480)' } : {}),
+              ...(fail ? { error: 'The agent is offline.', errorDetail: '480 Temporarily Unavailable' } : {}),
             }
           : m,
       ),
@@ -460,18 +659,44 @@ function deliverLater(interactionId: string, messageId: string, fail: boolean): 
   }, 800);
 }
 
+/** The agent writes (for screenshots of a message arriving): `__kwFakeSay('ix-2001', 'Hello')`. */
+Object.defineProperty(window, '__kwFakeSay', {
+  value: (interactionId: string, text: string) => {
+    const c = conversations.get(interactionId);
+    if (!c) throw new Error(`no conversation ${interactionId}`);
+    update({
+      ...c,
+      messages: [
+        ...c.messages,
+        { id: `a-${Date.now()}`, direction: 'in', text, at: new Date().toISOString() },
+      ],
+    });
+  },
+});
+
 /** Links the page asked to open (for checks from Playwright). */
 const opened: string[] = [];
 Object.defineProperty(window, '__kwFakeOpened', { value: opened });
 
 const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<K> } = {
+  'connection.retry': () => {
+    if (conn !== 'registered') {
+      conn = 'connecting';
+      setTimeout(() => emit('status', status()), 0);
+      setTimeout(() => {
+        conn = 'registered';
+        emit('status', status());
+      }, 700);
+    }
+    return null;
+  },
   'app.ready': (): AppSnapshot => {
     setTimeout(() => {
       const focus = params.get('focus') ?? 'ix-2001';
       if (focus !== 'none' && conversations.has(focus)) emit('focus', { interactionId: focus });
       if (params.get('typing') !== '0') emit('typing', { interactionId: 'ix-2001', active: true });
     }, 50);
-    return { status: status(), conversations: [...conversations.values()], calls };
+    return { status: status(), conversations: [...conversations.values()], calls, requests: requestsView() };
   },
   'presence.set': ({ state }) => {
     manual = state;
@@ -577,6 +802,11 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     return null;
   },
   'windows.showMain': () => null,
+  'requests.markSeen': () => {
+    requestEntries = requestEntries.map((e) => ({ ...e, seen: true }));
+    setTimeout(() => emit('requests', requestsView()), 100);
+    return null;
+  },
   'calls.answer': ({ callId }) => {
     const c = callById(callId);
     if (c.phase !== 'ringing') throw new Error('this call is not ringing');

@@ -5,11 +5,15 @@ import { initials } from '../shared/format.js';
 import { fatal, previews, selected, status, view } from '../shared/store.js';
 import { CallArea } from './call-panel.js';
 import { ChatView } from './chat-view.js';
+import { ConnectionBanner } from './connection-banner.js';
 import { ConversationList } from './conversation-list.js';
+import { EmptyState } from './empty-state.js';
 import { HistoryBanner } from './history-banner.js';
 import { PendingPreviews } from './pending-previews.js';
 import { PresenceSelect } from './presence.js';
 import { SettingsPage } from './settings-view.js';
+import { RequestsButton } from './requests-button.js';
+import { RequestsPage } from './requests-view.js';
 import { StatusPanel } from './status-bar.js';
 
 function Identity(): JSX.Element {
@@ -42,20 +46,6 @@ function Identity(): JSX.Element {
   );
 }
 
-function Empty(): JSX.Element {
-  const s = status.value;
-  return (
-    <div class="empty">
-      <h1>No conversation selected</h1>
-      <p>
-        {s?.routable.routable
-          ? 'You are receiving expert requests. When you accept one, the conversation opens here.'
-          : 'Choose a conversation on the left. Set your presence to Available to receive expert requests.'}
-      </p>
-    </div>
-  );
-}
-
 export function App(): JSX.Element {
   if (fatal.value) {
     return (
@@ -70,10 +60,12 @@ export function App(): JSX.Element {
     <div class="app">
       <aside class="sidebar">
         <Identity />
+        <RequestsButton />
         <ConversationList />
         <StatusPanel />
       </aside>
       <main class="content">
+        <ConnectionBanner />
         <HistoryBanner history={status.value?.history} />
         <CallArea />
         <p class="visually-hidden" aria-live="polite">
@@ -84,10 +76,12 @@ export function App(): JSX.Element {
         <PendingPreviews />
         {view.value === 'settings' ? (
           <SettingsPage />
+        ) : view.value === 'requests' ? (
+          <RequestsPage />
         ) : c ? (
           <ChatView key={c.interactionId} c={c} />
         ) : (
-          <Empty />
+          <EmptyState />
         )}
       </main>
     </div>

@@ -10,8 +10,17 @@ import { useRef, useState } from 'preact/hooks';
 import type { CallView } from '../../preload/contract.js';
 import { CallCard } from '../call/call-card.js';
 import { DeviceSelects } from '../call/devices.js';
-import { HangUpIcon, KeypadIcon, MicIcon, MicOffIcon, PauseIcon, PlayIcon } from '../call/icons.js';
+import {
+  HangUpIcon,
+  KeypadIcon,
+  MicIcon,
+  MicOffIcon,
+  PauseIcon,
+  PlayIcon,
+  SpeakerIcon,
+} from '../call/icons.js';
 import { Keypad } from '../call/keypad.js';
+import { LevelMeter } from './level-meter.js';
 import { useCallCommand } from '../call/use-call-command.js';
 import { now } from '../shared/clock.js';
 import { NetText } from '../shared/components/net-text.js';
@@ -99,57 +108,81 @@ function HangUpButton(props: { call: CallView }): JSX.Element {
   );
 }
 
+/**
+ * Mute, Hold, Keypad and the devices. In short windows (call.css) the
+ * microphone and speaker wait behind "Devices", and in very short ones the
+ * buttons show their icons only (the label stays their name and tooltip), so
+ * the keypad and the chat keep their room.
+ */
 function CallControls(props: { call: CallView }): JSX.Element {
   const c = props.call;
   const [keypad, setKeypad] = useState(false);
+  const [devices, setDevices] = useState(false);
   const { busy, error, run } = useCallCommand();
   const tones = useToneSender(c.callId);
   const kw = kwApi();
   const id = c.callId;
   const talking = c.phase === 'active';
   const keypadId = `keypad-${id}`;
+  const devicesId = `devices-${id}`;
   return (
     <>
-      <div class="call-controls">
+      <div class="call-controls" data-devices={devices ? 'open' : 'closed'}>
         <div class="call-buttons">
           <button
             type="button"
             class={`btn btn-call${c.muted ? ' is-on' : ''}`}
             data-testid="call-mute"
+            title={c.muted ? 'Unmute' : 'Mute'}
             disabled={busy !== null}
             onClick={() =>
               run(c.muted ? 'Unmute' : 'Mute', () => kw?.calls.mute({ callId: id, muted: !c.muted }))
             }
           >
             {c.muted ? <MicOffIcon /> : <MicIcon />}
-            {c.muted ? 'Unmute' : 'Mute'}
+            <span class="btn-label">{c.muted ? 'Unmute' : 'Mute'}</span>
           </button>
           <button
             type="button"
             class={`btn btn-call${c.held ? ' is-on' : ''}`}
             data-testid="call-hold"
+            title={c.held ? 'Resume' : 'Hold'}
             disabled={busy !== null || !talking}
             onClick={() =>
               run(c.held ? 'Resume' : 'Hold', () => kw?.calls.hold({ callId: id, held: !c.held }))
             }
           >
             {c.held ? <PlayIcon /> : <PauseIcon />}
-            {c.held ? 'Resume' : 'Hold'}
+            <span class="btn-label">{c.held ? 'Resume' : 'Hold'}</span>
           </button>
           <button
             type="button"
             class={`btn btn-call${keypad ? ' is-open' : ''}`}
             data-testid="call-keypad"
+            title="Keypad"
             aria-expanded={keypad}
             aria-controls={keypadId}
             disabled={!talking}
             onClick={() => setKeypad(!keypad)}
           >
             <KeypadIcon />
-            Keypad
+            <span class="btn-label">Keypad</span>
+          </button>
+          <button
+            type="button"
+            class={`btn btn-call btn-devices${devices ? ' is-open' : ''}`}
+            data-testid="call-devices"
+            title="Microphone and speaker"
+            aria-expanded={devices}
+            aria-controls={devicesId}
+            onClick={() => setDevices(!devices)}
+          >
+            <SpeakerIcon />
+            <span class="btn-label">Devices</span>
           </button>
         </div>
-        <DeviceSelects idPrefix={`dev-${id}`} />
+        <LevelMeter call={c} />
+        <DeviceSelects id={devicesId} idPrefix={`dev-${id}`} />
       </div>
       {keypad && talking && <Keypad id={keypadId} sent={c.dtmf} disabled={c.held} onTone={tones.send} />}
       {(error ?? tones.error) && (

@@ -3,10 +3,10 @@ import type { JSX } from 'preact';
 import type { ConversationView } from '../../preload/contract.js';
 import { NetText } from '../shared/components/net-text.js';
 import { UserData } from '../shared/components/user-data.js';
-import { formatTime } from '../shared/format.js';
 import { neutralizeBidi } from '../shared/net-text.js';
 import { typing } from '../shared/store.js';
 import { Composer } from './chat/composer.js';
+import { ComposerClosed, composerClosedReason } from './chat/composer-closed.js';
 import { EndButton } from './chat/end-button.js';
 import { Messages } from './chat/messages.js';
 
@@ -16,6 +16,7 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
   const ended = c.state === 'ended';
   const isTyping = typing.value.has(c.interactionId) && !ended;
   const hasData = Object.keys(c.userData).length > 0;
+  const closed = composerClosedReason(c);
   return (
     <section
       class="chat"
@@ -28,6 +29,7 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
           <h1 class="chat-agent">
             <NetText text={agentName} fit="line" testId="chat-agent" />
             {ended && <span class="badge">Ended</span>}
+            {closed === 'offline' && <span class="badge badge-warn">Agent offline</span>}
           </h1>
           <p class="chat-sub">
             <NetText text={c.subject || 'No subject'} fit="line" class="chat-subject" testId="chat-subject" />
@@ -67,14 +69,7 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
               </>
             )}
           </div>
-          {ended ? (
-            <p class="ended-note" role="status">
-              {endedText(c.endedBy)}
-              {c.endedAt ? ` at ${formatTime(c.endedAt)}` : ''}. It is read-only.
-            </p>
-          ) : (
-            <Composer key={c.interactionId} c={c} />
-          )}
+          {closed ? <ComposerClosed c={c} agentName={agentName} /> : <Composer key={c.interactionId} c={c} />}
         </div>
         {/* Focusable: it scrolls when the data is long (narrow windows give it 72 px). */}
         <aside class="userdata" data-testid="user-data" aria-labelledby="h-userdata" tabIndex={0}>
@@ -87,10 +82,4 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
       </div>
     </section>
   );
-}
-
-function endedText(by: ConversationView['endedBy']): string {
-  if (by === 'me') return 'You ended this conversation';
-  if (by === 'router') return 'The routing service closed this conversation after a long silence';
-  return 'The agent ended this conversation';
 }

@@ -77,6 +77,7 @@ export function ConversationList(): JSX.Element {
           data-testid="search"
           aria-label="Search conversations"
           placeholder="Search agent, subject, text"
+          title="Search agent, subject, text"
           value={query.value}
           onInput={(e) => {
             query.value = e.currentTarget.value;

@@ -1,5 +1,6 @@
 /** "Pending requests" in the main window (the browser fallback has no popup window). */
 import type { JSX } from 'preact';
+import { MoreBelow } from '../shared/components/more-below.js';
 import { PreviewCard } from '../shared/components/preview-card.js';
 import { previews } from '../shared/store.js';
 
@@ -16,6 +17,8 @@ export function PendingPreviews(): JSX.Element | null {
           <PreviewCard key={p.interactionId} preview={p} variant="strip" />
         ))}
       </div>
+      {/* The strip scrolls when a card is opened or several are pending: say so. */}
+      <MoreBelow />
     </section>
   );
 }

@@ -1,9 +1,14 @@
-/** The presence selector: the six manual states; shows the effective state (e.g. "In a call"). */
+/**
+ * The presence selector: the six manual states; shows the effective state
+ * (e.g. "In a call"), and that nobody can reach the KW while it is not
+ * connected (a struck grey dot and a note), whatever state was chosen.
+ */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { isManualState, MANUAL_STATES, STATE_LABELS } from '../../wire/presence/manual-states.js';
 import { errorText, kwApi } from '../shared/kw.js';
 import { status } from '../shared/store.js';
+import { presenceReachNote, reachability } from './connection-text.js';
 
 export function PresenceSelect(): JSX.Element {
   const [error, setError] = useState<string | null>(null);
@@ -12,6 +17,10 @@ export function PresenceSelect(): JSX.Element {
   const effective = s?.presence.effective ?? 'offline';
   const manual = s?.presence.manual ?? 'offline';
   const automatic = effective !== manual;
+  const reachNote = s ? presenceReachNote(s.connection) : null;
+  const describedBy = [automatic ? 'presence-note' : '', reachNote ? 'presence-reach' : '']
+    .filter(Boolean)
+    .join(' ');
   const onChange = (value: string) => {
     const kw = kwApi();
     if (!kw || !isManualState(value)) return;
@@ -24,7 +33,11 @@ export function PresenceSelect(): JSX.Element {
   };
   return (
     <div class="presence">
-      <span class={`presence-dot dot-${effective}`} aria-hidden="true" />
+      <span
+        class={`presence-dot dot-${effective}${reachNote ? ' is-unreachable' : ''}`}
+        data-testid="presence-dot"
+        aria-hidden="true"
+      />
       <label class="visually-hidden" for="presence-select">
         Presence
       </label>
@@ -34,7 +47,7 @@ export function PresenceSelect(): JSX.Element {
         class="presence-select"
         value={effective}
         disabled={!s || pending}
-        aria-describedby={automatic ? 'presence-note' : undefined}
+        aria-describedby={describedBy || undefined}
         onChange={(e) => onChange(e.currentTarget.value)}
       >
         {!isManualState(effective) && (
@@ -48,6 +61,15 @@ export function PresenceSelect(): JSX.Element {
           </option>
         ))}
       </select>
+      {reachNote && (
+        <span
+          id="presence-reach"
+          class={`presence-note presence-reach is-${s ? reachability(s.connection) : 'connecting'}`}
+          data-testid="presence-reach"
+        >
+          {reachNote}
+        </span>
+      )}
       {automatic && (
         <span id="presence-note" class="presence-note">
           automatic · you chose {STATE_LABELS[manual]}

@@ -12,13 +12,15 @@
  *
  * The parts: host-holdings.ts (what the host holds), stream-ops.ts and
  * pc-ops.ts (the operations), host-ops.ts (answers), peer-connection.ts
- * (events and remote audio), pc-snapshot.ts, host-messages.ts, serial-queues.ts.
+ * (events and remote audio), pc-snapshot.ts, host-messages.ts, serial-queues.ts,
+ * level-reports.ts (the sound levels of each connected call, unasked).
  */
 import { MEDIA_PROTOCOL_VERSION, type FromHost, type HostRequest } from '../../wire/media-host.js';
 import type { HostContext } from './host-context.js';
 import { HostHoldings, type MediaHostInventory } from './host-holdings.js';
 import { parseToHost } from './host-messages.js';
 import { answer, hostOps } from './host-ops.js';
+import { startLevelReports } from './level-reports.js';
 import { takeSnapshot } from './pc-snapshot.js';
 import { SerialQueues } from './serial-queues.js';
 import type { MediaHostTransport } from './transports.js';
@@ -109,6 +111,7 @@ export function startMediaHost(transport: MediaHostTransport, options: MediaHost
   const hello = (): void =>
     transport.send({ kind: 'hello', protocol: MEDIA_PROTOCOL_VERSION, host: options.host.slice(0, 128) });
 
+  const levels = startLevelReports(holdings, (message) => send(message));
   const offMessage = transport.onMessage(onMessage);
   const offReset = transport.onReset?.(() => {
     dropEverything();
@@ -120,6 +123,7 @@ export function startMediaHost(transport: MediaHostTransport, options: MediaHost
   return {
     inventory: () => holdings.inventory(),
     stop() {
+      levels.stop();
       offMessage();
       offReset?.();
       dropEverything();

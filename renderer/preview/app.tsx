@@ -5,6 +5,7 @@
  * Escape declines the focused card (or the oldest one when focus is not in a card).
  */
 import type { JSX } from 'preact';
+import { MoreBelow } from '../shared/components/more-below.js';
 import { PreviewCard } from '../shared/components/preview-card.js';
 import type { Chime } from '../shared/sound.js';
 import { fatal, previews, status } from '../shared/store.js';
@@ -34,6 +35,8 @@ export function PreviewApp(props: { only: string | null; chime: Chime }): JSX.El
       {list.map((p) => (
         <PreviewCard key={p.interactionId} preview={p} variant="popup" register={register} />
       ))}
+      {/* An opened card or several cards are taller than the popup: say that it scrolls. */}
+      <MoreBelow />
     </div>
   );
 }

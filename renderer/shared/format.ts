@@ -1,5 +1,4 @@
 /** Pure formatting and countdown helpers for the renderer (no DOM, testable in Node). */
-import type { StatusView } from '../../preload/contract.js';
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 function fmt(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -67,40 +66,7 @@ export function remainingFraction(receivedAt: string, expiresAt: string, now: nu
   return Math.min(1, Math.max(0, (end - now) / total));
 }
 
-/**
- * Main computes "retrying in 5 s because ..." once, when the state changes;
- * the UI counts it down itself from `retryAt`.
- */
-export function liveRetryText(text: string, retryAt: number | undefined, now: number): string {
-  if (retryAt === undefined) return text;
-  const seconds = Math.max(0, Math.ceil((retryAt - now) / 1000));
-  const live = seconds > 0 ? `retrying in ${seconds} s…` : 'retrying now…';
-  return text.replace(/retrying in \d+ s(?:…)?(?: because)?/, (m) =>
-    m.endsWith('because') ? `${live} —` : live,
-  );
-}
-
 export type Tone = 'ok' | 'busy' | 'warn' | 'off';
-
-/** One line for the connection and its tone. */
-export function connectionLine(
-  connection: StatusView['connection'],
-  now: number,
-): { text: string; tone: Tone } {
-  const text = capitalize(liveRetryText(connection.text, connection.retryAt, now));
-  switch (connection.phase) {
-    case 'registered':
-      return { text, tone: 'ok' };
-    case 'connecting':
-    case 'registering':
-      return { text, tone: 'busy' };
-    case 'retrying':
-      return { text, tone: 'warn' };
-    case 'stopped':
-    case 'stopping':
-      return { text, tone: 'off' };
-  }
-}
 
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -135,20 +101,4 @@ export function humanKey(key: string): string {
     .replace(/\s+/g, ' ')
     .trim();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
-}
-
-/**
- * The reason requests cannot reach the KW, counted down like the connection
- * line. When the cause is the connection (shown on the line above), just say so.
- */
-export function routableReason(status: Pick<StatusView, 'connection' | 'routable'>, now: number): string {
-  const { explanation } = status.routable;
-  if (
-    !status.routable.routable &&
-    status.connection.phase !== 'registered' &&
-    explanation.startsWith('not registered')
-  ) {
-    return 'not registered';
-  }
-  return liveRetryText(explanation, status.connection.retryAt, now);
 }

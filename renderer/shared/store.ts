@@ -10,10 +10,12 @@ import type {
   CallView,
   ConversationView,
   KwApi,
+  RequestsView,
   StatusView,
   WindowKind,
 } from '../../preload/contract.js';
 import { errorText } from './kw.js';
+import { DraftStore, SelectionMemory, windowSessionStorage } from './session-memory.js';
 import {
   applyTyping,
   filterConversations,
@@ -29,7 +31,9 @@ export const typing = signal<ReadonlySet<string>>(new Set());
 /** Every current call, and the ones that ended in the last seconds. */
 export const calls = signal<readonly CallView[]>([]);
 export const selectedId = signal<string | null>(null);
-export const view = signal<'chat' | 'settings'>('chat');
+export const view = signal<'chat' | 'settings' | 'requests'>('chat');
+/** Requests that ended without the KW (missed, declined, taken…), newest first; `unseen` until the section is opened. */
+export const requests = signal<RequestsView>({ entries: [], unseen: 0 });
 export const query = signal('');
 export const unread = signal<ReadonlySet<string>>(new Set());
 /** Set when the app could not start (no `window.kw`, or `app.ready` failed). */
@@ -43,10 +47,13 @@ export const selected = computed(
   () => conversations.value.find((c) => c.interactionId === selectedId.value) ?? null,
 );
 
-/** Drafts per conversation survive switching between conversations. */
-export const drafts = new Map<string, string>();
+/** Drafts per conversation survive switching between conversations and reloading the window. */
+export const drafts = new DraftStore(windowSessionStorage());
+/** The selected conversation survives reloading the window. */
+const selection = new SelectionMemory(windowSessionStorage());
 
 export function select(interactionId: string | null): void {
+  selection.write(interactionId);
   batch(() => {
     selectedId.value = interactionId;
     view.value = 'chat';
@@ -63,7 +70,18 @@ function applySnapshot(snapshot: AppSnapshot): void {
     status.value = snapshot.status;
     conversations.value = snapshot.conversations;
     calls.value = snapshot.calls;
+    requests.value = snapshot.requests;
   });
+  restoreSelection(snapshot.conversations);
+}
+
+/** After a reload: the conversation that was selected, if it is still there; drafts of the others go. */
+function restoreSelection(list: readonly ConversationView[]): void {
+  drafts.keepOnly(new Set(list.filter((c) => c.state === 'active').map((c) => c.interactionId)));
+  const remembered = selection.read();
+  if (selectedId.value !== null || remembered === null) return;
+  if (list.some((c) => c.interactionId === remembered)) select(remembered);
+  else selection.write(null);
 }
 
 function applyConversation(c: ConversationView): void {
@@ -108,6 +126,18 @@ export async function start(kw: KwApi, window: WindowKind): Promise<void> {
     'typing',
     on((t: { interactionId: string; active: boolean }) => {
       typing.value = applyTyping(typing.value, t);
+    }),
+  );
+  kw.on(
+    'requests',
+    on((r: RequestsView) => {
+      requests.value = r;
+    }),
+  );
+  kw.on(
+    'showRequests',
+    on(() => {
+      view.value = 'requests';
     }),
   );
   kw.on(

@@ -7,8 +7,6 @@
  */
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
@@ -18,6 +16,7 @@ import { labServer, type ServerUnderTest } from '../support/servers.js';
 import { startTestRouter } from '../support/test-router.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { CHROMIUM_ARGS } from '../../playwright.config.js';
+import { seriousAxeViolations } from '../support/axe.js';
 
 const MEDIA_ARGS = [
   '--use-fake-ui-for-media-stream',
@@ -353,18 +352,6 @@ test('conference mixed on the agent side, then a blind transfer through the rout
   });
   await shot(customer, 'customer-transferred');
 });
-
-/** axe-core's critical and serious violations on the page, as "rule: target — summary" lines. */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  const require = createRequire(import.meta.url);
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  return page.evaluate(`(async () => {
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + n.target.join(' ') + ' — ' + n.failureSummary));
-  })()`);
-}
 
 /** The page in light and in dark: axe finds nothing critical or serious; a full-page screenshot of each. */
 async function accessibleInBothSchemes(page: Page, name: string): Promise<void> {

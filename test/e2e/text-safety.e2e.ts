@@ -8,14 +8,13 @@
  * is wider than the window, the override shows as a marker and reorders
  * nothing, the full name is the tooltip, and axe-core finds nothing serious.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Locator, Page } from '@playwright/test';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
 import type { RunningRouter } from '../../router/index.js';
 import { startTestRouter } from '../support/test-router.js';
 import { test, expect, screenshot, BILLING, FAST, type World } from './fixtures.js';
+import { seriousAxeViolations } from '../support/axe.js';
 
 const RLO = '\u202E';
 /** The marker the KW sees instead of the override (renderer/shared/net-text.ts). */
@@ -140,25 +139,6 @@ async function drawnInOrder(el: Locator, word: string): Promise<boolean> {
   const result = await el.evaluate(check, word);
   if (typeof result !== 'boolean') throw new Error(`"${word}" is not in the element's text`);
   return result;
-}
-
-/** axe-core's critical and serious violations on the page, as "rule: target" lines. */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  const require = createRequire(import.meta.url);
-  let path: string;
-  try {
-    path = require.resolve('axe-core/axe.min.js');
-  } catch {
-    throw new Error('axe-core is not installed: it is a devDependency of the e2e tests (npm ci)');
-  }
-  // Evaluated, not a <script> tag: the windows' CSP (script-src 'self') would block one.
-  await page.evaluate(readFileSync(path, 'utf8'));
-  return page.evaluate(`(async () => {
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + n.target.join(' ') + ' — ' + n.failureSummary));
-  })()`);
 }
 
 /** The preview popup and the main window with the long-named agent's request pending. */

@@ -3,7 +3,8 @@
  * conversation by X-Interaction-Id, rung, answered with the media host's
  * microphone, controlled (mute, hold, DTMF, devices) and ended. Keeps
  * presence "In a call" while a call is answered and records each escalated
- * call in its conversation's history.
+ * call in its conversation's history. Each call's sound goes out as `levels`
+ * events of their own (call-levels.ts), so the call list is not sent 5 times a second.
  */
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter, type Unsubscribe } from '../events.js';
@@ -12,7 +13,8 @@ import { systemClock, type Clock } from '../clock.js';
 import type { IncomingInvite, InviteDecision } from '../sip/agent.js';
 import type { CallRecord, Conversation } from '../conversations/model.js';
 import type { ManualState } from '../../../wire/presence/manual-states.js';
-import type { CallPhase, CallState, DeviceState } from './call-state.js';
+import type { CallLevels, CallPhase, CallState, DeviceState } from './call-state.js';
+import { CallLevelMeter } from './call-levels.js';
 import type { CallMedia, CapturedStream } from './call-media.js';
 import type { CallSession, WatchedConnection } from './call-session.js';
 import { readIncomingCall, type CallParty, type IncomingCallInfo } from './incoming-call.js';
@@ -44,6 +46,10 @@ export interface CallManagerOptions {
 
 interface CallsEvents extends Record<string, unknown> {
   changed: readonly CallState[];
+  /** A call ended, with what it counts as (a missed or declined one is a missed request). */
+  ended: { readonly call: CallState; readonly outcome: CallRecord['outcome'] };
+  /** A call's sound, at most 5 times a second while it is connected (not part of `changed`). */
+  levels: CallLevels;
 }
 
 interface Entry {
@@ -64,6 +70,9 @@ interface Entry {
   remoteHeld: boolean;
   dtmf: string;
   stream?: CapturedStream;
+  /** The session's peer connection, which the media port names in its measurements. */
+  connection?: object;
+  readonly meter: CallLevelMeter;
   ringTimer?: unknown;
   lingerTimer?: unknown;
   readonly offs: Unsubscribe[];
@@ -89,6 +98,9 @@ export class CallManager extends TypedEmitter<CallsEvents> {
         });
       }
       this.emitChanged();
+    });
+    options.media.onLevels?.((connection, levels) => {
+      for (const entry of this.live()) if (entry.connection === connection) entry.meter.measure(levels);
     });
   }
 
@@ -230,8 +242,9 @@ export class CallManager extends TypedEmitter<CallsEvents> {
   }
 
   private take(invite: IncomingInvite, session: CallSession, info: IncomingCallInfo): void {
+    const id = randomUUID();
     const entry: Entry = {
-      id: randomUUID(),
+      id,
       session,
       info,
       remote: { uri: invite.from.uri, displayName: invite.from.displayName ?? '' },
@@ -243,6 +256,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       held: false,
       remoteHeld: false,
       dtmf: '',
+      meter: new CallLevelMeter(id, this.clock, (levels) => this.emit('levels', levels)),
       offs: [],
     };
     this.calls.set(entry.id, entry);
@@ -280,6 +294,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
   }
 
   private watchConnection(entry: Entry, pc: WatchedConnection): void {
+    entry.connection = pc;
     const check = (): void => {
       const state = pc.iceConnectionState;
       if (state === 'connected' || state === 'completed') {
@@ -313,6 +328,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
   private ended(entry: Entry, originator: EndFacts['originator'], cause: string): void {
     if (entry.phase === 'ended') return;
     this.clearRing(entry);
+    entry.meter.stop();
     for (const off of entry.offs.splice(0)) off();
     const answered = entry.answeredAt !== undefined;
     const { reason, outcome } = describeEnd({
@@ -329,6 +345,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     this.record(entry, outcome, reason);
     this.updatePresence();
     this.emitChanged();
+    this.emit('ended', { call: this.view(entry), outcome });
     entry.lingerTimer = this.clock.setTimeout(() => {
       this.calls.delete(entry.id);
       this.emitChanged();
@@ -419,8 +436,14 @@ export class CallManager extends TypedEmitter<CallsEvents> {
   }
 
   private emitChanged(): void {
+    for (const entry of this.calls.values()) entry.meter.expectMic(micExpected(entry));
     this.emit('changed', this.list());
   }
+}
+
+/** The KW should be heard: a silent microphone then means something is wrong. */
+function micExpected(entry: Entry): boolean {
+  return entry.phase === 'active' && !entry.muted && !entry.held && !entry.remoteHeld;
 }
 
 function errorText(error: unknown): string {

@@ -4,6 +4,7 @@
  */
 import type { Unsubscribe } from '../events.js';
 import type { DeviceLists } from '../media/media-bridge.js';
+import type { SoundLevels } from '../../../wire/media-host.js';
 
 /** A captured microphone, opaque to the manager; JsSIP gets it as `mediaStream`. */
 export interface CapturedStream {
@@ -22,4 +23,10 @@ export interface CallMedia {
   setOutput(audioDeviceId: string): Promise<void>;
   /** pcConfig fields that send JsSIP's new peer connection to this media host. */
   pcConfig(): Record<string, unknown>;
+  /**
+   * The sound of a call, measured by the host about 5 times a second while its
+   * peer connection (the session's `connection`) is connected. A port without
+   * it measures nothing: the calls then have no meters.
+   */
+  onLevels?(listener: (connection: object, levels: SoundLevels) => void): Unsubscribe;
 }

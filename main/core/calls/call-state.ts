@@ -49,3 +49,14 @@ export interface DeviceState {
   /** False when no media host is attached (calls cannot be answered). */
   readonly available: boolean;
 }
+
+/** A call's sound for its meters (the call manager's `levels` event), linear 0..1. */
+export interface CallLevels {
+  readonly callId: string;
+  /** What the KW's microphone sends into the call (0 while muted or held). */
+  readonly input: number;
+  /** What the far end sends and the KW hears. */
+  readonly output: number;
+  /** Nothing audible from the microphone for a few seconds, although the call is active, unmuted, not held. */
+  readonly inputSilent: boolean;
+}

@@ -4,6 +4,7 @@
  * and a `cause` from its JsSIP_C.causes list.
  */
 import type { CallRecord } from '../conversations/model.js';
+import { outcomeSentence } from '../sip/outcome-text.js';
 
 export interface EndFacts {
   readonly answered: boolean;
@@ -37,9 +38,9 @@ export function describeEnd(facts: EndFacts): {
     if (cause === 'Canceled') return { reason: 'The caller gave up', outcome: 'missed' };
     if (cause === 'No Answer' || cause === 'Expires')
       return { reason: 'Not answered in time', outcome: 'missed' };
-    return { reason: `Could not connect (${cause})`, outcome: 'failed' };
+    return { reason: outcomeSentence({ kind: 'call-failed', cause, answered }), outcome: 'failed' };
   }
   if (originator === 'remote') return { reason: 'The caller hung up', outcome: 'answered' };
   if (originator === 'local') return { reason: 'You hung up', outcome: 'answered' };
-  return { reason: `Ended (${cause})`, outcome: 'answered' };
+  return { reason: outcomeSentence({ kind: 'call-failed', cause, answered }), outcome: 'answered' };
 }

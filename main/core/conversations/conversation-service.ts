@@ -20,6 +20,7 @@ import { encodeIsComposing, type Composing } from '../../../wire/is-composing.js
 import { IS_COMPOSING_CONTENT_TYPE, TEXT_PLAIN_UTF8 } from '../../../wire/content-types.js';
 import { NOT_TRUSTED, type TrustedRoutingPoints } from '../previews/trusted-routing-points.js';
 import { UnsolicitedPolicy, isTakenUp } from './unsolicited-policy.js';
+import { deliveryFailure, agentGone } from './delivery-failure.js';
 
 /** What the service needs from the SIP agent: sending a MESSAGE. */
 export interface MessageTransport {
@@ -154,7 +155,8 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
       if (refused) return refused;
     }
     this.stopTyping(conversation.interactionId);
-    this.put({ ...conversation, messages: [...conversation.messages, message] });
+    // Whoever writes is online again.
+    this.put({ ...withoutOffline(conversation), messages: [...conversation.messages, message] });
     return { status: 200 };
   }
 
@@ -229,20 +231,18 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     });
     // The agent may have told only us: tell the routing point too, so it frees this KW.
     if (!fromRouter && conversation.routingPoint)
-      this.tellRoutingPointEnded(conversation.routingPoint, interactionId);
+      this.tellRoutingPointEnded(conversation.routingPoint, interactionId, 'agent-ended');
     return { status: 200 };
   }
 
-  private tellRoutingPointEnded(routingPoint: string, interactionId: string): void {
-    this.options.control
-      .send(routingPoint, 'end', { interactionId, reason: 'agent-ended' })
-      .catch((error: unknown) =>
-        this.options.logger.warn('end not delivered to the routing point', {
-          interactionId,
-          to: routingPoint,
-          error: String(error),
-        }),
-      );
+  private tellRoutingPointEnded(routingPoint: string, interactionId: string, reason: string): void {
+    this.options.control.send(routingPoint, 'end', { interactionId, reason }).catch((error: unknown) =>
+      this.options.logger.warn('end not delivered to the routing point', {
+        interactionId,
+        to: routingPoint,
+        error: String(error),
+      }),
+    );
   }
 
   /** Sends a message; resolves with its final delivery state (failures are kept for retry). */
@@ -272,7 +272,7 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     if (!message || message.direction !== 'out') throw new ConversationError('no such outgoing message');
     if (message.delivery !== 'failed') throw new ConversationError('only a failed message can be sent again');
     if (conversation.state === 'ended') throw new ConversationError('this conversation has ended');
-    const { error: _previousError, ...rest } = message;
+    const { error: _previousError, errorDetail: _previousDetail, ...rest } = message;
     const again: ChatMessage = { ...rest, delivery: 'sending' };
     this.replaceMessage(interactionId, again);
     return this.deliver(interactionId, again);
@@ -331,31 +331,55 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
 
   private async deliver(interactionId: string, message: ChatMessage): Promise<ChatMessage> {
     const conversation = this.require(interactionId);
-    let final: ChatMessage;
     try {
       await this.options.transport.sendMessage(conversation.agent.uri, message.text, {
         contentType: TEXT_PLAIN_UTF8,
         headers: [`${INTERACTION_HEADER}: ${interactionId}`],
       });
-      final = { ...message, delivery: 'delivered' };
     } catch (error) {
-      final = {
-        ...message,
-        delivery: 'failed',
-        error: error instanceof Error ? error.message : String(error),
-      };
-      this.options.logger.warn('message not delivered', { interactionId, error: final.error });
+      return this.deliveryFailed(interactionId, message, error);
     }
-    this.replaceMessage(interactionId, final);
+    const final: ChatMessage = { ...message, delivery: 'delivered' };
+    // Delivered: the agent is back.
+    this.update(interactionId, (c) => withMessage(withoutOffline(c), final));
     return final;
   }
 
-  private replaceMessage(interactionId: string, message: ChatMessage): void {
-    const conversation = this.require(interactionId);
-    this.put({
-      ...conversation,
-      messages: conversation.messages.map((m) => (m.id === message.id ? message : m)),
+  /** Keeps the failure on the message; an agent who left ends the chat, one offline marks it. */
+  private deliveryFailed(interactionId: string, message: ChatMessage, error: unknown): ChatMessage {
+    const failure = deliveryFailure(error);
+    const final: ChatMessage = {
+      ...message,
+      delivery: 'failed',
+      error: failure.sentence,
+      errorDetail: failure.detail,
+    };
+    this.options.logger.warn('message not delivered', { interactionId, error: failure.detail });
+    const gone = agentGone(failure);
+    const now = new Date(this.clock.now()).toISOString();
+    const before = this.require(interactionId);
+    this.update(interactionId, (c) => {
+      const next = withMessage(c, final);
+      if (gone === 'left' && c.state === 'active')
+        return { ...withoutOffline(next), state: 'ended', endedBy: 'agent', endedAt: now };
+      if (gone === 'offline' && c.state === 'active' && c.agentOfflineSince === undefined)
+        return { ...next, agentOfflineSince: now };
+      return next;
     });
+    if (gone === 'left' && before.state === 'active') {
+      this.options.logger.info('the agent has left: conversation ended', { interactionId });
+      this.stopTyping(interactionId);
+      if (before.routingPoint) this.tellRoutingPointEnded(before.routingPoint, interactionId, 'agent-gone');
+    }
+    return final;
+  }
+
+  private update(interactionId: string, change: (c: Conversation) => Conversation): void {
+    this.put(change(this.require(interactionId)));
+  }
+
+  private replaceMessage(interactionId: string, message: ChatMessage): void {
+    this.update(interactionId, (c) => withMessage(c, message));
   }
 
   private stopTyping(interactionId: string): void {
@@ -400,4 +424,14 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
       });
     });
   }
+}
+
+function withMessage(c: Conversation, message: ChatMessage): Conversation {
+  return { ...c, messages: c.messages.map((m) => (m.id === message.id ? message : m)) };
+}
+
+function withoutOffline(c: Conversation): Conversation {
+  if (c.agentOfflineSince === undefined) return c;
+  const { agentOfflineSince: _since, ...rest } = c;
+  return rest;
 }

@@ -16,8 +16,10 @@ export const ChatMessageSchema = v.object({
   at: v.string(),
   /** Outgoing only. */
   delivery: v.optional(DeliverySchema),
-  /** Why the last send failed. */
+  /** Why the last send failed: a sentence for the KW (sip/outcome-text.ts). */
   error: v.optional(v.string()),
+  /** The same, as the server or JsSIP said it ("480 Temporarily Unavailable"): a tooltip, never the text. */
+  errorDetail: v.optional(v.string()),
 });
 export type ChatMessage = Readonly<v.InferOutput<typeof ChatMessageSchema>>;
 
@@ -51,6 +53,11 @@ export const ConversationSchema = v.object({
   endedAt: v.optional(v.string()),
   /** Opened by a message for an interaction we had no preview for (kept, not dropped). */
   unsolicited: v.optional(v.boolean()),
+  /**
+   * Since when (ISO) the agent's side answers that the agent is offline (480,
+   * 404): cleared by their next message or the next one delivered to them.
+   */
+  agentOfflineSince: v.optional(v.string()),
   messages: v.array(ChatMessageSchema),
   /** Escalated calls of this interaction (absent in files written before calls existed). */
   calls: v.optional(v.array(CallRecordSchema)),

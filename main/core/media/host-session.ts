@@ -14,6 +14,7 @@ import {
   type HostResults,
   type MediaHostLink,
   type Snapshot,
+  type SoundLevels,
 } from '../../../wire/media-host.js';
 import type {
   BridgedPeerConnection,
@@ -39,6 +40,8 @@ export interface HostSessionOptions {
   readonly onHello: (hostName: string) => void;
   /** The link closed by itself. */
   readonly onClosed: (reason: string) => void;
+  /** The host measured the sound of one of its open peer connections. */
+  readonly onLevels: (pc: BridgedPeerConnection, levels: SoundLevels) => void;
 }
 
 export class HostSession implements PeerConnectionChannel {
@@ -176,6 +179,12 @@ export class HostSession implements PeerConnectionChannel {
           return;
         }
         pc.hostEvent(message.event, message.snapshot);
+        return;
+      }
+      case 'levels': {
+        // Sent unasked on a timer: one may cross the close of its peer connection.
+        const pc = this.pcs.get(message.pcId);
+        if (pc && !pc.closed) this.options.onLevels(pc, message.levels);
         return;
       }
     }

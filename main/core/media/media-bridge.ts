@@ -10,7 +10,7 @@
  * (JsSIP never stops a stream it was given).
  */
 import { randomUUID } from 'node:crypto';
-import type { MediaHostLink, MediaStats, TrackInfo } from '../../../wire/media-host.js';
+import type { MediaHostLink, MediaStats, SoundLevels, TrackInfo } from '../../../wire/media-host.js';
 import { BridgedPeerConnection } from './bridged-peer-connection.js';
 import { BridgedStream, BridgedTrack, type TrackControl } from './bridged-stream.js';
 import { HostSession } from './host-session.js';
@@ -38,6 +38,8 @@ export interface MediaBridgeOptions {
 export interface MediaBridgeEvents extends Record<string, unknown> {
   /** Whether a media host is attached and has said hello. */
   availability: boolean;
+  /** The sound of a call's peer connection (`session.connection`), about 5 times a second while connected. */
+  levels: { readonly connection: BridgedPeerConnection; readonly levels: SoundLevels };
 }
 
 export interface DeviceLists {
@@ -97,6 +99,10 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
     return this.on('availability', listener);
   }
 
+  onLevels(listener: (connection: object, levels: SoundLevels) => void): Unsubscribe {
+    return this.on('levels', (e) => listener(e.connection, e.levels));
+  }
+
   /**
    * Attaches a host; resolves when it says hello, rejects if it goes away
    * before. A second attach replaces the first: its peer connections fail
@@ -119,6 +125,7 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
           this.log.warn('media host link closed', { reason });
           if (this.session === session) this.endSession(`media host link closed: ${reason}`);
         },
+        onLevels: (connection, levels) => this.emit('levels', { connection, levels }),
       });
       this.session = session;
       // Settles attach() if this session ends before hello (replaced, detached, link closed).

@@ -17,7 +17,9 @@ export type PreviewEnd =
   | { readonly kind: 'declined'; readonly reason?: string }
   | { readonly kind: 'expired' }
   | { readonly kind: 'cancelled'; readonly reason: PreviewCancel['reason'] }
-  | { readonly kind: 'failed'; readonly error: string };
+  | { readonly kind: 'failed'; readonly error: string }
+  /** Still pending when the core stopped (quit, or signing in again). */
+  | { readonly kind: 'closed' };
 
 export interface PendingPreview {
   readonly preview: Preview;
@@ -26,7 +28,13 @@ export interface PendingPreview {
 
 interface InboxEvents extends Record<string, unknown> {
   added: PendingPreview;
-  removed: { readonly interactionId: string; readonly end: PreviewEnd };
+  /** `entry` is the preview as it was pending; `at` is when it ended (ms). */
+  removed: {
+    readonly interactionId: string;
+    readonly end: PreviewEnd;
+    readonly entry: PendingPreview;
+    readonly at: number;
+  };
   accepted: Preview;
   /** The router's cancel for a preview this KW had already closed (e.g. expired here first). */
   'late-cancel': { readonly interactionId: string; readonly reason: PreviewCancel['reason'] };
@@ -126,7 +134,7 @@ export class PreviewInbox extends TypedEmitter<InboxEvents> {
   }
 
   dispose(): void {
-    for (const id of [...this.pending.keys()]) this.finish(id, { kind: 'cancelled', reason: 'withdrawn' });
+    for (const id of [...this.pending.keys()]) this.finish(id, { kind: 'closed' });
   }
 
   private async answer(
@@ -166,7 +174,7 @@ export class PreviewInbox extends TypedEmitter<InboxEvents> {
       if (oldest !== undefined) this.recentlyEnded.delete(oldest);
     }
     this.options.logger.info('preview ended', { interactionId, end: end.kind });
-    this.emit('removed', { interactionId, end });
+    this.emit('removed', { interactionId, end, entry: item.entry, at: this.clock.now() });
   }
 }
 

@@ -22,7 +22,8 @@ import type { Logger } from '../log.js';
 import { TypedEmitter, type Unsubscribe } from '../events.js';
 import { Backoff } from './backoff.js';
 import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOptions } from './ws-socket.js';
-import { registrationFailureReason, type ConnectionState } from './connection-state.js';
+import type { ConnectionProblem, ConnectionState } from './connection-state.js';
+import { REFUSED_RETRY, RegistrationRetryPolicy } from './registration-retry.js';
 import { Publisher } from './publisher.js';
 import { PresenceWatch } from './presence-watch.js';
 import {
@@ -58,6 +59,11 @@ export interface SipAgentOptions {
   readonly keepAlive?: KeepAliveOptions;
   /** Bounds of every retry delay: reconnect, re-register, re-publish, re-subscribe. */
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * Bounds of the delay after a REGISTER refused for the credentials or the
+   * address (only the person can fix those); default 5 to 30 minutes.
+   */
+  readonly refusedRetry?: { readonly initialMs: number; readonly maxMs: number };
   readonly connectTimeoutMs?: number;
   readonly userAgent?: string;
 }
@@ -144,7 +150,9 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
   private messageHandler: MessageHandler | undefined;
   private inviteHandler: InviteHandler | undefined;
   private reRegisterTimer: NodeJS.Timeout | undefined;
-  private readonly registerRetry: Backoff;
+  private readonly registerRetry: RegistrationRetryPolicy;
+  /** Why the last attempt failed, until registered: the states in between carry it. */
+  private lastProblem: ConnectionProblem | undefined;
   private readonly publishers = new Set<Publisher>();
   private readonly watches = new Set<PresenceWatch>();
   private everConnected = false;
@@ -158,7 +166,11 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const aor = toAor(options.account.uri);
     if (!aor) throw new RangeError(`not a SIP address: ${options.account.uri}`);
     this.addressOfRecord = aor;
-    this.registerRetry = this.newBackoff();
+    const refused = options.refusedRetry ?? REFUSED_RETRY;
+    this.registerRetry = new RegistrationRetryPolicy({
+      transient: this.newBackoff(),
+      refused: new Backoff({ initialMs: refused.initialMs, maxMs: refused.maxMs }),
+    });
   }
 
   get state(): ConnectionState {
@@ -218,6 +230,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     this.socket = socket;
     this.wireUa(ua);
     this.log.info('starting SIP agent', { uri: account.uri, servers: account.servers });
+    this.lastProblem = undefined;
     this.setState({ phase: 'connecting', server: socket.url });
     ua.start();
   }
@@ -227,7 +240,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const ua = this.ua;
     if (!ua) return;
     this.setState({ phase: 'stopping' });
-    if (this.reRegisterTimer) clearTimeout(this.reRegisterTimer);
+    this.cancelReRegister();
     for (const watch of this.watches) watch.stop();
     this.watches.clear();
     const withdrawals = [...this.publishers].map((p) =>
@@ -251,8 +264,28 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     this.socket = undefined;
     this.everConnected = false;
     this.watchesStale = false;
+    this.lastProblem = undefined;
     this.setState({ phase: 'stopped' });
     this.log.info('SIP agent stopped');
+  }
+
+  /**
+   * The person asked to try again now ("Retry now"): ends the wait before the
+   * next REGISTER or the next connection round. False when nothing waits
+   * (registered, stopped, or an attempt already under way).
+   */
+  retryNow(): boolean {
+    const ua = this.ua;
+    if (!ua || this.current.phase !== 'retrying') return false;
+    if (this.reRegisterTimer && ua.isConnected()) {
+      this.log.info('retry now: registering again');
+      this.cancelReRegister();
+      this.registerAgain(ua);
+      return true;
+    }
+    const woken = this.socket?.retryNow() ?? false;
+    if (woken) this.log.info('retry now: connecting again');
+    return woken;
   }
 
   /** Sends a MESSAGE; resolves on 2xx, rejects with SipRequestError otherwise. */
@@ -347,7 +380,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
 
   private wireUa(ua: UA): void {
     ua.on('connected', () => {
-      this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
+      this.setState(this.attempt('registering'));
       if (this.everConnected) {
         // The server may have lost our subscriptions with the connection (a restarted
         // Kamailio has): subscribe afresh once registered, not on a dead dialog.
@@ -361,6 +394,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     });
     ua.on('registered', () => {
       this.registerRetry.reset();
+      this.lastProblem = undefined;
       this.setState({ phase: 'registered', server: this.socket?.url ?? '', since: Date.now() });
       const stale = this.watchesStale;
       this.watchesStale = false;
@@ -378,15 +412,13 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       const status = e.response?.status_code;
       // A lost connection is retried by the transport, which re-registers by itself.
       if (e.cause === 'Connection Error' || !ua.isConnected() || this.current.phase === 'stopping') return;
-      const delayMs = this.registerRetry.next();
-      const reason = registrationFailureReason(status, e.cause);
+      const { delayMs, problem } = this.registerRetry.decide(status, e.cause);
       this.log.warn('registration failed: retrying', { status, cause: e.cause, retryInMs: delayMs });
-      this.setState({ phase: 'retrying', retryAt: Date.now() + delayMs, reason });
+      this.fail(problem, delayMs, problem.detail);
+      this.cancelReRegister();
       this.reRegisterTimer = setTimeout(() => {
-        if (this.ua === ua && ua.isConnected()) {
-          this.setState({ phase: 'registering', server: this.socket?.url ?? '' });
-          ua.register();
-        }
+        this.reRegisterTimer = undefined;
+        if (this.ua === ua && ua.isConnected()) this.registerAgain(ua);
       }, delayMs);
     });
     ua.on('newMessage', ((e: IncomingMessageEvent | OutgoingMessageEvent) => {
@@ -489,23 +521,43 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     if (this.current.phase === 'stopping' || this.current.phase === 'stopped') return;
     switch (e.kind) {
       case 'connecting':
-        this.setState({ phase: 'connecting', server: e.url });
+        this.setState(this.attempt('connecting', e.url));
         break;
       case 'waiting':
-        this.setState({ phase: 'retrying', retryAt: Date.now() + e.delayMs, reason: e.reason });
+        this.fail({ kind: 'unreachable', detail: e.reason }, e.delayMs, e.reason);
         break;
-      case 'closed':
+      case 'closed': {
         this.log.warn('SIP connection lost', { url: e.url, reason: e.reason });
-        this.setState({
-          phase: 'retrying',
-          retryAt: Date.now() + JSSIP_RECOVERY_SECONDS * 1000,
-          reason: `${e.reason} (${e.url})`,
-        });
+        const reason = `${e.reason} (${e.url})`;
+        this.fail({ kind: 'lost', detail: reason }, JSSIP_RECOVERY_SECONDS * 1000, reason);
         break;
+      }
       case 'connect-failed':
       case 'connected':
         break;
     }
+  }
+
+  /** Not reachable: `problem` until registered, the next attempt in `delayMs`. */
+  private fail(problem: ConnectionProblem, delayMs: number, reason: string): void {
+    this.lastProblem = problem;
+    this.setState({ phase: 'retrying', retryAt: Date.now() + delayMs, reason, problem });
+  }
+
+  /** A connecting or registering state, carrying the last failure while there is one. */
+  private attempt(phase: 'connecting' | 'registering', server = this.socket?.url ?? ''): ConnectionState {
+    const problem = this.lastProblem;
+    return problem ? { phase, server, problem } : { phase, server };
+  }
+
+  private registerAgain(ua: UA): void {
+    this.setState(this.attempt('registering'));
+    ua.register();
+  }
+
+  private cancelReRegister(): void {
+    if (this.reRegisterTimer) clearTimeout(this.reRegisterTimer);
+    this.reRegisterTimer = undefined;
   }
 
   private setState(state: ConnectionState): void {

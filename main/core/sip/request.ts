@@ -22,6 +22,11 @@ export class SipRequestError extends Error {
   ) {
     super(`${status} ${reason}`);
   }
+
+  /** No response came: the status stands for a timeout (408) or a request never sent (503). */
+  get local(): boolean {
+    return this.response === undefined;
+  }
 }
 
 /** 408 stands for "no answer", 503 for "could not be sent" (RFC 3261 §8.1.3.1). */

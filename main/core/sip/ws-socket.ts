@@ -136,6 +136,16 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
     }
   }
 
+  /** Ends a wait between rounds so the next round starts now; false when not waiting. */
+  retryNow(): boolean {
+    const wake = this.wakeWait;
+    if (!wake) return false;
+    this.wakeWait = undefined;
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    wake();
+    return true;
+  }
+
   send(message: string): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;

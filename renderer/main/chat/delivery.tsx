@@ -5,6 +5,7 @@ import type { ChatMessageView } from '../../../preload/contract.js';
 import { AlertIcon, CheckIcon, ClockIcon } from '../../shared/components/icons.js';
 import { NetText } from '../../shared/components/net-text.js';
 import { errorText, kwApi } from '../../shared/kw.js';
+import { neutralizeBidi } from '../../shared/net-text.js';
 
 export function Delivery(props: {
   m: ChatMessageView;
@@ -42,11 +43,15 @@ export function Delivery(props: {
   return (
     <span class="delivery is-failed">
       <AlertIcon />
-      <span>
-        Not delivered
+      {/* The sentence is the text; the status line behind it only a tooltip. */}
+      <span
+        data-testid="delivery-error"
+        title={m.errorDetail !== undefined ? neutralizeBidi(m.errorDetail) : undefined}
+      >
+        Not delivered.
         {m.error && (
           <>
-            {': '}
+            {' '}
             <NetText text={m.error} fit="wrap" />
           </>
         )}

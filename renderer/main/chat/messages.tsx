@@ -1,11 +1,13 @@
 /**
  * A conversation's timeline: messages with author and delivery, a separator
  * where the day changes, and the interaction's calls where they were offered.
- * It stays scrolled to the bottom unless the KW scrolled up to read.
+ * It follows the newest item unless the KW scrolled up to read; then new
+ * items raise a "New messages" pill (use-follow-bottom.ts).
  */
-import type { JSX, RefObject } from 'preact';
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import type { JSX } from 'preact';
+import { useRef } from 'preact/hooks';
 import type { ChatMessageView, ConversationView } from '../../../preload/contract.js';
+import { DownIcon } from '../../shared/components/icons.js';
 import { NetText } from '../../shared/components/net-text.js';
 import { daysBetween, formatDay, formatTime } from '../../shared/format.js';
 import { neutralizeBidi } from '../../shared/net-text.js';
@@ -13,44 +15,40 @@ import { now } from '../../shared/clock.js';
 import { typing } from '../../shared/store.js';
 import { CallRecordLine } from '../call-record.js';
 import { Delivery } from './delivery.js';
+import { useFollowBottom } from './use-follow-bottom.js';
 
 export function Messages(props: { c: ConversationView }): JSX.Element {
   const { c } = props;
   const ref = useRef<HTMLDivElement>(null);
   const isTyping = typing.value.has(c.interactionId) && c.state === 'active';
-  const stick = useStickToBottom(ref, [c.messages.length, c.calls.length, isTyping, c.interactionId]);
-  useEffect(() => {
-    stick.current = true;
-  }, [c.interactionId]);
+  const follow = useFollowBottom(ref, c, [isTyping]);
   const agentName = c.agent.displayName || c.agent.uri;
   const items = timeline(c, agentName);
   return (
-    <div
-      class="messages"
-      ref={ref}
-      role="log"
-      aria-live="polite"
-      aria-label={`Messages with ${neutralizeBidi(agentName)}`}
-      tabIndex={0}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-      }}
-    >
-      {items.length === 0 && <p class="messages-empty">No messages yet.</p>}
-      {items}
-    </div>
+    <>
+      <div
+        class="messages"
+        ref={ref}
+        role="log"
+        aria-live="polite"
+        aria-label={`Messages with ${neutralizeBidi(agentName)}`}
+        tabIndex={0}
+        onScroll={follow.onScroll}
+      >
+        {items.length === 0 && <p class="messages-empty">No messages yet.</p>}
+        {items}
+      </div>
+      {follow.pill && (
+        // No height of its own: the pill floats over the bottom of the timeline.
+        <div class="new-messages">
+          <button type="button" class="new-messages-pill" data-testid="new-messages" onClick={follow.jump}>
+            New messages
+            <DownIcon />
+          </button>
+        </div>
+      )}
+    </>
   );
-}
-
-/** Scrolls `ref` to the bottom whenever `changes` change, while the returned flag says to stick. */
-function useStickToBottom(ref: RefObject<HTMLDivElement>, changes: readonly unknown[]): { current: boolean } {
-  const stick = useRef(true);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, changes);
-  return stick;
 }
 
 /** The timeline's elements in order: calls before the first message offered after them, days, messages. */

@@ -100,7 +100,8 @@ export function DeclineReasonForm(props: {
         data-testid="decline-reason"
         type="text"
         maxLength={200}
-        placeholder="Reason (optional), e.g. in a meeting"
+        placeholder="Reason (optional)"
+        title="Reason (optional), e.g. in a meeting"
         value={props.reason}
         onInput={(e) => props.onReason(e.currentTarget.value)}
         onKeyDown={(e) => {

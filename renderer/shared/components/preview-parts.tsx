@@ -1,8 +1,9 @@
 /** The parts of a preview card that show the request: head with the countdown, body, countdown bar. */
 import type { JSX } from 'preact';
 import type { PreviewView } from '../../../preload/contract.js';
+import { neutralizeBidi } from '../net-text.js';
 import { NetText } from './net-text.js';
-import { UserData } from './user-data.js';
+import { CardUserData } from './user-data-card.js';
 
 /** Who asks, and the seconds left to answer. */
 export function PreviewHead(props: {
@@ -48,12 +49,13 @@ export function PreviewBody(props: { preview: PreviewView; descId: string }): JS
       <NetText text={p.subject || 'No subject'} fit="line" class="preview-subject" />
       {p.text && (
         <p class="preview-text">
-          <span class="clamp">
+          {/* Cut after a few lines: the whole text is its tooltip (screen readers read it whole anyway). */}
+          <span class="clamp" title={neutralizeBidi(p.text)}>
             <NetText text={p.text} fit="wrap" links />
           </span>
         </p>
       )}
-      <UserData data={p.userData} class="kv-inline" fit="line" scrolls />
+      <CardUserData data={p.userData} idBase={`pv-${p.interactionId}`} />
     </div>
   );
 }

@@ -197,11 +197,13 @@ describe('contract', () => {
       'app',
       'calls',
       'chats',
+      'connection',
       'devices',
       'links',
       'on',
       'presence',
       'previews',
+      'requests',
       'settings',
       'windows',
     ]);

@@ -10,6 +10,8 @@ import type { CallSession, EndedEvent, WatchedConnection } from '../../../main/c
 import type { IncomingInvite } from '../../../main/core/sip/agent.js';
 import type { CallRecord, Conversation } from '../../../main/core/conversations/model.js';
 import type { ManualState } from '../../../wire/presence/manual-states.js';
+import type { SoundLevels } from '../../../wire/media-host.js';
+import type { CallLevels } from '../../../main/core/calls/call-state.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
@@ -153,6 +155,15 @@ class FakeMedia implements CallMedia {
   }
   pcConfig() {
     return { kwMediaBridge: 'b1' };
+  }
+  private readonly levelListeners = new Set<(connection: object, levels: SoundLevels) => void>();
+  onLevels(l: (connection: object, levels: SoundLevels) => void) {
+    this.levelListeners.add(l);
+    return () => this.levelListeners.delete(l);
+  }
+  /** The host measured the sound of `connection`. */
+  measure(connection: object, levels: SoundLevels): void {
+    for (const l of this.levelListeners) l(connection, levels);
   }
 }
 
@@ -373,5 +384,53 @@ describe('CallManager', () => {
     expect(b.session.terminatedWith).toEqual({ status_code: 480, reason_phrase: 'Shutting Down' });
     expect(a.session.terminatedWith).toEqual({});
     expect(t.manager.list().every((c) => c.phase === 'ended')).toBe(true);
+  });
+
+  it('passes each call its own measured levels; a silent microphone is flagged only while active, unmuted and not held', async () => {
+    const t = setup();
+    const a = t.ring();
+    const b = t.ring([]);
+    const levels: CallLevels[] = [];
+    t.manager.on('levels', (l) => levels.push(l));
+    const changes: number[] = [];
+    t.manager.on('changed', () => changes.push(t.clock.now()));
+    await t.manager.answer(a.callId);
+    a.session.confirm();
+    a.session.connection?.set('connected');
+    const pc = a.session.connection;
+    if (!pc) throw new Error('no connection');
+    const feed = (input: number, ms: number) => {
+      for (let at = 0; at < ms; at += 200) {
+        t.media.measure(pc, { input, output: 0.3 });
+        t.clock.advance(200);
+      }
+    };
+    t.media.measure({}, { input: 0.9, output: 0.9 }); // another connection: nobody's
+    const changesBefore = changes.length;
+    feed(0.2, 1000);
+    expect(changes.length).toBe(changesBefore); // levels never re-send the call list
+    expect(levels.every((l) => l.callId === a.callId)).toBe(true);
+    expect(levels.at(-1)).toEqual({ callId: a.callId, input: 0.2, output: 0.3, inputSilent: false });
+
+    feed(0, 5400);
+    expect(levels.at(-1)?.inputSilent).toBe(true);
+    t.manager.mute(a.callId, true);
+    expect(levels.at(-1)?.inputSilent).toBe(false);
+    feed(0, 6000);
+    expect(levels.at(-1)?.inputSilent).toBe(false);
+    t.manager.mute(a.callId, false);
+    a.session.remoteHold(true);
+    feed(0, 6000);
+    expect(levels.at(-1)?.inputSilent).toBe(false);
+    a.session.remoteHold(false);
+    feed(0, 5400);
+    expect(levels.at(-1)?.inputSilent).toBe(true);
+
+    a.session.end({ originator: 'remote', cause: 'Terminated' });
+    const count = levels.length;
+    feed(0.2, 2000);
+    t.clock.advance(5000);
+    expect(levels.length).toBe(count);
+    expect(levels.some((l) => l.callId === b.callId || l.input === 0.9)).toBe(false);
   });
 });

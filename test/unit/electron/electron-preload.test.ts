@@ -54,11 +54,13 @@ describe('electron preload', () => {
       'app',
       'calls',
       'chats',
+      'connection',
       'devices',
       'links',
       'on',
       'presence',
       'previews',
+      'requests',
       'settings',
       'windows',
     ]);

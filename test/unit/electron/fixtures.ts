@@ -38,7 +38,12 @@ export function preview(id: string, subject = 'Invoice dispute'): PreviewView {
   };
 }
 
-export const SNAPSHOT: AppSnapshot = { status: status(), conversations: [], calls: [] };
+export const SNAPSHOT: AppSnapshot = {
+  status: status(),
+  conversations: [],
+  calls: [],
+  requests: { entries: [], unseen: 0 },
+};
 
 /** A call as the renderer sees it (an escalated transfer by default). */
 export function callView(
@@ -78,6 +83,7 @@ export function recordingHandlers(): {
     };
   const handlers: CommandHandlers = {
     'app.ready': rec('app.ready', SNAPSHOT),
+    'connection.retry': rec('connection.retry', null),
     'presence.set': rec('presence.set', null),
     'previews.accept': rec('previews.accept', null),
     'previews.decline': rec('previews.decline', null),
@@ -106,6 +112,7 @@ export function recordingHandlers(): {
     'calls.dtmf': rec('calls.dtmf', null),
     'devices.list': rec('devices.list', DEVICES),
     'devices.select': rec('devices.select', DEVICES),
+    'requests.markSeen': rec('requests.markSeen', null),
     'windows.showMain': rec('windows.showMain', null),
   };
   return { handlers, calls };

@@ -35,6 +35,7 @@ const ID = '5d0c3a52-7a1e-4c2b-9b8e-1f2a3b4c5d6e';
 /** A valid input for every command (app.ready's is per window). */
 const VALID_INPUTS: Record<CommandName, unknown> = {
   'app.ready': { window: 'main' },
+  'connection.retry': {},
   'presence.set': { state: 'busy' },
   'previews.accept': { interactionId: ID },
   'previews.decline': { interactionId: ID },
@@ -60,6 +61,7 @@ const VALID_INPUTS: Record<CommandName, unknown> = {
   'calls.dtmf': { callId: 'c-1', tones: '42#' },
   'devices.list': {},
   'devices.select': { input: 'mic' },
+  'requests.markSeen': {},
   'windows.showMain': {},
 };
 

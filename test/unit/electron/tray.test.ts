@@ -59,6 +59,34 @@ describe('trayModel', () => {
     expect(model.tooltip).toBe('KW Desktop — Connecting…');
   });
 
+  it('not reachable: the chosen state says so, the sentence instead of a status line, the struck icon', () => {
+    const base = status('available', 'available', 'retrying');
+    const model = trayModel({
+      ...base,
+      call: { callId: 'c-1', remote: 'Casey Customer' },
+      connection: {
+        phase: 'retrying',
+        text: 'Not connected',
+        retryAt: 1,
+        problem: {
+          kind: 'credentials',
+          sentence: 'The server refused your password. Check it in Settings.',
+          detail: 'the server refused the credentials (403): check user and password',
+        },
+      },
+    });
+    expect(model.items.slice(0, 2)).toEqual([
+      { type: 'label', label: 'Status: Available — not reachable' },
+      { type: 'label', label: 'The server refused your password. Check it in Settings.' },
+    ]);
+    expect(model.icon).toBe('disconnected');
+    // Not connected comes first, even in a call.
+    expect(model.tooltip).toBe(
+      'KW Desktop — not connected: The server refused your password. Check it in Settings.',
+    );
+    expect(JSON.stringify(model)).not.toMatch(/\b[1-6]\d\d [A-Z]/);
+  });
+
   it('ends with "Open KW Desktop" and "Quit"', () => {
     const items = trayModel(status()).items;
     expect(items.slice(-2)).toEqual([
@@ -83,6 +111,17 @@ describe('tray icons', () => {
     expect([...px(8, 8)]).toEqual([0x2e, 0x9d, 0x48, 255]);
     expect(px(0, 0)[3]).toBe(0);
     expect(trayIconPng('busy', 32).equals(trayIconPng('available', 32))).toBe(false);
+  });
+
+  it('"not connected" is a struck ring, unlike "Appear offline" (a plain ring)', () => {
+    const pixels = (key: 'offline' | 'disconnected') => {
+      const png = trayIconPng(key, 16);
+      const idatLength = png.readUInt32BE(33);
+      return inflateSync(png.subarray(41, 41 + idatLength));
+    };
+    const alphaAtCentre = (rows: Buffer) => rows[8 * 65 + 1 + 8 * 4 + 3] ?? 0;
+    expect(alphaAtCentre(pixels('offline'))).toBe(0); // hollow
+    expect(alphaAtCentre(pixels('disconnected'))).toBeGreaterThan(200); // the stroke crosses the centre
   });
 
   it('encodePng refuses a buffer of the wrong size', () => {
@@ -117,6 +156,7 @@ function setupTray() {
         return Promise.resolve(null);
       },
       openMain: () => actions.push('open'),
+      openRequests: () => actions.push('requests'),
       quit: () => actions.push('quit'),
     },
     logger,

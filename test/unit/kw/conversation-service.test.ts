@@ -104,12 +104,18 @@ describe('ConversationService', () => {
     const ok = await service.send(ID, ' Sure, one moment ');
     expect(ok).toMatchObject({ delivery: 'delivered', text: 'Sure, one moment' });
     expect(sent[0]).toMatchObject({ target: AGENT.uri, contentType: 'text/plain; charset=utf-8' });
-    failWith(new SipRequestError(480, 'Temporarily Unavailable'));
+    const unavailable = { status: 480, reason: 'Temporarily Unavailable', header: () => undefined };
+    failWith(new SipRequestError(480, 'Temporarily Unavailable', unavailable));
     const failed = await service.send(ID, 'are you there?');
-    expect(failed).toMatchObject({ delivery: 'failed', error: '480 Temporarily Unavailable' });
+    expect(failed).toMatchObject({
+      delivery: 'failed',
+      error: 'The agent is offline.',
+      errorDetail: '480 Temporarily Unavailable',
+    });
     const retried = await service.retry(ID, failed.id);
     expect(retried.delivery).toBe('delivered');
     expect(retried.error).toBeUndefined();
+    expect(retried.errorDetail).toBeUndefined();
     expect(
       service
         .get(ID)

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { StatusView } from '../../../preload/contract.js';
 import {
-  connectionLine,
   formatListTime,
   humanKey,
   initials,
-  liveRetryText,
   oneLine,
   remainingFraction,
-  routableReason,
   secondsLeft,
 } from '../../../renderer/shared/format.js';
 
@@ -33,48 +29,6 @@ describe('countdown math', () => {
     expect(remainingFraction(iso(0), iso(30_000), T - 1000)).toBe(1);
     expect(remainingFraction(iso(0), iso(0), T - 1)).toBe(1);
     expect(remainingFraction('bad', iso(10_000), T)).toBe(1);
-  });
-});
-
-describe('retry countdown', () => {
-  it('rewrites the stale seconds from main with the live ones', () => {
-    const text = 'retrying in 12 s because the server refused the credentials (401)';
-    expect(liveRetryText(text, T + 12_000, T + 3_500)).toBe(
-      'retrying in 9 s… — the server refused the credentials (401)',
-    );
-    expect(liveRetryText(text, T + 12_000, T + 13_000)).toBe(
-      'retrying now… — the server refused the credentials (401)',
-    );
-    expect(liveRetryText('registered with wss://a', undefined, T)).toBe('registered with wss://a');
-  });
-
-  it('gives the connection line a tone', () => {
-    const line = connectionLine(
-      { phase: 'retrying', text: 'retrying in 5 s because x', retryAt: T + 5000 },
-      T,
-    );
-    expect(line).toEqual({ text: 'Retrying in 5 s… — x', tone: 'warn' });
-    expect(connectionLine({ phase: 'registered', text: 'registered with wss://s' }, T)).toEqual({
-      text: 'Registered with wss://s',
-      tone: 'ok',
-    });
-  });
-
-  it('does not repeat the connection problem in the routable line', () => {
-    const s: Pick<StatusView, 'connection' | 'routable'> = {
-      connection: { phase: 'retrying', text: 'retrying in 5 s because x', retryAt: T + 5000 },
-      routable: { routable: false, explanation: 'not registered: retrying in 5 s because x' },
-    };
-    expect(routableReason(s, T)).toBe('not registered');
-    expect(
-      routableReason(
-        {
-          connection: { phase: 'registered', text: 'registered' },
-          routable: { routable: false, explanation: 'the router sees you as Not Ready (Busy)' },
-        },
-        T,
-      ),
-    ).toBe('the router sees you as Not Ready (Busy)');
   });
 });
 
