@@ -39,13 +39,15 @@ export function CallApp(props: { ringtone: Ringer }): JSX.Element {
   }
   if (!status.value) return <p class="call-popup-empty">Connecting…</p>;
   return (
-    <div
+    // A main landmark and a heading, so a screen reader can jump to the calls.
+    <main
       class="call-stack"
       onFocusIn={(e) => {
         const card = (e.target as Element).closest<HTMLElement>('[data-testid="call-card"]');
         setFocused(card?.dataset.callId ?? null);
       }}
     >
+      <h1 class="visually-hidden">Incoming calls</h1>
       <p class="visually-hidden" aria-live="assertive">
         {announcement}
       </p>
@@ -61,6 +63,6 @@ export function CallApp(props: { ringtone: Ringer }): JSX.Element {
       ))}
       {/* An opened card or several calls are taller than the popup: say that it scrolls. */}
       <MoreBelow />
-    </div>
+    </main>
   );
 }

@@ -36,7 +36,7 @@ export function CallCard(props: {
   };
 
   return (
-    <article
+    <section
       class={`call-card call-card-${props.variant}${c.waiting ? ' is-waiting' : ''}`}
       role="group"
       aria-labelledby={titleId}
@@ -55,7 +55,7 @@ export function CallCard(props: {
           {error}
         </p>
       )}
-    </article>
+    </section>
   );
 }
 

@@ -27,7 +27,9 @@ export function PreviewApp(props: { only: string | null; chime: Chime }): JSX.El
   }
   if (!status.value) return <p class="preview-empty">Connecting…</p>;
   return (
-    <div class="preview-stack">
+    // A main landmark and a heading, so a screen reader can jump to the requests.
+    <main class="preview-stack">
+      <h1 class="visually-hidden">Expert requests</h1>
       <p class="visually-hidden" aria-live="polite">
         {announcement}
       </p>
@@ -37,6 +39,6 @@ export function PreviewApp(props: { only: string | null; chime: Chime }): JSX.El
       ))}
       {/* An opened card or several cards are taller than the popup: say that it scrolls. */}
       <MoreBelow />
-    </div>
+    </main>
   );
 }

@@ -113,6 +113,10 @@ test.describe('accessibility: every window and state, light and dark', () => {
       await expect(card).toContainText('Invoice dispute');
       await expect(page.getByTestId('pending-previews').getByTestId('preview-card')).toBeVisible();
       await audit(popup, 'preview-popup', 'pending', [POPUP], found);
+      // Hover colours are colours too: white on the hovered Accept must keep 4.5:1.
+      await card.getByTestId('accept').hover();
+      await audit(popup, 'preview-popup', 'pending, Accept hovered', [POPUP], found);
+      await popup.mouse.move(0, 0);
       await audit(page, 'main', 'pending preview', MAIN_SIZES, found);
 
       await test.step('keyboard only: the new preview has focus, Enter accepts, type, Enter sends', async () => {
@@ -224,6 +228,9 @@ callTest.describe('accessibility of calls, light and dark', () => {
       await expect(popupCard).toContainText('Renée Customer');
       await expect(w.kwMain.getByTestId('call-card')).toHaveAttribute('data-phase', 'ringing');
       await audit(w.kwPopup, 'call-popup', 'ringing', [POPUP], found);
+      await popupCard.getByTestId('call-answer').hover();
+      await audit(w.kwPopup, 'call-popup', 'ringing, Answer hovered', [POPUP], found);
+      await w.kwPopup.mouse.move(0, 0);
       await audit(w.kwMain, 'main', 'ringing', MAIN_SIZES, found);
 
       const panel = w.kwMain.getByTestId('call-panel');
@@ -240,10 +247,13 @@ callTest.describe('accessibility of calls, light and dark', () => {
       await callTest.step(
         'keyboard only: Tab from the top of the main window reaches hang-up, Enter ends',
         async () => {
-          await w.kwMain.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+          // Start where a KW who just switched to the window starts: nothing focused.
+          await w.kwMain.evaluate('document.activeElement?.blur()');
           let presses = 0;
           const onHangup = () =>
-            w.kwMain.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'call-hangup');
+            w.kwMain.evaluate(
+              "document.activeElement?.getAttribute('data-testid') === 'call-hangup'",
+            ) as Promise<boolean>;
           while (!(await onHangup())) {
             presses++;
             expect(presses, 'Tab presses to reach hang-up').toBeLessThanOrEqual(40);

@@ -36,7 +36,7 @@ export function PreviewCard(props: {
   const descId = `pv-desc-${id}`;
   const urgent = left <= 5;
   return (
-    <article
+    <section
       class={`preview preview-${props.variant}${urgent ? ' is-urgent' : ''}`}
       role={popup ? 'dialog' : 'group'}
       aria-labelledby={titleId}
@@ -71,6 +71,6 @@ export function PreviewCard(props: {
           {error}
         </p>
       )}
-    </article>
+    </section>
   );
 }
