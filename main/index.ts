@@ -13,6 +13,7 @@
  */
 import { join, resolve } from 'node:path';
 import { renameSync } from 'node:fs';
+import * as nodeTls from 'node:tls';
 import {
   app,
   BrowserWindow,
@@ -49,11 +50,15 @@ import { SafeStorageSecretStore } from './electron/secret-store.js';
 import { installSecurity, openExternalSafely } from './electron/security.js';
 import { SETTINGS_FILE_SCHEMA } from './electron/settings-migrations.js';
 import { ElectronSettingsStore, type KeyValueFile } from './electron/settings-store.js';
+import { currentUserName, readPolicy, systemPolicySources } from './electron/policy/read-policy.js';
+import { PolicySettingsStore, seedDefaults, startAtLoginFromPolicy } from './app/policy/policy-settings.js';
 import { claimSingleInstance } from './electron/single-instance.js';
 import { onCalls, onRequests, onStatus } from './electron/status-feed.js';
 import { TrayController } from './electron/tray.js';
 import { trayCall, type TrayCall } from './electron/tray-model.js';
 import { AppWindows } from './electron/windows.js';
+import { buildCaList } from './electron/ca-list.js';
+import { sessionProxyResolver } from './electron/proxy-resolver.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const STOP_TIMEOUT_MS = 5000;
@@ -149,7 +154,19 @@ function main(): void {
       devTools,
     });
 
-    const settings = new ElectronSettingsStore(openSettingsFile(userData, logger), logger.child('settings'));
+    // The organization's policy (docs/deploy.md, "Policy"): Default seeds a new install, Enforced always wins.
+    const policy = await readPolicy(
+      systemPolicySources(process.platform, currentUserName()),
+      logger.child('policy'),
+    );
+    const settingsFile = openSettingsFile(userData, logger);
+    const freshInstall = settingsFile.get('settings') === undefined;
+    const storedSettings = new ElectronSettingsStore(settingsFile, logger.child('settings'));
+    seedDefaults(storedSettings, policy, freshInstall, logger.child('policy'));
+    const settings = new PolicySettingsStore(storedSettings, policy, logger.child('policy'));
+    const loginItems = new ElectronLoginItems(app, process.platform, logger.child('login'));
+    const policyStartAtLogin = startAtLoginFromPolicy(policy, freshInstall);
+    if (policyStartAtLogin !== undefined) loginItems.setStartAtLogin(policyStartAtLogin);
     const secrets = new SafeStorageSecretStore({
       safeStorage,
       dir: userData,
@@ -182,6 +199,7 @@ function main(): void {
 
     const kwApp = new KwApp({
       settings,
+      policy: settings,
       secrets,
       createCore: kwCoreFactory({
         history: new FileHistoryStore({ dir: join(userData, 'history'), logger: logger.child('history') }),
@@ -202,8 +220,11 @@ function main(): void {
         dir: join(userData, 'history', 'requests'),
         logger: logger.child('requests'),
       }),
-      loginItems: new ElectronLoginItems(app, process.platform, logger.child('login')),
+      loginItems,
       idle: systemIdleSource(powerMonitor),
+      // Enterprise networks: the OS proxy (via Chromium) and the OS certificate store (docs/deploy.md).
+      resolveProxy: sessionProxyResolver(session.defaultSession),
+      tls: { ca: buildCaList(nodeTls, [], logger.child('tls')) },
     });
 
     const gateway = new IpcGateway({ ipcMain, handlers: kwApp.handlers, logger: logger.child('ipc') });

@@ -42,7 +42,14 @@ export const StatusViewSchema = v.object({
      */
     problem: v.optional(
       v.object({
-        kind: v.picklist(['unreachable', 'lost', 'credentials', 'unknown-account', 'registration']),
+        kind: v.picklist([
+          'unreachable',
+          'certificate',
+          'lost',
+          'credentials',
+          'unknown-account',
+          'registration',
+        ]),
         sentence: v.string(),
         detail: v.string(),
       }),
@@ -236,6 +243,8 @@ export const SettingsViewSchema = v.object({
   sounds: v.boolean(),
   /** The routing points whose requests this KW accepts (SIP addresses of record). */
   trustedRoutingPoints: v.array(v.string()),
+  /** Setting paths enforced by the organization's policy (`account.uri`, `servers`…): shown locked. */
+  locked: v.array(v.string()),
 });
 
 export const SettingsInputSchema = v.strictObject({

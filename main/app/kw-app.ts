@@ -11,6 +11,7 @@ import type { KwCore } from '../core/kw-core.js';
 import type { CoreFactory } from '../core/core-factory.js';
 import type { SipAccount } from '../core/sip/agent.js';
 import type { TlsOptions } from '../core/sip/ws-socket.js';
+import type { ProxyResolver } from '../core/sip/proxy-route.js';
 import { IdleWatcher, type IdleSource } from '../core/presence/idle-watcher.js';
 import type { Unsubscribe } from '../core/events.js';
 import type {
@@ -27,6 +28,7 @@ import { callView, conversationView, devicesView, levelsView, requestsView, stat
 import { RequestLog, type RequestStore } from '../core/requests/request-log.js';
 import { recordRequests } from '../core/requests/request-recorder.js';
 import { safeExternalUrl } from '../../wire/links.js';
+import type { SettingsPolicy } from './policy/policy-settings.js';
 import type {
   LinkOpener,
   LoginItems,
@@ -53,8 +55,12 @@ export interface KwAppOptions {
   readonly loginItems?: LoginItems;
   readonly idle?: IdleSource;
   readonly tls?: TlsOptions;
+  /** The host's proxy settings for the SIP servers (the shell asks Chromium's session). */
+  readonly resolveProxy?: ProxyResolver;
   /** Where missed requests are kept (a file in the history folder); without one, in memory only. */
   readonly requests?: RequestStore;
+  /** The organization's enforced settings (main/app/policy); without one, nothing is locked. */
+  readonly policy?: SettingsPolicy;
 }
 
 export class KwApp {
@@ -185,6 +191,7 @@ export class KwApp {
       ...this.passwordOrUndefined(),
       servers: settings.servers,
       ...(this.options.tls ? { tls: this.options.tls } : {}),
+      ...(this.options.resolveProxy ? { resolveProxy: this.options.resolveProxy } : {}),
     };
     return this.options.createCore({
       account,
@@ -208,12 +215,16 @@ export class KwApp {
       startAtLogin: s.startAtLogin,
       sounds: s.sounds,
       trustedRoutingPoints: [...s.trustedRoutingPoints],
+      locked: [...(this.options.policy?.locked() ?? [])],
     };
   }
 
   private async saveSettings(input: SettingsInput): Promise<SettingsView> {
     const before = this.options.settings.load();
     const next = settingsFromInput(before, input);
+    // Refused before anything is written (the password included).
+    const refused = this.options.policy?.refusal(next);
+    if (refused !== undefined) throw new Error(refused);
     // Absent = keep the stored password; '' = forget it.
     const password = input.account.password;
     this.storeAllOrNothing(next, password === undefined ? undefined : { password: password || undefined });

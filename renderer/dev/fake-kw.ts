@@ -574,6 +574,7 @@ let settings: SettingsView = {
   startAtLogin: true,
   sounds: true,
   trustedRoutingPoints: ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'],
+  locked: [],
 };
 
 /** The sentences and details main sends (main/core/sip/outcome-text.ts). */
@@ -791,6 +792,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       startAtLogin: input.startAtLogin,
       sounds: input.sounds,
       trustedRoutingPoints: input.trustedRoutingPoints ?? settings.trustedRoutingPoints,
+      locked: settings.locked,
     };
     emit('status', status());
     return settings;

@@ -54,6 +54,8 @@ function NotLoaded(props: { error: string | null }): JSX.Element {
 function SettingsFormView(props: { state: SettingsFormState; form: SettingsForm }): JSX.Element {
   const { state, form } = props;
   const { errors, update } = state;
+  // Enforced by the organization's policy: shown disabled, with a note.
+  const locked = new Set(state.loaded?.locked ?? []);
   return (
     <form
       class="settings-scroll"
@@ -68,14 +70,21 @@ function SettingsFormView(props: { state: SettingsFormState; form: SettingsForm 
         hasPassword={state.loaded?.account.hasPassword === true}
         errors={errors}
         update={update}
+        locked={locked}
       />
-      <ServerFields servers={form.servers} errors={errors} onChange={(servers) => update({ servers })} />
+      <ServerFields
+        servers={form.servers}
+        errors={errors}
+        onChange={(servers) => update({ servers })}
+        locked={locked.has('servers')}
+      />
       <RoutingPointFields
         routingPoints={state.routingPoints}
         errors={errors}
         onChange={state.setRoutingPoints}
+        locked={locked.has('trustedRoutingPoints')}
       />
-      <BehaviourFields form={form} errors={errors} update={update} />
+      <BehaviourFields form={form} errors={errors} update={update} locked={locked} />
       <SettingsActions state={state} />
     </form>
   );

@@ -22,6 +22,7 @@ import type { Logger } from '../log.js';
 import { TypedEmitter, type Unsubscribe } from '../events.js';
 import { Backoff } from './backoff.js';
 import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOptions } from './ws-socket.js';
+import type { ProxyResolver } from './proxy-route.js';
 import type { ConnectionProblem, ConnectionState } from './connection-state.js';
 import { REFUSED_RETRY, RegistrationRetryPolicy } from './registration-retry.js';
 import { Publisher } from './publisher.js';
@@ -51,6 +52,8 @@ export interface SipAccount {
   readonly servers: readonly string[];
   readonly registerExpires?: number;
   readonly tls?: TlsOptions;
+  /** How this PC reaches the servers (the host's proxy settings): not a setting of the account. */
+  readonly resolveProxy?: ProxyResolver;
 }
 
 export interface SipAgentOptions {
@@ -207,6 +210,7 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const socket = new WsFailoverSocket({
       urls: account.servers,
       ...(account.tls ? { tls: account.tls } : {}),
+      ...(account.resolveProxy ? { resolveProxy: account.resolveProxy } : {}),
       ...(this.options.keepAlive ? { keepAlive: this.options.keepAlive } : {}),
       ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
       backoff: this.newBackoff(),
@@ -524,7 +528,11 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
         this.setState(this.attempt('connecting', e.url));
         break;
       case 'waiting':
-        this.fail({ kind: 'unreachable', detail: e.reason }, e.delayMs, e.reason);
+        this.fail(
+          { kind: e.certificate ? 'certificate' : 'unreachable', detail: e.reason },
+          e.delayMs,
+          e.reason,
+        );
         break;
       case 'closed': {
         this.log.warn('SIP connection lost', { url: e.url, reason: e.reason });

@@ -8,6 +8,8 @@
 export type ConnectionProblem =
   /** No server in the list accepted a WebSocket connection. */
   | { readonly kind: 'unreachable'; readonly detail: string }
+  /** A server answered, but its TLS certificate was refused (untrusted CA, wrong name, expired). */
+  | { readonly kind: 'certificate'; readonly detail: string }
   /** Connected, then the connection dropped. */
   | { readonly kind: 'lost'; readonly detail: string }
   /** REGISTER refused for the credentials (401/407 after our answer, 403). */

@@ -95,6 +95,8 @@ function connectionSentence(problem: ConnectionProblemKind, status: number | und
   switch (problem) {
     case 'unreachable':
       return 'KW Desktop cannot reach the SIP server, so requests cannot reach you.';
+    case 'certificate':
+      return "The SIP server's certificate is not trusted, so KW Desktop did not connect. Ask your administrator.";
     case 'lost':
       return 'The connection to the SIP server was lost, so requests cannot reach you.';
     case 'credentials':

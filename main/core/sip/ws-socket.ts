@@ -5,15 +5,25 @@
  * and walks it again, so JsSIP sees a single transport that is "connecting"
  * until some server answers. A ping keep-alive detects dead connections,
  * which JsSIP (no keep-alive of its own) would otherwise never notice.
+ * Each attempt asks the host's proxy resolver first: through a proxy it opens
+ * an HTTP CONNECT tunnel (proxy-tunnel.ts) and hands that socket to `ws`.
  */
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
+import { resolveRoute, type ProxyResolver } from './proxy-route.js';
+import { openTunnel } from './proxy-tunnel.js';
+import { CertificateError, connectionFailure } from './tls-failure.js';
 import type { Backoff } from './backoff.js';
 import type { Logger } from '../log.js';
 import { TypedEmitter } from '../events.js';
 import { decodeUtf8 } from '../../../wire/utf8.js';
 
 export interface TlsOptions {
-  /** Extra CA certificates (PEM) trusted besides the system ones. */
+  /**
+   * The CA certificates (PEM) trusted for the servers. Given, they replace
+   * Node's bundled list (that is how Node's `ca` works): the app passes the
+   * bundled list, the OS store and the extra CAs together (main/electron/ca-list.ts).
+   */
   readonly ca?: string | readonly string[];
   /** Default true; turning it off is for lab use only and is logged as a warning. */
   readonly rejectUnauthorized?: boolean;
@@ -27,6 +37,8 @@ export interface KeepAliveOptions {
 export interface WsSocketOptions {
   readonly urls: readonly string[];
   readonly tls?: TlsOptions;
+  /** The host's proxy settings; without one (or when it answers DIRECT) connections go direct. */
+  readonly resolveProxy?: ProxyResolver;
   readonly keepAlive?: KeepAliveOptions;
   readonly connectTimeoutMs?: number;
   readonly backoff: Backoff;
@@ -35,9 +47,11 @@ export interface WsSocketOptions {
 
 export type SocketEvent =
   | { kind: 'connecting'; url: string; round: number }
-  | { kind: 'connect-failed'; url: string; reason: string }
+  /** `certificate`: the server's certificate was refused (untrusted, wrong name, expired). */
+  | { kind: 'connect-failed'; url: string; reason: string; certificate: boolean }
   | { kind: 'connected'; url: string }
-  | { kind: 'waiting'; delayMs: number; reason: string }
+  /** `reason` and `certificate` are those of the round's last failure. */
+  | { kind: 'waiting'; delayMs: number; reason: string; certificate: boolean }
   | { kind: 'closed'; url: string; reason: string; error: boolean };
 
 interface SocketEvents extends Record<string, unknown> {
@@ -156,6 +170,7 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
   private async connectLoop(run: number): Promise<void> {
     for (let round = 0; ; round += 1) {
       let lastReason = 'no server reachable';
+      let certificate = false;
       for (const url of this.options.urls) {
         if (run !== this.run) return;
         this.currentUrl = url;
@@ -170,13 +185,14 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
           return;
         } catch (error) {
           lastReason = error instanceof Error ? error.message : String(error);
-          this.options.logger.info('SIP server connection failed', { url, reason: lastReason });
-          this.emit('event', { kind: 'connect-failed', url, reason: lastReason });
+          certificate = error instanceof CertificateError;
+          this.options.logger.info('SIP server connection failed', { url, reason: lastReason, certificate });
+          this.emit('event', { kind: 'connect-failed', url, reason: lastReason, certificate });
         }
       }
       if (run !== this.run) return;
       const delayMs = this.options.backoff.next();
-      this.emit('event', { kind: 'waiting', delayMs, reason: lastReason });
+      this.emit('event', { kind: 'waiting', delayMs, reason: lastReason, certificate });
       await new Promise<void>((resolve) => {
         this.wakeWait = resolve;
         this.waitTimer = setTimeout(resolve, delayMs);
@@ -185,13 +201,22 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
     }
   }
 
-  private open(url: string): Promise<WebSocket> {
+  private async open(url: string): Promise<WebSocket> {
     const tls = this.options.tls;
     const ca = tls?.ca === undefined ? undefined : typeof tls.ca === 'string' ? [tls.ca] : [...tls.ca];
+    const rejectUnauthorized = tls?.rejectUnauthorized ?? true;
+    let tunnel: Socket | undefined;
+    try {
+      tunnel = await this.tunnelFor(url, { ...(ca ? { ca } : {}), rejectUnauthorized });
+    } catch (error) {
+      throw connectionFailure(error);
+    }
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, 'sip', {
         ...(ca ? { ca } : {}),
-        rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+        rejectUnauthorized,
+        // Through a proxy, ws speaks HTTP over the tunnel we opened (TLS already done).
+        ...(tunnel ? { createConnection: () => tunnel } : {}),
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
         perMessageDeflate: false,
         // ws would close the whole connection (1007) for one text frame that is not
@@ -199,11 +224,11 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
         // per message instead (`deliver`).
         skipUTF8Validation: true,
       });
-      const fail = (reason: string): void => {
+      const fail = (reason: string | Error): void => {
         ws.removeAllListeners();
         ws.on('error', () => undefined);
         ws.terminate();
-        reject(new Error(reason));
+        reject(typeof reason === 'string' ? new Error(reason) : connectionFailure(reason));
       };
       ws.once('open', () => {
         ws.removeAllListeners();
@@ -214,9 +239,21 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
         resolve(ws);
       });
       ws.once('unexpected-response', (_req, res) => fail(`HTTP ${res.statusCode} on WebSocket upgrade`));
-      ws.once('error', (error) => fail(error.message));
+      ws.once('error', (error) => fail(error));
       ws.once('close', (code) => fail(`closed during handshake (code ${code})`));
     });
+  }
+
+  /** The tunnel through the proxy the resolver names for `url`, or undefined for DIRECT. */
+  private async tunnelFor(
+    url: string,
+    tls: { ca?: readonly string[]; rejectUnauthorized: boolean },
+  ): Promise<Socket | undefined> {
+    const route = await resolveRoute(this.options.resolveProxy, url);
+    if (route.kind === 'direct') return undefined;
+    this.options.logger.info('connecting through proxy', { url, proxy: `${route.host}:${route.port}` });
+    const target = { proxyHost: route.host, proxyPort: route.port, url };
+    return openTunnel({ ...target, timeoutMs: this.options.connectTimeoutMs ?? 5000 }, tls);
   }
 
   private adopt(ws: WebSocket, url: string): void {

@@ -9,8 +9,10 @@ export function AccountFields(props: {
   hasPassword: boolean;
   errors: FieldErrors;
   update: (patch: Partial<SettingsForm>) => void;
+  /** Setting paths enforced by the organization (`account.uri`…). */
+  locked: ReadonlySet<string>;
 }): JSX.Element {
-  const { form, errors, update } = props;
+  const { form, errors, update, locked } = props;
   return (
     <fieldset>
       <legend>Account</legend>
@@ -19,6 +21,7 @@ export function AccountFields(props: {
         label="SIP address"
         placeholder="sip:jane.doe@example.com"
         value={form.uri}
+        locked={locked.has('account.uri')}
         errors={errors}
         onInput={(uri) => update({ uri })}
       />
@@ -27,6 +30,7 @@ export function AccountFields(props: {
         label="Authentication user"
         hint="Leave empty to use the user part of the SIP address."
         value={form.authUser}
+        locked={locked.has('account.authUser')}
         errors={errors}
         onInput={(authUser) => update({ authUser })}
       />
@@ -54,6 +58,7 @@ export function AccountFields(props: {
         label="Display name"
         hint="Shown to agents."
         value={form.displayName}
+        locked={locked.has('account.displayName')}
         errors={errors}
         onInput={(displayName) => update({ displayName })}
       />

@@ -7,8 +7,10 @@ export function BehaviourFields(props: {
   form: SettingsForm;
   errors: FieldErrors;
   update: (patch: Partial<SettingsForm>) => void;
+  /** Setting paths enforced by the organization. */
+  locked: ReadonlySet<string>;
 }): JSX.Element {
-  const { form, update } = props;
+  const { form, update, locked } = props;
   return (
     <fieldset>
       <legend>Behaviour</legend>
@@ -18,6 +20,7 @@ export function BehaviourFields(props: {
         label="Away after idle (minutes)"
         hint="Your presence turns Away after this many minutes without input. 0 = never."
         value={form.idleMinutes}
+        locked={locked.has('idleMinutes')}
         errors={props.errors}
         onInput={(idleMinutes) => update({ idleMinutes })}
       />
@@ -25,12 +28,14 @@ export function BehaviourFields(props: {
         id="f-startAtLogin"
         label="Start at login"
         checked={form.startAtLogin}
+        locked={locked.has('startAtLogin')}
         onChange={(startAtLogin) => update({ startAtLogin })}
       />
       <Check
         id="f-sounds"
         label="Play a sound for new requests"
         checked={form.sounds}
+        locked={locked.has('sounds')}
         onChange={(sounds) => update({ sounds })}
       />
     </fieldset>

@@ -1,4 +1,4 @@
-/** The settings form's fields: a text field with hint and error, a checkbox, an error line. */
+/** The settings form's fields: a text field with hint and error, a checkbox, an error line, the policy's note. */
 import type { JSX } from 'preact';
 import type { FieldErrors, SettingsForm } from '../../shared/model.js';
 
@@ -12,6 +12,17 @@ export function FieldError(props: { id: string; error: string | undefined }): JS
   );
 }
 
+/** What a field enforced by the organization's policy says (the field is disabled). */
+export const LOCKED_NOTE = 'Set by your organization.';
+
+export function LockedNote(props: { id: string }): JSX.Element {
+  return (
+    <p id={props.id} class="field-hint locked-note" data-testid={props.id}>
+      {LOCKED_NOTE}
+    </p>
+  );
+}
+
 export function TextField(props: {
   name: keyof SettingsForm;
   label: string;
@@ -20,13 +31,19 @@ export function TextField(props: {
   value: string;
   placeholder?: string;
   disabled?: boolean;
+  /** Enforced by the organization: disabled, with a note saying so. */
+  locked?: boolean;
   autoComplete?: string;
   errors: FieldErrors;
   onInput: (value: string) => void;
 }): JSX.Element {
   const id = `f-${props.name}`;
   const error = props.errors[props.name];
-  const described = [props.hint ? `${id}-hint` : '', error ? `err-${props.name}` : '']
+  const described = [
+    props.locked ? `${id}-locked` : '',
+    props.hint ? `${id}-hint` : '',
+    error ? `err-${props.name}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return (
@@ -38,13 +55,14 @@ export function TextField(props: {
         type={props.type ?? 'text'}
         value={props.value}
         placeholder={props.placeholder}
-        disabled={props.disabled}
+        disabled={props.disabled === true || props.locked === true}
         autoComplete={props.autoComplete ?? 'off'}
         spellcheck={false}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={described || undefined}
         onInput={(e) => props.onInput(e.currentTarget.value)}
       />
+      {props.locked && <LockedNote id={`${id}-locked`} />}
       {props.hint && (
         <p id={`${id}-hint`} class="field-hint">
           {props.hint}
@@ -61,17 +79,24 @@ export function Check(props: {
   checked: boolean;
   onChange: (v: boolean) => void;
   hint?: string;
+  /** Enforced by the organization: disabled, with a note saying so. */
+  locked?: boolean;
 }): JSX.Element {
+  const described = [props.locked ? `${props.id}-locked` : '', props.hint ? `${props.id}-hint` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div class="check">
       <input
         id={props.id}
         type="checkbox"
         checked={props.checked}
-        aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+        disabled={props.locked === true}
+        aria-describedby={described || undefined}
         onChange={(e) => props.onChange(e.currentTarget.checked)}
       />
       <label for={props.id}>{props.label}</label>
+      {props.locked && <LockedNote id={`${props.id}-locked`} />}
       {props.hint && (
         <p id={`${props.id}-hint`} class="field-hint">
           {props.hint}

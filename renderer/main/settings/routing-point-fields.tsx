@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { PlusIcon } from '../../shared/components/icons.js';
 import type { FieldErrors } from '../../shared/model.js';
-import { FieldError } from './fields.js';
+import { FieldError, LockedNote } from './fields.js';
 import { ListRow } from './list-row.js';
 import { MAX_ROUTING_POINTS, ROUTING_POINTS_FIELD, routingPointKey } from './routing-points.js';
 
@@ -13,11 +13,14 @@ export function RoutingPointFields(props: {
   routingPoints: readonly string[];
   errors: FieldErrors;
   onChange: (list: string[]) => void;
+  /** Enforced by the organization: the whole list is disabled. */
+  locked?: boolean;
 }): JSX.Element {
   const { routingPoints, errors, onChange } = props;
   return (
-    <fieldset data-testid="routing-points">
+    <fieldset data-testid="routing-points" disabled={props.locked === true}>
       <legend>Routing points you accept requests from</legend>
+      {props.locked && <LockedNote id="routing-points-locked" />}
       <p class="field-hint" id="routing-points-hint">
         Expert requests come through routing points, each named by its SIP address (sip:name@domain). Requests
         from any other address are refused.

@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { PlusIcon } from '../../shared/components/icons.js';
 import type { FieldErrors } from '../../shared/model.js';
-import { FieldError } from './fields.js';
+import { FieldError, LockedNote } from './fields.js';
 import { ListRow } from './list-row.js';
 
 const MAX_SERVERS = 5;
@@ -11,11 +11,14 @@ export function ServerFields(props: {
   servers: readonly string[];
   errors: FieldErrors;
   onChange: (servers: string[]) => void;
+  /** Enforced by the organization: the whole list is disabled. */
+  locked?: boolean;
 }): JSX.Element {
   const { servers, errors } = props;
   return (
-    <fieldset>
+    <fieldset disabled={props.locked === true}>
       <legend>Servers</legend>
+      {props.locked && <LockedNote id="servers-locked" />}
       <p class="field-hint" id="servers-hint">
         WebSocket addresses (ws:// or wss://), tried in this order: the next one is used when one fails.
       </p>

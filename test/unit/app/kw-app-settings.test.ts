@@ -135,6 +135,7 @@ describe('KwApp: a settings save is all or nothing', () => {
       startAtLogin: false,
       sounds: true,
       trustedRoutingPoints: STORED.trustedRoutingPoints,
+      locked: [],
     });
     expect(configs).toHaveLength(1); // the first core only: no sign-in again
   });

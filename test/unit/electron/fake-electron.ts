@@ -307,6 +307,13 @@ export class FakeSession implements SecuritySession {
   setDevicePermissionHandler(handler: DevicePermissionHandler): void {
     this.deviceHandler = handler;
   }
+  /** What `resolveProxy` answers (Chromium's PAC-style string) and the URLs it was asked about. */
+  proxyAnswer = 'DIRECT';
+  readonly proxyLookups: string[] = [];
+  resolveProxy(url: string): Promise<string> {
+    this.proxyLookups.push(url);
+    return Promise.resolve(this.proxyAnswer);
+  }
 }
 
 export class FakeShell implements Pick<Electron.Shell, 'openExternal'> {

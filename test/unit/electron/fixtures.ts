@@ -98,6 +98,7 @@ export function recordingHandlers(): {
       startAtLogin: false,
       sounds: true,
       trustedRoutingPoints: ['sip:billing@lab.local'],
+      locked: [],
     }),
     'settings.save': (input) => {
       calls.push({ name: 'settings.save', input });

@@ -118,6 +118,7 @@ describe('settings form', () => {
     startAtLogin: false,
     sounds: true,
     trustedRoutingPoints: [],
+    locked: [],
   };
 
   it('keeps the stored password when the field is empty, forgets it on request, sets a new one', () => {

@@ -23,6 +23,7 @@ const form = formFromSettings({
   startAtLogin: false,
   sounds: true,
   trustedRoutingPoints: [],
+  locked: [],
 });
 
 describe('routing points in the settings form', () => {
