@@ -9,12 +9,12 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { RequestEntryView } from '../../preload/contract.js';
-import { BackIcon } from '../shared/components/icons.js';
 import { NetText } from '../shared/components/net-text.js';
 import { now } from '../shared/clock.js';
 import { kwApi } from '../shared/kw.js';
-import { conversations, requests, select, view } from '../shared/store.js';
+import { conversations, requests, select } from '../shared/store.js';
 import { newDuringVisit, requestKindLabel, requestTime, requestTone } from './requests-model.js';
+import { PageHead } from './page-head.js';
 
 /** Marks everything seen whenever there is something unseen and the KW can see the section. */
 function useMarkSeen(unseen: number): void {
@@ -38,20 +38,9 @@ export function RequestsPage(): JSX.Element {
   useMarkSeen(unseen);
   return (
     <section class="requests" data-testid="requests" aria-labelledby="h-requests">
-      <header class="page-head">
-        <button
-          type="button"
-          class="btn btn-icon"
-          aria-label="Back to conversations"
-          onClick={() => {
-            view.value = 'chat';
-          }}
-        >
-          <BackIcon />
-        </button>
-        <h1 id="h-requests">Requests</h1>
+      <PageHead id="h-requests" title="Requests">
         {entries.length > 0 && <span class="count">{entries.length}</span>}
-      </header>
+      </PageHead>
       <div class="requests-scroll">
         <p class="requests-intro">
           Requests that ended without you: missed, declined, taken by another expert or withdrawn. The last

@@ -1,32 +1,19 @@
 /** Settings: account, servers in failover order, trusted routing points, behaviour. Errors from main show under their field. */
 import type { JSX } from 'preact';
-import { BackIcon } from '../shared/components/icons.js';
 import type { SettingsForm } from '../shared/model.js';
-import { view } from '../shared/store.js';
 import { AccountFields } from './settings/account-fields.js';
 import { BehaviourFields } from './settings/behaviour-fields.js';
 import { RoutingPointFields } from './settings/routing-point-fields.js';
 import { ServerFields } from './settings/server-fields.js';
 import { SettingsActions } from './settings/settings-actions.js';
 import { useSettingsForm, type SettingsFormState } from './settings/use-settings-form.js';
+import { PageHead } from './page-head.js';
 
 export function SettingsPage(): JSX.Element {
   const state = useSettingsForm();
   return (
     <section class="settings" data-testid="settings" aria-labelledby="h-settings">
-      <header class="page-head">
-        <button
-          type="button"
-          class="btn btn-icon"
-          aria-label="Back to conversations"
-          onClick={() => {
-            view.value = 'chat';
-          }}
-        >
-          <BackIcon />
-        </button>
-        <h1 id="h-settings">Settings</h1>
-      </header>
+      <PageHead id="h-settings" title="Settings" />
       {state.form ? (
         <SettingsFormView state={state} form={state.form} />
       ) : (

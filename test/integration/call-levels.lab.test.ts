@@ -9,13 +9,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
-import { MediaBridge } from '../../main/core/media/media-bridge.js';
-import { createLinkPair } from '../../main/core/media/link.js';
-import { NodeMediaHost, SILENT_DEVICE } from '../../lab/node-media/node-media-host.js';
+import { SILENT_DEVICE } from '../../lab/node-media/node-media-host.js';
 import type { CallLevels } from '../../main/core/calls/call-state.js';
 import { MIC_SILENCE_MS } from '../../main/core/calls/call-levels.js';
 import { labServer } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
+import { startNodeMedia } from '../support/node-media.js';
 import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw } from '../support/kw-desk.js';
 
@@ -25,23 +24,7 @@ describe('call levels: Node media hosts over the lab SIP server', () => {
   const later = cleanupAfterEach();
 
   async function media(name: string, toneHz: number, logger: Logger) {
-    const bridge = new MediaBridge({ logger: logger.child(`${name}-bridge`), id: name });
-    const link = createLinkPair();
-    const host = new NodeMediaHost({
-      link: link.host,
-      name: `node-media ${name}`,
-      toneHz,
-      ice: { additionalHostAddresses: ['127.0.0.1'] },
-      logger: logger.child(`${name}-host`),
-    });
-    const attached = bridge.attach(link.main);
-    host.start();
-    await attached;
-    later(async () => {
-      bridge.detach('test over');
-      await host.close();
-    });
-    return bridge;
+    return (await startNodeMedia(name, toneHz, logger, later)).bridge;
   }
 
   it('levels both ways while talking; 0 in while muted, never flagged; a dead microphone is flagged after 5 s; nothing after the end', async () => {

@@ -9,14 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import type { IncomingDTMFEvent, IncomingDTMFListener, RTCSession } from 'jssip/lib/RTCSession';
-import { MediaBridge } from '../../main/core/media/media-bridge.js';
-import { createLinkPair } from '../../main/core/media/link.js';
-import { NodeMediaHost } from '../../lab/node-media/node-media-host.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { RunningRouter, RoutingState } from '../../router/index.js';
 import type { CallView } from '../../preload/contract.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
+import { startNodeMedia } from '../support/node-media.js';
 import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { startTestRouter } from '../support/test-router.js';
@@ -29,23 +27,7 @@ export function defineCallScenarios(factory: ServerFactory): void {
     const later = cleanupAfterEach();
 
     async function media(name: string, toneHz: number, logger: Logger) {
-      const bridge = new MediaBridge({ logger: logger.child(`${name}-bridge`), id: name });
-      const link = createLinkPair();
-      const host = new NodeMediaHost({
-        link: link.host,
-        name: `node-media ${name}`,
-        toneHz,
-        ice: { additionalHostAddresses: ['127.0.0.1'] },
-        logger: logger.child(`${name}-host`),
-      });
-      const attached = bridge.attach(link.main);
-      host.start();
-      await attached;
-      later(async () => {
-        bridge.detach('test over');
-        await host.close();
-      });
-      return { bridge, host };
+      return startNodeMedia(name, toneHz, logger, later);
     }
 
     interface World {
