@@ -1,12 +1,13 @@
 /**
  * `npm run lab`: starts the lab contact center's parts from one command line.
- * The SIP server, then the router with its routing points; each part is a
- * LabPart that knows how to close itself (in reverse start order).
+ * The SIP server, then the router with its routing points, the web pages and
+ * (with users) the provisioning server; each part is a LabPart that knows how
+ * to close itself (in reverse start order).
  *
  *   tsx lab/cli.ts [--host 127.0.0.1] [--port 5080] [--domain lab.local]
  *                  [--users lab/users.example.json] [--tls] [--ca-out cert.pem]
  *                  [--router lab/router.example.json | --no-router]
- *                  [--web-port 5090 | --no-web]
+ *                  [--web-port 5090 | --no-web] [--provision-port 5443 | --no-provision]
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -15,8 +16,12 @@ import { consoleSink, createLogger, type Logger } from '../main/core/log.js';
 import { loadUsersFile, startSipServer, type SipServer } from './sip-server/index.js';
 import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from '../router/index.js';
 import { DEFAULT_WEB_PORT, pageLinks, startLabWeb, type LabWeb } from './web/server.js';
+import { startProvisioningServer, type ProvisioningServer } from './provisioning/index.js';
+import { generateCertificate, type TlsMaterial } from './sip-server/tls.js';
+import type { LabUser } from './sip-server/users.js';
 
 export const DEFAULT_ROUTER_CONFIG = 'lab/router.example.json';
+export const DEFAULT_PROVISION_PORT = 5443;
 
 export interface LabOptions {
   readonly host: string;
@@ -31,6 +36,8 @@ export interface LabOptions {
   readonly routerEvents: string | undefined;
   /** HTTP port of the agent desk and customer pages; undefined = no web server. */
   readonly webPort?: number | undefined;
+  /** HTTPS port of the provisioning server (it runs with a users file); undefined = none. */
+  readonly provisionPort?: number | undefined;
 }
 
 export interface LabPart {
@@ -42,6 +49,9 @@ export interface Lab {
   readonly sip: SipServer;
   readonly router: RunningRouter | undefined;
   readonly web?: LabWeb | undefined;
+  readonly provisioning?: ProvisioningServer | undefined;
+  /** The lab's users (from --users), when auth is on. */
+  readonly users?: readonly LabUser[] | undefined;
   readonly parts: readonly LabPart[];
   /** closes the parts in reverse start order */
   close(): Promise<void>;
@@ -53,12 +63,14 @@ export const USAGE = `Usage: tsx lab/cli.ts [options]
   --domain <name>   SIP domain (default lab.local)
   --users <file>    users JSON ({"users":[{"user","password","displayName"}]}); turns digest auth on
   --tls             serve wss:// with a self-signed certificate for localhost/127.0.0.1
-  --ca-out <file>   with --tls: write the certificate PEM there (for clients to trust)
+  --ca-out <file>   write the lab's certificate PEM there (wss and provisioning; for clients to trust)
   --router <file>   router config (default ${DEFAULT_ROUTER_CONFIG})
   --router-events <file>  router event log, JSON lines (default .lab-run/router-events.jsonl)
   --no-router       the SIP server alone
   --web-port <n>    HTTP port of the agent desk and customer pages (default ${DEFAULT_WEB_PORT}, 0 = any)
   --no-web          no web pages
+  --provision-port <n>  HTTPS port of the provisioning server, with --users (default ${DEFAULT_PROVISION_PORT}, 0 = any)
+  --no-provision    no provisioning server
   -h, --help        this text`;
 
 export class UsageError extends Error {}
@@ -80,6 +92,8 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
         'no-router': { type: 'boolean', default: false },
         'web-port': { type: 'string', default: String(DEFAULT_WEB_PORT) },
         'no-web': { type: 'boolean', default: false },
+        'provision-port': { type: 'string', default: String(DEFAULT_PROVISION_PORT) },
+        'no-provision': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -89,13 +103,12 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     throw new UsageError((err as Error).message);
   }
   if (values.help) return 'help';
-  const port = Number(values.port);
-  if (!/^\d{1,5}$/.test(values.port) || port > 65535)
-    throw new UsageError(`--port must be 0..65535, got ${values.port}`);
-  if (values['ca-out'] !== undefined && !values.tls) throw new UsageError('--ca-out needs --tls');
-  const webPort = Number(values['web-port']);
-  if (!/^\d{1,5}$/.test(values['web-port']) || webPort > 65535)
-    throw new UsageError(`--web-port must be 0..65535, got ${values['web-port']}`);
+  const port = portOption('--port', values.port);
+  const provisioning = !values['no-provision'] && values.users !== undefined;
+  if (values['ca-out'] !== undefined && !values.tls && !provisioning)
+    throw new UsageError('--ca-out needs --tls or the provisioning server (--users)');
+  const webPort = portOption('--web-port', values['web-port']);
+  const provisionPort = portOption('--provision-port', values['provision-port']);
   return {
     host: values.host,
     port,
@@ -106,21 +119,33 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     routerConfig: values['no-router'] ? undefined : values.router,
     routerEvents: values['router-events'],
     webPort: values['no-web'] ? undefined : webPort,
+    provisionPort: values['no-provision'] ? undefined : provisionPort,
   };
+}
+
+function portOption(name: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw new UsageError(`${name} must be 0..65535, got ${value}`);
+  return port;
 }
 
 export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
   const users = opts.usersFile === undefined ? undefined : await loadUsersFile(opts.usersFile);
+  const provisions = users !== undefined && opts.provisionPort !== undefined;
+  // One certificate for the whole lab, so a client trusts wss and provisioning with one PEM.
+  const certificate = opts.tls || provisions ? await generateCertificate() : undefined;
   const sip = await startSipServer({
     host: opts.host,
     port: opts.port,
     domain: opts.domain,
     users,
     tls: opts.tls,
+    ...(opts.tls && certificate ? { certificate } : {}),
     logger: logger.child('sip'),
   });
   const parts: LabPart[] = [{ name: 'SIP server', close: () => sip.close() }];
-  if (opts.caOut !== undefined && sip.caPem !== undefined) await writeFile(opts.caOut, sip.caPem);
+  if (opts.caOut !== undefined && certificate !== undefined) await writeFile(opts.caOut, certificate.cert);
   let router: RunningRouter | undefined;
   if (opts.routerConfig !== undefined) {
     try {
@@ -150,15 +175,57 @@ export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
     const running = web;
     parts.push({ name: 'web pages', close: () => running.close() });
   }
+  let provisioning: ProvisioningServer | undefined;
+  if (provisions && users && certificate && opts.provisionPort !== undefined) {
+    try {
+      provisioning = await startLabProvisioning(
+        opts,
+        { sip, router, users, certificate, port: opts.provisionPort },
+        logger,
+      );
+    } catch (error) {
+      for (const part of [...parts].reverse()) await part.close();
+      throw error;
+    }
+    const running = provisioning;
+    parts.push({ name: 'provisioning server', close: () => running.close() });
+  }
   return {
     sip,
     router,
     web,
+    provisioning,
+    users,
     parts,
     close: async () => {
       for (const part of [...parts].reverse()) await part.close();
     },
   };
+}
+
+/** Documents for the lab's users: its SIP server, domain and routing points (and its CA with wss). */
+function startLabProvisioning(
+  opts: LabOptions,
+  lab: {
+    sip: SipServer;
+    router: RunningRouter | undefined;
+    users: readonly LabUser[];
+    certificate: TlsMaterial;
+    port: number;
+  },
+  logger: Logger,
+): Promise<ProvisioningServer> {
+  return startProvisioningServer({
+    host: opts.host,
+    port: lab.port,
+    users: lab.users,
+    servers: [lab.sip.url],
+    domain: lab.sip.domain,
+    trustedRoutingPoints: lab.router?.routingPoints ?? [],
+    ...(lab.sip.caPem ? { caCertificates: [lab.sip.caPem] } : {}),
+    tls: lab.certificate,
+    logger: logger.child('provisioning'),
+  });
 }
 
 /** With auth on, routing points without a password in the config take theirs from the users file. */
@@ -176,6 +243,26 @@ function withPasswords(
       return found ? { ...rp, password: found.password } : rp;
     }),
   };
+}
+
+/** Each user's setup link (kwdesk://provision?url=…) and how to trust the lab's certificate. */
+function printProvisioning(out: NodeJS.WritableStream, lab: Lab, opts: LabOptions): void {
+  const server = lab.provisioning;
+  if (!server) {
+    if (opts.provisionPort !== undefined)
+      out.write('Provisioning server: off (it serves the accounts of --users)\n');
+    return;
+  }
+  out.write(`Provisioning server ${server.url}; setup links:\n`);
+  const link = (user: string, token: boolean): string =>
+    `kwdesk://provision?url=${encodeURIComponent(server.documentUrl(user, { token }))}`;
+  for (const user of lab.users ?? []) out.write(`  ${user.user.padEnd(16)} ${link(user.user, false)}\n`);
+  const first = lab.users?.[0];
+  if (first) out.write(`  with a one-time sign-in code instead of the password: ${link(first.user, true)}\n`);
+  const where = opts.caOut === undefined ? 'write it with --ca-out <file>' : `it is in ${opts.caOut}`;
+  out.write(
+    `  (the lab's certificate is self-signed: KW Desktop fetches these links only when it trusts that certificate as an extra CA; ${where})\n`,
+  );
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
@@ -223,6 +310,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     out.write(`Agent desk:         ${links.agent}\n`);
     out.write(`Customer simulator: ${links.customer}\n`);
   }
+  printProvisioning(out, lab, opts);
   out.write('Ctrl-C stops everything.\n');
 
   return new Promise<number>((resolve) => {

@@ -11,8 +11,8 @@
  * directory; KW_LOG_LEVEL sets the log level (default info); KW_DEVTOOLS=1
  * allows DevTools in a packaged build (electron/app-menu.ts).
  */
-import { join, resolve } from 'node:path';
-import { renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { existsSync, renameSync } from 'node:fs';
 import * as nodeTls from 'node:tls';
 import {
   app,
@@ -30,6 +30,7 @@ import {
   Tray,
 } from 'electron';
 import ElectronStore from 'electron-store';
+import { autoUpdater } from 'electron-updater';
 import { KwApp } from './app/kw-app.js';
 import type { StoredSettings } from './app/ports.js';
 import type { CallMedia } from './core/calls/call-media.js';
@@ -42,7 +43,7 @@ import { devToolsAllowed, installApplicationMenu } from './electron/app-menu.js'
 import { registerAppScheme, serveRenderer } from './electron/app-protocol.js';
 import { IpcGateway } from './electron/ipc-gateway.js';
 import { createAppLogging } from './electron/logging.js';
-import { ElectronLoginItems, START_HIDDEN_ARG } from './electron/login-items.js';
+import { ElectronLoginItems, START_HIDDEN_ARG, XdgAutostart } from './electron/login-items.js';
 import { MediaWindowHost } from './electron/media-window.js';
 import { PreviewNotifier } from './electron/notifications.js';
 import { setupPower, systemIdleSource } from './electron/power.js';
@@ -53,6 +54,9 @@ import { ElectronSettingsStore, type KeyValueFile } from './electron/settings-st
 import { currentUserName, readPolicy, systemPolicySources } from './electron/policy/read-policy.js';
 import { PolicySettingsStore, seedDefaults, startAtLoginFromPolicy } from './app/policy/policy-settings.js';
 import { claimSingleInstance } from './electron/single-instance.js';
+import { PendingLinks } from './electron/pending-links.js';
+import { registerProtocolClients } from './electron/protocol-client.js';
+import { setupUpdates, updatePolicy } from './electron/updater.js';
 import { onCalls, onRequests, onStatus } from './electron/status-feed.js';
 import { TrayController } from './electron/tray.js';
 import { trayCall, type TrayCall } from './electron/tray-model.js';
@@ -112,7 +116,15 @@ function main(): void {
 
   let windows: AppWindows | undefined;
   let mediaWindow: MediaWindowHost | undefined;
-  if (!claimSingleInstance(app, process.argv, () => windows?.showMain(), logger)) {
+  // Links (kwdesk://provision, sip:, tel:, --provision) wait here until KwApp has started.
+  const links = new PendingLinks();
+  const singleInstance = claimSingleInstance(
+    app,
+    process.argv,
+    { onSecondInstance: () => windows?.showMain(), onLink: (link) => links.push(link) },
+    logger.child('links'),
+  );
+  if (!singleInstance) {
     void logging.close().finally(() => app.quit());
     return;
   }
@@ -159,12 +171,22 @@ function main(): void {
       systemPolicySources(process.platform, currentUserName()),
       logger.child('policy'),
     );
+    registerProtocolClients(
+      app,
+      { platform: process.platform, execPath: process.execPath, argv: process.argv },
+      logger.child('links'),
+    );
     const settingsFile = openSettingsFile(userData, logger);
     const freshInstall = settingsFile.get('settings') === undefined;
     const storedSettings = new ElectronSettingsStore(settingsFile, logger.child('settings'));
     seedDefaults(storedSettings, policy, freshInstall, logger.child('policy'));
     const settings = new PolicySettingsStore(storedSettings, policy, logger.child('policy'));
-    const loginItems = new ElectronLoginItems(app, process.platform, logger.child('login'));
+    // Linux has no login-item API: an XDG autostart entry in ~/.config/autostart (appData).
+    const autostart = new XdgAutostart({
+      configHome: app.getPath('appData'),
+      executable: process.env.APPIMAGE ?? process.execPath,
+    });
+    const loginItems = new ElectronLoginItems(app, process.platform, logger.child('login'), autostart);
     const policyStartAtLogin = startAtLoginFromPolicy(policy, freshInstall);
     if (policyStartAtLogin !== undefined) loginItems.setStartAtLogin(policyStartAtLogin);
     const secrets = new SafeStorageSecretStore({
@@ -224,7 +246,8 @@ function main(): void {
       idle: systemIdleSource(powerMonitor),
       // Enterprise networks: the OS proxy (via Chromium) and the OS certificate store (docs/deploy.md).
       resolveProxy: sessionProxyResolver(session.defaultSession),
-      tls: { ca: buildCaList(nodeTls, [], logger.child('tls')) },
+      // Per account: its extra CA certificates (PEM, from its settings) on top of the OS store.
+      tlsFor: (extra) => ({ ca: buildCaList(nodeTls, extra, logger.child('tls')) }),
     });
 
     const gateway = new IpcGateway({ ipcMain, handlers: kwApp.handlers, logger: logger.child('ipc') });
@@ -296,9 +319,26 @@ function main(): void {
     applyStatus(status);
 
     const offPower = setupPower(powerMonitor, kwApp, logger.child('power'));
+    const offUpdates = setupUpdates({
+      loadUpdater: () => autoUpdater,
+      isPackaged: app.isPackaged,
+      install: {
+        platform: process.platform,
+        updateConfigExists: existsSync(join(process.resourcesPath, 'app-update.yml')),
+        appImage: process.env.APPIMAGE !== undefined,
+        nsisUninstaller: existsSync(join(dirname(process.execPath), `Uninstall ${app.getName()}.exe`)),
+      },
+      policy: updatePolicy(policy, settings.load().updates),
+      logger: logger.child('updates'),
+      timers: {
+        setInterval: (fn, ms) => setInterval(fn, ms),
+        clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+      },
+    });
 
     shutdown = async () => {
       logger.info('quitting: signing out');
+      offUpdates();
       offPower();
       offStatus();
       offCalls();
@@ -328,6 +368,8 @@ function main(): void {
 
     await kwApp.start();
     logger.info('KW Desktop started');
+    // KwApp.openLink is the lead's addition (issue 13); until it lands, links are only logged.
+    links.deliverTo((link) => (kwApp as { openLink?(l: string): void }).openLink?.(link));
   };
 
   app

@@ -9,7 +9,14 @@
  */
 import * as v from 'valibot';
 import { EFFECTIVE_STATES, MANUAL_STATES } from '../wire/presence/manual-states.js';
-import { toAor } from '../wire/sip/uri.js';
+import {
+  AuthUserSchema,
+  DisplayNameSchema,
+  IdleMinutesSchema,
+  ServersSchema,
+  SipAddressSchema,
+  TrustedRoutingPointsSchema,
+} from '../wire/settings-fields.js';
 
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'not an interaction id'));
 const NoInput = v.strictObject({});
@@ -65,6 +72,8 @@ export const StatusViewSchema = v.object({
   previews: v.array(PreviewViewSchema),
   /** Whether history is being saved; `problem` says why not, in a sentence, until it can write again. */
   history: v.object({ saving: v.boolean(), problem: v.optional(v.string()) }),
+  /** No account or server is set yet: nothing connects, and the main window shows the sign-in screen. */
+  signIn: v.boolean(),
 });
 
 const PartySchema = v.object({ uri: v.string(), displayName: v.string() });
@@ -198,37 +207,6 @@ export const AppSnapshotSchema = v.object({
   requests: RequestsViewSchema,
 });
 
-export const MAX_TRUSTED_ROUTING_POINTS = 50;
-
-/**
- * A routing point is named by its address of record: `sip:` or `sips:`,
- * user@host, no port or parameters (the core compares senders by AOR). The
- * host is case-insensitive, so it is stored lower-cased.
- */
-const RoutingPoint = v.pipe(
-  v.string(),
-  v.trim(),
-  v.maxLength(256, 'a routing point address has at most 256 characters'),
-  v.check(
-    (s) => toAor(s)?.toLowerCase() === s.toLowerCase(),
-    'a routing point is a SIP address like sip:billing-experts@example.com, without port or parameters',
-  ),
-  v.transform((s) => toAor(s) ?? s),
-);
-
-/** The trusted routing points: at most 50, each once. Also checks the settings file (main/electron). */
-export const TrustedRoutingPointsSchema = v.pipe(
-  v.array(RoutingPoint),
-  v.maxLength(MAX_TRUSTED_ROUTING_POINTS, `at most ${MAX_TRUSTED_ROUTING_POINTS} routing points`),
-  v.checkItems((rp, i, list) => list.indexOf(rp) === i, 'this routing point is already in the list'),
-);
-
-const Servers = v.pipe(
-  v.array(v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s]+$/, 'a server is a ws:// or wss:// URL'))),
-  v.minLength(1, 'at least one server'),
-  v.maxLength(5, 'at most five servers'),
-);
-
 export const SettingsViewSchema = v.object({
   account: v.object({
     uri: v.string(),
@@ -249,14 +227,14 @@ export const SettingsViewSchema = v.object({
 
 export const SettingsInputSchema = v.strictObject({
   account: v.strictObject({
-    uri: v.pipe(v.string(), v.regex(/^sips?:[^@\s]+@[^\s]+$/, 'the SIP address looks like sip:user@domain')),
-    authUser: v.pipe(v.string(), v.maxLength(128)),
-    displayName: v.pipe(v.string(), v.maxLength(128)),
+    uri: SipAddressSchema,
+    authUser: AuthUserSchema,
+    displayName: DisplayNameSchema,
     /** Absent = keep the stored one; empty string = forget it. */
     password: v.optional(v.pipe(v.string(), v.maxLength(256))),
   }),
-  servers: Servers,
-  idleMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(240)),
+  servers: ServersSchema,
+  idleMinutes: IdleMinutesSchema,
   startAtLogin: v.boolean(),
   sounds: v.boolean(),
   /** Absent = keep the stored list. */

@@ -125,6 +125,18 @@ if (!screenshots) {
   for (const scheme of ['light', 'dark']) {
     const main = { width: 1040, height: 680 };
     await shoot(`main-${scheme}`, '/main.html?previews=0', main, scheme);
+    await shoot(`sign-in-${scheme}`, '/main.html?signin=1&previews=0', main, scheme);
+    await shoot(
+      `sign-in-small-${scheme}`,
+      '/main.html?signin=1&previews=0',
+      { width: 420, height: 560 },
+      scheme,
+    );
+    await shoot(`sign-in-errors-${scheme}`, '/main.html?signin=1&previews=0', main, scheme, async (page) => {
+      await page.getByLabel('SIP server').fill('sip.example.com');
+      await page.getByLabel('SIP address').fill('jane');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    });
     await shoot(`main-pending-${scheme}`, '/main.html', main, scheme);
     await shoot(`main-history-unsaved-${scheme}`, '/main.html?history=unsaved', main, scheme);
     await shoot(

@@ -23,12 +23,22 @@ import type {
   EventPayload,
   SettingsInput,
   SettingsView,
+  StatusView,
 } from '../../preload/contract.js';
-import { callView, conversationView, devicesView, levelsView, requestsView, statusView } from './views.js';
+import {
+  callView,
+  conversationView,
+  devicesView,
+  levelsView,
+  requestsView,
+  signInStatusView,
+  statusView,
+} from './views.js';
 import { RequestLog, type RequestStore } from '../core/requests/request-log.js';
 import { recordRequests } from '../core/requests/request-recorder.js';
 import { safeExternalUrl } from '../../wire/links.js';
 import type { SettingsPolicy } from './policy/policy-settings.js';
+import { accountComplete } from './ports.js';
 import type {
   LinkOpener,
   LoginItems,
@@ -54,7 +64,8 @@ export interface KwAppOptions {
   readonly logger: Logger;
   readonly loginItems?: LoginItems;
   readonly idle?: IdleSource;
-  readonly tls?: TlsOptions;
+  /** TLS for the SIP servers, given the account's extra CAs (the shell adds Node's and the OS's). */
+  readonly tlsFor?: (extraCaCertificates: readonly string[]) => TlsOptions;
   /** The host's proxy settings for the SIP servers (the shell asks Chromium's session). */
   readonly resolveProxy?: ProxyResolver;
   /** Where missed requests are kept (a file in the history folder); without one, in memory only. */
@@ -64,7 +75,8 @@ export interface KwAppOptions {
 }
 
 export class KwApp {
-  private core: KwCore;
+  /** Undefined until the settings name an account and a server (the sign-in screen). */
+  private core: KwCore | undefined;
   private readonly sinks = new Set<EventSink>();
   private unwire: Unsubscribe[] = [];
   private idleWatcher: IdleWatcher | undefined;
@@ -75,7 +87,8 @@ export class KwApp {
   private unwireRequests: Unsubscribe | undefined;
 
   constructor(private readonly options: KwAppOptions) {
-    this.core = this.buildCore(options.settings.load());
+    const settings = options.settings.load();
+    this.core = accountComplete(settings) ? this.buildCore(settings) : undefined;
     this.handlers = this.buildHandlers();
     this.requests = new RequestLog({
       logger: options.logger.child('requests'),
@@ -84,20 +97,31 @@ export class KwApp {
     this.requests.on('changed', () => this.emit('requests', requestsView(this.requests)));
   }
 
+  /** The signed-in core (tests, the harness); throws before sign-in. */
   get kwCore(): KwCore {
+    return this.signedIn();
+  }
+
+  private signedIn(): KwCore {
+    if (!this.core) throw new Error('Sign in first: no account is set up yet.');
     return this.core;
   }
 
   async start(): Promise<void> {
     await (this.requestsLoaded ??= this.requests.load());
-    this.wire();
-    await this.core.start();
+    const core = this.core;
+    if (!core) {
+      this.options.logger.info('no account set up yet: waiting for the sign-in screen');
+      return;
+    }
+    this.wire(core);
+    await core.start();
     const idle = this.options.idle;
     if (idle) {
       this.idleWatcher = new IdleWatcher(
         idle,
         () => this.options.settings.load().idleMinutes,
-        (isIdle) => void this.core.presence.setIdle(isIdle),
+        (isIdle) => void core.presence.setIdle(isIdle),
         {
           setInterval: (fn, ms) => setInterval(fn, ms),
           clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
@@ -110,7 +134,7 @@ export class KwApp {
   async stop(): Promise<void> {
     this.idleWatcher?.stop();
     for (const off of this.unwire.splice(0)) off();
-    await this.core.stop();
+    await this.core?.stop();
     // Still listening while the core stops: a preview pending then is recorded as such.
     this.unwireRequests?.();
     this.unwireRequests = undefined;
@@ -125,7 +149,7 @@ export class KwApp {
 
   /** Screen lock / unlock from the host (powerMonitor). */
   setLocked(locked: boolean): void {
-    void this.core.presence.setLocked(locked);
+    void this.core?.presence.setLocked(locked);
   }
 
   /** A window host subscribes to events for its windows. */
@@ -135,16 +159,20 @@ export class KwApp {
   }
 
   snapshot(): AppSnapshot {
+    const core = this.core;
     return {
-      status: statusView(this.core, this.displayName()),
-      conversations: this.core.conversations.list().map(conversationView),
-      calls: this.core.calls.list().map(callView),
+      status: this.statusNow(),
+      conversations: core ? core.conversations.list().map(conversationView) : [],
+      calls: core ? core.calls.list().map(callView) : [],
       requests: requestsView(this.requests),
     };
   }
 
-  private displayName(): string {
-    return this.options.settings.load().account.displayName;
+  private statusNow(): StatusView {
+    const settings = this.options.settings.load();
+    return this.core
+      ? statusView(this.core, settings.account.displayName)
+      : signInStatusView(settings.lastPresence);
   }
 
   private emit: EventSink = (event, payload) => {
@@ -152,11 +180,10 @@ export class KwApp {
   };
 
   private emitStatus = (): void => {
-    this.emit('status', statusView(this.core, this.displayName()));
+    this.emit('status', this.statusNow());
   };
 
-  private wire(): void {
-    const core = this.core;
+  private wire(core: KwCore): void {
     this.unwireRequests = recordRequests(core, this.requests);
     this.unwire = [
       core.agent.on('state', this.emitStatus),
@@ -190,7 +217,7 @@ export class KwApp {
       ...(settings.account.authUser ? { authUser: settings.account.authUser } : {}),
       ...this.passwordOrUndefined(),
       servers: settings.servers,
-      ...(this.options.tls ? { tls: this.options.tls } : {}),
+      ...(this.options.tlsFor ? { tls: this.options.tlsFor(settings.extraCaCertificates) } : {}),
       ...(this.options.resolveProxy ? { resolveProxy: this.options.resolveProxy } : {}),
     };
     return this.options.createCore({
@@ -235,7 +262,7 @@ export class KwApp {
         uri: next.account.uri,
       });
       await this.stop();
-      this.core = this.buildCore(next);
+      this.core = accountComplete(next) ? this.buildCore(next) : undefined;
       await this.start();
       this.emitStatus();
     }
@@ -281,36 +308,36 @@ export class KwApp {
       'app.ready': () => Promise.resolve(this.snapshot()),
       'connection.retry': () => {
         // Nothing waiting (registered, or an attempt under way) is not an error: the banner is stale.
-        const retried = this.core.agent.retryNow();
-        this.options.logger.info('retry now asked', { retried, phase: this.core.agent.state.phase });
+        const retried = this.signedIn().agent.retryNow();
+        this.options.logger.info('retry now asked', { retried, phase: this.signedIn().agent.state.phase });
         return Promise.resolve(null);
       },
       'presence.set': async ({ state }) => {
-        await this.core.presence.set(state);
+        await this.signedIn().presence.set(state);
         return null;
       },
       'previews.accept': async ({ interactionId }) => {
-        await this.core.previews.accept(interactionId);
+        await this.signedIn().previews.accept(interactionId);
         return null;
       },
       'previews.decline': async ({ interactionId, reason }) => {
-        await this.core.previews.decline(interactionId, reason);
+        await this.signedIn().previews.decline(interactionId, reason);
         return null;
       },
       'chats.send': async ({ interactionId, text }) => {
-        await this.core.conversations.send(interactionId, text);
+        await this.signedIn().conversations.send(interactionId, text);
         return null;
       },
       'chats.retry': async ({ interactionId, messageId }) => {
-        await this.core.conversations.retry(interactionId, messageId);
+        await this.signedIn().conversations.retry(interactionId, messageId);
         return null;
       },
       'chats.typing': async ({ interactionId, active }) => {
-        await this.core.conversations.setComposing(interactionId, active);
+        await this.signedIn().conversations.setComposing(interactionId, active);
         return null;
       },
       'chats.end': async ({ interactionId }) => {
-        await this.core.conversations.end(interactionId);
+        await this.signedIn().conversations.end(interactionId);
         return null;
       },
       'settings.get': () => Promise.resolve(this.settingsView()),
@@ -322,32 +349,32 @@ export class KwApp {
         return null;
       },
       'calls.answer': async ({ callId }) => {
-        await this.core.calls.answer(callId);
+        await this.signedIn().calls.answer(callId);
         return null;
       },
       'calls.decline': ({ callId }) => {
-        this.core.calls.decline(callId);
+        this.signedIn().calls.decline(callId);
         return Promise.resolve(null);
       },
       'calls.hangup': ({ callId }) => {
-        this.core.calls.hangup(callId);
+        this.signedIn().calls.hangup(callId);
         return Promise.resolve(null);
       },
       'calls.mute': ({ callId, muted }) => {
-        this.core.calls.mute(callId, muted);
+        this.signedIn().calls.mute(callId, muted);
         return Promise.resolve(null);
       },
       'calls.hold': ({ callId, held }) => {
-        this.core.calls.hold(callId, held);
+        this.signedIn().calls.hold(callId, held);
         return Promise.resolve(null);
       },
       'calls.dtmf': ({ callId, tones }) => {
-        this.core.calls.dtmf(callId, tones);
+        this.signedIn().calls.dtmf(callId, tones);
         return Promise.resolve(null);
       },
-      'devices.list': async () => devicesView(await this.core.calls.devices()),
+      'devices.list': async () => devicesView(await this.signedIn().calls.devices()),
       'devices.select': async (choice) => {
-        const view = await this.core.calls.selectDevices(choice);
+        const view = await this.signedIn().calls.selectDevices(choice);
         const settings = this.options.settings.load();
         if (settings.audioInput !== view.input || settings.audioOutput !== view.output)
           this.options.settings.save({ ...settings, audioInput: view.input, audioOutput: view.output });

@@ -16,6 +16,15 @@ export interface StoredSettings {
   readonly audioOutput: string;
   /** The routing points whose previews this KW accepts (SIP AORs). */
   readonly trustedRoutingPoints: readonly string[];
+  /** Certificates (PEM) trusted for the SIP servers besides the system's: the account's private CAs. */
+  readonly extraCaCertificates: readonly string[];
+  /** The update settings a provisioning document gave (the admin policy wins over them). */
+  readonly updates: { readonly enabled?: boolean; readonly feedUrl?: string };
+}
+
+/** Whether the settings name an account and a server: until then nothing connects and the KW sees the sign-in screen. */
+export function accountComplete(settings: StoredSettings): boolean {
+  return settings.account.uri !== '' && settings.servers.length > 0;
 }
 
 /** Settings persistence (electron-store in the app). Never holds the password. */
@@ -59,9 +68,14 @@ export interface LoginItems {
   setStartAtLogin(enabled: boolean): void;
 }
 
+/**
+ * A new install: no account, no server (the sign-in screen asks, or a
+ * provisioning link or the admin policy fills them in). The lab's account is
+ * given only by the harness and the tests (docs/decisions.md, "First run").
+ */
 export const DEFAULT_SETTINGS: StoredSettings = {
-  account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Knowledge Worker 1' },
-  servers: ['ws://127.0.0.1:5080'],
+  account: { uri: '', authUser: '', displayName: '' },
+  servers: [],
   idleMinutes: 10,
   startAtLogin: false,
   sounds: true,
@@ -71,6 +85,8 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   // An installed app trusts no routing point until the KW (or their admin) lists one:
   // the lab's names mean nothing elsewhere (docs/decisions.md, "Trusted routing points").
   trustedRoutingPoints: [],
+  extraCaCertificates: [],
+  updates: {},
 };
 
 export class MemorySettingsStore implements SettingsStore {

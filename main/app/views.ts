@@ -18,6 +18,7 @@ import { connectionView } from './connection-view.js';
 import type { RequestLog } from '../core/requests/request-log.js';
 import type { RequestRecord } from '../core/requests/request-record.js';
 import { describeRequest } from '../core/requests/request-sentence.js';
+import type { ManualState } from '../../wire/presence/manual-states.js';
 
 export function previewView(p: PendingPreview): PreviewView {
   const { preview } = p;
@@ -47,6 +48,7 @@ export function statusView(core: KwCore, displayName: string): StatusView {
     account: { uri: core.agent.aor, displayName },
     previews: core.previews.list().map(previewView),
     history: historyView(core),
+    signIn: false,
   };
 }
 
@@ -148,5 +150,18 @@ function requestEntryView(r: RequestRecord): RequestEntryView {
     offeredAt: r.offeredAt,
     endedAt: r.endedAt,
     seen: r.seen,
+  };
+}
+
+/** Before sign-in: nothing connects, nobody can reach this KW, and the main window asks for the account. */
+export function signInStatusView(lastPresence: ManualState): StatusView {
+  return {
+    connection: { phase: 'stopped', text: 'Not signed in' },
+    presence: { manual: lastPresence, effective: 'offline', published: false },
+    routable: { routable: false, explanation: 'You are not signed in yet.' },
+    account: { uri: '', displayName: '' },
+    previews: [],
+    history: { saving: true },
+    signIn: true,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The CAs the SIP connection trusts: Node's bundled list, the OS store (where
- * corporate CAs are deployed, e.g. by group policy or MDM) and extra CAs.
- * Node's `ca` option replaces its defaults, so the list must hold all three.
+ * corporate CAs are deployed, e.g. by group policy or MDM), the file named by
+ * NODE_EXTRA_CA_CERTS (which Node's defaults honour too) and the account's
+ * extra CAs. Node's `ca` option replaces its defaults, so the list must hold
+ * them all.
  */
 import type { Logger } from '../core/log.js';
 
@@ -29,14 +31,28 @@ export function systemCertificates(tls: TlsCaSource, logger: Logger): readonly s
   }
 }
 
-/** Bundled, then system, then extra; each certificate once. */
+/** NODE_EXTRA_CA_CERTS's certificates, where this Node can list them (quietly: the OS store warns already). */
+export function environmentCertificates(tls: TlsCaSource): readonly string[] {
+  const read = tls.getCACertificates;
+  if (typeof read !== 'function') return [];
+  try {
+    const certs: unknown = read.call(tls, 'extra');
+    return Array.isArray(certs) ? certs.filter((cert): cert is string => typeof cert === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Bundled, then system, then NODE_EXTRA_CA_CERTS, then extra; each certificate once. */
 export function buildCaList(tls: TlsCaSource, extra: readonly string[], logger: Logger): readonly string[] {
   const system = systemCertificates(tls, logger) ?? [];
-  const all = [...tls.rootCertificates, ...system, ...extra].map((pem) => pem.trim());
+  const fromEnv = environmentCertificates(tls);
+  const all = [...tls.rootCertificates, ...system, ...fromEnv, ...extra].map((pem) => pem.trim());
   const unique = [...new Set(all)];
   logger.info('trusted CAs for the SIP servers', {
     bundled: tls.rootCertificates.length,
     system: system.length,
+    ...(fromEnv.length > 0 ? { environment: fromEnv.length } : {}),
     extra: extra.length,
     total: unique.length,
   });

@@ -12,7 +12,9 @@
  *   2 — `{ account: { uri, authUser, displayName }, servers[], idleMinutes, startAtLogin, sounds }`
  *   3 — 2 + `lastPresence` (the manual state restored at start)
  *   4 — 3 + `audioInput`, `audioOutput` (chosen microphone and speaker)
- *   5 — 4 + `trustedRoutingPoints` (SIP AORs whose previews are accepted; [] until listed)   ← current
+ *   5 — 4 + `trustedRoutingPoints` (SIP AORs whose previews are accepted; [] until listed)
+ *   6 — 5 + `extraCaCertificates` (PEM), `updates` (from a provisioning document); an empty
+ *       account and no server are valid (a new install shows the sign-in screen)   ← current
  *
  * A file with settings but no `schemaVersion` is version 1; no file at all
  * gives the defaults.
@@ -23,9 +25,18 @@
 import * as v from 'valibot';
 import { DEFAULT_SETTINGS, type StoredSettings } from '../app/ports.js';
 import { MANUAL_STATES } from '../../wire/presence/manual-states.js';
-import { TrustedRoutingPointsSchema } from '../../preload/contract.js';
+import {
+  AuthUserSchema,
+  CaCertificatesSchema,
+  DisplayNameSchema,
+  FeedUrlSchema,
+  IdleMinutesSchema,
+  ServersSchema,
+  SipAddressSchema,
+  TrustedRoutingPointsSchema,
+} from '../../wire/settings-fields.js';
 
-export const SETTINGS_VERSION = 5;
+export const SETTINGS_VERSION = 6;
 
 type Raw = Record<string, unknown>;
 
@@ -71,22 +82,30 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'the trusted routing points (none until listed in Settings)',
     migrate: (s) => ({ ...s, trustedRoutingPoints: [] }),
   },
+  {
+    from: 5,
+    describe: "the account's extra CA certificates and the provisioned update settings (none)",
+    migrate: (s) => ({ ...s, extraCaCertificates: [], updates: {} }),
+  },
 ];
 
 const Fields = {
   account: v.object({
-    uri: v.pipe(v.string(), v.regex(/^sips?:[^@\s]+@[^\s]+$/)),
-    authUser: v.pipe(v.string(), v.maxLength(128)),
-    displayName: v.pipe(v.string(), v.maxLength(128)),
+    // '' = not set up yet (the sign-in screen).
+    uri: v.union([v.literal(''), SipAddressSchema]),
+    authUser: AuthUserSchema,
+    displayName: DisplayNameSchema,
   }),
-  servers: v.pipe(v.array(v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s]+$/))), v.minLength(1), v.maxLength(5)),
-  idleMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(240)),
+  servers: v.union([v.pipe(v.array(v.string()), v.length(0)), ServersSchema]),
+  idleMinutes: IdleMinutesSchema,
   startAtLogin: v.boolean(),
   sounds: v.boolean(),
   lastPresence: v.picklist(MANUAL_STATES),
   audioInput: v.pipe(v.string(), v.maxLength(256)),
   audioOutput: v.pipe(v.string(), v.maxLength(256)),
   trustedRoutingPoints: TrustedRoutingPointsSchema,
+  extraCaCertificates: CaCertificatesSchema,
+  updates: v.object({ enabled: v.optional(v.boolean()), feedUrl: v.optional(FeedUrlSchema) }),
 } as const;
 
 /** Current-version settings from anything: valid fields kept, the others defaulted. */
@@ -111,6 +130,8 @@ export function toStoredSettings(value: unknown): { settings: StoredSettings; pr
     audioInput: field('audioInput'),
     audioOutput: field('audioOutput'),
     trustedRoutingPoints: [...field('trustedRoutingPoints')],
+    extraCaCertificates: [...field('extraCaCertificates')],
+    updates: field('updates'),
   };
   return { settings, problems };
 }

@@ -1,14 +1,12 @@
 /**
  * One KW Desktop per user: the second start hands over to the first (which
- * shows its main window) and exits. `sip:`/`tel:` URLs on the command line
- * (protocol handlers registered by the installer) are logged for now.
+ * shows its main window) and exits. The links a start carries (argv-links.ts:
+ * `kwdesk://provision?url=…`, `sip:`/`tel:` addresses, `--provision URL`),
+ * whether in the first start's argv, a second start's argv, or macOS
+ * `open-url`, all go to one `onLink`.
  */
 import type { Logger } from '../core/log.js';
-
-/** The sip:/sips:/tel: URLs in a command line. */
-export function dialUrls(argv: readonly string[]): string[] {
-  return argv.filter((arg) => /^(sips?|tel):[^\s]+$/i.test(arg)).map((arg) => arg.slice(0, 200));
-}
+import { linkForLog, readArgv } from './argv-links.js';
 
 export interface SingleInstanceApp {
   requestSingleInstanceLock(): boolean;
@@ -16,29 +14,42 @@ export interface SingleInstanceApp {
   on(event: 'open-url', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
 }
 
+export interface SingleInstanceHandlers {
+  /** A second start: show the main window. */
+  onSecondInstance(): void;
+  /** A link to open, already validated (argv-links.ts). */
+  onLink(link: string): void;
+}
+
 /** false: another instance runs (it was told); this one must quit now. */
 export function claimSingleInstance(
   app: SingleInstanceApp,
   argv: readonly string[],
-  onSecondInstance: () => void,
+  handlers: SingleInstanceHandlers,
   logger: Logger,
 ): boolean {
   if (!app.requestSingleInstanceLock()) {
     logger.info('another KW Desktop is running: handing over to it');
     return false;
   }
-  const logUrls = (urls: string[]): void => {
-    for (const url of urls) logger.info('dial URL received (not handled yet)', { url });
+  const handOver = (args: readonly string[], from: string): void => {
+    const { links, ignored } = readArgv(args);
+    for (const arg of ignored)
+      logger.debug('link ignored: not one KW Desktop opens', { from, arg: linkForLog(arg) });
+    for (const link of links) {
+      logger.info('link received', { from, link: linkForLog(link) });
+      handlers.onLink(link);
+    }
   };
-  logUrls(dialUrls(argv));
+  handOver(argv, 'command line');
   app.on('second-instance', (_event, secondArgv) => {
     logger.info('second start: showing the main window');
-    logUrls(dialUrls(secondArgv));
-    onSecondInstance();
+    handlers.onSecondInstance();
+    handOver(secondArgv, 'second start');
   });
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    logUrls(dialUrls([url]));
+    handOver([url], 'open-url');
   });
   return true;
 }

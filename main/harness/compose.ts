@@ -4,7 +4,8 @@
  * that records (a page cannot reach the OS shell), and the harness server.
  */
 import { join, resolve } from 'node:path';
-import { KwApp, type KwAppOptions } from '../app/kw-app.js';
+import { KwApp } from '../app/kw-app.js';
+import type { TlsOptions } from '../core/sip/ws-socket.js';
 import {
   DEFAULT_SETTINGS,
   MemorySecretStore,
@@ -39,7 +40,8 @@ export interface HarnessKwOptions {
   readonly port?: number;
   readonly idleMinutes?: number;
   readonly agentOptions?: CoreEnvironment['agentOptions'];
-  readonly tls?: KwAppOptions['tls'];
+  /** TLS for the SIP servers (a test's private CA); the account's extra CAs are added to it. */
+  readonly tls?: TlsOptions;
   readonly ringTimeoutMs?: number;
 }
 
@@ -95,7 +97,7 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
       dir: join(options.historyDir, 'requests'),
       logger: logger.child('requests'),
     }),
-    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.tls ? { tlsFor: withExtraCas(options.tls) } : {}),
   });
   await app.start();
   const harness = await startHarness({
@@ -122,4 +124,10 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
       media.detach('the KW Desktop stopped');
     },
   };
+}
+
+/** The harness's TLS with the account's extra CAs added to its own list. */
+function withExtraCas(base: TlsOptions): (extra: readonly string[]) => TlsOptions {
+  const own = base.ca === undefined ? [] : typeof base.ca === 'string' ? [base.ca] : base.ca;
+  return (extra) => ({ ...base, ...(own.length + extra.length > 0 ? { ca: [...own, ...extra] } : {}) });
 }

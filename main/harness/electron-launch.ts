@@ -23,9 +23,9 @@ export interface LabAccount {
   readonly displayName: string;
 }
 
-/** Settings format version 5, as published (main/electron/settings-migrations.ts). */
-export interface SettingsFileV5 {
-  readonly schemaVersion: 5;
+/** Settings format version 6, as published (main/electron/settings-migrations.ts). */
+export interface SettingsFileV6 {
+  readonly schemaVersion: 6;
   readonly settings: {
     readonly account: { readonly uri: string; readonly authUser: string; readonly displayName: string };
     readonly servers: readonly string[];
@@ -36,6 +36,8 @@ export interface SettingsFileV5 {
     readonly audioInput: string;
     readonly audioOutput: string;
     readonly trustedRoutingPoints: readonly string[];
+    readonly extraCaCertificates: readonly string[];
+    readonly updates: Record<string, never>;
   };
 }
 
@@ -47,9 +49,9 @@ export function labSettingsFile(
   account: LabAccount,
   server: string,
   trustedRoutingPoints: readonly string[],
-): SettingsFileV5 {
+): SettingsFileV6 {
   return {
-    schemaVersion: 5,
+    schemaVersion: 6,
     settings: {
       account: { uri: account.uri, authUser: '', displayName: account.displayName },
       servers: [server],
@@ -60,6 +62,8 @@ export function labSettingsFile(
       audioInput: '',
       audioOutput: '',
       trustedRoutingPoints: [...trustedRoutingPoints],
+      extraCaCertificates: [],
+      updates: {},
     },
   };
 }

@@ -562,14 +562,19 @@ let devices: DevicesView = {
   available: true,
 };
 
+/** `?signin=1`: a new install, no account yet (the sign-in screen). */
+let signingIn = params.get('signin') === '1';
+
 let settings: SettingsView = {
-  account: {
-    uri: 'sip:jane.cooper@lab.local',
-    authUser: 'jane.cooper',
-    displayName: 'Jane Cooper',
-    hasPassword: true,
-  },
-  servers: ['wss://sip1.lab.local:7443', 'wss://sip2.lab.local:7443'],
+  account: signingIn
+    ? { uri: '', authUser: '', displayName: '', hasPassword: false }
+    : {
+        uri: 'sip:jane.cooper@lab.local',
+        authUser: 'jane.cooper',
+        displayName: 'Jane Cooper',
+        hasPassword: true,
+      },
+  servers: signingIn ? [] : ['wss://sip1.lab.local:7443', 'wss://sip2.lab.local:7443'],
   idleMinutes: 10,
   startAtLogin: true,
   sounds: true,
@@ -633,6 +638,7 @@ function status(): StatusView {
               "History can't be saved: the folder /home/jane/.config/KW Desktop/history is read-only. Chats are kept until you quit.",
           }
         : { saving: true },
+    signIn: signingIn,
   };
 }
 
@@ -794,6 +800,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       trustedRoutingPoints: input.trustedRoutingPoints ?? settings.trustedRoutingPoints,
       locked: settings.locked,
     };
+    signingIn = false;
     emit('status', status());
     return settings;
   },

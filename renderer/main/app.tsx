@@ -12,6 +12,7 @@ import { HistoryBanner } from './history-banner.js';
 import { PendingPreviews } from './pending-previews.js';
 import { PresenceSelect } from './presence.js';
 import { SettingsPage } from './settings-view.js';
+import { SignInPage } from './sign-in/sign-in-page.js';
 import { RequestsButton } from './requests-button.js';
 import { RequestsPage } from './requests-view.js';
 import { StatusPanel } from './status-bar.js';
@@ -55,6 +56,7 @@ export function App(): JSX.Element {
       </div>
     );
   }
+  if (status.value?.signIn) return <SignInPage />;
   const c = selected.value;
   return (
     <div class="app">

@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { KwApp } from '../../main/app/kw-app.js';
 import { runCommand } from '../../main/app/run-command.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../main/app/ports.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/app/ports.js';
+import { labSettings } from '../support/lab-settings.js';
 import { kwCoreFactory } from '../../main/core/core-factory.js';
 import { MemoryHistoryStore } from '../../main/core/history/history-store.js';
 import { memoryLogger } from '../../main/core/log.js';
@@ -31,7 +32,7 @@ const STATUS_LINE = /\b[1-6]\d\d [A-Z]/;
 async function startApp(servers: readonly string[], password: string | undefined) {
   const { logger } = memoryLogger('warn');
   const app = new KwApp({
-    settings: new MemorySettingsStore({ ...DEFAULT_SETTINGS, servers }),
+    settings: new MemorySettingsStore(labSettings(servers)),
     secrets: new MemorySecretStore(password),
     createCore: kwCoreFactory({ history: new MemoryHistoryStore(), logger, agentOptions: SLOW }),
     links: { open: () => Promise.resolve() },

@@ -14,7 +14,8 @@ import { startSipServer } from '../../lab/sip-server/index.js';
 import { kwCoreFactory } from '../../main/core/core-factory.js';
 import { FileHistoryStore } from '../../main/core/history/file-history-store.js';
 import { KwApp } from '../../main/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../main/app/ports.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/app/ports.js';
+import { labSettings } from '../support/lab-settings.js';
 import type { StatusView } from '../../preload/contract.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
 import { waitForState, withDeadline } from '../support/agents.js';
@@ -43,7 +44,7 @@ describe('history status in the app', () => {
     await writeFile(blocker, 'a file where a folder should be');
     const dir = join(blocker, 'history');
     const app = new KwApp({
-      settings: new MemorySettingsStore({ ...DEFAULT_SETTINGS, servers: [sip.url] }),
+      settings: new MemorySettingsStore(labSettings([sip.url])),
       secrets: new MemorySecretStore(),
       createCore: kwCoreFactory({
         history: new FileHistoryStore({ dir, logger: log.logger, retryMs: 200 }),

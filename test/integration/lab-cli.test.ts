@@ -32,12 +32,22 @@ function agent(lab: Lab, user: string, password: string): SipAgent {
 describe('npm run lab', () => {
   it('starts the SIP server and the router of the example config; an interaction gets routed', async () => {
     // Ephemeral ports only: the suite must not collide with a lab already running.
-    const opts = parseLabArgs(['--port', '0', '--web-port', '0', '--users', 'lab/users.example.json']);
+    const opts = parseLabArgs([
+      '--port',
+      '0',
+      '--web-port',
+      '0',
+      '--provision-port',
+      '0',
+      '--users',
+      'lab/users.example.json',
+    ]);
     if (opts === 'help') throw new Error('unexpected help');
     const lab = await startLab({ ...opts, routerEvents: undefined }, log.logger);
     stops.push(() => lab.close());
     expect(lab.web?.port).not.toBe(DEFAULT_WEB_PORT);
     expect(lab.web?.url).toBe(`http://127.0.0.1:${lab.web?.port}`);
+    expect(lab.provisioning?.url).toMatch(/^https:\/\/127\.0\.0\.1:(?!5443$)\d+$/);
     expect(lab.router?.routingPoints).toEqual([
       'sip:billing-experts@lab.local',
       'sip:claims-experts@lab.local',

@@ -8,7 +8,8 @@
 import * as nodeTls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { KwApp } from '../../main/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../main/app/ports.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/app/ports.js';
+import { labSettings } from '../support/lab-settings.js';
 import { kwCoreFactory } from '../../main/core/core-factory.js';
 import { MemoryHistoryStore } from '../../main/core/history/history-store.js';
 import { memoryLogger } from '../../main/core/log.js';
@@ -50,13 +51,13 @@ async function startApp(
 ) {
   const { logger } = memoryLogger('warn');
   const app = new KwApp({
-    settings: new MemorySettingsStore({ ...DEFAULT_SETTINGS, servers: [url] }),
+    settings: new MemorySettingsStore(labSettings([url])),
     secrets: new MemorySecretStore('kw1-secret'),
     createCore: kwCoreFactory({ history: new MemoryHistoryStore(), logger, agentOptions: SLOW }),
     links: { open: () => Promise.resolve() },
     windows: { showMain: () => undefined, setCallPopup: () => undefined },
     logger,
-    tls: { ca },
+    tlsFor: () => ({ ca }),
     resolveProxy,
   });
   await app.start();

@@ -8,7 +8,12 @@
  * skipped, never fatal: a typo in one key must not stop the app.
  */
 import * as v from 'valibot';
-import { SettingsInputSchema, TrustedRoutingPointsSchema } from '../../../preload/contract.js';
+import { SettingsInputSchema } from '../../../preload/contract.js';
+import {
+  CaCertificatesSchema,
+  FeedUrlSchema,
+  TrustedRoutingPointsSchema,
+} from '../../../wire/settings-fields.js';
 
 const input = SettingsInputSchema.entries;
 const account = input.account.entries;
@@ -22,12 +27,6 @@ const Flag = v.union([
   ),
 ]);
 
-const FeedUrl = v.pipe(
-  v.string(),
-  v.maxLength(2048),
-  v.regex(/^https:\/\/[^\s]+$/, 'the update feed is an https:// URL'),
-);
-
 /** Every key a policy may set, with the schema its value must pass. */
 export const POLICY_SCHEMAS = {
   'account.uri': account.uri,
@@ -39,7 +38,8 @@ export const POLICY_SCHEMAS = {
   startAtLogin: Flag,
   sounds: Flag,
   'updates.enabled': Flag,
-  'updates.feedUrl': FeedUrl,
+  'updates.feedUrl': FeedUrlSchema,
+  extraCaCertificates: CaCertificatesSchema,
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_SCHEMAS;

@@ -29,6 +29,7 @@ const LABELS: Record<PolicyKey, string> = {
   sounds: 'sounds',
   'updates.enabled': 'automatic updates',
   'updates.feedUrl': 'the update feed',
+  extraCaCertificates: 'the trusted certificates',
 };
 
 /** `settings` with every value of `values` that is a setting (update keys are not). */
@@ -46,6 +47,7 @@ export function withPolicyValues(settings: StoredSettings, values: PolicyValues)
     idleMinutes: values.idleMinutes ?? settings.idleMinutes,
     startAtLogin: values.startAtLogin ?? settings.startAtLogin,
     sounds: values.sounds ?? settings.sounds,
+    extraCaCertificates: values.extraCaCertificates ?? settings.extraCaCertificates,
   };
 }
 

@@ -24,7 +24,7 @@ import { Backoff } from './backoff.js';
 import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOptions } from './ws-socket.js';
 import type { ProxyResolver } from './proxy-route.js';
 import type { ConnectionProblem, ConnectionState } from './connection-state.js';
-import { REFUSED_RETRY, RegistrationRetryPolicy } from './registration-retry.js';
+import { ConnectionRetryPolicy, REFUSED_RETRY, RegistrationRetryPolicy } from './registration-retry.js';
 import { Publisher } from './publisher.js';
 import { PresenceWatch } from './presence-watch.js';
 import {
@@ -64,7 +64,8 @@ export interface SipAgentOptions {
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /**
    * Bounds of the delay after a REGISTER refused for the credentials or the
-   * address (only the person can fix those); default 5 to 30 minutes.
+   * address (only the person can fix those), and between connection rounds
+   * that ended on a refused server certificate; default 5 to 30 minutes.
    */
   readonly refusedRetry?: { readonly initialMs: number; readonly maxMs: number };
   readonly connectTimeoutMs?: number;
@@ -169,10 +170,9 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     const aor = toAor(options.account.uri);
     if (!aor) throw new RangeError(`not a SIP address: ${options.account.uri}`);
     this.addressOfRecord = aor;
-    const refused = options.refusedRetry ?? REFUSED_RETRY;
     this.registerRetry = new RegistrationRetryPolicy({
       transient: this.newBackoff(),
-      refused: new Backoff({ initialMs: refused.initialMs, maxMs: refused.maxMs }),
+      refused: this.refusedBackoff(),
     });
   }
 
@@ -213,7 +213,8 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       ...(account.resolveProxy ? { resolveProxy: account.resolveProxy } : {}),
       ...(this.options.keepAlive ? { keepAlive: this.options.keepAlive } : {}),
       ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
-      backoff: this.newBackoff(),
+      // A refused certificate waits minutes between rounds, like a refused password.
+      backoff: new ConnectionRetryPolicy({ transient: this.newBackoff(), refused: this.refusedBackoff() }),
       logger: this.log.child('ws'),
     });
     socket.on('event', (e) => this.onSocketEvent(e));
@@ -576,6 +577,11 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
   private requireUa(): UA {
     if (!this.ua) throw new Error('the SIP agent is not started');
     return this.ua;
+  }
+
+  private refusedBackoff(): Backoff {
+    const refused = this.options.refusedRetry ?? REFUSED_RETRY;
+    return new Backoff({ initialMs: refused.initialMs, maxMs: refused.maxMs });
   }
 
   private newBackoff(): Backoff {

@@ -11,7 +11,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 export interface TunnelTarget {
   readonly proxyHost: string;
   readonly proxyPort: number;
-  /** The SIP server's ws:// or wss:// URL. */
+  /** The server's URL: ws:// or wss:// (SIP), or https:// (provisioning). */
   readonly url: string;
   readonly timeoutMs: number;
 }
@@ -21,10 +21,10 @@ export interface TunnelTls {
   readonly rejectUnauthorized: boolean;
 }
 
-/** The server's host (no IPv6 brackets) and port, the ws/wss default when the URL has none. */
+/** The server's host (no IPv6 brackets) and port, the scheme's default when the URL has none. */
 export function serverAddress(url: string): { host: string; port: number; secure: boolean } {
   const parsed = new URL(url);
-  const secure = parsed.protocol === 'wss:';
+  const secure = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = parsed.port ? Number(parsed.port) : secure ? 443 : 80;
   return { host, port, secure };
@@ -72,7 +72,13 @@ function connectThroughProxy(target: TunnelTarget, server: { host: string; port:
   });
 }
 
-function secureOver(socket: Socket, host: string, tls: TunnelTls, timeoutMs: number): Promise<TLSSocket> {
+/** TLS over a connected socket, verified against `host`; also the direct path of main/core/provisioning. */
+export function secureOver(
+  socket: Socket,
+  host: string,
+  tls: TunnelTls,
+  timeoutMs: number,
+): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,

@@ -1,10 +1,13 @@
 /**
- * When to try REGISTER again after the server refused it. A refusal that only
- * the person can fix (credentials, an address the server does not know) is
- * retried after minutes, not seconds: the same wrong password every few
- * seconds floods the server's log and can lock the account. Anything else
- * (5xx, no answer) is retried on the usual backoff. Pure: delays come from
- * the injected backoffs.
+ * When to try again after a failure. A failure that will not fix itself in
+ * seconds is retried after minutes: a REGISTER refused for what only the
+ * person can fix (credentials, an address the server does not know), since the
+ * same wrong password every few seconds floods the server's log and can lock
+ * the account; and a server certificate that was refused (untrusted CA, wrong
+ * name, expired), which takes an administrator. Anything else (5xx, no answer,
+ * a server not reachable) is retried on the usual backoff. "Retry now" still
+ * tries at once (it ends the wait, whatever its length). Pure: delays come
+ * from the injected backoffs.
  */
 import type { Backoff } from './backoff.js';
 import { registrationProblem, type ConnectionProblem } from './connection-state.js';
@@ -17,7 +20,7 @@ export interface RetryDecision {
 export interface RegistrationRetryOptions {
   /** Transient failures: seconds, growing. */
   readonly transient: Backoff;
-  /** Refusals the person must fix (settings): minutes, growing. */
+  /** Refusals the person or an administrator must fix: minutes, growing. */
   readonly refused: Backoff;
 }
 
@@ -35,6 +38,26 @@ export class RegistrationRetryPolicy {
   }
 
   /** Registered: the next failure starts from the shortest delays again. */
+  reset(): void {
+    this.options.transient.reset();
+    this.options.refused.reset();
+  }
+}
+
+/**
+ * The wait between two rounds of connection attempts (ws-socket.ts): a round
+ * that ended on a refused certificate waits on the long backoff, any other on
+ * the short one.
+ */
+export class ConnectionRetryPolicy {
+  constructor(private readonly options: RegistrationRetryOptions) {}
+
+  /** `certificate`: the round's last failure was a refused server certificate. */
+  next(certificate: boolean): number {
+    return certificate ? this.options.refused.next() : this.options.transient.next();
+  }
+
+  /** Connected: the next failure starts from the shortest delays again. */
   reset(): void {
     this.options.transient.reset();
     this.options.refused.reset();

@@ -13,7 +13,6 @@ import WebSocket from 'ws';
 import { resolveRoute, type ProxyResolver } from './proxy-route.js';
 import { openTunnel } from './proxy-tunnel.js';
 import { CertificateError, connectionFailure } from './tls-failure.js';
-import type { Backoff } from './backoff.js';
 import type { Logger } from '../log.js';
 import { TypedEmitter } from '../events.js';
 import { decodeUtf8 } from '../../../wire/utf8.js';
@@ -41,7 +40,8 @@ export interface WsSocketOptions {
   readonly resolveProxy?: ProxyResolver;
   readonly keepAlive?: KeepAliveOptions;
   readonly connectTimeoutMs?: number;
-  readonly backoff: Backoff;
+  /** The wait between rounds, told whether the round ended on a refused certificate (registration-retry.ts). */
+  readonly backoff: { next(certificate: boolean): number; reset(): void };
   readonly logger: Logger;
 }
 
@@ -191,7 +191,7 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
         }
       }
       if (run !== this.run) return;
-      const delayMs = this.options.backoff.next();
+      const delayMs = this.options.backoff.next(certificate);
       this.emit('event', { kind: 'waiting', delayMs, reason: lastReason, certificate });
       await new Promise<void>((resolve) => {
         this.wakeWait = resolve;

@@ -1,15 +1,15 @@
 /**
  * The trusted routing points in the settings form: the errors the form can
  * see by itself, the list it sends, and which row main's refusal names.
- * Main is the authority (preload/contract.ts TrustedRoutingPointsSchema);
+ * Main is the authority (wire/settings-fields.ts TrustedRoutingPointsSchema);
  * these checks repeat its rules so a mistake shows before saving.
  */
 import { toAor } from '../../../wire/sip/uri.js';
+import { MAX_TRUSTED_ROUTING_POINTS } from '../../../wire/settings-fields.js';
 import type { SettingsInput } from '../../../preload/contract.js';
 import { inputFromForm, type FieldErrors, type SettingsForm } from '../../shared/model.js';
 
-/** As main's MAX_TRUSTED_ROUTING_POINTS. */
-export const MAX_ROUTING_POINTS = 50;
+export const MAX_ROUTING_POINTS = MAX_TRUSTED_ROUTING_POINTS;
 
 export const ROUTING_POINTS_FIELD = 'trustedRoutingPoints';
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { kwCoreFactory } from '../../../main/core/core-factory.js';
 import { KwApp } from '../../../main/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
+import { labSettings } from '../../support/lab-settings.js';
 import { MemoryHistoryStore } from '../../../main/core/history/history-store.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import type { CallMedia } from '../../../main/core/calls/call-media.js';
@@ -33,7 +34,7 @@ function fakeMedia(outputs: string[]): CallMedia {
 
 describe('KwApp devices', () => {
   it('saves the chosen microphone and speaker, and a new app starts from them', async () => {
-    const settings = new MemorySettingsStore(DEFAULT_SETTINGS);
+    const settings = new MemorySettingsStore(labSettings(['ws://127.0.0.1:5080']));
     const outputs: string[] = [];
     const make = () =>
       new KwApp({

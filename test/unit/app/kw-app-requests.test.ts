@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { kwCoreFactory } from '../../../main/core/core-factory.js';
 import { KwApp } from '../../../main/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
+import { labSettings } from '../../support/lab-settings.js';
 import { MemoryHistoryStore } from '../../../main/core/history/history-store.js';
 import { memoryLogger } from '../../../main/core/log.js';
 import type { RequestStore } from '../../../main/core/requests/request-log.js';
@@ -45,11 +46,9 @@ async function startApp(store: RequestStore) {
   const shown: Array<string | undefined> = [];
   const events: Array<{ event: EventName; payload: unknown }> = [];
   const app = new KwApp({
-    settings: new MemorySettingsStore({
-      ...DEFAULT_SETTINGS,
-      servers: [`ws://127.0.0.1:${await closedPort()}`],
-      trustedRoutingPoints: [RP],
-    }),
+    settings: new MemorySettingsStore(
+      labSettings([`ws://127.0.0.1:${await closedPort()}`], { trustedRoutingPoints: [RP] }),
+    ),
     secrets: new MemorySecretStore(),
     createCore: kwCoreFactory({ history: new MemoryHistoryStore(), logger: memoryLogger().logger }),
     links: { open: () => Promise.resolve() },

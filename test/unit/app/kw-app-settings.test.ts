@@ -36,6 +36,8 @@ const STORED: StoredSettings = {
   audioInput: '',
   audioOutput: '',
   trustedRoutingPoints: ['sip:billing-experts@lab.local'],
+  extraCaCertificates: [],
+  updates: {},
 };
 
 /** electron-store as a map, whose writes can be made to fail. */

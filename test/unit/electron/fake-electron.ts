@@ -23,6 +23,7 @@ import type {
   MediaTimers,
 } from '../../../main/electron/media-window.js';
 import type { CommandResult } from '../../../main/app/run-command.js';
+import type { AutoUpdater, UpdaterLog, UpdateTimers } from '../../../main/electron/updater.js';
 
 type Listener = (...args: never[]) => void;
 
@@ -326,11 +327,25 @@ export class FakeShell implements Pick<Electron.Shell, 'openExternal'> {
 
 export class FakeApp
   extends FakeEmitter
-  implements SecurityApp, SingleInstanceApp, Pick<Electron.App, 'setLoginItemSettings' | 'isPackaged'>
+  implements
+    SecurityApp,
+    SingleInstanceApp,
+    Pick<Electron.App, 'setLoginItemSettings' | 'isPackaged' | 'setAsDefaultProtocolClient'>
 {
   isPackaged = true;
   lock = true;
   readonly loginItemSettings: Electron.Settings[] = [];
+  readonly protocolClients: Array<{ protocol: string; path?: string; args?: string[] }> = [];
+  /** What setAsDefaultProtocolClient answers (false: the registry refused). */
+  protocolClientAnswer = true;
+  setAsDefaultProtocolClient(protocol: string, path?: string, args?: string[]): boolean {
+    this.protocolClients.push({
+      protocol,
+      ...(path !== undefined ? { path } : {}),
+      ...(args !== undefined ? { args } : {}),
+    });
+    return this.protocolClientAnswer;
+  }
   requestSingleInstanceLock(): boolean {
     return this.lock;
   }
@@ -460,5 +475,51 @@ export class FakeTimers implements MediaTimers {
       this.pending.delete(id);
       t.fn();
     }
+  }
+}
+
+/** Fake intervals for the update checks: fired by hand. */
+export class FakeIntervals implements UpdateTimers {
+  private next = 1;
+  readonly running = new Map<number, { fn: () => void; ms: number }>();
+  setInterval(fn: () => void, ms: number): number {
+    const id = this.next++;
+    this.running.set(id, { fn, ms });
+    return id;
+  }
+  clearInterval(handle: unknown): void {
+    this.running.delete(handle as number);
+  }
+  /** Runs every interval once, as if each period had passed. */
+  tick(): void {
+    for (const t of [...this.running.values()]) t.fn();
+  }
+}
+
+/**
+ * A fake electron-updater AppUpdater (the part updater.ts uses): records the
+ * feed and the checks; a check answers `checkResult` (a rejection to test errors).
+ */
+export class FakeAutoUpdater extends FakeEmitter implements AutoUpdater {
+  logger: UpdaterLog | null = null;
+  autoDownload = false;
+  autoInstallOnAppQuit = false;
+  readonly feeds: Array<{ provider: 'generic'; url: string }> = [];
+  checks = 0;
+  restarts = 0;
+  checkResult: () => Promise<unknown> = () => Promise.resolve(null);
+  setFeedURL(options: { provider: 'generic'; url: string }): void {
+    this.feeds.push(options);
+  }
+  checkForUpdates(): Promise<unknown> {
+    this.checks += 1;
+    return this.checkResult();
+  }
+  off(event: string, listener: (...args: never[]) => void): this {
+    return this.removeListener(event, listener);
+  }
+  /** Restarts the app to install: the updater must never call it (the KW may be in a call). */
+  quitAndInstall(): void {
+    this.restarts += 1;
   }
 }

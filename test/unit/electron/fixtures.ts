@@ -22,6 +22,7 @@ export function status(
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim Expert' },
     previews,
     history: { saving: true },
+    signIn: false,
   };
 }
 

@@ -36,6 +36,17 @@ describe('CA list', () => {
     expect(buildCaList(tls, [EXTRA_CA, CORP_CA], logger)).toEqual(['A', 'B', CORP_CA, EXTRA_CA]);
   });
 
+  it("keeps NODE_EXTRA_CA_CERTS's certificates, which Node's own defaults would trust", () => {
+    const { logger, records } = memoryLogger();
+    const ENV_CA = '-----BEGIN CERTIFICATE-----\nENV\n-----END CERTIFICATE-----';
+    const tls = {
+      rootCertificates: ['A'],
+      getCACertificates: (type: string): string[] => (type === 'extra' ? [ENV_CA] : []),
+    };
+    expect(buildCaList(tls, [EXTRA_CA], logger)).toEqual(['A', ENV_CA, EXTRA_CA]);
+    expect(records.at(-1)?.fields).toMatchObject({ environment: 1, extra: 1, total: 3 });
+  });
+
   it('falls back to the bundled CAs, with a warning, when the runtime cannot read the OS store', () => {
     const { logger, records } = memoryLogger();
     expect(buildCaList({ rootCertificates: ['A'] }, [EXTRA_CA], logger)).toEqual(['A', EXTRA_CA]);

@@ -5,11 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../main/core/log.js';
 import { setupPower, systemIdleSource } from '../../../main/electron/power.js';
 import { ElectronLoginItems, START_HIDDEN_ARG } from '../../../main/electron/login-items.js';
-import { claimSingleInstance, dialUrls } from '../../../main/electron/single-instance.js';
 import { createAppLogging, LOG_FILE_NAME } from '../../../main/electron/logging.js';
 import { onStatus } from '../../../main/electron/status-feed.js';
 import type { EventSink } from '../../../main/app/kw-app.js';
-import { fakeEvent, FakeApp, FakePowerMonitor } from './fake-electron.js';
+import { FakeApp, FakePowerMonitor } from './fake-electron.js';
 import { status } from './fixtures.js';
 
 describe('power', () => {
@@ -48,33 +47,6 @@ describe('login items', () => {
     new ElectronLoginItems(new FakeApp(), 'linux', logger).setStartAtLogin(true);
     expect(app.loginItemSettings).toEqual([]);
     expect(records).toHaveLength(2);
-  });
-});
-
-describe('single instance', () => {
-  it('finds sip:/tel: URLs on a command line', () => {
-    expect(
-      dialUrls(['/opt/kw', '--hidden', 'sip:kim@example.com', 'tel:+4912345', 'https://x', 'sips:a@b']),
-    ).toEqual(['sip:kim@example.com', 'tel:+4912345', 'sips:a@b']);
-  });
-
-  it('a second start focuses the first and its dial URLs are logged', () => {
-    const app = new FakeApp();
-    const { logger, records } = memoryLogger();
-    let focused = 0;
-    expect(claimSingleInstance(app, ['/opt/kw'], () => (focused += 1), logger)).toBe(true);
-    app.emit('second-instance', fakeEvent(), ['/opt/kw', 'tel:+4912345']);
-    expect(focused).toBe(1);
-    expect(records.some((r) => r.msg.startsWith('dial URL') && r.fields['url'] === 'tel:+4912345')).toBe(
-      true,
-    );
-  });
-
-  it('without the lock this instance must quit', () => {
-    const app = new FakeApp();
-    app.lock = false;
-    expect(claimSingleInstance(app, [], () => undefined, memoryLogger().logger)).toBe(false);
-    expect(app.listenerCount('second-instance')).toBe(0);
   });
 });
 

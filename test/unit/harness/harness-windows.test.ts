@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { KwApp } from '../../../main/app/kw-app.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../../main/app/ports.js';
+import { labSettings } from '../../support/lab-settings.js';
 import { kwCoreFactory } from '../../../main/core/core-factory.js';
 import { MemoryHistoryStore } from '../../../main/core/history/history-store.js';
 import { memoryLogger } from '../../../main/core/log.js';
@@ -21,10 +22,9 @@ const later = cleanupAfterEach();
 
 async function setup() {
   const log = memoryLogger();
-  const settings = new MemorySettingsStore({
-    ...DEFAULT_SETTINGS,
-    trustedRoutingPoints: ['sip:rp@lab.local'],
-  });
+  const settings = new MemorySettingsStore(
+    labSettings(['ws://127.0.0.1:5080'], { trustedRoutingPoints: ['sip:rp@lab.local'] }),
+  );
   const app = new KwApp({
     settings,
     secrets: new MemorySecretStore('pw'),

@@ -39,6 +39,7 @@ function status(connection: Connection, patch: Partial<StatusView> = {}): Status
     account: { uri: 'sip:kw1@lab.local', displayName: 'Kim' },
     previews: [],
     history: { saving: true },
+    signIn: false,
     ...patch,
   };
 }

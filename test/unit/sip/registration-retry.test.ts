@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../main/core/sip/backoff.js';
-import { REFUSED_RETRY, RegistrationRetryPolicy } from '../../../main/core/sip/registration-retry.js';
+import {
+  ConnectionRetryPolicy,
+  REFUSED_RETRY,
+  RegistrationRetryPolicy,
+} from '../../../main/core/sip/registration-retry.js';
 
 const MIN = 60_000;
 
 /** No jitter: the delays are exactly the bounds, so the test reads them. */
 function policy(): RegistrationRetryPolicy {
   return new RegistrationRetryPolicy({
+    transient: new Backoff({ initialMs: 1000, maxMs: 30_000, jitter: 0 }),
+    refused: new Backoff({ ...REFUSED_RETRY, jitter: 0 }),
+  });
+}
+
+/** The same bounds for the waits between connection rounds. */
+function connectionPolicy(): ConnectionRetryPolicy {
+  return new ConnectionRetryPolicy({
     transient: new Backoff({ initialMs: 1000, maxMs: 30_000, jitter: 0 }),
     refused: new Backoff({ ...REFUSED_RETRY, jitter: 0 }),
   });
@@ -68,5 +80,34 @@ describe('registration retry policy', () => {
   it('the default bounds are minutes, never seconds', () => {
     expect(REFUSED_RETRY.initialMs).toBeGreaterThanOrEqual(5 * MIN);
     expect(REFUSED_RETRY.maxMs).toBeLessThanOrEqual(60 * MIN);
+  });
+});
+
+describe('connection retry policy', () => {
+  it('a refused server certificate waits minutes, like a refused password, growing up to 30 min', () => {
+    const p = connectionPolicy();
+    expect([true, true, true, true].map((certificate) => p.next(certificate))).toEqual([
+      5 * MIN,
+      10 * MIN,
+      20 * MIN,
+      30 * MIN,
+    ]);
+  });
+
+  it('a server not reachable is retried on the short backoff, which certificate failures do not use up', () => {
+    const p = connectionPolicy();
+    expect(p.next(false)).toBe(1000);
+    expect(p.next(true)).toBe(5 * MIN);
+    expect(p.next(false)).toBe(2000);
+    expect(p.next(true)).toBe(10 * MIN);
+  });
+
+  it('connected: both start from their shortest delay again', () => {
+    const p = connectionPolicy();
+    p.next(true);
+    p.next(false);
+    p.reset();
+    expect(p.next(true)).toBe(5 * MIN);
+    expect(p.next(false)).toBe(1000);
   });
 });

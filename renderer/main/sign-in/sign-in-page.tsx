@@ -1,0 +1,187 @@
+/**
+ * The first-run screen: no account is set up yet, so nothing connects until
+ * the KW enters their server(s), SIP address and password (or their
+ * organization's policy or setup link fills some in).
+ */
+import type { JSX } from 'preact';
+import { PlusIcon } from '../../shared/components/icons.js';
+import { FieldError, LockedNote, TextField } from '../settings/fields.js';
+import { ListRow } from '../settings/list-row.js';
+import { MAX_SERVERS, type SignInForm } from './sign-in-form.js';
+import { useSignIn, type SignInState } from './use-sign-in.js';
+
+export function SignInPage(): JSX.Element {
+  const state = useSignIn();
+  return (
+    <main class="sign-in" data-testid="sign-in">
+      <div class="sign-in-card">
+        <p class="sign-in-brand" aria-hidden="true">
+          KW
+        </p>
+        <h1>Sign in to KW Desktop</h1>
+        <p class="sign-in-intro">
+          Enter the account your organization gave you. KW Desktop connects only after you sign in.
+        </p>
+        {state.form ? (
+          <SignInFields state={state} form={state.form} />
+        ) : (
+          <p class={state.formError ? 'inline-error' : 'muted'} role={state.formError ? 'alert' : undefined}>
+            {state.formError ?? 'Loading…'}
+          </p>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function SignInFields(props: { state: SignInState; form: SignInForm }): JSX.Element {
+  const { state, form } = props;
+  const { errors, update } = state;
+  const locked = new Set(state.loaded?.locked ?? []);
+  return (
+    <form
+      class="sign-in-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        state.submit();
+      }}
+    >
+      <ServerRows
+        servers={form.servers}
+        errors={errors}
+        locked={locked.has('servers')}
+        onChange={(servers) => update({ servers })}
+      />
+      <TextField
+        name="uri"
+        label="SIP address"
+        placeholder="jane.doe@example.com"
+        value={form.uri}
+        locked={locked.has('account.uri')}
+        autoComplete="username"
+        errors={errors}
+        onInput={(uri) => update({ uri })}
+      />
+      <TextField
+        name="password"
+        type="password"
+        label="Password"
+        autoComplete="current-password"
+        value={form.password}
+        errors={errors}
+        onInput={(password) => update({ password })}
+      />
+      <details
+        class="sign-in-more"
+        open={Boolean(form.authUser || form.displayName || errors.authUser || errors.displayName)}
+      >
+        <summary>More options</summary>
+        <TextField
+          name="authUser"
+          label="Authentication user"
+          hint="Only if your organization gave you one; otherwise the user part of the SIP address is used."
+          value={form.authUser}
+          locked={locked.has('account.authUser')}
+          errors={errors}
+          onInput={(authUser) => update({ authUser })}
+        />
+        <TextField
+          name="displayName"
+          label="Display name"
+          hint="The name agents see."
+          value={form.displayName}
+          locked={locked.has('account.displayName')}
+          errors={errors}
+          onInput={(displayName) => update({ displayName })}
+        />
+      </details>
+      <div class="sign-in-actions">
+        <button type="submit" class="btn btn-primary" data-testid="sign-in-submit" disabled={state.busy}>
+          {state.busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        {state.formError && (
+          <p class="inline-error" role="alert">
+            {state.formError}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function ServerRows(props: {
+  servers: readonly string[];
+  errors: Record<string, string>;
+  locked: boolean;
+  onChange: (servers: string[]) => void;
+}): JSX.Element {
+  const { servers, errors } = props;
+  return (
+    <fieldset class="sign-in-servers" disabled={props.locked}>
+      <legend id="servers-legend">{servers.length > 1 ? 'SIP servers' : 'SIP server'}</legend>
+      {props.locked && <LockedNote id="servers-locked" />}
+      <p class="field-hint" id="servers-hint">
+        {servers.length > 1
+          ? 'Tried in this order: the next one is used when one cannot be reached.'
+          : 'The WebSocket address of your SIP server.'}
+      </p>
+      {servers.length === 1 ? (
+        <OneServer value={servers[0] ?? ''} error={errors['servers.0']} onChange={props.onChange} />
+      ) : (
+        <ol class="servers">
+          {servers.map((_, i) => (
+            <ListRow
+              key={i}
+              noun="Server"
+              fieldKey={`servers.${i}`}
+              hintId="servers-hint"
+              placeholder="wss://sip.example.com"
+              list={servers}
+              index={i}
+              error={errors[`servers.${i}`]}
+              onChange={props.onChange}
+              reorder
+            />
+          ))}
+        </ol>
+      )}
+      <FieldError id="err-servers" error={errors.servers} />
+      {!props.locked && (
+        <button
+          type="button"
+          class="btn btn-small"
+          disabled={servers.length >= MAX_SERVERS}
+          onClick={() => props.onChange([...servers, ''])}
+        >
+          <PlusIcon /> Add a backup server
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+/** One server: a plain field, without the list's number and buttons. */
+function OneServer(props: {
+  value: string;
+  error: string | undefined;
+  onChange: (servers: string[]) => void;
+}): JSX.Element {
+  return (
+    <div class={`field${props.error ? ' has-error' : ''}`}>
+      <input
+        id="f-servers.0"
+        type="text"
+        spellcheck={false}
+        autoComplete="off"
+        aria-labelledby="servers-legend"
+        aria-describedby={props.error ? 'err-servers.0' : 'servers-hint'}
+        aria-invalid={props.error ? 'true' : undefined}
+        placeholder="wss://sip.example.com"
+        value={props.value}
+        onInput={(e) => props.onChange([e.currentTarget.value])}
+      />
+      <FieldError id="err-servers.0" error={props.error} />
+    </div>
+  );
+}
