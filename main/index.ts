@@ -368,8 +368,7 @@ function main(): void {
 
     await kwApp.start();
     logger.info('KW Desktop started');
-    // KwApp.openLink is the lead's addition (issue 13); until it lands, links are only logged.
-    links.deliverTo((link) => (kwApp as { openLink?(l: string): void }).openLink?.(link));
+    links.deliverTo((link) => kwApp.openLink(link));
   };
 
   app

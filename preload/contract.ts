@@ -200,8 +200,34 @@ export const RequestsViewSchema = v.object({
   unseen: v.number(),
 });
 
+/**
+ * A setup link from the organization (kwdesk://provision?url=…, --provision,
+ * or pasted on the sign-in screen): fetched and checked in main, shown to the
+ * KW, applied only when they confirm. `ready` says what it would set.
+ */
+export const ProvisioningViewSchema = v.variant('state', [
+  v.object({ state: v.literal('idle') }),
+  v.object({ state: v.literal('fetching'), host: v.string() }),
+  v.object({
+    state: v.literal('ready'),
+    host: v.string(),
+    /** The account the document names; uri '' = the KW types their address (in `domain`). */
+    account: v.object({ uri: v.string(), displayName: v.string() }),
+    domain: v.string(),
+    servers: v.array(v.string()),
+    trustedRoutingPoints: v.array(v.string()),
+    /** The document carries a one-time sign-in code: no password to type. */
+    signsInWithCode: v.boolean(),
+    /** A different account is signed in now: applying replaces it. */
+    replacesAccount: v.optional(v.string()),
+  }),
+  v.object({ state: v.literal('applying'), host: v.string() }),
+  v.object({ state: v.literal('failed'), host: v.string(), sentence: v.string() }),
+]);
+
 export const AppSnapshotSchema = v.object({
   status: StatusViewSchema,
+  provisioning: ProvisioningViewSchema,
   conversations: v.array(ConversationViewSchema),
   calls: v.array(CallViewSchema),
   requests: RequestsViewSchema,
@@ -263,6 +289,20 @@ export const commands = {
   'chats.typing': { input: v.strictObject({ interactionId: Id, active: v.boolean() }), output: Ok },
   'chats.end': { input: v.strictObject({ interactionId: Id }), output: Ok },
   'settings.get': { input: NoInput, output: SettingsViewSchema },
+  /** Fetches and checks a setup document (https only); applies nothing. */
+  'provisioning.open': {
+    input: v.strictObject({ url: v.pipe(v.string(), v.maxLength(2048)) }),
+    output: ProvisioningViewSchema,
+  },
+  /** Applies the fetched document, all or nothing; `uri` when it names no account, `password` without a code. */
+  'provisioning.apply': {
+    input: v.strictObject({
+      uri: v.optional(SipAddressSchema),
+      password: v.optional(v.pipe(v.string(), v.minLength(1, 'enter your password'), v.maxLength(256))),
+    }),
+    output: Ok,
+  },
+  'provisioning.cancel': { input: NoInput, output: Ok },
   'settings.save': { input: SettingsInputSchema, output: SettingsViewSchema },
   /** Opens an https: or mailto: link in the system browser; anything else is refused. */
   'links.open': { input: v.strictObject({ url: v.pipe(v.string(), v.maxLength(2048)) }), output: Ok },
@@ -320,6 +360,8 @@ export const events = {
   requests: RequestsViewSchema,
   /** Main asks the main window to show the Requests section (the tray's "N missed requests"). */
   showRequests: v.object({}),
+  /** A setup link is being fetched, is ready to apply, failed, or was applied or dropped (idle). */
+  provisioning: ProvisioningViewSchema,
 } as const;
 
 export type Commands = typeof commands;
@@ -342,6 +384,7 @@ export type CallRecordView = v.InferOutput<typeof CallRecordViewSchema>;
 export type CallLevelsView = EventPayload<'levels'>;
 export type RequestsView = v.InferOutput<typeof RequestsViewSchema>;
 export type RequestEntryView = v.InferOutput<typeof RequestEntryViewSchema>;
+export type ProvisioningView = v.InferOutput<typeof ProvisioningViewSchema>;
 
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];

@@ -126,6 +126,20 @@ if (!screenshots) {
     const main = { width: 1040, height: 680 };
     await shoot(`main-${scheme}`, '/main.html?previews=0', main, scheme);
     await shoot(`sign-in-${scheme}`, '/main.html?signin=1&previews=0', main, scheme);
+    await shoot(`sign-in-link-${scheme}`, '/main.html?signin=1&previews=0&provision=ready', main, scheme);
+    await shoot(
+      `sign-in-link-code-small-${scheme}`,
+      '/main.html?signin=1&previews=0&provision=ready&code=1',
+      { width: 420, height: 560 },
+      scheme,
+    );
+    await shoot(
+      `sign-in-link-failed-${scheme}`,
+      '/main.html?signin=1&previews=0&provision=failed',
+      main,
+      scheme,
+    );
+    await shoot(`sign-in-link-replaces-${scheme}`, '/main.html?previews=0&provision=ready', main, scheme);
     await shoot(
       `sign-in-small-${scheme}`,
       '/main.html?signin=1&previews=0',

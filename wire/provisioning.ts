@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import {
   AuthUserSchema,
+  CaCertificatesSchema,
   DisplayNameSchema,
   IdleMinutesSchema,
   ServersSchema,
@@ -20,8 +21,6 @@ import { parseSipUri } from './sip/uri.js';
 export const MAX_PROVISIONING_BYTES = 64 * 1024;
 /** The largest token-exchange request or answer (bytes). */
 export const MAX_TOKEN_EXCHANGE_BYTES = 4 * 1024;
-export const MAX_CA_CERTIFICATES = 10;
-export const MAX_CA_CERTIFICATE_CHARS = 16 * 1024;
 export const PROVISIONING_FORMAT = 1;
 
 /** An https:// URL (a setup document's links never downgrade to http). */
@@ -40,16 +39,6 @@ const DomainSchema = v.pipe(
     'the domain is a host name like example.com',
   ),
   v.toLowerCase(),
-);
-
-/** One PEM certificate; the line structure is checked here, the DER by TLS when used. */
-const CaCertificateSchema = v.pipe(
-  v.string(),
-  v.maxLength(MAX_CA_CERTIFICATE_CHARS, 'a CA certificate has at most 16 KiB'),
-  v.regex(
-    /^-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+-----END CERTIFICATE-----(?:\r?\n)?$/,
-    'a CA certificate is one PEM block (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)',
-  ),
 );
 
 export const SignInTokenSchema = v.pipe(
@@ -79,12 +68,7 @@ export const ProvisioningDocumentSchema = v.pipe(
     updates: v.optional(
       v.strictObject({ enabled: v.optional(v.boolean()), feedUrl: v.optional(HttpsUrlSchema) }),
     ),
-    caCertificates: v.optional(
-      v.pipe(
-        v.array(CaCertificateSchema),
-        v.maxLength(MAX_CA_CERTIFICATES, `at most ${MAX_CA_CERTIFICATES} CA certificates`),
-      ),
-    ),
+    caCertificates: v.optional(CaCertificatesSchema),
     signIn: v.optional(SignInSchema),
   }),
   v.forward(

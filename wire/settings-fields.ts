@@ -63,19 +63,20 @@ export const FeedUrlSchema = v.pipe(
 );
 
 export const MAX_CA_CERTIFICATES = 10;
-const MAX_PEM_CHARS = 16 * 1024;
+export const MAX_CA_CERTIFICATE_CHARS = 16 * 1024;
 
-/** Extra CA certificates (PEM), as an administrator pastes them: the shape is checked, Node checks the rest. */
-export const CaCertificatesSchema = v.pipe(
-  v.array(
-    v.pipe(
-      v.string(),
-      v.maxLength(MAX_PEM_CHARS, 'a certificate has at most 16 KiB'),
-      v.regex(
-        /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/,
-        'a certificate is PEM text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----',
-      ),
-    ),
+/** One PEM certificate; the line structure is checked here, the DER by TLS when used. */
+const CaCertificateSchema = v.pipe(
+  v.string(),
+  v.maxLength(MAX_CA_CERTIFICATE_CHARS, 'a CA certificate has at most 16 KiB'),
+  v.regex(
+    /^-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+-----END CERTIFICATE-----(?:\r?\n)?$/,
+    'a CA certificate is one PEM block (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)',
   ),
-  v.maxLength(MAX_CA_CERTIFICATES, `at most ${MAX_CA_CERTIFICATES} certificates`),
+);
+
+/** Extra CA certificates (PEM): an account's private CAs, from a policy, a setup document or the settings file. */
+export const CaCertificatesSchema = v.pipe(
+  v.array(CaCertificateSchema),
+  v.maxLength(MAX_CA_CERTIFICATES, `at most ${MAX_CA_CERTIFICATES} CA certificates`),
 );

@@ -39,6 +39,10 @@ import { recordRequests } from '../core/requests/request-recorder.js';
 import { safeExternalUrl } from '../../wire/links.js';
 import type { SettingsPolicy } from './policy/policy-settings.js';
 import { accountComplete } from './ports.js';
+import { ProvisioningFlow } from './provisioning/provisioning-flow.js';
+import { parseAppLink } from './provisioning/setup-link.js';
+import { exchangeSignInToken, fetchProvisioningDocument } from '../core/provisioning/index.js';
+import { toAor } from '../../wire/sip/uri.js';
 import type {
   LinkOpener,
   LoginItems,
@@ -85,6 +89,8 @@ export class KwApp {
   readonly requests: RequestLog;
   private requestsLoaded: Promise<void> | undefined;
   private unwireRequests: Unsubscribe | undefined;
+  /** The setup link being looked at (kwdesk://provision, --provision, or pasted on the sign-in screen). */
+  readonly provisioning: ProvisioningFlow;
 
   constructor(private readonly options: KwAppOptions) {
     const settings = options.settings.load();
@@ -95,6 +101,14 @@ export class KwApp {
       ...(options.requests ? { store: options.requests } : {}),
     });
     this.requests.on('changed', () => this.emit('requests', requestsView(this.requests)));
+    this.provisioning = new ProvisioningFlow({
+      fetchDocument: (url) => fetchProvisioningDocument(url, this.httpsOptions()),
+      exchangeToken: (url, signIn) => exchangeSignInToken(url, signIn, this.httpsOptions()),
+      current: () => options.settings.load(),
+      commit: (next, password) => this.commitProvisioned(next, password),
+      emit: (view) => this.emit('provisioning', view),
+      logger: options.logger.child('provisioning'),
+    });
   }
 
   /** The signed-in core (tests, the harness); throws before sign-in. */
@@ -165,6 +179,7 @@ export class KwApp {
       conversations: core ? core.conversations.list().map(conversationView) : [],
       calls: core ? core.calls.list().map(callView) : [],
       requests: requestsView(this.requests),
+      provisioning: this.provisioning.view(),
     };
   }
 
@@ -254,10 +269,20 @@ export class KwApp {
     if (refused !== undefined) throw new Error(refused);
     // Absent = keep the stored password; '' = forget it.
     const password = input.account.password;
-    this.storeAllOrNothing(next, password === undefined ? undefined : { password: password || undefined });
+    await this.commit(before, next, password === undefined ? undefined : { password: password || undefined });
+    return this.settingsView();
+  }
+
+  /** Stores `next` (and the secret) all or nothing, then applies what changed: login item, a new sign-in. */
+  private async commit(
+    before: StoredSettings,
+    next: StoredSettings,
+    secret: { password: string | undefined } | undefined,
+  ): Promise<void> {
+    this.storeAllOrNothing(next, secret);
     if (before.startAtLogin !== next.startAtLogin)
       this.options.loginItems?.setStartAtLogin(next.startAtLogin);
-    if (password !== undefined || signInChanged(before, next)) {
+    if (secret !== undefined || signInChanged(before, next)) {
       this.options.logger.info('account, servers or routing points changed: signing in again', {
         uri: next.account.uri,
       });
@@ -266,7 +291,53 @@ export class KwApp {
       await this.start();
       this.emitStatus();
     }
-    return this.settingsView();
+  }
+
+  /** A setup document's settings, under the organization's enforced values, with its password. */
+  private async commitProvisioned(next: StoredSettings, password: string): Promise<void> {
+    const enforced = this.options.policy?.enforce(next) ?? next;
+    await this.commit(this.options.settings.load(), enforced, { password });
+  }
+
+  /** How https requests of the app (setup links) trust and reach servers: as the SIP connection does. */
+  private httpsOptions(): { ca?: readonly string[]; resolveProxy?: ProxyResolver } {
+    const extra = this.options.settings.load().extraCaCertificates;
+    const ca = this.options.tlsFor?.(extra).ca;
+    return {
+      ...(ca !== undefined ? { ca: typeof ca === 'string' ? [ca] : ca } : {}),
+      ...(this.options.resolveProxy ? { resolveProxy: this.options.resolveProxy } : {}),
+    };
+  }
+
+  /**
+   * A link the shell was given: a setup link opens the main window on its
+   * summary; a sip: address opens it on the latest conversation with that
+   * agent (the KW Desktop takes requests, it does not dial); anything else is
+   * logged and dropped.
+   */
+  openLink(link: string): void {
+    const target = parseAppLink(link);
+    const log = this.options.logger;
+    if (target.kind === 'provision') {
+      this.options.windows.showMain();
+      void this.provisioning.open(target.url);
+      return;
+    }
+    if (target.kind === 'dial') {
+      const c = target.aor ? this.latestConversationWith(target.aor) : undefined;
+      log.info('address link: showing the main window', { found: c !== undefined });
+      this.options.windows.showMain(c);
+      if (c) this.emit('focus', { interactionId: c });
+      return;
+    }
+    log.info('link ignored: not a setup link or an address');
+  }
+
+  private latestConversationWith(aor: string): string | undefined {
+    const matches = (this.core?.conversations.list() ?? []).filter(
+      (c) => toAor(c.agent.uri)?.toLowerCase() === aor,
+    );
+    return matches.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0]?.interactionId;
   }
 
   /**
@@ -342,6 +413,15 @@ export class KwApp {
       },
       'settings.get': () => Promise.resolve(this.settingsView()),
       'settings.save': (input) => this.saveSettings(input),
+      'provisioning.open': ({ url }) => this.provisioning.open(url),
+      'provisioning.apply': async (input) => {
+        await this.provisioning.apply(input);
+        return null;
+      },
+      'provisioning.cancel': () => {
+        this.provisioning.cancel();
+        return Promise.resolve(null);
+      },
       'links.open': async ({ url }) => {
         const safe = safeExternalUrl(url);
         if (!safe) throw new Error('only https: and mailto: links can be opened');
@@ -417,6 +497,7 @@ function signInChanged(before: StoredSettings, next: StoredSettings): boolean {
     before.account.authUser !== next.account.authUser ||
     before.account.displayName !== next.account.displayName ||
     before.servers.join('\n') !== next.servers.join('\n') ||
+    before.extraCaCertificates.join('\n') !== next.extraCaCertificates.join('\n') ||
     before.trustedRoutingPoints.join('\n') !== next.trustedRoutingPoints.join('\n')
   );
 }

@@ -21,7 +21,8 @@ import { MediaBridge } from '../core/media/media-bridge.js';
 import { startHarness, type Harness } from './harness-server.js';
 
 export interface HarnessKwOptions {
-  readonly account: {
+  /** The account to sign in with; absent: a new install (the sign-in screen, nothing connects). */
+  readonly account?: {
     readonly uri: string;
     readonly displayName: string;
     readonly password?: string;
@@ -58,11 +59,13 @@ export interface HarnessKw {
 export async function startHarnessKw(options: HarnessKwOptions): Promise<HarnessKw> {
   const settings: StoredSettings = {
     ...DEFAULT_SETTINGS,
-    account: {
-      uri: options.account.uri,
-      displayName: options.account.displayName,
-      authUser: options.account.authUser ?? '',
-    },
+    account: options.account
+      ? {
+          uri: options.account.uri,
+          displayName: options.account.displayName,
+          authUser: options.account.authUser ?? '',
+        }
+      : DEFAULT_SETTINGS.account,
     servers: options.servers,
     idleMinutes: options.idleMinutes ?? DEFAULT_SETTINGS.idleMinutes,
     trustedRoutingPoints: options.trustedRoutingPoints,
@@ -83,7 +86,7 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
       ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
     }),
     settings: new MemorySettingsStore(settings),
-    secrets: new MemorySecretStore(options.account.password),
+    secrets: new MemorySecretStore(options.account?.password),
     links: {
       open: (url) => {
         openedLinks.push(url);

@@ -39,6 +39,7 @@ import {
   type PreviewView,
   type RequestEntryView,
   type RequestsView,
+  type ProvisioningView,
   type SettingsView,
   type StatusView,
 } from '../../preload/contract.js';
@@ -565,6 +566,31 @@ let devices: DevicesView = {
 /** `?signin=1`: a new install, no account yet (the sign-in screen). */
 let signingIn = params.get('signin') === '1';
 
+/** `?provision=ready|failed|fetching`: a setup link arrived (kwdesk://provision). */
+function fakeProvisioning(state: string | null): ProvisioningView {
+  const host = 'provision.lab.local';
+  if (state === 'fetching') return { state: 'fetching', host };
+  if (state === 'failed')
+    return {
+      state: 'failed',
+      host,
+      sentence:
+        "The setup link's server (provision.lab.local) has a certificate that is not trusted, so KW Desktop did not use it. Ask your administrator.",
+    };
+  if (state !== 'ready') return { state: 'idle' };
+  return {
+    state: 'ready',
+    host,
+    account: { uri: 'sip:kw1@lab.local', displayName: 'Kim Expert' },
+    domain: 'lab.local',
+    servers: ['wss://sip1.lab.local:7443', 'wss://sip2.lab.local:7443'],
+    trustedRoutingPoints: ['sip:billing-experts@lab.local'],
+    signsInWithCode: params.get('code') === '1',
+    ...(signingIn ? {} : { replacesAccount: 'sip:jane.cooper@lab.local' }),
+  };
+}
+let provisioning: ProvisioningView = fakeProvisioning(params.get('provision'));
+
 let settings: SettingsView = {
   account: signingIn
     ? { uri: '', authUser: '', displayName: '', hasPassword: false }
@@ -703,7 +729,13 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       if (focus !== 'none' && conversations.has(focus)) emit('focus', { interactionId: focus });
       if (params.get('typing') !== '0') emit('typing', { interactionId: 'ix-2001', active: true });
     }, 50);
-    return { status: status(), conversations: [...conversations.values()], calls, requests: requestsView() };
+    return {
+      status: status(),
+      conversations: [...conversations.values()],
+      calls,
+      requests: requestsView(),
+      provisioning,
+    };
   },
   'presence.set': ({ state }) => {
     manual = state;
@@ -784,6 +816,30 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     return null;
   },
   'settings.get': () => settings,
+  'provisioning.open': ({ url }) => {
+    provisioning = fakeProvisioning(url.includes('bad') ? 'failed' : 'ready');
+    emit('provisioning', provisioning);
+    return provisioning;
+  },
+  'provisioning.apply': () => {
+    if (provisioning.state !== 'ready') throw new Error('There is no setup link to apply.');
+    settings = {
+      ...settings,
+      account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim Expert', hasPassword: true },
+      servers: provisioning.servers,
+      trustedRoutingPoints: provisioning.trustedRoutingPoints,
+    };
+    provisioning = { state: 'idle' };
+    signingIn = false;
+    emit('provisioning', provisioning);
+    emit('status', status());
+    return null;
+  },
+  'provisioning.cancel': () => {
+    provisioning = { state: 'idle' };
+    emit('provisioning', provisioning);
+    return null;
+  },
   'settings.save': (input) => {
     settings = {
       account: {

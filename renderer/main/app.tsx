@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { GearIcon } from '../shared/components/icons.js';
 import { initials } from '../shared/format.js';
-import { fatal, previews, selected, status, view } from '../shared/store.js';
+import { fatal, previews, provisioning, selected, status, view } from '../shared/store.js';
 import { CallArea } from './call-panel.js';
 import { ChatView } from './chat-view.js';
 import { ConnectionBanner } from './connection-banner.js';
@@ -56,7 +56,8 @@ export function App(): JSX.Element {
       </div>
     );
   }
-  if (status.value?.signIn) return <SignInPage />;
+  // First run, or a setup link the KW has to confirm (it may replace the account).
+  if (status.value?.signIn || provisioning.value.state !== 'idle') return <SignInPage />;
   const c = selected.value;
   return (
     <div class="app">

@@ -10,6 +10,7 @@ import type {
   CallView,
   ConversationView,
   KwApi,
+  ProvisioningView,
   RequestsView,
   StatusView,
   WindowKind,
@@ -34,6 +35,8 @@ export const selectedId = signal<string | null>(null);
 export const view = signal<'chat' | 'settings' | 'requests'>('chat');
 /** Requests that ended without the KW (missed, declined, taken…), newest first; `unseen` until the section is opened. */
 export const requests = signal<RequestsView>({ entries: [], unseen: 0 });
+/** A setup link from the organization, while one is being fetched, shown or applied (main window). */
+export const provisioning = signal<ProvisioningView>({ state: 'idle' });
 export const query = signal('');
 export const unread = signal<ReadonlySet<string>>(new Set());
 /** Set when the app could not start (no `window.kw`, or `app.ready` failed). */
@@ -71,6 +74,7 @@ function applySnapshot(snapshot: AppSnapshot): void {
     conversations.value = snapshot.conversations;
     calls.value = snapshot.calls;
     requests.value = snapshot.requests;
+    provisioning.value = snapshot.provisioning;
   });
   restoreSelection(snapshot.conversations);
 }
@@ -132,6 +136,12 @@ export async function start(kw: KwApi, window: WindowKind): Promise<void> {
     'requests',
     on((r: RequestsView) => {
       requests.value = r;
+    }),
+  );
+  kw.on(
+    'provisioning',
+    on((p: ProvisioningView) => {
+      provisioning.value = p;
     }),
   );
   kw.on(

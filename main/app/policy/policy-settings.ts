@@ -16,6 +16,8 @@ export interface SettingsPolicy {
   locked(): readonly PolicyKey[];
   /** A sentence for the KW when `next` changes an enforced value; undefined when it does not. */
   refusal(next: StoredSettings): string | undefined;
+  /** `next` with the enforced values (a setup document never overrides the organization's policy). */
+  enforce(next: StoredSettings): StoredSettings;
 }
 
 const LABELS: Record<PolicyKey, string> = {
@@ -93,6 +95,10 @@ export class PolicySettingsStore implements SettingsStore, SettingsPolicy {
     if (keys.length === 0) return undefined;
     this.logger.warn('settings save refused: enforced by policy', { keys });
     return refusalSentence(keys);
+  }
+
+  enforce(next: StoredSettings): StoredSettings {
+    return withPolicyValues(next, this.policy.enforced);
   }
 
   /** `settings` with the stored (the KW's own) values where the policy enforces one. */

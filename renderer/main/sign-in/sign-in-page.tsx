@@ -9,9 +9,13 @@ import { FieldError, LockedNote, TextField } from '../settings/fields.js';
 import { ListRow } from '../settings/list-row.js';
 import { MAX_SERVERS, type SignInForm } from './sign-in-form.js';
 import { useSignIn, type SignInState } from './use-sign-in.js';
+import { provisioning } from '../../shared/store.js';
+import { SetupLinkView } from './setup-link-view.js';
+import { SetupLinkEntry } from './setup-link-entry.js';
 
+/** The first run (no account yet), or a setup link that arrived: the link's view replaces the form. */
 export function SignInPage(): JSX.Element {
-  const state = useSignIn();
+  const link = provisioning.value;
   return (
     <main class="sign-in" data-testid="sign-in">
       <div class="sign-in-card">
@@ -19,18 +23,28 @@ export function SignInPage(): JSX.Element {
           KW
         </p>
         <h1>Sign in to KW Desktop</h1>
-        <p class="sign-in-intro">
-          Enter the account your organization gave you. KW Desktop connects only after you sign in.
-        </p>
-        {state.form ? (
-          <SignInFields state={state} form={state.form} />
-        ) : (
-          <p class={state.formError ? 'inline-error' : 'muted'} role={state.formError ? 'alert' : undefined}>
-            {state.formError ?? 'Loading…'}
-          </p>
-        )}
+        {link.state === 'idle' ? <ManualSignIn /> : <SetupLinkView view={link} />}
       </div>
     </main>
+  );
+}
+
+function ManualSignIn(): JSX.Element {
+  const state = useSignIn();
+  return (
+    <>
+      <p class="sign-in-intro">
+        Enter the account your organization gave you. KW Desktop connects only after you sign in.
+      </p>
+      {state.form ? (
+        <SignInFields state={state} form={state.form} />
+      ) : (
+        <p class={state.formError ? 'inline-error' : 'muted'} role={state.formError ? 'alert' : undefined}>
+          {state.formError ?? 'Loading…'}
+        </p>
+      )}
+      <SetupLinkEntry />
+    </>
   );
 }
 

@@ -44,6 +44,7 @@ export const SNAPSHOT: AppSnapshot = {
   conversations: [],
   calls: [],
   requests: { entries: [], unseen: 0 },
+  provisioning: { state: 'idle' },
 };
 
 /** A call as the renderer sees it (an escalated transfer by default). */
@@ -92,6 +93,9 @@ export function recordingHandlers(): {
     'chats.retry': rec('chats.retry', null),
     'chats.typing': rec('chats.typing', null),
     'chats.end': rec('chats.end', null),
+    'provisioning.open': rec('provisioning.open', { state: 'idle' as const }),
+    'provisioning.apply': rec('provisioning.apply', null),
+    'provisioning.cancel': rec('provisioning.cancel', null),
     'settings.get': rec('settings.get', {
       account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim', hasPassword: false },
       servers: ['ws://127.0.0.1:5080'],

@@ -44,6 +44,9 @@ const VALID_INPUTS: Record<CommandName, unknown> = {
   'chats.typing': { interactionId: ID, active: true },
   'chats.end': { interactionId: ID },
   'settings.get': {},
+  'provisioning.open': { url: 'https://prov.example.com/kw1.json' },
+  'provisioning.apply': { password: 'pw' },
+  'provisioning.cancel': {},
   'settings.save': {
     account: { uri: 'sip:kw1@lab.local', authUser: '', displayName: 'Kim' },
     servers: ['ws://127.0.0.1:5080'],

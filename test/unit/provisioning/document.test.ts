@@ -3,8 +3,8 @@
  * passes as written; each broken rule is refused with the path it broke.
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_CA_CERTIFICATES } from '../../../wire/settings-fields.js';
 import {
-  MAX_CA_CERTIFICATES,
   parseProvisioningDocument,
   parseTokenExchangeAnswer,
   parseTokenExchangeRequest,
