@@ -203,6 +203,7 @@ describe('contract', () => {
       'on',
       'presence',
       'previews',
+      'provisioning',
       'requests',
       'settings',
       'windows',

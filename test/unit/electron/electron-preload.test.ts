@@ -60,6 +60,7 @@ describe('electron preload', () => {
       'on',
       'presence',
       'previews',
+      'provisioning',
       'requests',
       'settings',
       'windows',
