@@ -24,6 +24,8 @@ import {
 } from '../../main/app/ports.js';
 import type { EventPayload, ProvisioningView } from '../../preload/contract.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
+import { fixtureCertificate, startHttpsFixture } from '../support/https-fixture.js';
+import { createServer } from 'node:net';
 import { waitForState, withDeadline } from '../support/agents.js';
 
 const later = cleanupAfterEach();
@@ -52,6 +54,8 @@ async function world(
     servers: [sip.url],
     domain: 'lab.local',
     trustedRoutingPoints: [ROUTING_POINT],
+    // The certificate of the https fixtures too: the app trusts this one CA.
+    tls: await fixtureCertificate(),
     ...(options.now ? { now: options.now } : {}),
     logger,
   });
@@ -171,4 +175,47 @@ describe('setup links in the app', () => {
     expect(w.app.provisioning.view()).toEqual({ state: 'idle' });
     expect(w.settings.load()).toEqual(signedIn);
   });
+
+  it('a bad document, an oversize one and an unreachable server: failed with a sentence each, nothing stored', async () => {
+    const w = await world();
+    const bad = await startHttpsFixture((_req, res) => {
+      const body = req(_req).endsWith('big.json')
+        ? JSON.stringify({ kwDeskProvisioning: 1, padding: 'x'.repeat(100 * 1024) })
+        : JSON.stringify({
+            kwDeskProvisioning: 1,
+            servers: ['http://sip.example.com'],
+            domain: 'example.com',
+          });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+    });
+    later(() => bad.close());
+    const open = (url: string) => w.app.handlers['provisioning.open']({ url });
+    expect(await open(`${bad.url}/kw.json`)).toMatchObject({
+      state: 'failed',
+      sentence: expect.stringContaining('servers.0: a server is a ws:// or wss:// URL'),
+    });
+    expect(await open(`${bad.url}/big.json`)).toMatchObject({
+      state: 'failed',
+      sentence: expect.stringContaining('larger than 64 KB'),
+    });
+    const closed = await closedPort();
+    expect(await open(`https://127.0.0.1:${closed}/kw.json`)).toMatchObject({
+      state: 'failed',
+      sentence: expect.stringContaining('could not be reached'),
+    });
+    expect(w.settings.load()).toEqual(DEFAULT_SETTINGS);
+    expect(w.app.snapshot().status.signIn).toBe(true);
+  });
 });
+
+const req = (r: { url?: string }): string => r.url ?? '';
+
+/** A port nothing listens on (just closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
