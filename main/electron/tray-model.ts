@@ -43,6 +43,8 @@ export interface TrayCall {
 }
 
 export type TrayStatus = Pick<StatusView, 'presence' | 'connection'> & {
+  /** No account yet: the menu offers to sign in instead of presence states (StatusView.signIn). */
+  readonly signIn?: boolean;
   readonly call?: TrayCall;
   /** Requests that ended without the KW and that the KW has not seen (RequestsView.unseen). */
   readonly missed?: number;
@@ -56,7 +58,22 @@ export function trayCall(calls: readonly CallView[]): TrayCall | undefined {
   return { callId: call.callId, remote: call.remote.displayName || call.remote.uri };
 }
 
+/** Before sign-in there is no presence to set: one way to the sign-in screen, and Quit. */
+function signInModel(): TrayModel {
+  return {
+    tooltip: 'KW Desktop — not signed in',
+    icon: 'disconnected',
+    items: [
+      { type: 'label', label: 'Not signed in' },
+      { type: 'normal', label: 'Sign in…', action: { kind: 'open' } },
+      { type: 'separator' },
+      { type: 'normal', label: 'Quit', action: { kind: 'quit' } },
+    ],
+  };
+}
+
 export function trayModel(status: TrayStatus): TrayModel {
+  if (status.signIn) return signInModel();
   const signedIn = status.connection.phase === 'registered';
   const effective = STATE_LABELS[status.presence.effective];
   const call = status.call;

@@ -25,6 +25,14 @@ describe('trayModel', () => {
     });
   }
 
+  it('before sign-in: no presence to set, "Sign in…" opens the main window', () => {
+    const model = trayModel({ ...status('available', 'offline', 'stopped'), signIn: true });
+    expect(radios(model.items)).toEqual([]);
+    expect(model.items).toContainEqual({ type: 'normal', label: 'Sign in…', action: { kind: 'open' } });
+    expect(model.icon).toBe('disconnected');
+    expect(model.tooltip).toBe('KW Desktop — not signed in');
+  });
+
   it('in a call: the manual choice stays checked, the effective state and icon say "in a call"', () => {
     const model = trayModel(status('available', 'on-the-phone'));
     expect(radios(model.items).find((i) => i.checked)?.label).toBe('Available');
