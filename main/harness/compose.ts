@@ -5,6 +5,8 @@
  */
 import { join, resolve } from 'node:path';
 import { KwApp } from '../app/kw-app.js';
+import type { Policy } from '../app/policy/policy-model.js';
+import { PolicySettingsStore } from '../app/policy/policy-settings.js';
 import type { TlsOptions } from '../core/sip/ws-socket.js';
 import {
   DEFAULT_SETTINGS,
@@ -44,6 +46,8 @@ export interface HarnessKwOptions {
   /** TLS for the SIP servers (a test's private CA); the account's extra CAs are added to it. */
   readonly tls?: TlsOptions;
   readonly ringTimeoutMs?: number;
+  /** An organization's policy, as the shell reads it from the OS (tests of locked settings). */
+  readonly policy?: Policy;
 }
 
 export interface HarnessKw {
@@ -77,6 +81,10 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     // A person's browser may ask before it opens the microphone: give them time to click Allow.
     requestTimeoutMs: 30_000,
   });
+  const stored = new MemorySettingsStore(settings);
+  const policy = options.policy
+    ? new PolicySettingsStore(stored, options.policy, logger.child('policy'))
+    : undefined;
   const app = new KwApp({
     createCore: kwCoreFactory({
       history: new FileHistoryStore({ dir: options.historyDir, logger: logger.child('history') }),
@@ -85,7 +93,8 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
       ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
       ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
     }),
-    settings: new MemorySettingsStore(settings),
+    settings: policy ?? stored,
+    ...(policy ? { policy } : {}),
     secrets: new MemorySecretStore(options.account?.password),
     links: {
       open: (url) => {

@@ -18,6 +18,7 @@ import { startSipServer, type SipServer } from '../../lab/sip-server/index.js';
 import { startProvisioningServer, type ProvisioningServer } from '../../lab/provisioning/index.js';
 import { memoryLogger } from '../../main/core/log.js';
 import { startHarnessKw, type HarnessKw } from '../../main/harness/compose.js';
+import { parsePolicy } from '../../main/app/policy/policy-model.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { test, expect, screenshot } from './fixtures.js';
 
@@ -181,6 +182,45 @@ test.describe('first run and setup links', () => {
     } finally {
       await stranger.close();
       await w.close();
+    }
+  });
+
+  test('servers enforced by the organization: filled in and locked, on the sign-in screen and in Settings', async ({
+    page,
+  }) => {
+    const { logger } = memoryLogger('warn');
+    const sip = await startSipServer({ port: 0, users: USERS, logger });
+    const { policy } = parsePolicy({ Default: {}, Enforced: { servers: [sip.url] }, problems: [] });
+    const kw = await startHarnessKw({
+      servers: [],
+      trustedRoutingPoints: [],
+      historyDir: await mkdtemp(join(tmpdir(), 'kw-e2e-signin-policy-')),
+      logger,
+      policy,
+    });
+    try {
+      await page.setViewportSize(SIZES[0]);
+      await page.goto(kw.harness.mainUrl);
+      const server = page.getByLabel('SIP server');
+      await expect(server).toHaveValue(sip.url);
+      await expect(server).toBeDisabled();
+      await expect(page.getByTestId('servers-locked')).toHaveText('Set by your organization.');
+      await expect(page.getByRole('button', { name: 'Add a backup server' })).toHaveCount(0);
+      await lookAtEverySize(page, 'policy');
+
+      await page.getByLabel('SIP address').fill('kw1@lab.local');
+      await page.getByLabel('Password').fill('kw1-secret');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('connection-status')).toContainText(/registered/i, { timeout: 15_000 });
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const settings = page.getByTestId('settings');
+      await expect(settings.getByTestId('servers-locked')).toHaveText('Set by your organization.');
+      await expect(settings.getByLabel('Server 1', { exact: true })).toBeDisabled();
+      await expect(settings.getByLabel('SIP address')).toBeEnabled();
+      await screenshot(page, 'sign-in-policy-settings-1040x680-light');
+    } finally {
+      await kw.close();
+      await sip.close();
     }
   });
 });

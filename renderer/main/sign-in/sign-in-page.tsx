@@ -141,7 +141,12 @@ function ServerRows(props: {
           : 'The WebSocket address of your SIP server.'}
       </p>
       {servers.length === 1 ? (
-        <OneServer value={servers[0] ?? ''} error={errors['servers.0']} onChange={props.onChange} />
+        <OneServer
+          value={servers[0] ?? ''}
+          error={errors['servers.0']}
+          locked={props.locked}
+          onChange={props.onChange}
+        />
       ) : (
         <ol class="servers">
           {servers.map((_, i) => (
@@ -179,6 +184,7 @@ function ServerRows(props: {
 function OneServer(props: {
   value: string;
   error: string | undefined;
+  locked: boolean;
   onChange: (servers: string[]) => void;
 }): JSX.Element {
   return (
@@ -189,7 +195,9 @@ function OneServer(props: {
         spellcheck={false}
         autoComplete="off"
         aria-labelledby="servers-legend"
-        aria-describedby={props.error ? 'err-servers.0' : 'servers-hint'}
+        aria-describedby={
+          props.error ? 'err-servers.0' : props.locked ? 'servers-locked servers-hint' : 'servers-hint'
+        }
         aria-invalid={props.error ? 'true' : undefined}
         placeholder="wss://sip.example.com"
         value={props.value}
