@@ -210,7 +210,14 @@ export class BridgedPeerConnection {
   }
 
   async setRemoteDescription(description: { type?: unknown; sdp?: unknown }): Promise<void> {
-    await this.send({ op: 'setRemoteDescription', pcId: this.id, description: toDescription(description) });
+    try {
+      await this.send({ op: 'setRemoteDescription', pcId: this.id, description: toDescription(description) });
+    } catch (error) {
+      // A late answer (to a hold or unhold re-INVITE) after the call closed: nothing to apply. Rejecting
+      // would make JsSIP terminate a session that already ended, which throws outside any handler.
+      if (this.isClosed) return;
+      throw error;
+    }
   }
 
   /** What the call shows: packets both ways and the level the host last measured. */

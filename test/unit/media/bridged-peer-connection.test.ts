@@ -376,6 +376,22 @@ describe('bridged peer connection: timeouts and refused messages', () => {
     expect(warnings()).toContain('media host did not answer in time');
   });
 
+  it('a late answer after close is dropped, not an error (JsSIP would end an ended session)', async () => {
+    const { host, pc } = await setup();
+    const late = pc.setRemoteDescription(OFFER);
+    pc.close();
+    // The host closed it too: its answer to the request in flight is an error.
+    host.deliver({
+      kind: 'error',
+      id: host.last('setRemoteDescription').id,
+      name: 'InvalidStateError',
+      message: 'the peer connection is closed',
+    });
+    await expect(late).resolves.toBeUndefined();
+    await expect(pc.setRemoteDescription(OFFER)).resolves.toBeUndefined();
+    expect(host.sent.filter((m) => m.request.op === 'setRemoteDescription')).toHaveLength(1);
+  });
+
   it('a host error rejects with its name and message', async () => {
     const { host, pc } = await setup();
     const done = pc.setRemoteDescription(OFFER);
