@@ -6,6 +6,7 @@
  * p50/p99, rates and memory, per server × variant × N.
  *
  *   npm run bench [-- --quick] [-- --only router-scale|history-writes] [-- --variants memory-1,redis-2]
+ *                 [-- --compare bench-results/baseline.json]   each figure next to a saved result's
  *
  * Router at scale: the variants are memory-1 (memory store, one router process),
  * redis-1 (Redis store, one process) and redis-2 (Redis store, two processes
@@ -44,6 +45,7 @@ import {
 } from './router-scale-plan.js';
 import { printRouterScale, type RouterBaseline } from './router-scale-table.js';
 import { historyWrites } from './history-writes.bench.js';
+import { compareArg, compareResults, comparisonTable, readResult, type SavedResult } from './compare.js';
 
 interface Row {
   readonly name: string;
@@ -67,6 +69,18 @@ const RUNS = {
 };
 const ROUTER_SCALE: RouterScalePlan = planOrExit();
 const RESULTS_FILE = process.env.KW_BENCH_RESULTS || 'bench-results/latest.json';
+/** `--compare FILE`: read before the run (a missing or broken file stops it at once), printed after. */
+const COMPARE_FILE = compareArg(process.argv);
+const COMPARE_WITH: SavedResult | undefined = COMPARE_FILE ? readCompareOrExit(COMPARE_FILE) : undefined;
+
+function readCompareOrExit(file: string): SavedResult {
+  try {
+    return readResult(file);
+  } catch (error) {
+    console.error(`bench: --compare ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
 
 function planOrExit(): RouterScalePlan {
   try {
@@ -205,6 +219,10 @@ async function main(): Promise<void> {
     historyWrites: history,
   };
   writeResult(result);
+  if (COMPARE_WITH)
+    console.log(
+      `\n${comparisonTable(compareResults(COMPARE_WITH, result), COMPARE_WITH.at ?? COMPARE_FILE)}`,
+    );
 }
 
 function print(reference: Summary, rows: Row[]): void {
