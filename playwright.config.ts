@@ -19,8 +19,10 @@ export default defineConfig({
   testDir: 'test/e2e',
   testMatch: /.*\.e2e\.ts$/,
   outputDir: 'test-results/e2e',
+  // One worker: with two, a loaded 2-core machine let an 8 s preview run out mid-test.
   fullyParallel: false,
   workers: 1,
+  globalSetup: './test/support/e2e-global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],

@@ -6,7 +6,6 @@
  * 127.0.0.1 ICE candidates; the pages connect over eth0 (192.0.2.2 here).
  */
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { memoryLogger, type Logger } from '../../main/core/log.js';
 import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
@@ -17,6 +16,7 @@ import { startTestRouter } from '../support/test-router.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 import { CHROMIUM_ARGS } from '../../playwright.config.js';
 import { seriousAxeViolations } from '../support/axe.js';
+import { buildLabWeb } from '../support/call-lab.js';
 
 const MEDIA_ARGS = [
   '--use-fake-ui-for-media-stream',
@@ -81,17 +81,13 @@ const test = base.extend<{ desk: Desk }>({
       },
     });
     for (const context of contexts) await context.close().catch(() => undefined);
-    await web.close();
-    await kw.stop().catch(() => undefined);
-    await router.close().catch(() => undefined);
+    // Together: each graceful SIP stop waits ~2 s for JsSIP's transactions; the server goes last.
+    await Promise.allSettled([web.close(), kw.stop(), router.close()]);
     await sip.close().catch(() => undefined);
   },
 });
 
-test.beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-lab-web.mjs'], { encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`build-lab-web failed: ${built.stderr}`);
-});
+test.beforeAll(() => buildLabWeb());
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });

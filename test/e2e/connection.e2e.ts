@@ -152,9 +152,11 @@ test.describe('the connection, in words', () => {
 
       const first = registers(tap.fromClients);
       expect(first, 'REGISTERs of the first attempt').toBeLessThanOrEqual(2);
-      await page.waitForTimeout(6000);
-      expect(registers(tap.fromClients), 'REGISTERs while waiting').toBe(first);
+      // The screenshots and axe runs take part of the 6 s watched for REGISTERs: the rest is waited out.
+      const watchedSince = Date.now();
       await lookAtEverySize(page, 'password-refused');
+      await page.waitForTimeout(Math.max(0, 6000 - (Date.now() - watchedSince)));
+      expect(registers(tap.fromClients), 'REGISTERs while waiting').toBe(first);
 
       await banner.getByRole('button', { name: 'Retry now' }).click();
       await expect.poll(() => registers(tap.fromClients)).toBeGreaterThan(first);

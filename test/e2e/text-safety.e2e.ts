@@ -55,8 +55,8 @@ async function hostileAgentLab(world: World): Promise<{ bot: AgentBot; stop: () 
   const bot = new AgentBot({ agent, logger: world.logger });
   const stop = async () => {
     bot.dispose();
-    await agent.stop(1000);
-    await router.close();
+    // Together: each graceful SIP stop waits for JsSIP's transactions.
+    await Promise.all([agent.stop(1000), router.close()]);
   };
   try {
     await expect

@@ -17,6 +17,7 @@ import { startLabWeb, type LabWeb } from '../../lab/web/server.js';
 import { labServer, type ServerUnderTest } from './servers.js';
 import { FAST_AGENT, startTestRouter, type RawRoutingPoint } from './test-router.js';
 import { writeToneWav } from './tone-wav.js';
+import { LAB_WEB_BUILT_ENV } from './e2e-global-setup.js';
 
 /** Who speaks at which frequency: each party's voice is a tone, so the far end can tell who it hears. */
 export const TONES = { customer: 440, agent: 660, kw: 880 } as const;
@@ -39,7 +40,9 @@ export async function callChromiumArgs(): Promise<string[]> {
   ];
 }
 
+/** Builds the lab's pages, unless the e2e global setup built them for every worker already. */
 export function buildLabWeb(): void {
+  if (process.env[LAB_WEB_BUILT_ENV]) return;
   const built = spawnSync(process.execPath, ['scripts/build-lab-web.mjs'], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`build-lab-web failed: ${built.stderr}`);
 }
@@ -94,9 +97,8 @@ export async function startCallLab(
     kwCallUrl: `${kw.harness.url}/call.html`,
     labUrl: (path, params) => `${web.url}/${path}/?${new URLSearchParams({ server: sip.url, ...params })}`,
     close: async () => {
-      await web.close().catch(() => undefined);
-      await kw.close().catch(() => undefined);
-      await router.close().catch(() => undefined);
+      // Together: each graceful SIP stop waits ~2 s for JsSIP's transactions; the server goes last.
+      await Promise.allSettled([web.close(), kw.close(), router.close()]);
       await sip.close().catch(() => undefined);
     },
   };

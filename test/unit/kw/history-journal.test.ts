@@ -53,7 +53,8 @@ describe('history journal: a crash while writing', () => {
       expect(again.conversations, `cut at ${cut}, reloaded`).toEqual(conversations);
       expect(await readdir(crashed)).toEqual(['ix-1.jsonl']);
     }
-  });
+    // A few hundred file rewrites: slow on a loaded 2-core machine, and no time is what it tests.
+  }, 30_000);
 
   it('keeps appending after a torn record was dropped', async () => {
     const dir = await tempDir();
