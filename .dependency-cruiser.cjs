@@ -14,6 +14,7 @@ const PARTS = {
   ui: '^renderer/',
   router: '^router/',
   lab: '^lab/',
+  dashboard: '^dashboard/',
 };
 /** The libraries wire/ may use: pure JavaScript, no Node, no DOM. */
 const WIRE_LIBRARIES = '^node_modules/(valibot|fast-xml-parser)/';
@@ -117,6 +118,32 @@ const forbidden = [
     severity: 'error',
     from: { path: PARTS.lab },
     to: { path: ['^main/', PARTS.contract, PARTS.ui, '^test/'], pathNot: SIP_AGENT },
+  },
+  {
+    name: 'dashboard-only-wire',
+    comment:
+      'dashboard/ (the supervisor page in Chromium) imports wire/ and its libraries only: the router serves it, it never imports the router or any other part.',
+    severity: 'error',
+    from: { path: PARTS.dashboard },
+    to: {
+      path: [
+        '^main/',
+        PARTS.contract,
+        PARTS.ui,
+        PARTS.router,
+        PARTS.lab,
+        '^test/',
+        '^node_modules/electron/',
+      ],
+    },
+  },
+  {
+    name: 'dashboard-imported-by-none',
+    comment:
+      'The router serves the built page (dist/dashboard/) as files; no part of the product imports dashboard/ (tests and build scripts may).',
+    severity: 'error',
+    from: { pathNot: ['^dashboard/', '^test/', '^scripts/'] },
+    to: { path: PARTS.dashboard },
   },
   {
     name: 'no-unresolvable',

@@ -8,6 +8,7 @@
  * core's domain types and the history file format (main/app/views.ts maps them).
  */
 import * as v from 'valibot';
+import { isIsoTime } from '../wire/iso-time.js';
 import { EFFECTIVE_STATES, MANUAL_STATES } from '../wire/presence/manual-states.js';
 import {
   AuthUserSchema,
@@ -19,6 +20,7 @@ import {
 } from '../wire/settings-fields.js';
 
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'not an interaction id'));
+const IsoTimeSchema = v.pipe(v.string(), v.maxLength(40), v.check(isIsoTime, 'not an ISO time'));
 const NoInput = v.strictObject({});
 const Ok = v.null();
 
@@ -66,6 +68,8 @@ export const StatusViewSchema = v.object({
     manual: v.picklist(MANUAL_STATES),
     effective: v.picklist(EFFECTIVE_STATES),
     published: v.boolean(),
+    /** A timed Do not disturb: when it ends (ISO time); the state before it comes back then. */
+    until: v.optional(v.string()),
   }),
   routable: v.object({ routable: v.boolean(), explanation: v.string() }),
   account: v.object({ uri: v.string(), displayName: v.string() }),
@@ -272,7 +276,20 @@ export const commands = {
   'app.ready': { input: v.strictObject({ window: WindowKindSchema }), output: AppSnapshotSchema },
   /** "Retry now": the SIP agent tries to connect or register at once instead of waiting. */
   'connection.retry': { input: NoInput, output: Ok },
-  'presence.set': { input: v.strictObject({ state: v.picklist(MANUAL_STATES) }), output: Ok },
+  /** `until` (ISO time, only with dnd): Do not disturb until then, then back to the state before by itself. */
+  'presence.set': {
+    input: v.pipe(
+      v.strictObject({ state: v.picklist(MANUAL_STATES), until: v.optional(IsoTimeSchema) }),
+      v.forward(
+        v.check(
+          (i) => i.until === undefined || i.state === 'dnd',
+          'only Do not disturb can have an end time',
+        ),
+        ['until'],
+      ),
+    ),
+    output: Ok,
+  },
   'previews.accept': { input: v.strictObject({ interactionId: Id }), output: Ok },
   'previews.decline': {
     input: v.strictObject({ interactionId: Id, reason: v.optional(v.pipe(v.string(), v.maxLength(200))) }),

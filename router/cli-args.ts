@@ -16,8 +16,16 @@ export const USAGE = `Usage: npm run router -- --config FILE --server ws://HOST:
   --events <file>        append the router event log there, JSON lines
   --http <host:port>     serve GET /healthz and /metrics there (default off; use a loopback address,
                          e.g. 127.0.0.1:9464; port 0 = any free port)
+  --http-cert <file>     with --http-key: serve https (PEM certificate chain)
+  --http-key <file>      the certificate's private key (PEM)
+  --dashboard-token-file <file>
+                         the supervisor dashboard's token (over the config's dashboard.tokenFile/token);
+                         without a token the dashboard is off
   --log-level <level>    debug, info (default), warn or error
-  -h, --help             this text`;
+  -h, --help             this text
+
+       npm run router -- --dry-run CONFIG SCENARIO.json
+                         what the routing table and strategy make of a scenario, then exit`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -43,7 +51,16 @@ export interface RouterCliOptions {
   readonly instance: string;
   readonly events: string | undefined;
   readonly http: HttpListen | undefined;
+  /** `--http-cert`/`--http-key`: file names (both or neither). */
+  readonly httpTls: { readonly cert: string; readonly key: string } | undefined;
+  readonly dashboardTokenFile: string | undefined;
   readonly logLevel: LogLevel;
+}
+
+/** `--dry-run CONFIG SCENARIO`: the files to read. */
+export interface DryRunArgs {
+  readonly config: string;
+  readonly scenario: string;
 }
 
 export interface ArgDefaults {
@@ -52,7 +69,18 @@ export interface ArgDefaults {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-const VALUE_OPTIONS = ['config', 'server', 'store', 'instance', 'events', 'http', 'log-level'] as const;
+const VALUE_OPTIONS = [
+  'config',
+  'server',
+  'store',
+  'instance',
+  'events',
+  'http',
+  'http-cert',
+  'http-key',
+  'dashboard-token-file',
+  'log-level',
+] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 const REPEATABLE: ReadonlySet<ValueOption> = new Set(['server']);
 
@@ -101,6 +129,11 @@ export function parseRouterArgs(argv: readonly string[], defaults: ArgDefaults):
     );
 
   const http = one('http');
+  const cert = one('http-cert');
+  const key = one('http-key');
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError('--http-cert and --http-key go together (the certificate and its key)');
+  if (cert !== undefined && http === undefined) throw new UsageError('--http-cert needs --http');
   return {
     config,
     servers,
@@ -108,8 +141,19 @@ export function parseRouterArgs(argv: readonly string[], defaults: ArgDefaults):
     instance,
     events,
     http: http === undefined ? undefined : parseHttpListen(http),
+    httpTls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    dashboardTokenFile: one('dashboard-token-file'),
     logLevel,
   };
+}
+
+/** `--dry-run CONFIG SCENARIO` (nothing else), undefined when `--dry-run` is not given. */
+export function parseDryRunArgs(argv: readonly string[]): DryRunArgs | undefined {
+  if (!argv.includes('--dry-run')) return undefined;
+  const [flag, config, scenario, ...rest] = argv;
+  if (flag !== '--dry-run' || config === undefined || scenario === undefined || rest.length > 0)
+    throw new UsageError('use --dry-run CONFIG SCENARIO.json, with no other option');
+  return { config, scenario };
 }
 
 export function parseStore(value: string): StoreOption {

@@ -6,14 +6,20 @@
  *
  *   tsx router/cli.ts --config FILE --server ws://HOST:PORT [--server …]
  *                     [--store memory|redis://HOST:PORT/DB] [--instance NAME] [--events FILE]
- *                     [--http HOST:PORT] [--log-level debug|info|warn|error]
+ *                     [--http HOST:PORT [--http-cert FILE --http-key FILE]]
+ *                     [--dashboard-token-file FILE] [--log-level debug|info|warn|error]
+ *   tsx router/cli.ts --dry-run CONFIG SCENARIO.json
  *
  * Exit codes: 0 stopped by a signal (or --help), 1 could not start, 2 usage.
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { consoleSink, createLogger } from '../main/core/log.js';
-import { parseRouterArgs, USAGE, UsageError, type RouterCliOptions } from './cli-args.js';
+import { parseDryRunArgs, parseRouterArgs, USAGE, UsageError, type RouterCliOptions } from './cli-args.js';
+import { systemClock } from './clock.js';
+import { createDashboard, readDashboardToken, type Dashboard } from './dashboard/index.js';
+import { runDryRunCommand } from './dashboard/dry-run-cli.js';
 import { checkHealth, startRouterHttp, type RouterHttp } from './http.js';
 import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from './index.js';
 import { RouterMetrics } from './metrics.js';
@@ -30,6 +36,8 @@ export async function main(
 ): Promise<number> {
   let opts: RouterCliOptions | 'help';
   try {
+    const dryRun = parseDryRunArgs(argv);
+    if (dryRun) return await runDryRunCommand(dryRun, io);
     opts = parseRouterArgs(argv, { instance: `${os.hostname()}-${process.pid}` });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -114,9 +122,24 @@ async function run(
   }
   metrics.attach(router);
 
+  let dashboard: Dashboard | undefined;
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    tls = options.httpTls && {
+      cert: await readFile(options.httpTls.cert),
+      key: await readFile(options.httpTls.key),
+    };
+    dashboard = await dashboardFor(options, config, store, logger, tls !== undefined);
+  } catch (error) {
+    io.stderr.write(`router: ${(error as Error).message}\n`);
+    await router.close();
+    await store.close();
+    return 1;
+  }
+
   let http: RouterHttp | undefined;
   if (options.http) {
-    if (!options.http.loopback)
+    if (!options.http.loopback && !tls)
       logger.warn('the health and metrics endpoint has no authentication: prefer a loopback address', {
         host: options.http.host,
       });
@@ -126,6 +149,8 @@ async function run(
         port: options.http.port,
         logger: logger.child('http'),
         metrics,
+        ...(tls ? { tls } : {}),
+        ...(dashboard ? { dashboard: dashboard.routes.handle.bind(dashboard.routes) } : {}),
         health: () =>
           checkHealth({
             router,
@@ -146,6 +171,7 @@ async function run(
       url: http.url,
       healthz: `${http.url}/healthz`,
       metrics: `${http.url}/metrics`,
+      ...(dashboard ? { dashboard: `${http.url}/dashboard/` } : {}),
     });
   }
 
@@ -160,6 +186,7 @@ async function run(
 
   await stopRequested;
   try {
+    dashboard?.close();
     await http?.close();
     await router.close();
     await store.close();
@@ -168,6 +195,44 @@ async function run(
     return 1;
   }
   return 0;
+}
+
+/** The dashboard when a token is configured and it may be served safely; else undefined, said in one log line. */
+async function dashboardFor(
+  options: RouterCliOptions,
+  config: RouterConfig,
+  store: RouterStore,
+  logger: ReturnType<typeof createLogger>,
+  secure: boolean,
+): Promise<Dashboard | undefined> {
+  const token = await readDashboardToken(
+    options.dashboardTokenFile !== undefined
+      ? { tokenFile: options.dashboardTokenFile }
+      : { tokenFile: config.dashboard?.tokenFile, token: config.dashboard?.token },
+  );
+  if (token === undefined) {
+    logger.info('dashboard off: no token (config dashboard.tokenFile or --dashboard-token-file)');
+    return undefined;
+  }
+  if (!options.http) {
+    logger.info('dashboard off: it is served on --http, which is not given');
+    return undefined;
+  }
+  if (!options.http.loopback && !secure) {
+    logger.warn('dashboard off: a non-loopback --http address needs TLS (--http-cert, --http-key)', {
+      host: options.http.host,
+    });
+    return undefined;
+  }
+  return createDashboard({
+    config,
+    store,
+    instance: options.instance,
+    token,
+    secure,
+    clock: systemClock,
+    logger: logger.child('dashboard'),
+  });
 }
 
 const entry = process.argv[1];

@@ -110,6 +110,14 @@ const RouterConfigSchema = v.strictObject({
     v.array(RoutingPointSchema, 'must be a list'),
     v.minLength(1, 'must list at least one routing point'),
   ),
+  /** The supervisor dashboard on `--http` (router/dashboard/): off without a token. */
+  dashboard: v.optional(
+    v.strictObject({
+      /** A file holding the token (preferred: keeps it out of the config). */
+      tokenFile: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+      token: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+    }),
+  ),
 });
 
 export type RawRouterConfig = v.InferInput<typeof RouterConfigSchema>;
@@ -141,12 +149,20 @@ export interface RoutingPointConfig {
   readonly inactivityTimeoutMs: number;
 }
 
+export interface DashboardConfig {
+  /** Relative paths are read from the router's working directory. */
+  readonly tokenFile?: string;
+  readonly token?: string;
+}
+
 export interface RouterConfig {
   readonly domain: string;
   readonly userDataPrefix: string;
   /** The config's table over the defaults. */
   readonly routingTable: RoutingTable;
   readonly routingPoints: readonly RoutingPointConfig[];
+  /** Absent: no token in the config (the dashboard is off unless the command line gives one). */
+  readonly dashboard?: DashboardConfig;
 }
 
 export class RouterConfigError extends Error {
@@ -253,6 +269,7 @@ export function parseRouterConfig(data: unknown, options: ParseConfigOptions = {
     userDataPrefix: raw.userDataPrefix ?? DEFAULT_USER_DATA_PREFIX,
     routingTable: routingTable(raw.routingTable),
     routingPoints,
+    ...(raw.dashboard !== undefined ? { dashboard: raw.dashboard } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { startTimer, type CancelTimer, type Clock } from './clock.js';
 import type { MemberConfig, RoutingPointConfig } from './config.js';
 import type { RouterEventInput } from './event-log.js';
 import type { MemberChange, MemberDirectory } from './members.js';
+import { chooseOffer, notOfferableBecause } from './selection.js';
 import type { Strategy } from './strategies/index.js';
 import type { InteractionRecord, InteractionRequest, OfferOutcome } from './interaction-record.js';
 
@@ -577,7 +578,7 @@ export class RoutingEngine {
       .filter((m) => !ix.offers.has(m) && this.offerable(m))
       .map((uri) => ({ uri, idleSince: this.options.directory.idleSince(uri) }));
     const limit = config.maxAttempts - ix.attempts;
-    const selection = this.options.strategy.select({
+    const choice = chooseOffer(this.options.strategy, {
       members: this.memberUris,
       eligible,
       offered: new Set(ix.offers.keys()),
@@ -585,19 +586,11 @@ export class RoutingEngine {
       cursor: this.cursor,
       limit,
     });
-    if (selection.kind === 'give-up') return this.notRouted(ix, selection.why);
-    if (selection.kind === 'offer') {
-      // Trust, but verify: a strategy may only name eligible members, within the limit.
-      const allowed = new Set(eligible.map((e) => e.uri));
-      const kws = [...new Set(selection.kws)].filter((k) => allowed.has(k)).slice(0, limit);
-      if (kws.length > 0) {
-        ix.cancelWait?.();
-        ix.cancelWait = undefined;
-        for (const kw of kws) this.offer(ix, kw);
-        return;
-      }
-    }
-    this.wait(ix, selection.kind === 'wait' ? selection.why : 'the strategy named nobody eligible');
+    if (choice.kind === 'give-up') return this.notRouted(ix, choice.why);
+    if (choice.kind === 'wait') return this.wait(ix, choice.why);
+    ix.cancelWait?.();
+    ix.cancelWait = undefined;
+    for (const kw of choice.kws) this.offer(ix, kw);
   }
 
   private wait(ix: Active, why: string): void {
@@ -801,9 +794,13 @@ export class RoutingEngine {
   private offerable(uri: string): boolean {
     const { directory, config } = this.options;
     const capacity = this.membersByUri.get(uri)?.capacity ?? config.capacity;
-    return (
-      directory.state(uri).kind === 'Ready' && directory.loadHint(uri) < capacity && !directory.inWrapUp(uri)
-    );
+    const facts = {
+      state: directory.state(uri),
+      load: directory.loadHint(uri),
+      capacity,
+      inWrapUp: directory.inWrapUp(uri),
+    };
+    return notOfferableBecause(facts) === undefined;
   }
 
   /** A local timer, or none when the coordinator keeps the deadlines (`timers: 'external'`). */

@@ -2,10 +2,13 @@
  * The router's operations endpoint (`npm run router -- --http HOST:PORT`),
  * Node's http module only: `GET /healthz` (200 when every routing point is
  * registered and the store answers, else 503 naming why) and `GET /metrics`
- * (Prometheus text, router/metrics.ts). Anything else: 404; another method
- * than GET: 405. No authentication: bind it to a loopback address.
+ * (Prometheus text, router/metrics.ts), and the supervisor dashboard under
+ * `/dashboard/` when one is given (router/dashboard/, behind a token). Anything
+ * else: 404; another method than GET: 405. The health and metrics endpoints
+ * have no authentication: bind to a loopback address, or serve TLS.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../main/core/log.js';
 import type { RouterHealth } from './index.js';
@@ -79,6 +82,10 @@ export interface RouterHttpOptions {
   readonly health: () => Promise<HealthReport>;
   readonly metrics: { readonly contentType: string; scrape(): Promise<string> };
   readonly logger: Logger;
+  /** Serves https with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Answers every path under /dashboard (absent: 404, the dashboard is off). */
+  readonly dashboard?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
 }
 
 export interface RouterHttp {
@@ -90,13 +97,16 @@ export interface RouterHttp {
 
 export async function startRouterHttp(options: RouterHttpOptions): Promise<RouterHttp> {
   const { logger } = options;
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, options).catch((error: unknown) => {
       logger.error('http request failed', { path: req.url, error: String(error) });
       if (!res.headersSent) json(res, 500, { status: 'error', error: 'internal error' });
       else res.destroy();
     });
-  });
+  };
+  const server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
@@ -111,7 +121,7 @@ export async function startRouterHttp(options: RouterHttpOptions): Promise<Route
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
     port: address.port,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
@@ -123,6 +133,10 @@ export async function startRouterHttp(options: RouterHttpOptions): Promise<Route
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: RouterHttpOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://router').pathname;
+  if (options.dashboard && (path === '/dashboard' || path.startsWith('/dashboard/'))) {
+    await options.dashboard(req, res, path);
+    return;
+  }
   if (path !== '/healthz' && path !== '/metrics') {
     json(res, 404, { status: 'error', error: `not found: ${path} (try /healthz or /metrics)` });
     return;

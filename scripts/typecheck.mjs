@@ -17,6 +17,7 @@ const projects = [
   'router',
   'lab',
   'lab/agent-desk',
+  'dashboard',
   'test',
 ];
 

@@ -8,6 +8,7 @@
 import type * as v from 'valibot';
 import type { Logger } from '../core/log.js';
 import type { KwCore } from '../core/kw-core.js';
+import type { PresenceSnapshot } from '../core/presence/presence-manager.js';
 import type { CoreFactory } from '../core/core-factory.js';
 import type { SipAccount } from '../core/sip/agent.js';
 import type { TlsOptions } from '../core/sip/ws-socket.js';
@@ -205,9 +206,7 @@ export class KwApp {
       core.onHistoryStatus(this.emitStatus),
       core.presence.on('change', (snapshot) => {
         this.emitStatus();
-        const settings = this.options.settings.load();
-        if (settings.lastPresence !== snapshot.manual)
-          this.options.settings.save({ ...settings, lastPresence: snapshot.manual });
+        this.rememberPresence(snapshot);
       }),
       core.previews.on('added', this.emitStatus),
       core.previews.on('removed', this.emitStatus),
@@ -225,6 +224,21 @@ export class KwApp {
     ];
   }
 
+  /** The manual state (and a timed DND) outlive a restart. */
+  private rememberPresence(snapshot: PresenceSnapshot): void {
+    const settings = this.options.settings.load();
+    const timedDnd =
+      snapshot.until !== undefined && snapshot.returnTo !== undefined
+        ? { until: new Date(snapshot.until).toISOString(), returnTo: snapshot.returnTo }
+        : null;
+    if (
+      settings.lastPresence === snapshot.manual &&
+      JSON.stringify(settings.timedDnd) === JSON.stringify(timedDnd)
+    )
+      return;
+    this.options.settings.save({ ...settings, lastPresence: snapshot.manual, timedDnd });
+  }
+
   private buildCore(settings: StoredSettings): KwCore {
     const account: SipAccount = {
       uri: settings.account.uri,
@@ -238,6 +252,14 @@ export class KwApp {
     return this.options.createCore({
       account,
       initialPresence: settings.lastPresence,
+      ...(settings.timedDnd
+        ? {
+            timedPresence: {
+              until: Date.parse(settings.timedDnd.until),
+              returnTo: settings.timedDnd.returnTo,
+            },
+          }
+        : {}),
       devices: { input: settings.audioInput, output: settings.audioOutput },
       trustedRoutingPoints: settings.trustedRoutingPoints,
     });
@@ -383,8 +405,9 @@ export class KwApp {
         this.options.logger.info('retry now asked', { retried, phase: this.signedIn().agent.state.phase });
         return Promise.resolve(null);
       },
-      'presence.set': async ({ state }) => {
-        await this.signedIn().presence.set(state);
+      'presence.set': async ({ state, until }) => {
+        const presence = this.signedIn().presence;
+        await (until === undefined ? presence.set(state) : presence.setDndUntil(Date.parse(until)));
         return null;
       },
       'previews.accept': async ({ interactionId }) => {

@@ -11,6 +11,8 @@ export interface StoredSettings {
   readonly startAtLogin: boolean;
   readonly sounds: boolean;
   readonly lastPresence: ManualState;
+  /** A timed Do not disturb (lastPresence is dnd): its end (ISO time) and the state after it; null when none. */
+  readonly timedDnd: { readonly until: string; readonly returnTo: ManualState } | null;
   /** The chosen microphone and speaker (device ids; '' = the system default). */
   readonly audioInput: string;
   readonly audioOutput: string;
@@ -80,6 +82,7 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   startAtLogin: false,
   sounds: true,
   lastPresence: 'available',
+  timedDnd: null,
   audioInput: '',
   audioOutput: '',
   // An installed app trusts no routing point until the KW (or their admin) lists one:

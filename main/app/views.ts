@@ -43,6 +43,7 @@ export function statusView(core: KwCore, displayName: string): StatusView {
       manual: presence.manual,
       effective: presence.effective,
       published: presence.publication.kind === 'published',
+      ...(presence.until !== undefined ? { until: new Date(presence.until).toISOString() } : {}),
     },
     routable: { routable: routable.routable, explanation: routable.explanation },
     account: { uri: core.agent.aor, displayName },

@@ -9,11 +9,14 @@ import { SipAgent, type SipAccount } from './sip/agent.js';
 import type { HistoryStore } from './history/history-store.js';
 import type { CallMedia } from './calls/call-media.js';
 import type { ManualState } from '../../wire/presence/manual-states.js';
+import type { TimedState } from './presence/presence-manager.js';
 
 /** What changes with the settings. */
 export interface CoreConfig {
   readonly account: SipAccount;
   readonly initialPresence: ManualState;
+  /** A timed Do not disturb still on from before. */
+  readonly timedPresence?: TimedState;
   /** The microphone and speaker chosen before ('' = the system default). */
   readonly devices: { readonly input: string; readonly output: string };
   /** The routing points whose previews this KW accepts (AORs); any other sender gets 403. */
@@ -40,6 +43,7 @@ export function kwCoreFactory(env: CoreEnvironment): CoreFactory {
       history: env.history,
       logger: env.logger,
       initialPresence: config.initialPresence,
+      ...(config.timedPresence ? { timedPresence: config.timedPresence } : {}),
       devices: config.devices,
       trustedRoutingPoints: config.trustedRoutingPoints,
       ...(env.media ? { media: env.media } : {}),

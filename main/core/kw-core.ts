@@ -6,7 +6,7 @@
 import type { Logger } from './log.js';
 import type { SipAgent } from './sip/agent.js';
 import { describeConnectionState, problemOf } from './sip/connection-state.js';
-import { PresenceManager } from './presence/presence-manager.js';
+import { PresenceManager, type TimedState } from './presence/presence-manager.js';
 import { presenceDocument, type ManualState } from '../../wire/presence/states.js';
 import { encodePidf, parsePidf } from '../../wire/presence/pidf.js';
 import {
@@ -34,6 +34,8 @@ export interface KwCoreOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly initialPresence?: ManualState;
+  /** A timed Do not disturb still on from before (its end, and the state after it). */
+  readonly timedPresence?: TimedState;
   readonly publishExpires?: number;
   /** The media bridge; without one, calls are refused with 480 Media Unavailable. */
   readonly media?: CallMedia;
@@ -76,6 +78,8 @@ export class KwCore {
       publisher: agent.createPublisher({ expires: options.publishExpires ?? 600 }),
       logger: logger.child('presence'),
       ...(options.initialPresence ? { initial: options.initialPresence } : {}),
+      ...(options.timedPresence ? { initialTimed: options.timedPresence } : {}),
+      ...clock,
     });
     this.previews = new PreviewInbox({ sender: control, logger: logger.child('previews'), ...clock });
     this.conversations = new ConversationService({
@@ -138,6 +142,7 @@ export class KwCore {
     if (!this.started) return;
     this.started = false;
     this.previews.dispose();
+    this.presence.stop();
     this.calls.hangupAll();
     if (this.options.agent.isRegistered) await this.presence.publishClosed();
     await this.options.agent.stop();

@@ -14,7 +14,8 @@
  *   4 — 3 + `audioInput`, `audioOutput` (chosen microphone and speaker)
  *   5 — 4 + `trustedRoutingPoints` (SIP AORs whose previews are accepted; [] until listed)
  *   6 — 5 + `extraCaCertificates` (PEM), `updates` (from a provisioning document); an empty
- *       account and no server are valid (a new install shows the sign-in screen)   ← current
+ *       account and no server are valid (a new install shows the sign-in screen)
+ *   7 — 6 + `timedDnd` (Do not disturb until a time, and the state after it; null)   ← current
  *
  * A file with settings but no `schemaVersion` is version 1; no file at all
  * gives the defaults.
@@ -25,6 +26,7 @@
 import * as v from 'valibot';
 import { DEFAULT_SETTINGS, type StoredSettings } from '../app/ports.js';
 import { MANUAL_STATES } from '../../wire/presence/manual-states.js';
+import { isIsoTime } from '../../wire/iso-time.js';
 import {
   AuthUserSchema,
   CaCertificatesSchema,
@@ -36,7 +38,7 @@ import {
   TrustedRoutingPointsSchema,
 } from '../../wire/settings-fields.js';
 
-export const SETTINGS_VERSION = 6;
+export const SETTINGS_VERSION = 7;
 
 type Raw = Record<string, unknown>;
 
@@ -87,6 +89,11 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: "the account's extra CA certificates and the provisioned update settings (none)",
     migrate: (s) => ({ ...s, extraCaCertificates: [], updates: {} }),
   },
+  {
+    from: 6,
+    describe: 'no timed Do not disturb',
+    migrate: (s) => ({ ...s, timedDnd: null }),
+  },
 ];
 
 const Fields = {
@@ -101,6 +108,12 @@ const Fields = {
   startAtLogin: v.boolean(),
   sounds: v.boolean(),
   lastPresence: v.picklist(MANUAL_STATES),
+  timedDnd: v.nullable(
+    v.object({
+      until: v.pipe(v.string(), v.maxLength(40), v.check(isIsoTime)),
+      returnTo: v.picklist(MANUAL_STATES),
+    }),
+  ),
   audioInput: v.pipe(v.string(), v.maxLength(256)),
   audioOutput: v.pipe(v.string(), v.maxLength(256)),
   trustedRoutingPoints: TrustedRoutingPointsSchema,
@@ -127,6 +140,7 @@ export function toStoredSettings(value: unknown): { settings: StoredSettings; pr
     startAtLogin: field('startAtLogin'),
     sounds: field('sounds'),
     lastPresence: field('lastPresence'),
+    timedDnd: field('timedDnd'),
     audioInput: field('audioInput'),
     audioOutput: field('audioOutput'),
     trustedRoutingPoints: [...field('trustedRoutingPoints')],

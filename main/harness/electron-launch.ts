@@ -23,9 +23,9 @@ export interface LabAccount {
   readonly displayName: string;
 }
 
-/** Settings format version 6, as published (main/electron/settings-migrations.ts). */
-export interface SettingsFileV6 {
-  readonly schemaVersion: 6;
+/** Settings format version 7, as published (main/electron/settings-migrations.ts). */
+export interface SettingsFileV7 {
+  readonly schemaVersion: 7;
   readonly settings: {
     readonly account: { readonly uri: string; readonly authUser: string; readonly displayName: string };
     readonly servers: readonly string[];
@@ -33,6 +33,7 @@ export interface SettingsFileV6 {
     readonly startAtLogin: boolean;
     readonly sounds: boolean;
     readonly lastPresence: 'available';
+    readonly timedDnd: null;
     readonly audioInput: string;
     readonly audioOutput: string;
     readonly trustedRoutingPoints: readonly string[];
@@ -49,9 +50,9 @@ export function labSettingsFile(
   account: LabAccount,
   server: string,
   trustedRoutingPoints: readonly string[],
-): SettingsFileV6 {
+): SettingsFileV7 {
   return {
-    schemaVersion: 6,
+    schemaVersion: 7,
     settings: {
       account: { uri: account.uri, authUser: '', displayName: account.displayName },
       servers: [server],
@@ -59,6 +60,7 @@ export function labSettingsFile(
       startAtLogin: false,
       sounds: true,
       lastPresence: 'available',
+      timedDnd: null,
       audioInput: '',
       audioOutput: '',
       trustedRoutingPoints: [...trustedRoutingPoints],

@@ -15,6 +15,7 @@ import {
   EVENT_STREAM_MAX,
   StoreUnavailableError,
   type ClaimResult,
+  type EventPage,
   type FencingToken,
   type JsonObject,
   type KwStateRecord,
@@ -58,6 +59,8 @@ export class MemoryStoreState {
   readonly kws = new Map<string, KwRecord>();
   readonly cursors = new Map<string, string>();
   readonly events: string[] = [];
+  /** How many events were trimmed off the front of `events` (cursors count from the first ever). */
+  eventsTrimmed = 0;
 }
 
 export interface MemoryStoreOptions {
@@ -322,7 +325,10 @@ export class MemoryStore implements RouterStore {
     return this.step(() => {
       const events = this.state.events;
       events.push(checkRecord(event));
-      if (events.length > EVENT_STREAM_MAX) events.splice(0, events.length - EVENT_STREAM_MAX);
+      if (events.length > EVENT_STREAM_MAX) {
+        this.state.eventsTrimmed += events.length - EVENT_STREAM_MAX;
+        events.splice(0, events.length - EVENT_STREAM_MAX);
+      }
     });
   }
 
@@ -330,6 +336,19 @@ export class MemoryStore implements RouterStore {
     return this.step(() => {
       checkInt('limit', limit, 1, EVENT_STREAM_MAX);
       return this.state.events.slice(-limit).map((json) => JSON.parse(json) as JsonObject);
+    });
+  }
+
+  eventsAfter(after: string | undefined, limit: number): Promise<EventPage> {
+    return this.step(() => {
+      checkInt('limit', limit, 1, EVENT_STREAM_MAX);
+      // The cursor is how many events were ever appended up to the last one read.
+      const seen = after === undefined ? 0 : Number(after);
+      if (!Number.isSafeInteger(seen) || seen < 0) throw new TypeError(`eventsAfter: not a cursor: ${after}`);
+      const from = Math.max(0, seen - this.state.eventsTrimmed);
+      const page = this.state.events.slice(from, from + limit);
+      const cursor = page.length === 0 ? after : String(this.state.eventsTrimmed + from + page.length);
+      return { events: page.map((json) => JSON.parse(json) as JsonObject), cursor };
     });
   }
 

@@ -24,6 +24,7 @@ import {
   StoreError,
   StoreUnavailableError,
   type ClaimResult,
+  type EventPage,
   type FencingToken,
   type JsonObject,
   type KwStateRecord,
@@ -508,6 +509,22 @@ export class RedisStore implements RouterStore {
       if (!isJsonObject(parsed)) throw unexpected('recentEvents', parsed);
       return parsed;
     });
+  }
+
+  async eventsAfter(after: string | undefined, limit: number): Promise<EventPage> {
+    checkInt('limit', limit, 1, EVENT_STREAM_MAX);
+    if (after !== undefined && !/^\d+-\d+$/.test(after))
+      throw new TypeError(`eventsAfter: not a cursor: ${after}`);
+    const entries = await this.call('eventsAfter', () =>
+      this.client.xRange(this.key('events'), after === undefined ? '-' : `(${after}`, '+', { COUNT: limit }),
+    );
+    const list = entries ?? [];
+    const events = list.map((entry) => {
+      const parsed: unknown = JSON.parse(str('eventsAfter', entry.message['json']));
+      if (!isJsonObject(parsed)) throw unexpected('eventsAfter', parsed);
+      return parsed;
+    });
+    return { events, cursor: list.at(-1)?.id ?? after };
   }
 
   async getCursor(rp: string): Promise<string | undefined> {

@@ -153,6 +153,13 @@ export interface RouterStore {
   appendEvent(event: JsonObject): Promise<void>;
   /** The last `limit` events appended, oldest first. */
   recentEvents(limit: number): Promise<JsonObject[]>;
+  /**
+   * Reads the stream on from `after` (a cursor this method returned; undefined
+   * = from the oldest event kept): at most `limit` events, oldest first, and the
+   * cursor to go on from (the same one when there was nothing new). Readers on
+   * any instance see the same events in the same order (Redis: XRANGE).
+   */
+  eventsAfter(after: string | undefined, limit: number): Promise<EventPage>;
 
   // --- Life cycle ---
 
@@ -160,6 +167,13 @@ export interface RouterStore {
   ping(): Promise<void>;
   /** Closes the connection (memory: this handle). Later calls reject with StoreUnavailableError. */
   close(): Promise<void>;
+}
+
+/** A page of the event stream (`RouterStore.eventsAfter`). */
+export interface EventPage {
+  readonly events: JsonObject[];
+  /** Where the next read goes on from (opaque). */
+  readonly cursor: string | undefined;
 }
 
 /** How many events the stream keeps (Redis trims approximately, to at least this many). */

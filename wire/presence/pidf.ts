@@ -51,6 +51,8 @@ export interface PresenceDocument {
   extensions?: { dnd?: boolean };
   /** Written to the tuple and the person; an invalid Date is left out. */
   timestamp?: Date;
+  /** When the activities end (RPID `until`, RFC 4480 §3.2): a timed Do not disturb. Needs activities. */
+  until?: Date;
 }
 
 export type PidfBasic = 'open' | 'closed' | 'unknown';
@@ -74,6 +76,8 @@ export interface ParsedPresence {
   /** See `isDnd` for the rule. */
   dnd: boolean;
   tuples: ParsedTuple[];
+  /** The earliest valid RPID `until` of the activities (ISO time), when one is given. */
+  until?: string;
 }
 
 export type ParseResult = { ok: true; value: ParsedPresence } | { ok: false; error: string };
@@ -143,8 +147,9 @@ export function encodePidf(doc: PresenceDocument): string {
 
   // Data-model person: foreign-namespace elements first, then note*, then timestamp?.
   lines.push(`  <dm:person id="${personId(doc.entity)}">`);
+  const until = doc.until && !Number.isNaN(doc.until.getTime()) ? doc.until.toISOString() : undefined;
   if (activities.length > 0) {
-    lines.push('    <rpid:activities>');
+    lines.push(until ? `    <rpid:activities until="${until}">` : '    <rpid:activities>');
     for (const activity of activities) lines.push(`      <rpid:${activity}/>`);
     lines.push('    </rpid:activities>');
   }
@@ -322,9 +327,12 @@ export function parsePidf(xml: string, limits?: { maxBytes?: number }): ParseRes
     const basic = mergeBasic(tuples.map((t) => t.basic));
 
     const activities = new Set<RpidActivity>();
+    const untils: number[] = [];
     for (const holder of [...childrenNamed(root, 'person'), ...childrenNamed(root, 'tuple')]) {
       for (const element of descendantsNamed(holder, 'activities')) {
         for (const activity of activitiesOf(element)) activities.add(activity);
+        const until = Date.parse(element.attrs.get('until') ?? '');
+        if (Number.isFinite(until)) untils.push(until);
       }
     }
 
@@ -342,6 +350,7 @@ export function parsePidf(xml: string, limits?: { maxBytes?: number }): ParseRes
         notes,
         dnd: isDnd(root, basic, activityList, notes),
         tuples,
+        ...(untils.length > 0 ? { until: new Date(Math.min(...untils)).toISOString() } : {}),
       },
     };
   } catch (err) {

@@ -41,9 +41,16 @@ const PUBLISHED: Record<
   offline: { basic: 'closed', activities: [] },
 };
 
-export function presenceDocument(entity: string, state: EffectiveState, contact?: string): PresenceDocument {
+/** What `state` publishes; `until` (a timed Do not disturb) is written as the activities' RPID `until`. */
+export function presenceDocument(
+  entity: string,
+  state: EffectiveState,
+  contact?: string,
+  until?: Date,
+): PresenceDocument {
   const p = PUBLISHED[state];
   return {
+    ...(until && p.activities.length > 0 ? { until } : {}),
     entity,
     basic: p.basic,
     activities: p.activities,

@@ -38,6 +38,7 @@ const STORED: StoredSettings = {
   trustedRoutingPoints: ['sip:billing-experts@lab.local'],
   extraCaCertificates: [],
   updates: {},
+  timedDnd: null,
 };
 
 /** electron-store as a map, whose writes can be made to fail. */

@@ -41,6 +41,10 @@ const forbidden: Case[] = [
   { from: 'router/a.ts', to: 'main/core/kw-core.ts', rule: 'router-only-wire-and-sip-agent' },
   { from: 'router/b.ts', to: 'lab/sip.ts', rule: 'router-only-wire-and-sip-agent' },
   { from: 'main/core/e.ts', to: 'router/engine.ts', rule: 'core-only-wire' },
+  { from: 'dashboard/a.ts', to: 'router/engine.ts', rule: 'dashboard-only-wire' },
+  { from: 'dashboard/b.ts', to: 'preload/contract.ts', rule: 'dashboard-only-wire' },
+  { from: 'router/c.ts', to: 'dashboard/app.ts', rule: 'dashboard-imported-by-none' },
+  { from: 'renderer/c.ts', to: 'dashboard/app.ts', rule: 'dashboard-imported-by-none' },
   { from: 'main/core/d.ts', to: './missing.js', rule: 'no-unresolvable' },
 ];
 
@@ -58,6 +62,8 @@ const allowed: Case[] = [
   { from: 'router/ok.ts', to: 'main/core/sip/agent.ts' },
   { from: 'router/ok2.ts', to: 'wire/control.ts' },
   { from: 'wire/ok.ts', to: 'valibot' },
+  { from: 'dashboard/ok.ts', to: 'wire/dashboard.ts' },
+  { from: 'dashboard/ok2.ts', to: 'valibot' },
 ];
 
 let root: string;
@@ -92,7 +98,7 @@ beforeAll(async () => {
   const cwd = process.cwd();
   process.chdir(root);
   try {
-    const output = await cruise(['wire', 'main', 'preload', 'renderer', 'router', 'lab'], {
+    const output = await cruise(['wire', 'main', 'preload', 'renderer', 'router', 'lab', 'dashboard'], {
       ...config.options,
       validate: true,
       ruleSet: { forbidden: config.forbidden },
