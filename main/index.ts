@@ -279,6 +279,11 @@ function main(): void {
       },
       actions: {
         setPresence: (state) => kwApp.handlers['presence.set']({ state }),
+        setDndFor: (minutes) =>
+          kwApp.handlers['presence.set']({
+            state: 'dnd',
+            until: new Date(Date.now() + minutes * 60_000).toISOString(),
+          }),
         hangup: (callId) => kwApp.handlers['calls.hangup']({ callId }),
         openMain: () => shellWindows.showMain(),
         openRequests: () => kwApp.showRequests(),

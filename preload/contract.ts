@@ -70,6 +70,8 @@ export const StatusViewSchema = v.object({
     published: v.boolean(),
     /** A timed Do not disturb: when it ends (ISO time); the state before it comes back then. */
     until: v.optional(v.string()),
+    /** The state that comes back then. */
+    returnTo: v.optional(v.picklist(MANUAL_STATES)),
   }),
   routable: v.object({ routable: v.boolean(), explanation: v.string() }),
   account: v.object({ uri: v.string(), displayName: v.string() }),

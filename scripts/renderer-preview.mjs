@@ -125,6 +125,16 @@ if (!screenshots) {
   for (const scheme of ['light', 'dark']) {
     const main = { width: 1040, height: 680 };
     await shoot(`main-${scheme}`, '/main.html?previews=0', main, scheme);
+    await shoot(
+      `main-dnd-until-${scheme}`,
+      '/main.html?previews=0&presence=dnd&dnd-until=16:30',
+      main,
+      scheme,
+    );
+    await shoot(`main-dnd-menu-${scheme}`, '/main.html?previews=0', main, scheme, async (page) => {
+      await page.getByTestId('presence-select').selectOption('dnd-until');
+      await page.getByLabel('Do not disturb until').fill('17:45');
+    });
     await shoot(`sign-in-${scheme}`, '/main.html?signin=1&previews=0', main, scheme);
     await shoot(`sign-in-link-${scheme}`, '/main.html?signin=1&previews=0&provision=ready', main, scheme);
     await shoot(

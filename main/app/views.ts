@@ -44,6 +44,7 @@ export function statusView(core: KwCore, displayName: string): StatusView {
       effective: presence.effective,
       published: presence.publication.kind === 'published',
       ...(presence.until !== undefined ? { until: new Date(presence.until).toISOString() } : {}),
+      ...(presence.returnTo !== undefined ? { returnTo: presence.returnTo } : {}),
     },
     routable: { routable: routable.routable, explanation: routable.explanation },
     account: { uri: core.agent.aor, displayName },

@@ -5,6 +5,7 @@
  * "Open KW Desktop" and "Quit"; and which icon to show. tray.ts turns it
  * into an Electron menu.
  */
+import { DND_DURATIONS, untilText } from '../../wire/presence/timed-dnd.js';
 import type { CallView, StatusView } from '../../preload/contract.js';
 import {
   MANUAL_STATES,
@@ -15,6 +16,7 @@ import {
 
 export type TrayAction =
   | { readonly kind: 'presence'; readonly state: ManualState }
+  | { readonly kind: 'dnd-for'; readonly minutes: number }
   | { readonly kind: 'hangup'; readonly callId: string }
   /** The main window on the Requests section. */
   | { readonly kind: 'requests' }
@@ -45,6 +47,8 @@ export interface TrayCall {
 export type TrayStatus = Pick<StatusView, 'presence' | 'connection'> & {
   /** No account yet: the menu offers to sign in instead of presence states (StatusView.signIn). */
   readonly signIn?: boolean;
+  /** The time the end of a timed Do not disturb is read against (tests); the real clock otherwise. */
+  readonly now?: Date;
   readonly call?: TrayCall;
   /** Requests that ended without the KW and that the KW has not seen (RequestsView.unseen). */
   readonly missed?: number;
@@ -78,8 +82,12 @@ export function trayModel(status: TrayStatus): TrayModel {
   const effective = STATE_LABELS[status.presence.effective];
   const call = status.call;
   const problem = status.connection.problem;
+  const until =
+    status.presence.until !== undefined && status.presence.effective === 'dnd'
+      ? ` ${untilText(new Date(status.presence.until), status.now ?? new Date())}`
+      : '';
   const items: TrayItem[] = [
-    { type: 'label', label: `Status: ${effective}${problem ? ' — not reachable' : ''}` },
+    { type: 'label', label: `Status: ${effective}${until}${problem ? ' — not reachable' : ''}` },
     ...(signedIn ? [] : [{ type: 'label', label: problem?.sentence ?? status.connection.text } as const]),
     ...(call
       ? [
@@ -95,6 +103,11 @@ export function trayModel(status: TrayStatus): TrayModel {
       checked: state === status.presence.manual,
       action: { kind: 'presence', state },
     })),
+    ...DND_DURATIONS.map((d): TrayItem => ({
+      type: 'normal',
+      label: `Do not disturb ${d.label}`,
+      action: { kind: 'dnd-for', minutes: d.minutes },
+    })),
     { type: 'separator' },
     { type: 'normal', label: 'Open KW Desktop', action: { kind: 'open' } },
     { type: 'normal', label: 'Quit', action: { kind: 'quit' } },
@@ -106,7 +119,7 @@ export function trayModel(status: TrayStatus): TrayModel {
         : call
           ? `KW Desktop — in a call with ${call.remote}`
           : signedIn
-            ? `KW Desktop — ${effective}`
+            ? `KW Desktop — ${effective}${until}`
             : `KW Desktop — ${status.connection.text}`,
       icon: signedIn ? status.presence.effective : 'disconnected',
       items,

@@ -27,6 +27,8 @@ export interface ShellTray<Image, Menu> {
 
 export interface TrayActions {
   setPresence(state: ManualState): Promise<unknown>;
+  /** Do not disturb for `minutes`, then back to the state before. */
+  setDndFor(minutes: number): Promise<unknown>;
   hangup(callId: string): Promise<unknown>;
   openMain(): void;
   /** The main window on the Requests section (the "N missed requests" item). */
@@ -99,6 +101,13 @@ export class TrayController<Image, Menu> {
       case 'presence':
         this.deps.actions.setPresence(action.state).catch((error: unknown) => {
           this.deps.logger.warn('presence from the tray failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
+        return;
+      case 'dnd-for':
+        this.deps.actions.setDndFor(action.minutes).catch((error: unknown) => {
+          this.deps.logger.warn('timed Do not disturb from the tray failed', {
             error: error instanceof Error ? error.message : String(error),
           });
         });

@@ -63,6 +63,16 @@ function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
 // ---- state ----
 
 let manual: ManualState = (params.get('presence') as ManualState | null) ?? 'available';
+/** `?dnd-until=15:30`: a timed Do not disturb, then Busy. */
+let dndUntil: { until: string; returnTo: ManualState } | undefined = (() => {
+  const hhmm = params.get('dnd-until');
+  const at = hhmm ? new Date() : undefined;
+  if (!at || !hhmm) return undefined;
+  const [h = 0, m = 0] = hhmm.split(':').map(Number);
+  at.setHours(h, m, 0, 0);
+  if (at.getTime() < Date.now()) at.setDate(at.getDate() + 1);
+  return { until: at.toISOString(), returnTo: 'busy' };
+})();
 const phone = params.get('phone') === '1';
 let conn = params.get('conn') ?? 'registered';
 const gone = params.get('gone');
@@ -652,7 +662,7 @@ function status(): StatusView {
         : `the router sees you as Not Ready (${STATE_LABELS[effective]})`;
   return {
     connection,
-    presence: { manual, effective, published: registered },
+    presence: { manual, effective, published: registered, ...(effective === 'dnd' ? (dndUntil ?? {}) : {}) },
     routable: { routable, explanation },
     account: { uri: settings.account.uri, displayName: settings.account.displayName },
     previews,
@@ -737,7 +747,8 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       provisioning,
     };
   },
-  'presence.set': ({ state }) => {
+  'presence.set': ({ state, until }) => {
+    dndUntil = until !== undefined ? { until, returnTo: manual === 'dnd' ? 'available' : manual } : undefined;
     manual = state;
     setTimeout(() => emit('status', status()), 150);
     return null;

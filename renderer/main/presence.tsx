@@ -6,6 +6,8 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { isManualState, MANUAL_STATES, STATE_LABELS } from '../../wire/presence/manual-states.js';
+import { DND_DURATIONS, untilText } from '../../wire/presence/timed-dnd.js';
+import { DndUntilForm } from './dnd-until-form.js';
 import { errorText, kwApi } from '../shared/kw.js';
 import { status } from '../shared/store.js';
 import { presenceReachNote, reachability } from './connection-text.js';
@@ -13,23 +15,36 @@ import { presenceReachNote, reachability } from './connection-text.js';
 export function PresenceSelect(): JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [askUntil, setAskUntil] = useState(false);
   const s = status.value;
   const effective = s?.presence.effective ?? 'offline';
   const manual = s?.presence.manual ?? 'offline';
   const automatic = effective !== manual;
   const reachNote = s ? presenceReachNote(s.connection) : null;
-  const describedBy = [automatic ? 'presence-note' : '', reachNote ? 'presence-reach' : '']
+  const until =
+    s?.presence.until !== undefined && effective === 'dnd' ? new Date(s.presence.until) : undefined;
+  const describedBy = [
+    automatic ? 'presence-note' : '',
+    reachNote ? 'presence-reach' : '',
+    until ? 'presence-until' : '',
+  ]
     .filter(Boolean)
     .join(' ');
-  const onChange = (value: string) => {
+  const send = (input: { state: 'dnd'; until: string } | { state: (typeof MANUAL_STATES)[number] }) => {
     const kw = kwApi();
-    if (!kw || !isManualState(value)) return;
+    if (!kw) return;
     setPending(true);
     setError(null);
     kw.presence
-      .set({ state: value })
+      .set(input)
       .catch((err: unknown) => setError(`Could not change presence: ${errorText(err)}`))
       .finally(() => setPending(false));
+  };
+  const onChange = (value: string) => {
+    setAskUntil(value === 'dnd-until');
+    const minutes = /^dnd-(\d+)$/.exec(value)?.[1];
+    if (minutes) send({ state: 'dnd', until: new Date(Date.now() + Number(minutes) * 60_000).toISOString() });
+    else if (isManualState(value)) send({ state: value });
   };
   return (
     <div class="presence">
@@ -60,7 +75,29 @@ export function PresenceSelect(): JSX.Element {
             {STATE_LABELS[state]}
           </option>
         ))}
+        <optgroup label="Do not disturb for a while">
+          {DND_DURATIONS.map((d) => (
+            <option key={d.minutes} value={`dnd-${d.minutes}`}>
+              Do not disturb {d.label}
+            </option>
+          ))}
+          <option value="dnd-until">Do not disturb until…</option>
+        </optgroup>
       </select>
+      {until && (
+        <span id="presence-until" class="presence-note" data-testid="presence-until">
+          {untilText(until, new Date())}, then {STATE_LABELS[s?.presence.returnTo ?? 'available']}
+        </span>
+      )}
+      {askUntil && (
+        <DndUntilForm
+          onSet={(at) => {
+            setAskUntil(false);
+            send({ state: 'dnd', until: at.toISOString() });
+          }}
+          onCancel={() => setAskUntil(false)}
+        />
+      )}
       {reachNote && (
         <span
           id="presence-reach"

@@ -57,6 +57,7 @@ describe('TrayController: the count comes and goes', () => {
       createImage: (png1x, png2x) => ({ png1x, png2x }),
       actions: {
         setPresence: () => Promise.resolve(null),
+        setDndFor: () => Promise.resolve(null),
         hangup: () => Promise.resolve(null),
         openMain: () => actions.push('open'),
         openRequests: () => actions.push('requests'),

@@ -25,6 +25,22 @@ describe('trayModel', () => {
     });
   }
 
+  it('a timed Do not disturb: the end time in the status line and the tooltip', () => {
+    const now = new Date(2026, 11, 5, 14, 0);
+    const until = new Date(2026, 11, 5, 15, 30).toISOString();
+    const base = status('dnd');
+    const model = trayModel({ ...base, presence: { ...base.presence, until }, now });
+    expect(model.items[0]).toEqual({ type: 'label', label: 'Status: Do not disturb until 15:30' });
+    expect(model.tooltip).toBe('KW Desktop — Do not disturb until 15:30');
+    expect(model.items.filter((i) => i.type === 'normal').map((i) => i.label)).toEqual([
+      'Do not disturb for 30 minutes',
+      'Do not disturb for 1 hour',
+      'Do not disturb for 2 hours',
+      'Open KW Desktop',
+      'Quit',
+    ]);
+  });
+
   it('before sign-in: no presence to set, "Sign in…" opens the main window', () => {
     const model = trayModel({ ...status('available', 'offline', 'stopped'), signIn: true });
     expect(radios(model.items)).toEqual([]);
@@ -159,6 +175,10 @@ function setupTray() {
         actions.push(`presence:${state}`);
         return Promise.resolve(null);
       },
+      setDndFor: (minutes: number) => {
+        actions.push(`dnd-for:${minutes}`);
+        return Promise.resolve(null);
+      },
       hangup: (callId: string) => {
         actions.push(`hangup:${callId}`);
         return Promise.resolve(null);
@@ -202,10 +222,11 @@ describe('TrayController', () => {
     tray.update(status('available'));
     const template = menus[0]?.template ?? [];
     click(template.find((i) => i.label === 'Do not disturb'));
+    click(template.find((i) => i.label === 'Do not disturb for 1 hour'));
     click(template.find((i) => i.label === 'Open KW Desktop'));
     click(template.find((i) => i.label === 'Quit'));
     trays[0]?.emit('click');
-    expect(actions).toEqual(['presence:dnd', 'open', 'quit', 'open']);
+    expect(actions).toEqual(['presence:dnd', 'dnd-for:60', 'open', 'quit', 'open']);
     expect(template.find((i) => i.label?.startsWith('Status:'))?.enabled).toBe(false);
   });
 
