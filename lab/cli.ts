@@ -8,6 +8,7 @@
  *                  [--users lab/users.example.json] [--tls] [--ca-out cert.pem]
  *                  [--router lab/router.example.json | --no-router]
  *                  [--web-port 5090 | --no-web] [--provision-port 5443 | --no-provision]
+ *                  [--dashboard-port 5091 | --no-dashboard]
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +16,8 @@ import { parseArgs } from 'node:util';
 import { consoleSink, createLogger, type Logger } from '../main/core/log.js';
 import { loadUsersFile, startSipServer, type SipServer } from './sip-server/index.js';
 import { loadRouterConfig, startRouter, type RouterConfig, type RunningRouter } from '../router/index.js';
+import { MemoryStore } from '../router/store/index.js';
+import { startLabDashboard, type LabDashboard } from './lab-dashboard.js';
 import { DEFAULT_WEB_PORT, pageLinks, startLabWeb, type LabWeb } from './web/server.js';
 import { startProvisioningServer, type ProvisioningServer } from './provisioning/index.js';
 import { generateCertificate, type TlsMaterial } from './sip-server/tls.js';
@@ -22,6 +25,7 @@ import type { LabUser } from './sip-server/users.js';
 
 export const DEFAULT_ROUTER_CONFIG = 'lab/router.example.json';
 export const DEFAULT_PROVISION_PORT = 5443;
+export const DEFAULT_DASHBOARD_PORT = 5091;
 
 export interface LabOptions {
   readonly host: string;
@@ -38,6 +42,8 @@ export interface LabOptions {
   readonly webPort?: number | undefined;
   /** HTTPS port of the provisioning server (it runs with a users file); undefined = none. */
   readonly provisionPort?: number | undefined;
+  /** Port of the router's dashboard (with the router); undefined = none. */
+  readonly dashboardPort?: number | undefined;
 }
 
 export interface LabPart {
@@ -50,6 +56,7 @@ export interface Lab {
   readonly router: RunningRouter | undefined;
   readonly web?: LabWeb | undefined;
   readonly provisioning?: ProvisioningServer | undefined;
+  readonly dashboard?: LabDashboard | undefined;
   /** The lab's users (from --users), when auth is on. */
   readonly users?: readonly LabUser[] | undefined;
   readonly parts: readonly LabPart[];
@@ -71,6 +78,8 @@ export const USAGE = `Usage: tsx lab/cli.ts [options]
   --no-web          no web pages
   --provision-port <n>  HTTPS port of the provisioning server, with --users (default ${DEFAULT_PROVISION_PORT}, 0 = any)
   --no-provision    no provisioning server
+  --dashboard-port <n>  HTTP port of the router's dashboard, on --host (default ${DEFAULT_DASHBOARD_PORT}, 0 = any)
+  --no-dashboard    no dashboard
   -h, --help        this text`;
 
 export class UsageError extends Error {}
@@ -94,6 +103,8 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
         'no-web': { type: 'boolean', default: false },
         'provision-port': { type: 'string', default: String(DEFAULT_PROVISION_PORT) },
         'no-provision': { type: 'boolean', default: false },
+        'dashboard-port': { type: 'string', default: String(DEFAULT_DASHBOARD_PORT) },
+        'no-dashboard': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -109,6 +120,7 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     throw new UsageError('--ca-out needs --tls or the provisioning server (--users)');
   const webPort = portOption('--web-port', values['web-port']);
   const provisionPort = portOption('--provision-port', values['provision-port']);
+  const dashboardPort = portOption('--dashboard-port', values['dashboard-port']);
   return {
     host: values.host,
     port,
@@ -120,6 +132,7 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     routerEvents: values['router-events'],
     webPort: values['no-web'] ? undefined : webPort,
     provisionPort: values['no-provision'] ? undefined : provisionPort,
+    dashboardPort: values['no-dashboard'] || values['no-router'] ? undefined : dashboardPort,
   };
 }
 
@@ -147,11 +160,14 @@ export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
   const parts: LabPart[] = [{ name: 'SIP server', close: () => sip.close() }];
   if (opts.caOut !== undefined && certificate !== undefined) await writeFile(opts.caOut, certificate.cert);
   let router: RunningRouter | undefined;
+  // The router's state, shared with its dashboard.
+  const store = new MemoryStore();
   if (opts.routerConfig !== undefined) {
     try {
       const config = withPasswords(await loadRouterConfig(opts.routerConfig, { domain: opts.domain }), users);
       router = await startRouter({
         config,
+        store,
         servers: [sip.url],
         logger: logger.child('router'),
         ...(opts.routerEvents ? { eventLog: { file: opts.routerEvents } } : {}),
@@ -161,8 +177,24 @@ export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
       await sip.close();
       throw error;
     }
+    parts.push({ name: 'router store', close: () => store.close() });
     const running = router;
     parts.push({ name: 'router', close: () => running.close() });
+  }
+  let dashboard: LabDashboard | undefined;
+  if (router && opts.dashboardPort !== undefined) {
+    try {
+      dashboard = await startLabDashboard(router, store, {
+        host: opts.host,
+        port: opts.dashboardPort,
+        logger: logger.child('dashboard'),
+      });
+    } catch (error) {
+      for (const part of [...parts].reverse()) await part.close();
+      throw error;
+    }
+    const running = dashboard;
+    parts.push({ name: 'dashboard', close: () => running.close() });
   }
   let web: LabWeb | undefined;
   if (opts.webPort !== undefined) {
@@ -195,6 +227,7 @@ export async function startLab(opts: LabOptions, logger: Logger): Promise<Lab> {
     router,
     web,
     provisioning,
+    dashboard,
     users,
     parts,
     close: async () => {
@@ -298,6 +331,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       out.write(`  (still registering: ${lab.router.unregistered.join(', ')})\n`);
     if (opts.routerEvents) out.write(`Router events: ${opts.routerEvents}\n`);
   }
+  if (lab.dashboard) out.write(`Router dashboard:   ${lab.dashboard.url} (token ${lab.dashboard.token})\n`);
   if (lab.web) {
     const users = opts.usersFile === undefined ? undefined : await loadUsersFile(opts.usersFile);
     const links = pageLinks({

@@ -104,6 +104,8 @@ export async function run(
     String(options.port),
     '--web-port',
     String(options.webPort),
+    // The supervisor's dashboard belongs to `npm run lab`; npm start is the KW's view.
+    '--no-dashboard',
     ...labArgs,
   ]);
   if (labOptions === 'help') return 0;

@@ -17,14 +17,10 @@ import { createDashboard, DEFAULT_DASHBOARD_DIR } from '../../router/dashboard/i
 import { startRouterHttp } from '../../router/http.js';
 import { startRouter, type RouterEvent, type RunningRouter } from '../../router/index.js';
 import { MemoryStore } from '../../router/store/index.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
-import { encodeControlMessage, isControlContentType, parseControlMessage } from '../../wire/control.js';
-import { INTERACTION_HEADER } from '../../wire/header-names.js';
-import { encodePidf } from '../../wire/presence/pidf.js';
-import { presenceDocument, type EffectiveState } from '../../wire/presence/states.js';
 import { createTestAgent, eventually, startRegistered } from '../support/agents.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { labServer, type ServerUnderTest } from '../support/servers.js';
+import { startKwStandIn, type KwStandIn } from '../support/kw-stand-in.js';
 
 const TOKEN = 'dashboard-e2e-token-0123456789';
 const { logger } = memoryLogger('warn');
@@ -51,46 +47,9 @@ test.afterEach(async () => {
 
 const uriOf = (user: string): string => `sip:${prefix}-${user}@${server.domain}`;
 
-interface KwStandIn {
-  readonly uri: string;
-  readonly previews: Array<{ interactionId: string; routingPoint: string }>;
-  setPresence(state: EffectiveState): Promise<void>;
-  accept(preview: { interactionId: string; routingPoint: string }): Promise<number>;
-}
-
 /** A KW as the router sees one: publishes the KW Desktop's PIDF, answers previews when told. */
-async function kw(user: string): Promise<KwStandIn> {
-  const agent = createTestAgent(server, `${prefix}-${user}`, { logger });
-  cleanups.push(() => agent.stop(1500));
-  const publisher = agent.createPublisher({ expires: 120 });
-  const stand: KwStandIn = {
-    uri: uriOf(user),
-    previews: [],
-    async setPresence(state) {
-      const result = await publisher.publish(encodePidf(presenceDocument(stand.uri, state)));
-      if (result.kind !== 'published') throw new Error(`${user}: PUBLISH failed`);
-    },
-    async accept({ interactionId, routingPoint }) {
-      const reply = await agent.sendMessage(
-        routingPoint,
-        encodeControlMessage('preview-answer', { interactionId, decision: 'accept' }),
-        { contentType: CONTROL_CONTENT_TYPE, headers: [`${INTERACTION_HEADER}: ${interactionId}`] },
-      );
-      return reply.status;
-    },
-  };
-  agent.onMessage((m) => {
-    if (!isControlContentType(m.contentType)) return { status: 200 };
-    const parsed = parseControlMessage(m.contentType, m.body, m.header(INTERACTION_HEADER));
-    if (parsed.ok && parsed.message.type === 'preview') {
-      const { interactionId, routingPoint } = parsed.message;
-      stand.previews.push({ interactionId, routingPoint });
-    }
-    return { status: 200 };
-  });
-  await startRegistered(agent);
-  await stand.setPresence('available');
-  return stand;
+function kw(user: string): Promise<KwStandIn> {
+  return startKwStandIn(server, `${prefix}-${user}`, { logger, onCleanup: (stop) => cleanups.push(stop) });
 }
 
 interface Lab {
@@ -265,7 +224,7 @@ test.describe('supervisor dashboard on a real router', () => {
     const preview = offeredTo?.previews[0];
     if (!preview) throw new Error('the offered KW got no preview');
     t0 = Date.now();
-    expect(await offeredTo?.accept(preview)).toBe(200);
+    expect(await offeredTo?.answer(preview, 'accept')).toBe(200);
     const outcomeMs = await pageShows(
       page,
       t0,

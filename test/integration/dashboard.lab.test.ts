@@ -11,7 +11,6 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { memoryLogger } from '../../main/core/log.js';
-import type { SipAgent } from '../../main/core/sip/agent.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { systemClock } from '../../router/clock.js';
 import { createDashboard } from '../../router/dashboard/index.js';
@@ -23,20 +22,16 @@ import {
   type RunningRouter,
 } from '../../router/index.js';
 import { MemoryStore, openStore, type RouterStore, type StoreSpec } from '../../router/store/index.js';
-import { CONTROL_CONTENT_TYPE } from '../../wire/content-types.js';
-import { encodeControlMessage, isControlContentType, parseControlMessage } from '../../wire/control.js';
 import {
   DashboardSnapshotSchema,
   DryRunResultSchema,
   type DashboardSnapshot,
   type DryRunResult,
 } from '../../wire/dashboard.js';
-import { INTERACTION_HEADER } from '../../wire/header-names.js';
-import { encodePidf } from '../../wire/presence/pidf.js';
-import { presenceDocument, type EffectiveState } from '../../wire/presence/states.js';
 import { createTestAgent, eventually, startRegistered } from '../support/agents.js';
 import { redisServerAvailable, startRedisServer } from '../support/redis-server.js';
 import { labServer, type ServerUnderTest } from '../support/servers.js';
+import { startKwStandIn, type KwStandIn } from '../support/kw-stand-in.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 const log = memoryLogger('info');
@@ -62,47 +57,13 @@ function fresh(): void {
 }
 const uriOf = (user: string): string => `sip:${prefix}-${user}@${server.domain}`;
 
-interface KwStandIn {
-  readonly uri: string;
-  readonly previews: Array<{ interactionId: string; routingPoint: string }>;
-  setPresence(state: EffectiveState): Promise<void>;
-  answer(interactionId: string, decision: 'accept' | 'decline', routingPoint: string): Promise<number>;
-}
-
 /** A KW that publishes the KW Desktop's PIDF and answers previews when told (or at once with `autoAccept`). */
-async function kw(user: string, autoAccept = false): Promise<KwStandIn> {
-  const agent: SipAgent = createTestAgent(server, `${prefix}-${user}`, { logger });
-  cleanups.push(() => agent.stop(1500));
-  const publisher = agent.createPublisher({ expires: 120 });
-  const stand: KwStandIn = {
-    uri: uriOf(user),
-    previews: [],
-    async setPresence(state) {
-      const result = await publisher.publish(encodePidf(presenceDocument(stand.uri, state)));
-      if (result.kind !== 'published') throw new Error(`${user}: PUBLISH failed`);
-    },
-    async answer(interactionId, decision, routingPoint) {
-      const reply = await agent.sendMessage(
-        routingPoint,
-        encodeControlMessage('preview-answer', { interactionId, decision }),
-        { contentType: CONTROL_CONTENT_TYPE, headers: [`${INTERACTION_HEADER}: ${interactionId}`] },
-      );
-      return reply.status;
-    },
-  };
-  agent.onMessage((m) => {
-    if (!isControlContentType(m.contentType)) return { status: 200 };
-    const parsed = parseControlMessage(m.contentType, m.body, m.header(INTERACTION_HEADER));
-    if (parsed.ok && parsed.message.type === 'preview') {
-      const { interactionId, routingPoint } = parsed.message;
-      stand.previews.push({ interactionId, routingPoint });
-      if (autoAccept) setTimeout(() => void stand.answer(interactionId, 'accept', routingPoint), 20);
-    }
-    return { status: 200 };
+function kw(user: string, autoAccept = false): Promise<KwStandIn> {
+  return startKwStandIn(server, `${prefix}-${user}`, {
+    logger,
+    autoAccept,
+    onCleanup: (stop) => cleanups.push(stop),
   });
-  await startRegistered(agent);
-  await stand.setPresence('available');
-  return stand;
 }
 
 async function agentBot(): Promise<AgentBot> {
@@ -328,7 +289,7 @@ describe('dashboard on a real router (lab SIP server)', () => {
     t0 = Date.now();
     const preview = kw1.previews[0];
     if (!preview) throw new Error('KW1 got no preview');
-    expect(await kw1.answer(preview.interactionId, 'accept', rp)).toBe(200);
+    expect(await kw1.answer({ interactionId: preview.interactionId, routingPoint: rp }, 'accept')).toBe(200);
     const outcomeMs = await view.within(
       t0,
       (s) =>

@@ -39,6 +39,8 @@ describe('npm run lab', () => {
       '0',
       '--provision-port',
       '0',
+      '--dashboard-port',
+      '0',
       '--users',
       'lab/users.example.json',
     ]);
@@ -53,6 +55,16 @@ describe('npm run lab', () => {
       'sip:claims-experts@lab.local',
     ]);
     expect(lab.router?.unregistered).toEqual([]);
+    // The router's dashboard, behind the token printed at start.
+    expect(lab.dashboard?.url).toMatch(/^http:\/\/127\.0\.0\.1:(?!5091\/)\d+\/dashboard\/$/);
+    const login = (token: string) =>
+      fetch(`${lab.dashboard?.url}login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+    expect((await login('not-the-token-at-all')).status).toBe(401);
+    expect((await login(lab.dashboard?.token ?? '')).status).toBe(200);
 
     const kw = new KwCore({
       agent: agent(lab, 'kw1', 'kw1-secret'),

@@ -1,11 +1,8 @@
 /** Settings › Servers: the WebSocket addresses in failover order; add, move, remove. */
 import type { JSX } from 'preact';
-import { PlusIcon } from '../../shared/components/icons.js';
 import type { FieldErrors } from '../../shared/model.js';
-import { FieldError, LockedNote } from './fields.js';
-import { ListRow } from './list-row.js';
-
-const MAX_SERVERS = 5;
+import { LockedNote } from './fields.js';
+import { ServerList } from './server-list.js';
 
 export function ServerFields(props: {
   servers: readonly string[];
@@ -22,31 +19,13 @@ export function ServerFields(props: {
       <p class="field-hint" id="servers-hint">
         WebSocket addresses (ws:// or wss://), tried in this order: the next one is used when one fails.
       </p>
-      <ol class="servers">
-        {servers.map((_, i) => (
-          <ListRow
-            key={i}
-            noun="Server"
-            fieldKey={`servers.${i}`}
-            hintId="servers-hint"
-            placeholder="wss://sip.example.com:7443"
-            list={servers}
-            index={i}
-            error={errors[`servers.${i}`]}
-            onChange={props.onChange}
-            reorder
-          />
-        ))}
-      </ol>
-      <FieldError id="err-servers" error={errors.servers} />
-      <button
-        type="button"
-        class="btn btn-small"
-        disabled={servers.length >= MAX_SERVERS}
-        onClick={() => props.onChange([...servers, ''])}
-      >
-        <PlusIcon /> Add server
-      </button>
+      <ServerList
+        servers={servers}
+        errors={errors}
+        onChange={props.onChange}
+        placeholder="wss://sip.example.com:7443"
+        addLabel="Add server"
+      />
     </fieldset>
   );
 }

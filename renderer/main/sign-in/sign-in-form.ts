@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { SettingsInput, SettingsView } from '../../../preload/contract.js';
-import { SipAddressSchema, ServerUrlSchema, MAX_SERVERS } from '../../../wire/settings-fields.js';
+import { SipAddressSchema, ServerUrlSchema } from '../../../wire/settings-fields.js';
 import type { FieldErrors } from '../../shared/model.js';
 
 export interface SignInForm {
@@ -25,8 +25,6 @@ export const SIGN_IN_MESSAGES = {
   badUri: 'A SIP address looks like jane.doe@example.com',
   noPassword: 'Enter your password',
 } as const;
-
-export { MAX_SERVERS };
 
 /** The form for these settings (a policy or provisioning may have filled some in). */
 export function signInFormFrom(s: SettingsView): SignInForm {

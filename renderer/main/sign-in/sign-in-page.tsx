@@ -4,10 +4,9 @@
  * organization's policy or setup link fills some in).
  */
 import type { JSX } from 'preact';
-import { PlusIcon } from '../../shared/components/icons.js';
 import { FieldError, LockedNote, TextField } from '../settings/fields.js';
-import { ListRow } from '../settings/list-row.js';
-import { MAX_SERVERS, type SignInForm } from './sign-in-form.js';
+import { ServerList } from '../settings/server-list.js';
+import type { SignInForm } from './sign-in-form.js';
 import { useSignIn, type SignInState } from './use-sign-in.js';
 import { provisioning } from '../../shared/store.js';
 import { SetupLinkView } from './setup-link-view.js';
@@ -140,42 +139,23 @@ function ServerRows(props: {
           ? 'Tried in this order: the next one is used when one cannot be reached.'
           : 'The WebSocket address of your SIP server.'}
       </p>
-      {servers.length === 1 ? (
+      {servers.length === 1 && (
         <OneServer
           value={servers[0] ?? ''}
           error={errors['servers.0']}
           locked={props.locked}
           onChange={props.onChange}
         />
-      ) : (
-        <ol class="servers">
-          {servers.map((_, i) => (
-            <ListRow
-              key={i}
-              noun="Server"
-              fieldKey={`servers.${i}`}
-              hintId="servers-hint"
-              placeholder="wss://sip.example.com"
-              list={servers}
-              index={i}
-              error={errors[`servers.${i}`]}
-              onChange={props.onChange}
-              reorder
-            />
-          ))}
-        </ol>
       )}
-      <FieldError id="err-servers" error={errors.servers} />
-      {!props.locked && (
-        <button
-          type="button"
-          class="btn btn-small"
-          disabled={servers.length >= MAX_SERVERS}
-          onClick={() => props.onChange([...servers, ''])}
-        >
-          <PlusIcon /> Add a backup server
-        </button>
-      )}
+      <ServerList
+        servers={servers}
+        errors={errors}
+        onChange={props.onChange}
+        placeholder="wss://sip.example.com"
+        addLabel="Add a backup server"
+        locked={props.locked}
+        rows={servers.length > 1}
+      />
     </fieldset>
   );
 }
