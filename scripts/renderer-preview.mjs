@@ -136,6 +136,10 @@ if (!screenshots) {
       await page.getByLabel('Do not disturb until').fill('17:45');
     });
     await shoot(`sign-in-${scheme}`, '/main.html?signin=1&previews=0', main, scheme);
+    await shoot(`sign-in-backup-${scheme}`, '/main.html?signin=1&previews=0', main, scheme, async (page) => {
+      await page.getByLabel('SIP server').fill('wss://sip1.example.com');
+      await page.getByRole('button', { name: 'Add a backup server' }).click();
+    });
     await shoot(`sign-in-link-${scheme}`, '/main.html?signin=1&previews=0&provision=ready', main, scheme);
     await shoot(
       `sign-in-link-code-small-${scheme}`,
