@@ -17,7 +17,9 @@ import * as nodeTls from 'node:tls';
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
+  globalShortcut,
   Menu,
   nativeImage,
   Notification,
@@ -37,6 +39,9 @@ import type { CallMedia } from './core/calls/call-media.js';
 import { MediaBridge } from './core/media/media-bridge.js';
 import { FileHistoryStore } from './core/history/file-history-store.js';
 import { FileRequestStore } from './core/requests/file-request-store.js';
+import { SealedHistoryFiles } from './core/history/sealed-history-files.js';
+import { SafeStorageHistoryKey } from './electron/history-key.js';
+import { SaveDialogExport } from './electron/save-dialog.js';
 import { kwCoreFactory } from './core/core-factory.js';
 import type { Logger, LogLevel } from './core/log.js';
 import { devToolsAllowed, installApplicationMenu } from './electron/app-menu.js';
@@ -57,7 +62,8 @@ import { claimSingleInstance } from './electron/single-instance.js';
 import { PendingLinks } from './electron/pending-links.js';
 import { registerProtocolClients } from './electron/protocol-client.js';
 import { setupUpdates, updatePolicy } from './electron/updater.js';
-import { onCalls, onRequests, onStatus } from './electron/status-feed.js';
+import { onAlert, onCalls, onRequests, onStatus } from './electron/status-feed.js';
+import { answerOldestPreview, ElectronGlobalShortcuts } from './electron/global-shortcuts.js';
 import { TrayController } from './electron/tray.js';
 import { trayCall, type TrayCall } from './electron/tray-model.js';
 import { AppWindows } from './electron/windows.js';
@@ -186,6 +192,16 @@ function main(): void {
       configHome: app.getPath('appData'),
       executable: process.env.APPIMAGE ?? process.execPath,
     });
+    // Off until the KW turns them on in Settings; they answer the oldest pending request.
+    const shortcutLog = logger.child('shortcuts');
+    const shortcuts = new ElectronGlobalShortcuts(
+      globalShortcut,
+      {
+        accept: () => answerOldestPreview(kwApp, 'accept', shortcutLog),
+        decline: () => answerOldestPreview(kwApp, 'decline', shortcutLog),
+      },
+      shortcutLog,
+    );
     const loginItems = new ElectronLoginItems(app, process.platform, logger.child('login'), autostart);
     const policyStartAtLogin = startAtLoginFromPolicy(policy, freshInstall);
     if (policyStartAtLogin !== undefined) loginItems.setStartAtLogin(policyStartAtLogin);
@@ -197,6 +213,15 @@ function main(): void {
     });
     const unavailable = secrets.unavailableReason();
     if (unavailable) logger.error(`the SIP password cannot be stored on this system: ${unavailable}`);
+    // History and missed requests are encrypted at rest with a key the OS keystore wraps (docs/security.md).
+    const historyFiles = new SealedHistoryFiles(
+      new SafeStorageHistoryKey({
+        safeStorage,
+        dir: userData,
+        logger: logger.child('history-key'),
+        platform: process.platform,
+      }).load(),
+    );
 
     // Calls: JsSIP in main, the audio in the hidden media window (docs/design.md §3).
     // 30 s per host request: macOS asks the user before the first microphone capture.
@@ -224,7 +249,11 @@ function main(): void {
       policy: settings,
       secrets,
       createCore: kwCoreFactory({
-        history: new FileHistoryStore({ dir: join(userData, 'history'), logger: logger.child('history') }),
+        history: new FileHistoryStore({
+          dir: join(userData, 'history'),
+          logger: logger.child('history'),
+          files: historyFiles,
+        }),
         media,
         logger,
       }),
@@ -241,8 +270,19 @@ function main(): void {
       requests: new FileRequestStore({
         dir: join(userData, 'history', 'requests'),
         logger: logger.child('requests'),
+        files: historyFiles,
       }),
+      exports: new SaveDialogExport({
+        showSaveDialog: (options) => {
+          const parent = windows?.mainWindow as BrowserWindow | undefined;
+          return parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options);
+        },
+        defaultDir: () => app.getPath('documents'),
+        logger: logger.child('export'),
+      }),
+      quit: () => app.quit(),
       loginItems,
+      shortcuts,
       idle: systemIdleSource(powerMonitor),
       // Enterprise networks: the OS proxy (via Chromium) and the OS certificate store (docs/deploy.md).
       resolveProxy: sessionProxyResolver(session.defaultSession),
@@ -323,6 +363,11 @@ function main(): void {
     });
     applyStatus(status);
 
+    // A request unseen after its louder chime: a native notification too (it does not take focus).
+    const offAlerts = onAlert(kwApp, ({ interactionId, level }) => {
+      const preview = status.previews.find((p) => p.interactionId === interactionId);
+      if (level === 3 && preview) notifier.escalate(preview);
+    });
     const offPower = setupPower(powerMonitor, kwApp, logger.child('power'));
     const offUpdates = setupUpdates({
       loadUpdater: () => autoUpdater,
@@ -345,6 +390,8 @@ function main(): void {
       logger.info('quitting: signing out');
       offUpdates();
       offPower();
+      offAlerts();
+      shortcuts.dispose();
       offStatus();
       offCalls();
       offRequests();

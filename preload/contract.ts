@@ -13,6 +13,7 @@ import { EFFECTIVE_STATES, MANUAL_STATES } from '../wire/presence/manual-states.
 import {
   AuthUserSchema,
   DisplayNameSchema,
+  GlobalShortcutsSchema,
   IdleMinutesSchema,
   ServersSchema,
   SipAddressSchema,
@@ -77,9 +78,24 @@ export const StatusViewSchema = v.object({
   account: v.object({ uri: v.string(), displayName: v.string() }),
   previews: v.array(PreviewViewSchema),
   /** Whether history is being saved; `problem` says why not, in a sentence, until it can write again. */
-  history: v.object({ saving: v.boolean(), problem: v.optional(v.string()) }),
+  history: v.object({
+    saving: v.boolean(),
+    problem: v.optional(v.string()),
+    /**
+     * History from before could not be decrypted at start (its key is missing or
+     * another): set aside in `folder`, never deleted; `reason` is a clause for the banner.
+     */
+    unreadable: v.optional(v.object({ folder: v.string(), reason: v.string() })),
+  }),
   /** No account or server is set yet: nothing connects, and the main window shows the sign-in screen. */
   signIn: v.boolean(),
+  /** A request has waited unseen: the tray flashes until it is seen or ends. */
+  alerting: v.optional(v.boolean()),
+  /**
+   * Routing points stopped sending requests after misses in a row (issue 16):
+   * the sentence for the notice and the tray; "Receive requests again" sets Available.
+   */
+  paused: v.optional(v.object({ sentence: v.string() })),
 });
 
 const PartySchema = v.object({ uri: v.string(), displayName: v.string() });
@@ -255,6 +271,10 @@ export const SettingsViewSchema = v.object({
   trustedRoutingPoints: v.array(v.string()),
   /** Setting paths enforced by the organization's policy (`account.uri`, `servers`…): shown locked. */
   locked: v.array(v.string()),
+  /** Accept / decline from any app; null = off. */
+  globalShortcuts: v.nullable(v.object({ accept: v.string(), decline: v.string() })),
+  /** Why a shortcut could not be registered (another app has it), in a sentence. */
+  shortcutsProblem: v.optional(v.string()),
 });
 
 export const SettingsInputSchema = v.strictObject({
@@ -271,7 +291,16 @@ export const SettingsInputSchema = v.strictObject({
   sounds: v.boolean(),
   /** Absent = keep the stored list. */
   trustedRoutingPoints: v.optional(TrustedRoutingPointsSchema),
+  /** Absent = keep them; null = off. */
+  globalShortcuts: v.optional(GlobalShortcutsSchema),
 });
+
+/** An export: written where the KW chose (Electron), not written (they cancelled), or handed to the page to download (harness). */
+export const HistoryExportResultSchema = v.variant('kind', [
+  v.object({ kind: v.literal('saved'), path: v.string() }),
+  v.object({ kind: v.literal('canceled') }),
+  v.object({ kind: v.literal('download'), fileName: v.string(), mimeType: v.string(), content: v.string() }),
+]);
 
 /** Commands: renderer → main. `input` is validated in main; `output` is what the promise resolves with. */
 export const commands = {
@@ -293,6 +322,8 @@ export const commands = {
     output: Ok,
   },
   'previews.accept': { input: v.strictObject({ interactionId: Id }), output: Ok },
+  /** The KW looked at the request (hovered or focused its card): its alerts stop. */
+  'previews.seen': { input: v.strictObject({ interactionId: Id }), output: Ok },
   'previews.decline': {
     input: v.strictObject({ interactionId: Id, reason: v.optional(v.pipe(v.string(), v.maxLength(200))) }),
     output: Ok,
@@ -351,6 +382,15 @@ export const commands = {
   'requests.markSeen': { input: NoInput, output: Ok },
   /** From the preview popup: show the main window on a conversation. */
   'windows.showMain': { input: v.strictObject({ interactionId: v.optional(Id) }), output: Ok },
+  /** Exports one conversation (`interactionId`) or all of them to a readable file: JSON or a self-contained HTML page. */
+  'history.export': {
+    input: v.strictObject({ interactionId: v.optional(Id), format: v.picklist(['json', 'html']) }),
+    output: HistoryExportResultSchema,
+  },
+  /** "Keep it aside and start fresh": the unreadable history stays where it was moved; the banner goes. */
+  'history.keepAside': { input: NoInput, output: Ok },
+  /** "Quit" (the unreadable-history banner): KW Desktop quits. */
+  'app.quit': { input: NoInput, output: Ok },
 } as const;
 
 /** Events: main → renderer. */
@@ -381,6 +421,8 @@ export const events = {
   showRequests: v.object({}),
   /** A setup link is being fetched, is ready to apply, failed, or was applied or dropped (idle). */
   provisioning: ProvisioningViewSchema,
+  /** A request still unseen after a while: chime again louder (2), and a native notification joins (3). */
+  alert: v.object({ interactionId: Id, level: v.picklist([2, 3]) }),
 } as const;
 
 export type Commands = typeof commands;
@@ -404,6 +446,7 @@ export type CallLevelsView = EventPayload<'levels'>;
 export type RequestsView = v.InferOutput<typeof RequestsViewSchema>;
 export type RequestEntryView = v.InferOutput<typeof RequestEntryViewSchema>;
 export type ProvisioningView = v.InferOutput<typeof ProvisioningViewSchema>;
+export type HistoryExportResult = v.InferOutput<typeof HistoryExportResultSchema>;
 
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];
@@ -421,7 +464,14 @@ export function isCommandName(name: string): name is CommandName {
  */
 export const WINDOW_COMMANDS: Readonly<Record<WindowKind, readonly CommandName[]>> = {
   main: COMMAND_NAMES,
-  preview: ['app.ready', 'previews.accept', 'previews.decline', 'settings.get', 'links.open'],
+  preview: [
+    'app.ready',
+    'previews.accept',
+    'previews.decline',
+    'previews.seen',
+    'settings.get',
+    'links.open',
+  ],
   call: ['app.ready', 'calls.answer', 'calls.decline', 'settings.get', 'links.open'],
 };
 

@@ -23,9 +23,12 @@ import { offerOutcomeText, statusOf } from './engine.js';
 import type { RouterEventInput } from './event-log.js';
 import type { MemberChange, MemberDirectory } from './members.js';
 import type { Strategy } from './strategies/index.js';
+import { unmaskedKeys } from './mask.js';
 
 /** The whole escalation must end before JsSIP's own 60 s no-answer timer answers 408. */
 export const CALL_DEADLINE_MS = 55_000;
+/** An INVITE whose user data holds a value the routing point masks (README: Masked customer data). */
+export const UNMASKED_USER_DATA: Refusal = { status: 403, reason: 'Customer Data Not Masked' };
 /** Less time than this left: not worth another preview. */
 const MIN_PREVIEW_MS = 1000;
 const RECENT_TTL_MS = 10 * 60_000;
@@ -134,6 +137,15 @@ export class CallEscalations {
     };
     if (this.closed) return refuseNow({ status: 503, reason: 'Router Stopping' });
     if (decision.kind === 'refuse') return refuseNow(decision);
+    // The redirected INVITE reaches the KW with the caller's own headers: the router cannot mask them.
+    const unmasked = unmaskedKeys(call.userData, config.mask);
+    if (unmasked.length > 0) {
+      this.options.logger.warn('escalated call refused: its user data is not masked', {
+        interactionId,
+        keys: unmasked,
+      });
+      return refuseNow(UNMASKED_USER_DATA);
+    }
     if (decision.kind === 'redirect') {
       this.event({ ...base, event: 'call-redirected', kw: decision.kw, reason: decision.contact });
       return { kind: 'redirect', contact: decision.contact };

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { toAor } from '../wire/sip/uri.js';
 import { DEFAULT_USER_DATA_PREFIX } from '../wire/user-data.js';
 import { RoutingTableSchema, routingTable, type RoutingTable } from './routing-state.js';
+import { MaskConfigSchema, compileMask, type MaskRules } from './mask.js';
 
 export const STRATEGY_NAMES = ['longest-idle', 'round-robin', 'named', 'broadcast'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -60,9 +61,14 @@ const MemberSchema = v.union(
       /** Where escalated calls go; default: the member's URI. */
       voiceUri: v.optional(Address),
       capacity: v.optional(PositiveInt(100)),
+      /** Protecting the expert (protection.ts): this member's own limits, over the routing point's. */
+      cooldownSeconds: v.optional(Seconds(3600)),
+      maxInteractionsPerHour: v.optional(PositiveInt(1000)),
+      maxEscalationsPerHour: v.optional(PositiveInt(1000)),
+      maxConsecutiveMisses: v.optional(PositiveInt(100)),
     }),
   ],
-  'must be a SIP URI / user name, or an object {uri, displayName?, voiceUri?, capacity?}',
+  'must be a SIP URI / user name, or an object {uri, displayName?, voiceUri?, capacity?, …}',
 );
 
 const RoutingPointSchema = v.strictObject({
@@ -95,6 +101,15 @@ const RoutingPointSchema = v.strictObject({
   wrapUpSeconds: v.optional(Seconds(3600)),
   /** A routed interaction nobody ended is ended (both parties told) after this long. */
   inactivityTimeoutSeconds: v.optional(v.pipe(Seconds(7 * 24 * 3600), v.minValue(1, 'must be ≥ 1'))),
+  /** Protecting the expert (protection.ts); each off when absent. */
+  cooldownSeconds: v.optional(Seconds(3600)),
+  maxInteractionsPerHour: v.optional(PositiveInt(1000)),
+  maxEscalationsPerHour: v.optional(PositiveInt(1000)),
+  maxConsecutiveMisses: v.optional(PositiveInt(100)),
+  /** While waiting, a member in DND whose `until` falls within the wait counts as coming back. */
+  waitForDndEnding: v.optional(v.boolean('must be true or false')),
+  /** Masked customer data (mask.ts): user-data key → rule, applied before anything leaves for a KW. */
+  mask: v.optional(MaskConfigSchema),
 });
 
 const RouterConfigSchema = v.strictObject({
@@ -128,6 +143,18 @@ export interface MemberConfig {
   readonly voiceUri: string;
   /** Concurrent interactions; undefined = the routing point's capacity. */
   readonly capacity: number | undefined;
+  /** This member's own protection limits (undefined = the routing point's). */
+  readonly protection?: Partial<ProtectionLimits>;
+}
+
+/** Protecting the expert (router/protection.ts); undefined = that rule is off. */
+export interface ProtectionLimits {
+  /** Not offered for this long after an interaction ends (like wrap-up, reported apart). */
+  readonly cooldownMs: number | undefined;
+  readonly maxInteractionsPerHour: number | undefined;
+  readonly maxEscalationsPerHour: number | undefined;
+  /** Declines or timeouts in a row after which the KW is paused until they come back. */
+  readonly maxConsecutiveMisses: number | undefined;
 }
 
 export interface RoutingPointConfig {
@@ -147,6 +174,12 @@ export interface RoutingPointConfig {
   readonly escalationTimeoutMs: number;
   readonly wrapUpMs: number;
   readonly inactivityTimeoutMs: number;
+  /** Protecting the expert: the routing point's limits (members may override them). */
+  readonly protection?: ProtectionLimits;
+  /** Wait for a member whose Do not disturb ends within the wait (RPID `until`). */
+  readonly waitForDndEnding?: boolean;
+  /** Masking rules by lower-case user-data key (mask.ts); absent = nothing masked. */
+  readonly mask?: MaskRules;
 }
 
 export interface DashboardConfig {
@@ -234,6 +267,7 @@ export function parseRouterConfig(data: unknown, options: ParseConfigOptions = {
               ? voice
               : address(voice, `${field}.members.${j}.voiceUri`),
         capacity: 'capacity' in entry ? entry.capacity : undefined,
+        ...(typeof m === 'string' ? {} : memberProtection(m)),
       };
     });
     if (rp.fallback !== undefined && rp.strategy !== 'named') {
@@ -260,6 +294,9 @@ export function parseRouterConfig(data: unknown, options: ParseConfigOptions = {
       inactivityTimeoutMs: Math.round(
         (rp.inactivityTimeoutSeconds ?? DEFAULTS.inactivityTimeoutSeconds) * 1000,
       ),
+      ...routingPointProtection(rp),
+      waitForDndEnding: rp.waitForDndEnding ?? false,
+      ...(rp.mask !== undefined ? { mask: compileMask(rp.mask, `${field}.mask`, problems) } : {}),
     };
   });
   if (problems.length > 0) throw new RouterConfigError(source, problems.slice(0, 5));
@@ -293,6 +330,35 @@ export async function loadRouterConfig(
     ]);
   }
   return parseRouterConfig(data, { source: `router config ${path}`, ...options });
+}
+
+interface RawProtection {
+  readonly cooldownSeconds?: number | undefined;
+  readonly maxInteractionsPerHour?: number | undefined;
+  readonly maxEscalationsPerHour?: number | undefined;
+  readonly maxConsecutiveMisses?: number | undefined;
+}
+
+function protectionLimits(raw: RawProtection): ProtectionLimits {
+  return {
+    cooldownMs: raw.cooldownSeconds === undefined ? undefined : Math.round(raw.cooldownSeconds * 1000),
+    maxInteractionsPerHour: raw.maxInteractionsPerHour,
+    maxEscalationsPerHour: raw.maxEscalationsPerHour,
+    maxConsecutiveMisses: raw.maxConsecutiveMisses,
+  };
+}
+
+/** The routing point's limits, when it sets any (none: the rules are off, as before). */
+function routingPointProtection(raw: RawProtection): { protection?: ProtectionLimits } {
+  const all = protectionLimits(raw);
+  return Object.values(all).some((v) => v !== undefined) ? { protection: all } : {};
+}
+
+/** A member's own limits, only those it sets (the routing point's fill in the rest). */
+function memberProtection(raw: RawProtection): { protection?: Partial<ProtectionLimits> } {
+  const all = protectionLimits(raw);
+  const set = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+  return Object.keys(set).length > 0 ? { protection: set } : {};
 }
 
 export function userPart(uri: string): string {

@@ -11,7 +11,8 @@ import { startTimer, type CancelTimer, type Clock } from './clock.js';
 import type { MemberConfig, RoutingPointConfig } from './config.js';
 import type { RouterEventInput } from './event-log.js';
 import type { MemberChange, MemberDirectory } from './members.js';
-import { chooseOffer, notOfferableBecause } from './selection.js';
+import { chooseOffer, notOfferableBecause, type MemberFacts } from './selection.js';
+import { limitsFor, type ProtectionLedger } from './protection.js';
 import type { Strategy } from './strategies/index.js';
 import type { InteractionRecord, InteractionRequest, OfferOutcome } from './interaction-record.js';
 
@@ -116,6 +117,8 @@ export interface EngineOptions {
    * no member events are followed (the coordinator turns them into steps).
    */
   readonly timers?: 'local' | 'external';
+  /** Protecting the experts (issue 16): what each KW did lately; absent = no limits applied. */
+  readonly protection?: ProtectionLedger;
 }
 
 /** Member lookups of a routing point, built once per config (an engine is built per step in shared mode). */
@@ -602,12 +605,33 @@ export class RoutingEngine {
         why,
         waitMs: this.options.config.waitForAvailableMs,
       });
+      this.sayWhoComesBack(ix, ix.waitDeadline);
     }
     if (now >= ix.waitDeadline) return this.notRouted(ix, `nobody available within the wait (${why})`);
     ix.cancelWait ??= this.arm(ix.waitDeadline - now, () => {
       ix.cancelWait = undefined;
       this.run(() => this.advance(ix));
     });
+  }
+
+  /**
+   * `waitForDndEnding`: the members in Do not disturb who said it ends within
+   * the wait count as coming back; the event log says whom the wait is for
+   * (the wait itself is the same: it lasts the whole budget anyway).
+   */
+  private sayWhoComesBack(ix: Active, deadline: number): void {
+    if (this.options.config.waitForDndEnding !== true) return;
+    const now = this.options.clock.now();
+    for (const kw of this.memberUris) {
+      const until = this.options.directory.dndUntil(kw);
+      if (until === undefined || until <= now || until > deadline || ix.offers.has(kw)) continue;
+      const at = new Date(until).toISOString();
+      this.event(ix, 'waiting', {
+        kw,
+        agent: ix.request.agent.uri,
+        reason: `back from Do not disturb at ${at}`,
+      });
+    }
   }
 
   private offer(ix: Active, kw: string): void {
@@ -799,8 +823,17 @@ export class RoutingEngine {
       load: directory.loadHint(uri),
       capacity,
       inWrapUp: directory.inWrapUp(uri),
+      ...this.protectionOf(uri),
     };
     return notOfferableBecause(facts) === undefined;
+  }
+
+  /** The member's limits and what they did lately, when limits apply. */
+  private protectionOf(uri: string): Pick<MemberFacts, 'protection'> {
+    const limits = limitsFor(this.options.config, uri);
+    const ledger = this.options.protection;
+    if (!limits || !ledger) return {};
+    return { protection: { limits, facts: ledger.facts(uri), now: this.options.clock.now() } };
   }
 
   /** A local timer, or none when the coordinator keeps the deadlines (`timers: 'external'`). */

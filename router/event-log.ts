@@ -29,6 +29,10 @@ export const ROUTER_EVENTS = [
   'call-redirected',
   'call-refused',
   'call-abandoned',
+  // Protecting the experts and waiting for a DND to end (issue 16).
+  'paused',
+  'resumed',
+  'waiting',
 ] as const;
 export type RouterEventName = (typeof ROUTER_EVENTS)[number];
 

@@ -3,6 +3,7 @@
  * synchronous; the engine's answer may come later, after the shared store):
  *   text/plain                       → a new request from an agent (200, routed asynchronously)
  *   control `preview-answer`, `end`  → the engine
+ *   control `resume`                 → the router (a paused KW comes back)
  *   any other control type           → 400 (the router never accepts it)
  *   bad JSON / schema / size         → what parseControlMessage says (400/413/415)
  *   any other content type           → 415
@@ -38,6 +39,8 @@ export interface InboundEngine {
     reason?: string,
   ): Reply | Promise<Reply>;
   end(interactionId: string, from: string): Reply | Promise<Reply>;
+  /** A paused KW asks for requests again (issue 16); absent: 400 like any unexpected type. */
+  resume?(interactionId: string, from: string): Reply | Promise<Reply>;
 }
 
 type InteractionInput = Omit<ControlInput<'preview'>, 'expiresAt' | 'routingPoint'>;
@@ -84,10 +87,14 @@ function dispatch(message: IncomingSipMessage, ctx: InboundContext): SipReply | 
       return ctx.engine.answer(control.interactionId, from, control.decision, control.reason);
     case 'end':
       return ctx.engine.end(control.interactionId, from);
+    case 'resume':
+      if (ctx.engine.resume) return ctx.engine.resume(control.interactionId, from);
+      return { status: 400, reason: `Unexpected Message Type ${control.type}` };
     case 'preview':
     case 'preview-cancel':
     case 'routed':
     case 'not-routed':
+    case 'paused':
       return { status: 400, reason: `Unexpected Message Type ${control.type}` };
   }
 }

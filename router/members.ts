@@ -43,6 +43,8 @@ export const NO_PRESENCE_YET: RoutingState = { kind: 'LoggedOut' };
 
 export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
   private readonly members = new Map<string, MemberRecord>();
+  /** When each KW's Do not disturb ends (RPID `until`), while they publish one. */
+  private readonly dndEnds = new Map<string, number>();
 
   /**
    * `loadHintTtlMs` (shared mode): the local load is only a hint, since another
@@ -109,6 +111,18 @@ export class MemberDirectory extends TypedEmitter<DirectoryEvents> {
     r.state = state;
     if (state.kind === 'Ready' && previous.kind !== 'Ready') r.readySince = this.clock.now();
     this.emit('state', { uri, previous, current: state });
+  }
+
+  /** The end of the KW's Do not disturb from their presence (RPID `until`); undefined: none given. */
+  setDndUntil(uri: string, ms: number | undefined): void {
+    if (ms === undefined) this.dndEnds.delete(uri);
+    else this.dndEnds.set(uri, ms);
+  }
+
+  /** When the KW's Do not disturb ends, if they are in DND and said when. */
+  dndUntil(uri: string): number | undefined {
+    const state = this.state(uri);
+    return state.kind === 'NotReady' && state.reason === 'dnd' ? this.dndEnds.get(uri) : undefined;
   }
 
   /** One more preview or interaction on this member. */

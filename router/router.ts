@@ -38,6 +38,8 @@ import {
 import { InteractionLocks } from './interaction-lock.js';
 import { SharedRouting } from './shared-routing.js';
 import { DeadlinePoller } from './deadline-poller.js';
+import { ProtectionKeeper } from './protection-keeper.js';
+import { maskPreview } from './mask.js';
 import type { RouterStore } from './store/types.js';
 
 export type AgentFactory = (account: SipAccount, logger: Logger) => SipAgent;
@@ -82,10 +84,13 @@ export class Router {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly log: Logger;
   private readonly poller: DeadlinePoller;
+  /** Protecting the experts (issue 16): limits, pauses and the ledger they read. */
+  private readonly protection: ProtectionKeeper;
 
   constructor(private readonly options: RouterOptions) {
     this.log = options.logger;
     this.directory = new MemberDirectory(options.clock, LOAD_HINT_TTL_MS);
+    this.protection = this.protectionKeeper();
     const locks = new InteractionLocks({
       store: options.store,
       instance: options.instance,
@@ -112,7 +117,7 @@ export class Router {
         },
         logger,
       );
-      const effects = this.effects(agent, logger);
+      const effects = this.effects(agent, logger, rp);
       const strategy = strategyFor(rp);
       const shared = new SharedRouting({
         config: rp,
@@ -125,6 +130,7 @@ export class Router {
             effects: held,
             logger,
             timers: 'external',
+            protection: this.protection.ledger,
           }),
         effects,
         store: options.store,
@@ -151,6 +157,7 @@ export class Router {
             answer: (id, from, decision, reason) =>
               shared.answer(id, from, decision, reason, () => calls.answer(id, from, decision, reason)),
             end: (id, from) => shared.end(id, from),
+            resume: (_id, from) => this.protection.resumeAsked(from, rp.uri),
           },
           routingPoint: rp.uri,
           userDataPrefix: options.config.userDataPrefix,
@@ -204,6 +211,7 @@ export class Router {
   async start(registrationTimeoutMs: number): Promise<{ registered: string[]; pending: string[] }> {
     for (const p of this.points) p.agent.start();
     this.poller.start();
+    this.protection.start();
     const watchedBy = new Map<string, SipAgent>();
     for (const p of this.points) {
       for (const m of p.config.members) if (!watchedBy.has(m.uri)) watchedBy.set(m.uri, p.agent);
@@ -308,6 +316,34 @@ export class Router {
     }
   }
 
+  /** The keeper of the experts' limits: its ledger feeds the engines; presence and `resume` bring KWs back. */
+  private protectionKeeper(): ProtectionKeeper {
+    const { options } = this;
+    const keeper = new ProtectionKeeper({
+      routingPoints: options.config.routingPoints,
+      store: options.store,
+      eventLog: options.eventLog,
+      clock: options.clock,
+      logger: this.log.child('protection'),
+      sendPaused: async (rp, kw, paused) => {
+        const agent = this.points.find((p) => p.config.uri === rp)?.agent;
+        if (!agent) return;
+        await agent.sendMessage(kw, encodeControlMessage('paused', paused), {
+          contentType: CONTROL_CONTENT_TYPE,
+          headers: [headerLine(INTERACTION_HEADER, paused.interactionId)],
+        });
+      },
+      kick: (kw) => {
+        for (const p of this.points) if (p.config.members.some((m) => m.uri === kw)) p.shared.kick();
+      },
+      ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
+    });
+    this.directory.on('state', (c) => {
+      if (c.current.kind === 'Ready' && c.previous.kind !== 'Ready') keeper.becameReady(c.uri);
+    });
+    return keeper;
+  }
+
   routingState(kwUri: string): RoutingState {
     return this.directory.state(kwUri);
   }
@@ -329,6 +365,7 @@ export class Router {
    */
   async close(): Promise<void> {
     await this.poller.stop();
+    this.protection.stop();
     const withdraw = this.options.store.kind === 'memory';
     await Promise.allSettled(this.points.map((p) => p.shared.stop(withdraw)));
     for (const p of this.points) {
@@ -368,10 +405,13 @@ export class Router {
         break;
       }
     }
+    // A timed Do not disturb says when it ends (RPID `until`): waitForDndEnding reads it.
+    const until = view.kind === 'document' ? Date.parse(view.presence.until ?? '') : Number.NaN;
+    this.directory.setDndUntil(uri, Number.isFinite(until) ? until : undefined);
     this.directory.setState(uri, mapPresence(view, this.options.config.routingTable));
   }
 
-  private effects(agent: SipAgent, logger: Logger): EngineEffects {
+  private effects(agent: SipAgent, logger: Logger, rp: RoutingPointConfig): EngineEffects {
     const send = <K extends ControlType>(to: string, type: K, fields: ControlInput<K>): Promise<void> => {
       const body = encodeControlMessage(type, fields);
       const promise = agent
@@ -389,7 +429,8 @@ export class Router {
       promise.catch((error: unknown) => logger.info(`${what} not delivered`, { to, error: String(error) }));
     };
     return {
-      sendPreview: (kw, preview) => send(kw, 'preview', preview),
+      // The one way a preview leaves (chats and escalated calls alike): masked here, so no path skips it.
+      sendPreview: (kw, preview) => send(kw, 'preview', maskPreview(preview, rp.mask)),
       sendCancel: (kw, interactionId, reason) =>
         bestEffort('preview-cancel', kw, send(kw, 'preview-cancel', { interactionId, reason })),
       sendRouted: (to, routed) => send(to, 'routed', routed),
@@ -406,7 +447,7 @@ export class Router {
       sendEnd: (to, interactionId, reason) =>
         bestEffort('end', to, send(to, 'end', { interactionId, reason })),
       event: (e) => {
-        this.options.eventLog.write(e);
+        this.protection.local(this.options.eventLog.write(e));
       },
     };
   }

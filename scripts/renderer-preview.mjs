@@ -125,6 +125,7 @@ if (!screenshots) {
   for (const scheme of ['light', 'dark']) {
     const main = { width: 1040, height: 680 };
     await shoot(`main-${scheme}`, '/main.html?previews=0', main, scheme);
+    await shoot(`main-paused-${scheme}`, '/main.html?previews=0&presence=busy&paused=1', main, scheme);
     await shoot(
       `main-dnd-until-${scheme}`,
       '/main.html?previews=0&presence=dnd&dnd-until=16:30',
@@ -173,6 +174,32 @@ if (!screenshots) {
       { width: 720, height: 480 },
       scheme,
     );
+    await shoot(
+      `main-history-unreadable-${scheme}`,
+      '/main.html?history=unreadable&previews=0',
+      main,
+      scheme,
+    );
+    await shoot(
+      `main-history-unreadable-small-${scheme}`,
+      '/main.html?history=unreadable&previews=0',
+      { width: 720, height: 480 },
+      scheme,
+    );
+    await shoot(`main-export-${scheme}`, '/main.html?previews=0', main, scheme, async (page) => {
+      await page.getByTestId('export-conversation').click();
+      await page.getByTestId('export-html').waitFor();
+    });
+    await shoot(
+      `settings-export-${scheme}`,
+      '/main.html?previews=0&focus=none',
+      main,
+      scheme,
+      async (page) => {
+        await page.getByRole('button', { name: 'Settings' }).click();
+        await page.getByTestId('history-export').scrollIntoViewIfNeeded();
+      },
+    );
     await shoot(`settings-${scheme}`, '/main.html?previews=0&focus=none', main, scheme, async (page) => {
       await page.getByRole('button', { name: 'Settings' }).click();
       await page.waitForSelector('[data-testid=settings-save]');
@@ -182,6 +209,16 @@ if (!screenshots) {
       await page.waitForSelector('.field-error');
       await page.waitForTimeout(200);
     });
+    await shoot(
+      `settings-shortcuts-${scheme}`,
+      '/main.html?previews=0&focus=none&shortcuts=taken',
+      main,
+      scheme,
+      async (page) => {
+        await page.getByRole('button', { name: 'Settings' }).click();
+        await page.getByTestId('shortcuts-problem').scrollIntoViewIfNeeded();
+      },
+    );
     await shoot(`preview-${scheme}`, '/preview.html', { width: 360, height: 460 }, scheme);
   }
   // Calls: the popup (one card is ~220 px high, as the Electron window), and the in-call panel.

@@ -25,6 +25,8 @@ export const LIMITS = {
   userDataValue: 1024,
   /** Entries in a not-routed's `declines`. */
   declines: 50,
+  /** A `paused`'s count of missed requests (the router's maxConsecutiveMisses is at most 100). */
+  missed: 1000,
 } as const;
 
 const Uuid = v.pipe(
@@ -130,6 +132,32 @@ export const EndSchema = v.strictObject({
   reason: v.optional(Reason),
 });
 
+/**
+ * Router → KW: the routing point stopped offering requests to this KW after
+ * `missed` requests in a row went unanswered (declined or timed out). The KW
+ * comes back by setting Available again or by sending `resume`.
+ * `interactionId` is the interaction of the last miss.
+ */
+export const PausedSchema = v.strictObject({
+  ...base,
+  type: v.literal('paused'),
+  routingPoint: SipUri,
+  displayName: DisplayName,
+  reason: v.picklist(['missed-requests'], 'reason must be missed-requests'),
+  missed: v.pipe(
+    v.number('missed must be a number'),
+    v.integer('missed must be an integer'),
+    v.minValue(1, 'missed must be ≥ 1'),
+    v.maxValue(LIMITS.missed, `missed must be ≤ ${LIMITS.missed}`),
+  ),
+});
+
+/** KW → routing point: send me requests again (after `paused`; `interactionId` is the paused's). */
+export const ResumeSchema = v.strictObject({
+  ...base,
+  type: v.literal('resume'),
+});
+
 const SCHEMAS = {
   preview: PreviewSchema,
   'preview-answer': PreviewAnswerSchema,
@@ -137,6 +165,8 @@ const SCHEMAS = {
   routed: RoutedSchema,
   'not-routed': NotRoutedSchema,
   end: EndSchema,
+  paused: PausedSchema,
+  resume: ResumeSchema,
 } as const;
 
 export type ControlType = keyof typeof SCHEMAS;
@@ -146,7 +176,10 @@ export type PreviewCancel = v.InferOutput<typeof PreviewCancelSchema>;
 export type Routed = v.InferOutput<typeof RoutedSchema>;
 export type NotRouted = v.InferOutput<typeof NotRoutedSchema>;
 export type End = v.InferOutput<typeof EndSchema>;
-export type ControlMessage = Preview | PreviewAnswer | PreviewCancel | Routed | NotRouted | End;
+export type Paused = v.InferOutput<typeof PausedSchema>;
+export type Resume = v.InferOutput<typeof ResumeSchema>;
+export type ControlMessage =
+  Preview | PreviewAnswer | PreviewCancel | Routed | NotRouted | End | Paused | Resume;
 
 export type ControlOf<K extends ControlType> = Extract<ControlMessage, { type: K }>;
 /** The fields of one message type; `type` and `v` are filled in. */

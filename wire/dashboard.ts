@@ -144,6 +144,13 @@ export const DryRunResultSchema = v.variant('ok', [
     order: v.array(Text),
     /** Who is skipped, and why in words. */
     skipped: v.array(v.object({ kw: Text, reason: Text })),
+    /**
+     * Masked customer data (issue 16): each user-data key of the request with the routing
+     * point's rule in words ("last 4 kept", "hidden", "not masked", …) and its value as a KW
+     * would receive it; then the rules for keys the request does not carry (no `value`).
+     * Absent from routers that predate masking.
+     */
+    userData: v.optional(v.array(v.object({ key: Text, rule: Text, value: v.optional(Text) }))),
   }),
   v.object({ ok: v.literal(false), problems: v.array(Text) }),
 ]);

@@ -80,3 +80,61 @@ export const CaCertificatesSchema = v.pipe(
   v.array(CaCertificateSchema),
   v.maxLength(MAX_CA_CERTIFICATES, `at most ${MAX_CA_CERTIFICATES} CA certificates`),
 );
+
+const MODIFIERS = [
+  'Command',
+  'Cmd',
+  'Control',
+  'Ctrl',
+  'CommandOrControl',
+  'CmdOrCtrl',
+  'Alt',
+  'Option',
+  'AltGr',
+  'Shift',
+  'Super',
+  'Meta',
+] as const;
+const KEY =
+  /^(?:[A-Z0-9]|F(?:[1-9]|1\d|2[0-4])|Space|Tab|Backspace|Delete|Insert|Return|Enter|Up|Down|Left|Right|Home|End|PageUp|PageDown|Escape|Esc|Plus|[)!@#$%^&*(:;<=>?_~{}|'",./`[\]\\-])$/i;
+
+/**
+ * An Electron accelerator for a global shortcut: at least one modifier and one key
+ * ("CommandOrControl+Alt+A"). A bare key would take that key from every other app.
+ */
+export function isGlobalAccelerator(text: string): boolean {
+  const parts = text.split('+');
+  const key = parts.pop() ?? '';
+  if (parts.length === 0 || !KEY.test(key)) return false;
+  const lower = MODIFIERS.map((m) => m.toLowerCase());
+  return (
+    parts.every((p) => lower.includes(p.toLowerCase())) &&
+    new Set(parts.map((p) => p.toLowerCase())).size === parts.length
+  );
+}
+
+export const AcceleratorSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(64),
+  v.check(isGlobalAccelerator, 'a shortcut is modifiers and a key, like CommandOrControl+Alt+A'),
+);
+
+/** Accept and decline the oldest request from any app; null = off (the default). */
+export const GlobalShortcutsSchema = v.nullable(
+  v.pipe(
+    v.object({ accept: AcceleratorSchema, decline: AcceleratorSchema }),
+    v.forward(
+      v.check(
+        (s) => s.accept.toLowerCase() !== s.decline.toLowerCase(),
+        'accept and decline need different shortcuts',
+      ),
+      ['decline'],
+    ),
+  ),
+);
+
+export const DEFAULT_SHORTCUTS = {
+  accept: 'CommandOrControl+Alt+A',
+  decline: 'CommandOrControl+Alt+D',
+} as const;

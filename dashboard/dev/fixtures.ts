@@ -247,5 +247,20 @@ export function fakeDryRun(request: DryRunRequest): DryRunResult {
           ? 'at capacity (2 of 2 chats)'
           : `${m.routingState === 'LoggedOut' ? 'logged out' : 'not ready'} (${m.reason})`,
       })),
+    userData: fakeMasking(request.userData ?? {}),
   };
+}
+
+type MaskRow = NonNullable<Extract<DryRunResult, { ok: true }>['userData']>[number];
+
+/** The fake routing point masks CardNumber (last 4 kept) and Ssn (hidden), like router/README.md's example. */
+function fakeMasking(userData: Readonly<Record<string, string>>): MaskRow[] {
+  const rows = Object.entries(userData).map(([key, value]): MaskRow => {
+    const k = key.toLowerCase();
+    if (k === 'cardnumber') return { key, rule: 'last 4 kept', value: `•••• ${value.slice(-4)}` };
+    if (k === 'ssn') return { key, rule: 'hidden', value: '(hidden)' };
+    return { key, rule: 'not masked', value };
+  });
+  const used = new Set(Object.keys(userData).map((k) => k.toLowerCase()));
+  return used.has('ssn') ? rows : [...rows, { key: 'ssn', rule: 'hidden' }];
 }

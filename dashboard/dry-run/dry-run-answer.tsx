@@ -1,5 +1,6 @@
 /** The dry run's answer: problems as sentences, or who gets the next offer, the order, and per member why. */
 import type { JSX } from 'preact';
+import type { DryRunResult } from '../../wire/dashboard.js';
 import type { DryRunOutcome } from '../live/api.js';
 import type { MemberForm } from './dry-run-form.js';
 import { resultHeadline, resultRows } from './result-model.js';
@@ -16,6 +17,33 @@ function Problems({ problems }: { readonly problems: readonly string[] }): JSX.E
         ))}
       </ul>
     </div>
+  );
+}
+
+type Ok = Extract<DryRunResult, { ok: true }>;
+
+/** Masked customer data (issue 16): each user-data key, its rule, and what the KW would receive. */
+function MaskedUserData({ entries }: { readonly entries: NonNullable<Ok['userData']> }): JSX.Element {
+  return (
+    <table class="dry-masking">
+      <caption>What the KW would see of the user data</caption>
+      <thead>
+        <tr>
+          <th scope="col">Key</th>
+          <th scope="col">Masking rule</th>
+          <th scope="col">Value the KW receives</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr key={e.key}>
+            <th scope="row">{e.key}</th>
+            <td>{e.rule}</td>
+            <td class="mono">{e.value ?? <span class="muted">not in this request</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -61,6 +89,7 @@ export function DryRunAnswer({
           ))}
         </tbody>
       </table>
+      {result.userData && result.userData.length > 0 && <MaskedUserData entries={result.userData} />}
     </>
   );
 }

@@ -113,7 +113,8 @@ export function DryRunPage(): JSX.Element {
             onInput={(e) => update({ userData: e.currentTarget.value })}
           />
           <p id="dry-user-data-hint" class="hint">
-            One per line, like “CaseNumber: 42”. The named strategy reads it.
+            One per line, like “CaseNumber: 42”. The named strategy reads it; the answer shows it masked as a
+            KW would see it.
           </p>
         </div>
         <div class="field">

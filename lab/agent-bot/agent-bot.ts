@@ -286,6 +286,8 @@ export class AgentBot extends TypedEmitter<BotEvents> {
       case 'preview':
       case 'preview-answer':
       case 'preview-cancel':
+      case 'paused':
+      case 'resume':
         return { status: 400, reason: `Unexpected Message Type ${message.type}` };
     }
   }

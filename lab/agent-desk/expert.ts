@@ -324,6 +324,8 @@ export class ExpertPanel {
       case 'preview':
       case 'preview-answer':
       case 'preview-cancel':
+      case 'paused':
+      case 'resume':
         return { status: 400, reason: `Unexpected Message Type ${message.type}` };
     }
   }

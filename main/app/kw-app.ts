@@ -41,10 +41,12 @@ import { safeExternalUrl } from '../../wire/links.js';
 import type { SettingsPolicy } from './policy/policy-settings.js';
 import { accountComplete } from './ports.js';
 import { ProvisioningFlow } from './provisioning/provisioning-flow.js';
+import { exportFile, type ExportFormat, type HistoryExportTarget } from './history-export.js';
 import { parseAppLink } from './provisioning/setup-link.js';
 import { exchangeSignInToken, fetchProvisioningDocument } from '../core/provisioning/index.js';
 import { toAor } from '../../wire/sip/uri.js';
 import type {
+  GlobalShortcutsPort,
   LinkOpener,
   LoginItems,
   SecretStore,
@@ -68,6 +70,8 @@ export interface KwAppOptions {
   readonly windows: WindowControl;
   readonly logger: Logger;
   readonly loginItems?: LoginItems;
+  /** The global accept/decline shortcuts (Electron); without one, the setting is kept but does nothing. */
+  readonly shortcuts?: GlobalShortcutsPort;
   readonly idle?: IdleSource;
   /** TLS for the SIP servers, given the account's extra CAs (the shell adds Node's and the OS's). */
   readonly tlsFor?: (extraCaCertificates: readonly string[]) => TlsOptions;
@@ -77,6 +81,10 @@ export interface KwAppOptions {
   readonly requests?: RequestStore;
   /** The organization's enforced settings (main/app/policy); without one, nothing is locked. */
   readonly policy?: SettingsPolicy;
+  /** Where exported history goes (Electron: a save dialog); without one, the file is handed to the page. */
+  readonly exports?: HistoryExportTarget;
+  /** Quits the application (the unreadable-history banner's "Quit"); without one, nothing to quit (harness). */
+  readonly quit?: () => void;
 }
 
 export class KwApp {
@@ -90,8 +98,13 @@ export class KwApp {
   readonly requests: RequestLog;
   private requestsLoaded: Promise<void> | undefined;
   private unwireRequests: Unsubscribe | undefined;
+  /** Whether the shortcuts of the settings were registered once (at the first start). */
+  private shortcutsApplied: true | undefined;
+  private shortcutsProblem: string | undefined;
   /** The setup link being looked at (kwdesk://provision, --provision, or pasted on the sign-in screen). */
   readonly provisioning: ProvisioningFlow;
+  /** The KW chose "Keep it aside and start fresh": the unreadable-history banner is not shown again. */
+  private unreadableKeptAside = false;
 
   constructor(private readonly options: KwAppOptions) {
     const settings = options.settings.load();
@@ -124,6 +137,7 @@ export class KwApp {
 
   async start(): Promise<void> {
     await (this.requestsLoaded ??= this.requests.load());
+    this.shortcutsApplied ??= this.applyShortcuts(this.options.settings.load().globalShortcuts);
     const core = this.core;
     if (!core) {
       this.options.logger.info('no account set up yet: waiting for the sign-in screen');
@@ -186,9 +200,23 @@ export class KwApp {
 
   private statusNow(): StatusView {
     const settings = this.options.settings.load();
-    return this.core
+    const view = this.core
       ? statusView(this.core, settings.account.displayName)
       : signInStatusView(settings.lastPresence);
+    if (!this.unreadableKeptAside || view.history.unreadable === undefined) return view;
+    const { unreadable: _keptAside, ...history } = view.history;
+    return { ...view, history };
+  }
+
+  /** One conversation (`interactionId`) or all, as a file the host saves or the page downloads. */
+  private async exportHistory(format: ExportFormat, interactionId: string | undefined) {
+    const all = this.signedIn().conversations.list().map(conversationView);
+    const chosen = interactionId === undefined ? all : all.filter((c) => c.interactionId === interactionId);
+    if (interactionId !== undefined && chosen.length === 0)
+      throw new Error('That conversation is no longer in your history.');
+    const file = exportFile(chosen, format, new Date(), interactionId !== undefined);
+    this.options.logger.info('history exported', { format, conversations: chosen.length });
+    return this.options.exports ? this.options.exports.deliver(file) : { kind: 'download' as const, ...file };
   }
 
   private emit: EventSink = (event, payload) => {
@@ -209,7 +237,13 @@ export class KwApp {
         this.rememberPresence(snapshot);
       }),
       core.previews.on('added', this.emitStatus),
+      core.alerts.on('alert', (alert) => {
+        this.emit('alert', alert);
+        this.emitStatus();
+      }),
+      core.alerts.on('calm', this.emitStatus),
       core.previews.on('removed', this.emitStatus),
+      core.pauses.on('changed', this.emitStatus),
       core.previews.on('accepted', (preview) => {
         this.emit('focus', { interactionId: preview.interactionId });
         this.options.windows.showMain(preview.interactionId);
@@ -280,6 +314,8 @@ export class KwApp {
       sounds: s.sounds,
       trustedRoutingPoints: [...s.trustedRoutingPoints],
       locked: [...(this.options.policy?.locked() ?? [])],
+      globalShortcuts: s.globalShortcuts ? { ...s.globalShortcuts } : null,
+      ...(this.shortcutsProblem ? { shortcutsProblem: this.shortcutsProblem } : {}),
     };
   }
 
@@ -304,6 +340,8 @@ export class KwApp {
     this.storeAllOrNothing(next, secret);
     if (before.startAtLogin !== next.startAtLogin)
       this.options.loginItems?.setStartAtLogin(next.startAtLogin);
+    if (JSON.stringify(before.globalShortcuts) !== JSON.stringify(next.globalShortcuts))
+      this.applyShortcuts(next.globalShortcuts);
     if (secret !== undefined || signInChanged(before, next)) {
       this.options.logger.info('account, servers or routing points changed: signing in again', {
         uri: next.account.uri,
@@ -313,6 +351,14 @@ export class KwApp {
       await this.start();
       this.emitStatus();
     }
+  }
+
+  /** Registers the shortcuts; a refusal (another app has one) is kept for Settings to show. */
+  private applyShortcuts(shortcuts: StoredSettings['globalShortcuts']): true {
+    this.shortcutsProblem = this.options.shortcuts?.apply(shortcuts);
+    if (this.shortcutsProblem)
+      this.options.logger.warn('global shortcuts', { problem: this.shortcutsProblem });
+    return true;
   }
 
   /** A setup document's settings, under the organization's enforced values, with its password. */
@@ -408,11 +454,17 @@ export class KwApp {
       'presence.set': async ({ state, until }) => {
         const presence = this.signedIn().presence;
         await (until === undefined ? presence.set(state) : presence.setDndUntil(Date.parse(until)));
+        // Choosing Available is the way back after missed requests (issue 16).
+        if (state === 'available') await this.signedIn().pauses.resumeAll();
         return null;
       },
       'previews.accept': async ({ interactionId }) => {
         await this.signedIn().previews.accept(interactionId);
         return null;
+      },
+      'previews.seen': ({ interactionId }) => {
+        this.signedIn().alerts.markSeen(interactionId);
+        return Promise.resolve(null);
       },
       'previews.decline': async ({ interactionId, reason }) => {
         await this.signedIn().previews.decline(interactionId, reason);
@@ -492,6 +544,18 @@ export class KwApp {
         if (interactionId) this.emit('focus', { interactionId });
         return Promise.resolve(null);
       },
+      'history.export': ({ format, interactionId }) => this.exportHistory(format, interactionId),
+      'history.keepAside': () => {
+        this.unreadableKeptAside = true;
+        this.options.logger.info('unreadable history kept aside: starting fresh');
+        this.emitStatus();
+        return Promise.resolve(null);
+      },
+      'app.quit': () => {
+        this.options.logger.info('quit asked from the main window');
+        this.options.quit?.();
+        return Promise.resolve(null);
+      },
     };
   }
 }
@@ -510,6 +574,7 @@ function settingsFromInput(before: StoredSettings, input: SettingsInput): Stored
     startAtLogin: input.startAtLogin,
     sounds: input.sounds,
     trustedRoutingPoints: input.trustedRoutingPoints ?? before.trustedRoutingPoints,
+    globalShortcuts: input.globalShortcuts === undefined ? before.globalShortcuts : input.globalShortcuts,
   };
 }
 

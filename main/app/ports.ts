@@ -22,6 +22,8 @@ export interface StoredSettings {
   readonly extraCaCertificates: readonly string[];
   /** The update settings a provisioning document gave (the admin policy wins over them). */
   readonly updates: { readonly enabled?: boolean; readonly feedUrl?: string };
+  /** Accept / decline the oldest request from any app (Electron accelerators); null = off, the default. */
+  readonly globalShortcuts: { readonly accept: string; readonly decline: string } | null;
 }
 
 /** Whether the settings name an account and a server: until then nothing connects and the KW sees the sign-in screen. */
@@ -65,6 +67,12 @@ export interface WindowControl {
   setCallPopup(visible: boolean): void;
 }
 
+/** Registers the global accept/decline shortcuts (Electron's globalShortcut in the app). */
+export interface GlobalShortcutsPort {
+  /** Replaces the registered shortcuts (null: none); returns a sentence when one could not be registered. */
+  apply(shortcuts: StoredSettings['globalShortcuts']): string | undefined;
+}
+
 /** Applies OS-level settings (start at login). */
 export interface LoginItems {
   setStartAtLogin(enabled: boolean): void;
@@ -90,6 +98,7 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   trustedRoutingPoints: [],
   extraCaCertificates: [],
   updates: {},
+  globalShortcuts: null,
 };
 
 export class MemorySettingsStore implements SettingsStore {

@@ -1,6 +1,7 @@
 /** Core state → the views of the contract (what the renderer is allowed to see). */
 import type { KwCore } from '../core/kw-core.js';
 import type { PendingPreview } from '../core/previews/preview-inbox.js';
+import { pauseSentence, type PauseNotice } from '../core/previews/pause-notices.js';
 import type {
   CallLevelsView,
   CallView,
@@ -51,12 +52,25 @@ export function statusView(core: KwCore, displayName: string): StatusView {
     previews: core.previews.list().map(previewView),
     history: historyView(core),
     signIn: false,
+    ...(core.alerts.isAlerting() ? { alerting: true } : {}),
+    ...pausedView(core.pauses.list()),
   };
 }
 
+/** The routing points' pause notices as one sentence (absent when none). */
+export function pausedView(notices: readonly PauseNotice[]): Pick<StatusView, 'paused'> {
+  return notices.length === 0 ? {} : { paused: { sentence: notices.map(pauseSentence).join(' ') } };
+}
+
 function historyView(core: KwCore): StatusView['history'] {
-  const { saving, problem } = core.historyStatus();
-  return { saving, ...(problem !== undefined ? { problem } : {}) };
+  const { saving, problem, unreadable } = core.historyStatus();
+  return {
+    saving,
+    ...(problem !== undefined ? { problem } : {}),
+    ...(unreadable !== undefined
+      ? { unreadable: { folder: unreadable.folder, reason: unreadable.reason } }
+      : {}),
+  };
 }
 
 /** A conversation as the renderer sees it: field by field, so the history format can change without the view. */

@@ -19,6 +19,7 @@ import type { ConversationService } from './conversations/conversation-service.j
 import { parseIsComposing } from '../../wire/is-composing.js';
 import { toAor } from '../../wire/sip/uri.js';
 import { NOT_TRUSTED, type TrustedRoutingPoints } from './previews/trusted-routing-points.js';
+import type { PauseNotices } from './previews/pause-notices.js';
 
 export const ACCEPTED_TYPES: readonly string[] = [
   TEXT_PLAIN,
@@ -31,6 +32,8 @@ export interface InboundTargets {
   readonly conversations: ConversationService;
   readonly trustedRoutingPoints: TrustedRoutingPoints;
   readonly logger: Logger;
+  /** A routing point's `paused` (issue 16); absent: refused like any other unexpected type. */
+  readonly pauses?: PauseNotices;
 }
 
 export function dispatchInbound(message: IncomingSipMessage, targets: InboundTargets): SipReply {
@@ -70,7 +73,7 @@ function route(message: IncomingSipMessage, targets: InboundTargets): SipReply {
 function routeControl(
   message: IncomingSipMessage,
   interactionId: string | undefined,
-  { previews, conversations, trustedRoutingPoints }: InboundTargets,
+  { previews, conversations, trustedRoutingPoints, pauses }: InboundTargets,
 ): SipReply {
   const parsed = parseControlMessage(message.contentType, message.body, interactionId);
   if (!parsed.ok) return { status: parsed.status, reason: parsed.reason };
@@ -87,10 +90,19 @@ function routeControl(
     case 'preview-cancel':
       if (!trustedRoutingPoints.has(from)) return NOT_TRUSTED;
       return previews.cancel(control, from);
+    case 'paused':
+      if (!pauses) break;
+      if (!trustedRoutingPoints.has(from)) return NOT_TRUSTED;
+      // Only a routing point may pause this KW for itself.
+      if (toAor(from) !== toAor(control.routingPoint)) {
+        return { status: 403, reason: 'Paused Not From Its Routing Point' };
+      }
+      return pauses.receive(control);
     case 'end':
       // From the agent, or from the routing point (which must be trusted: checked there).
       return conversations.receiveEnd(from, control.interactionId);
     default:
-      return { status: 400, reason: `Not A Message For A KW: ${control.type}` };
+      break;
   }
+  return { status: 400, reason: `Not A Message For A KW: ${control.type}` };
 }

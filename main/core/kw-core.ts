@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import type { SipAgent } from './sip/agent.js';
 import { describeConnectionState, problemOf } from './sip/connection-state.js';
 import { PresenceManager, type TimedState } from './presence/presence-manager.js';
+import { PreviewAlerts } from './previews/preview-alerts.js';
 import { presenceDocument, type ManualState } from '../../wire/presence/states.js';
 import { encodePidf, parsePidf } from '../../wire/presence/pidf.js';
 import {
@@ -27,6 +28,7 @@ import { jssipCallSession } from './calls/call-session.js';
 import { noMedia } from './calls/no-media.js';
 import { recordCallPreviewOutcomes } from './calls/call-preview-outcomes.js';
 import { TrustedRoutingPoints } from './previews/trusted-routing-points.js';
+import { PauseNotices } from './previews/pause-notices.js';
 
 export interface KwCoreOptions {
   readonly agent: SipAgent;
@@ -62,8 +64,12 @@ export interface RoutableSummary {
 export class KwCore {
   readonly presence: PresenceManager;
   readonly previews: PreviewInbox;
+  /** Unseen requests get louder (chime again, tray, notification). */
+  readonly alerts: PreviewAlerts;
   readonly conversations: ConversationService;
   readonly calls: CallManager;
+  /** Routing points that stopped sending requests after misses (issue 16). */
+  readonly pauses: PauseNotices;
   private started = false;
 
   constructor(private readonly options: KwCoreOptions) {
@@ -82,6 +88,7 @@ export class KwCore {
       ...clock,
     });
     this.previews = new PreviewInbox({ sender: control, logger: logger.child('previews'), ...clock });
+    this.alerts = new PreviewAlerts(this.previews, logger.child('alerts'), options.clock);
     this.conversations = new ConversationService({
       transport: agent,
       control,
@@ -91,6 +98,8 @@ export class KwCore {
       ...clock,
     });
     this.previews.on('accepted', (preview) => this.conversations.open(preview));
+    this.pauses = new PauseNotices(control, logger.child('pauses'));
+    this.clearPausesWhenBack();
     recordCallPreviewOutcomes(this.previews, this.conversations);
     this.calls = new CallManager({
       media: options.media ?? noMedia(),
@@ -111,8 +120,18 @@ export class KwCore {
         conversations: this.conversations,
         trustedRoutingPoints,
         logger,
+        pauses: this.pauses,
       }),
     );
+  }
+
+  /** Presence becoming Available again is the way back the routers see too: the notices go. */
+  private clearPausesWhenBack(): void {
+    let previous = this.presence.snapshot().effective;
+    this.presence.on('change', (snapshot) => {
+      if (snapshot.effective === 'available' && previous !== 'available') this.pauses.clear();
+      previous = snapshot.effective;
+    });
   }
 
   get agent(): SipAgent {
@@ -142,6 +161,7 @@ export class KwCore {
     if (!this.started) return;
     this.started = false;
     this.previews.dispose();
+    this.alerts.dispose();
     this.presence.stop();
     this.calls.hangupAll();
     if (this.options.agent.isRegistered) await this.presence.publishClosed();

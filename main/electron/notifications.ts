@@ -58,14 +58,29 @@ export class PreviewNotifier {
       return;
     }
     for (const preview of fresh) {
-      const notification = this.deps.createNotification(previewNotificationOptions(preview));
-      notification.on('click', () => this.deps.showMain(preview.interactionId));
-      notification.show();
-      this.shown.set(preview.interactionId, notification);
+      this.notify(preview);
       this.deps.logger.info('preview notified natively (popup not visible)', {
         interactionId: preview.interactionId,
       });
     }
+  }
+
+  private notify(preview: PreviewView): void {
+    const notification = this.deps.createNotification(previewNotificationOptions(preview));
+    notification.on('click', () => this.deps.showMain(preview.interactionId));
+    notification.show();
+    this.shown.set(preview.interactionId, notification);
+  }
+
+  /**
+   * A request still unseen after its louder chime (alert level 3): a native
+   * notification joins even when the popup is visible. It does not take focus.
+   */
+  escalate(preview: PreviewView): void {
+    if (this.shown.has(preview.interactionId)) return;
+    if (!this.deps.isSupported()) return;
+    this.notify(preview);
+    this.deps.logger.info('preview notified natively (not seen)', { interactionId: preview.interactionId });
   }
 
   dispose(): void {

@@ -15,7 +15,8 @@
  *   5 — 4 + `trustedRoutingPoints` (SIP AORs whose previews are accepted; [] until listed)
  *   6 — 5 + `extraCaCertificates` (PEM), `updates` (from a provisioning document); an empty
  *       account and no server are valid (a new install shows the sign-in screen)
- *   7 — 6 + `timedDnd` (Do not disturb until a time, and the state after it; null)   ← current
+ *   7 — 6 + `timedDnd` (Do not disturb until a time, and the state after it; null)
+ *   8 — 7 + `globalShortcuts` (accept / decline from any app; null = off)   ← current
  *
  * A file with settings but no `schemaVersion` is version 1; no file at all
  * gives the defaults.
@@ -32,13 +33,14 @@ import {
   CaCertificatesSchema,
   DisplayNameSchema,
   FeedUrlSchema,
+  GlobalShortcutsSchema,
   IdleMinutesSchema,
   ServersSchema,
   SipAddressSchema,
   TrustedRoutingPointsSchema,
 } from '../../wire/settings-fields.js';
 
-export const SETTINGS_VERSION = 7;
+export const SETTINGS_VERSION = 8;
 
 type Raw = Record<string, unknown>;
 
@@ -94,6 +96,11 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'no timed Do not disturb',
     migrate: (s) => ({ ...s, timedDnd: null }),
   },
+  {
+    from: 7,
+    describe: 'no global shortcuts (off until the KW turns them on)',
+    migrate: (s) => ({ ...s, globalShortcuts: null }),
+  },
 ];
 
 const Fields = {
@@ -119,6 +126,7 @@ const Fields = {
   trustedRoutingPoints: TrustedRoutingPointsSchema,
   extraCaCertificates: CaCertificatesSchema,
   updates: v.object({ enabled: v.optional(v.boolean()), feedUrl: v.optional(FeedUrlSchema) }),
+  globalShortcuts: GlobalShortcutsSchema,
 } as const;
 
 /** Current-version settings from anything: valid fields kept, the others defaulted. */
@@ -146,6 +154,7 @@ export function toStoredSettings(value: unknown): { settings: StoredSettings; pr
     trustedRoutingPoints: [...field('trustedRoutingPoints')],
     extraCaCertificates: [...field('extraCaCertificates')],
     updates: field('updates'),
+    globalShortcuts: field('globalShortcuts'),
   };
   return { settings, problems };
 }

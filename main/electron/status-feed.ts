@@ -1,6 +1,6 @@
-/** The `status`, `calls` and `requests` events of a KwApp, typed (EventSink is generic over all events). */
+/** The `status`, `calls`, `requests` and `alert` events of a KwApp, typed (EventSink is generic over all events). */
 import type { EventSink } from '../app/kw-app.js';
-import type { CallView, RequestsView, StatusView } from '../../preload/contract.js';
+import type { CallView, EventPayload, RequestsView, StatusView } from '../../preload/contract.js';
 import type { Unsubscribe } from '../core/events.js';
 
 export function onStatus(
@@ -27,5 +27,14 @@ export function onRequests(
 ): Unsubscribe {
   return app.onEvent((event, payload) => {
     if (event === 'requests') listener(payload as RequestsView);
+  });
+}
+
+export function onAlert(
+  app: { onEvent(sink: EventSink): Unsubscribe },
+  listener: (alert: EventPayload<'alert'>) => void,
+): Unsubscribe {
+  return app.onEvent((event, payload) => {
+    if (event === 'alert') listener(payload as EventPayload<'alert'>);
   });
 }

@@ -16,6 +16,8 @@ export const ICON_COLORS: Record<TrayIconKey, Rgb> = {
   offline: [0x8a, 0x8a, 0x8a],
   'on-the-phone': [0x7b, 0x3f, 0xc4],
   disconnected: [0x8a, 0x8a, 0x8a],
+  // Bright amber: the flash of a request waiting unseen, distinct from every presence colour.
+  attention: [0xff, 0xc4, 0x00],
 };
 
 /** Hollow icons: the KW cannot be reached (offline, not signed in). */

@@ -29,13 +29,15 @@ export type TrayItem =
   | { readonly type: 'label'; readonly label: string }
   | { readonly type: 'separator' };
 
-/** One icon per effective presence state, plus one for "not signed in". */
-export type TrayIconKey = EffectiveState | 'disconnected';
+/** One icon per effective presence state, one for "not signed in", and the attention icon a flash alternates with. */
+export type TrayIconKey = EffectiveState | 'disconnected' | 'attention';
 
 export interface TrayModel {
   readonly tooltip: string;
   readonly icon: TrayIconKey;
   readonly items: readonly TrayItem[];
+  /** A request waits unseen: the icon alternates with the attention icon. */
+  readonly flash?: boolean;
 }
 
 /** The call the tray can hang up: answered (connecting or active). */
@@ -44,9 +46,11 @@ export interface TrayCall {
   readonly remote: string;
 }
 
-export type TrayStatus = Pick<StatusView, 'presence' | 'connection'> & {
+export type TrayStatus = Pick<StatusView, 'presence' | 'connection' | 'paused'> & {
   /** No account yet: the menu offers to sign in instead of presence states (StatusView.signIn). */
   readonly signIn?: boolean;
+  /** A request has waited unseen (StatusView.alerting). */
+  readonly alerting?: boolean;
   /** The time the end of a timed Do not disturb is read against (tests); the real clock otherwise. */
   readonly now?: Date;
   readonly call?: TrayCall;
@@ -96,6 +100,7 @@ export function trayModel(status: TrayStatus): TrayModel {
         ]
       : []),
     ...missedItems(status.missed),
+    ...(status.paused ? [{ type: 'label', label: status.paused.sentence } as const] : []),
     { type: 'separator' },
     ...MANUAL_STATES.map((state): TrayItem => ({
       type: 'radio',
@@ -112,7 +117,7 @@ export function trayModel(status: TrayStatus): TrayModel {
     { type: 'normal', label: 'Open KW Desktop', action: { kind: 'open' } },
     { type: 'normal', label: 'Quit', action: { kind: 'quit' } },
   ];
-  return withMissed(
+  const model = withMissed(
     {
       tooltip: problem
         ? `KW Desktop — not connected: ${problem.sentence}`
@@ -126,6 +131,9 @@ export function trayModel(status: TrayStatus): TrayModel {
     },
     status.missed,
   );
+  return status.alerting
+    ? { ...model, flash: true, tooltip: `A request is waiting for you — ${model.tooltip}` }
+    : model;
 }
 
 /** "1 missed request", "3 missed requests". */

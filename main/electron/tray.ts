@@ -43,7 +43,15 @@ export interface TrayDeps<Image, Menu> {
   readonly createImage: (png1x: Buffer, png2x: Buffer) => Image;
   readonly actions: TrayActions;
   readonly logger: Logger;
+  /** The flash's timer (tests pass a fake); default setInterval. */
+  readonly timers?: {
+    setInterval(fn: () => void, ms: number): unknown;
+    clearInterval(handle: unknown): void;
+  };
 }
+
+/** How often a flashing tray icon alternates. */
+export const FLASH_MS = 600;
 
 /** The Electron menu template of a model, with the actions bound. */
 export function menuTemplate(
@@ -68,6 +76,8 @@ export class TrayController<Image, Menu> {
   private tray: ShellTray<Image, Menu> | undefined;
   private model: TrayModel | undefined;
   private readonly images = new Map<TrayIconKey, Image>();
+  private flashTimer: unknown;
+  private flashOn = false;
   /** How many times the menu was built (tests, and a debug log). */
   rebuilds = 0;
 
@@ -85,15 +95,38 @@ export class TrayController<Image, Menu> {
     } else if (previous?.icon !== model.icon) {
       this.tray.setImage(image);
     }
+    this.setFlash(model.flash === true);
     this.tray.setToolTip(model.tooltip);
     this.tray.setContextMenu(this.deps.buildMenu(menuTemplate(model, (action) => this.run(action))));
     this.rebuilds += 1;
   }
 
   dispose(): void {
+    this.setFlash(false);
     this.tray?.destroy();
     this.tray = undefined;
     this.model = undefined;
+  }
+
+  /** Alternates the icon with the attention icon while a request waits unseen; the state icon after. */
+  private setFlash(on: boolean): void {
+    const timers = this.deps.timers ?? {
+      setInterval: (fn: () => void, ms: number) => setInterval(fn, ms),
+      clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout),
+    };
+    if (on && this.flashTimer === undefined) {
+      this.flashTimer = timers.setInterval(() => {
+        const model = this.model;
+        if (!model) return;
+        this.flashOn = !this.flashOn;
+        this.tray?.setImage(this.image(this.flashOn ? 'attention' : model.icon));
+      }, FLASH_MS);
+    } else if (!on && this.flashTimer !== undefined) {
+      timers.clearInterval(this.flashTimer);
+      this.flashTimer = undefined;
+      if (this.flashOn && this.model) this.tray?.setImage(this.image(this.model.icon));
+      this.flashOn = false;
+    }
   }
 
   private run(action: TrayAction): void {

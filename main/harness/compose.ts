@@ -3,6 +3,8 @@
  * as in Electron, with in-memory settings and secret adapters, a link opener
  * that records (a page cannot reach the OS shell), and the harness server.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { KwApp } from '../app/kw-app.js';
 import type { Policy } from '../app/policy/policy-model.js';
@@ -16,6 +18,8 @@ import {
 } from '../app/ports.js';
 import { FileHistoryStore } from '../core/history/file-history-store.js';
 import { FileRequestStore } from '../core/requests/file-request-store.js';
+import { SealedHistoryFiles } from '../core/history/sealed-history-files.js';
+import { fixedHistoryKey, HISTORY_KEY_BYTES } from '../core/history/history-key.js';
 import { kwCoreFactory, type CoreEnvironment } from '../core/core-factory.js';
 import type { Logger } from '../core/log.js';
 import { bundleHarnessClient, bundleHarnessMedia } from './client-bundle.js';
@@ -38,6 +42,12 @@ export interface HarnessKwOptions {
    */
   readonly trustedRoutingPoints: readonly string[];
   readonly historyDir: string;
+  /**
+   * The key history is encrypted with (32 bytes). Absent: the harness keeps
+   * one in plain beside the history (`harness-key.bin`): a development tool,
+   * not a place for real chats; the app wraps its key in the OS keystore.
+   */
+  readonly historyKey?: Uint8Array;
   readonly logger: Logger;
   readonly rendererDir?: string;
   readonly port?: number;
@@ -85,9 +95,16 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
   const policy = options.policy
     ? new PolicySettingsStore(stored, options.policy, logger.child('policy'))
     : undefined;
+  const historyFiles = new SealedHistoryFiles(
+    fixedHistoryKey(options.historyKey ?? harnessHistoryKey(options.historyDir, logger)).load(),
+  );
   const app = new KwApp({
     createCore: kwCoreFactory({
-      history: new FileHistoryStore({ dir: options.historyDir, logger: logger.child('history') }),
+      history: new FileHistoryStore({
+        dir: options.historyDir,
+        logger: logger.child('history'),
+        files: historyFiles,
+      }),
       media,
       logger,
       ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
@@ -108,6 +125,7 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
     requests: new FileRequestStore({
       dir: join(options.historyDir, 'requests'),
       logger: logger.child('requests'),
+      files: historyFiles,
     }),
     ...(options.tls ? { tlsFor: withExtraCas(options.tls) } : {}),
   });
@@ -142,4 +160,24 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
 function withExtraCas(base: TlsOptions): (extra: readonly string[]) => TlsOptions {
   const own = base.ca === undefined ? [] : typeof base.ca === 'string' ? [base.ca] : base.ca;
   return (extra) => ({ ...base, ...(own.length + extra.length > 0 ? { ca: [...own, ...extra] } : {}) });
+}
+
+/** The harness's own key, kept with its history so a restart of the harness reads it back. */
+function harnessHistoryKey(historyDir: string, logger: Logger): Uint8Array {
+  const path = join(historyDir, 'harness-key.bin');
+  try {
+    const key = readFileSync(path);
+    if (key.length === HISTORY_KEY_BYTES) return key;
+  } catch {
+    // None yet: made below.
+  }
+  const key = randomBytes(HISTORY_KEY_BYTES);
+  try {
+    mkdirSync(historyDir, { recursive: true });
+    writeFileSync(path, key, { mode: 0o600 });
+  } catch (error) {
+    // The history folder is unusable anyway (the store says so): this run's key stays in memory.
+    logger.warn('harness history key not stored', { path, error: String(error) });
+  }
+  return key;
 }

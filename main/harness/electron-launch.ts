@@ -23,9 +23,9 @@ export interface LabAccount {
   readonly displayName: string;
 }
 
-/** Settings format version 7, as published (main/electron/settings-migrations.ts). */
-export interface SettingsFileV7 {
-  readonly schemaVersion: 7;
+/** Settings format version 8, as published (main/electron/settings-migrations.ts). */
+export interface SettingsFileV8 {
+  readonly schemaVersion: 8;
   readonly settings: {
     readonly account: { readonly uri: string; readonly authUser: string; readonly displayName: string };
     readonly servers: readonly string[];
@@ -39,6 +39,7 @@ export interface SettingsFileV7 {
     readonly trustedRoutingPoints: readonly string[];
     readonly extraCaCertificates: readonly string[];
     readonly updates: Record<string, never>;
+    readonly globalShortcuts: null;
   };
 }
 
@@ -50,9 +51,9 @@ export function labSettingsFile(
   account: LabAccount,
   server: string,
   trustedRoutingPoints: readonly string[],
-): SettingsFileV7 {
+): SettingsFileV8 {
   return {
-    schemaVersion: 7,
+    schemaVersion: 8,
     settings: {
       account: { uri: account.uri, authUser: '', displayName: account.displayName },
       servers: [server],
@@ -66,6 +67,7 @@ export function labSettingsFile(
       trustedRoutingPoints: [...trustedRoutingPoints],
       extraCaCertificates: [],
       updates: {},
+      globalShortcuts: null,
     },
   };
 }

@@ -16,7 +16,8 @@
  * long=1 adds a request and a conversation (ix-2003) from an agent with a 128-character
  * unbroken name and right-to-left overrides in the texts; call tokens long|long-active
  * ring or talk with that agent and a customer with a long name.
- * history=unsaved shows the warning for history that cannot be saved.
+ * history=unsaved shows the warning for history that cannot be saved; history=unreadable the
+ * choice offered when history from before cannot be decrypted (its key is missing).
  * requests=none: no missed requests (default: a sample, 2 of them unseen; with long=1 one more).
  * fields=<n> gives the first request, conversation ix-2001 and the refund call n user-data
  * fields (up to 14; "+N more" in the cards, a scrolling customer-data panel).
@@ -63,6 +64,8 @@ function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
 // ---- state ----
 
 let manual: ManualState = (params.get('presence') as ManualState | null) ?? 'available';
+/** Set when the KW chooses Available (the paused notice's way back). */
+let resumed = false;
 /** `?dnd-until=15:30`: a timed Do not disturb, then Busy. */
 let dndUntil: { until: string; returnTo: ManualState } | undefined = (() => {
   const hhmm = params.get('dnd-until');
@@ -616,6 +619,16 @@ let settings: SettingsView = {
   sounds: true,
   trustedRoutingPoints: ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'],
   locked: [],
+  globalShortcuts:
+    params.get('shortcuts') === 'taken'
+      ? { accept: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+D' }
+      : null,
+  ...(params.get('shortcuts') === 'taken'
+    ? {
+        shortcutsProblem:
+          'Another app already uses CommandOrControl+Alt+D (decline): choose another shortcut.',
+      }
+    : {}),
 };
 
 /** The sentences and details main sends (main/core/sip/outcome-text.ts). */
@@ -666,15 +679,52 @@ function status(): StatusView {
     routable: { routable, explanation },
     account: { uri: settings.account.uri, displayName: settings.account.displayName },
     previews,
-    history:
-      params.get('history') === 'unsaved'
-        ? {
-            saving: false,
-            problem:
-              "History can't be saved: the folder /home/jane/.config/KW Desktop/history is read-only. Chats are kept until you quit.",
-          }
-        : { saving: true },
+    history: fakeHistory(),
     signIn: signingIn,
+    // `?paused=1`: a routing point stopped sending requests after misses in a row.
+    ...(params.get('paused') === '1' && !resumed
+      ? { paused: { sentence: 'You missed 3 requests, so Billing experts stopped sending you requests.' } }
+      : {}),
+  };
+}
+
+let unreadableKeptAside = false;
+
+function fakeHistory(): AppSnapshot['status']['history'] {
+  if (params.get('history') === 'unsaved')
+    return {
+      saving: false,
+      problem:
+        "History can't be saved: the folder /home/jane/.config/KW Desktop/history is read-only. Chats are kept until you quit.",
+    };
+  if (params.get('history') === 'unreadable' && !unreadableKeptAside)
+    return {
+      saving: true,
+      unreadable: {
+        folder: '/home/jane/.config/KW Desktop/history/unreadable-2026-12-05-084012',
+        reason: 'the key that protects it is missing',
+      },
+    };
+  return { saving: true };
+}
+
+/** The harness's way: the file comes back to the page, which downloads it. */
+function fakeExport(
+  interactionId: string | undefined,
+  format: 'json' | 'html',
+): CommandOutput<'history.export'> {
+  const chosen = [...conversations.values()].filter(
+    (c) => interactionId === undefined || c.interactionId === interactionId,
+  );
+  const content =
+    format === 'json'
+      ? JSON.stringify({ exportedBy: 'KW Desktop (preview)', conversations: chosen }, null, 2)
+      : `<!doctype html><title>Preview export</title><p>${chosen.length} conversation(s)</p>`;
+  return {
+    kind: 'download',
+    fileName: `kw-${interactionId ?? 'history'}.${format}`,
+    mimeType: format === 'json' ? 'application/json' : 'text/html',
+    content,
   };
 }
 
@@ -748,6 +798,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     };
   },
   'presence.set': ({ state, until }) => {
+    if (state === 'available') resumed = true;
     dndUntil = until !== undefined ? { until, returnTo: manual === 'dnd' ? 'available' : manual } : undefined;
     manual = state;
     setTimeout(() => emit('status', status()), 150);
@@ -771,6 +822,10 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     emit('status', status());
     update(c);
     emit('focus', { interactionId });
+    return null;
+  },
+  'previews.seen': ({ interactionId }) => {
+    console.info('[fake kw] preview seen', interactionId);
     return null;
   },
   'previews.decline': ({ interactionId }) => {
@@ -866,6 +921,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
       sounds: input.sounds,
       trustedRoutingPoints: input.trustedRoutingPoints ?? settings.trustedRoutingPoints,
       locked: settings.locked,
+      globalShortcuts: input.globalShortcuts === undefined ? settings.globalShortcuts : input.globalShortcuts,
     };
     signingIn = false;
     emit('status', status());
@@ -878,6 +934,16 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     return null;
   },
   'windows.showMain': () => null,
+  'history.export': ({ interactionId, format }) => fakeExport(interactionId, format),
+  'history.keepAside': () => {
+    unreadableKeptAside = true;
+    emit('status', status());
+    return null;
+  },
+  'app.quit': () => {
+    console.info('[fake kw] quit');
+    return null;
+  },
   'requests.markSeen': () => {
     requestEntries = requestEntries.map((e) => ({ ...e, seen: true }));
     setTimeout(() => emit('requests', requestsView()), 100);

@@ -9,6 +9,8 @@ import { ConnectionBanner } from './connection-banner.js';
 import { ConversationList } from './conversation-list.js';
 import { EmptyState } from './empty-state.js';
 import { HistoryBanner } from './history-banner.js';
+import { UnreadableHistoryBanner } from './unreadable-history-banner.js';
+import { PausedNotice } from './paused-notice.js';
 import { PendingPreviews } from './pending-previews.js';
 import { PresenceSelect } from './presence.js';
 import { SettingsPage } from './settings-view.js';
@@ -69,7 +71,9 @@ export function App(): JSX.Element {
       </aside>
       <main class="content">
         <ConnectionBanner />
+        <UnreadableHistoryBanner history={status.value?.history} />
         <HistoryBanner history={status.value?.history} />
+        <PausedNotice paused={status.value?.paused} />
         <CallArea />
         <p class="visually-hidden" aria-live="polite">
           {previews.value.length

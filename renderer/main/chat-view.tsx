@@ -8,6 +8,7 @@ import { typing } from '../shared/store.js';
 import { Composer } from './chat/composer.js';
 import { ComposerClosed, composerClosedReason } from './chat/composer-closed.js';
 import { EndButton } from './chat/end-button.js';
+import { ExportButton } from './chat/export-button.js';
 import { Messages } from './chat/messages.js';
 
 export function ChatView(props: { c: ConversationView }): JSX.Element {
@@ -49,7 +50,10 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
             </span>
           </p>
         </div>
-        {!ended && <EndButton c={c} />}
+        <div class="chat-actions">
+          <ExportButton c={c} />
+          {!ended && <EndButton c={c} />}
+        </div>
       </header>
       <div class={`chat-body${hasData ? ' has-data' : ''}`}>
         <div class="chat-main">

@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import type { SettingsForm } from '../shared/model.js';
 import { AccountFields } from './settings/account-fields.js';
 import { BehaviourFields } from './settings/behaviour-fields.js';
+import { HistoryExportFields } from './settings/history-export-fields.js';
 import { RoutingPointFields } from './settings/routing-point-fields.js';
 import { ServerFields } from './settings/server-fields.js';
 import { SettingsActions } from './settings/settings-actions.js';
@@ -71,7 +72,14 @@ function SettingsFormView(props: { state: SettingsFormState; form: SettingsForm 
         onChange={state.setRoutingPoints}
         locked={locked.has('trustedRoutingPoints')}
       />
-      <BehaviourFields form={form} errors={errors} update={update} locked={locked} />
+      <BehaviourFields
+        form={form}
+        errors={errors}
+        update={update}
+        locked={locked}
+        shortcutsProblem={state.loaded?.shortcutsProblem}
+      />
+      <HistoryExportFields />
       <SettingsActions state={state} />
     </form>
   );

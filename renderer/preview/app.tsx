@@ -9,13 +9,14 @@ import { MoreBelow } from '../shared/components/more-below.js';
 import { PreviewCard } from '../shared/components/preview-card.js';
 import type { Chime } from '../shared/sound.js';
 import { fatal, previews, status } from '../shared/store.js';
-import { useActionRegistry, useAnnounceNewPreviews, usePreviewKeys } from './popup-hooks.js';
+import { useActionRegistry, useAlertChimes, useAnnounceNewPreviews, usePreviewKeys } from './popup-hooks.js';
 
 export function PreviewApp(props: { only: string | null; chime: Chime }): JSX.Element {
   const { only } = props;
   const list = previews.value.filter((p) => !only || p.interactionId === only);
   const { registry, register } = useActionRegistry();
   const announcement = useAnnounceNewPreviews(list, props.chime);
+  useAlertChimes(props.chime);
   usePreviewKeys(registry, only);
 
   if (fatal.value) {

@@ -24,15 +24,20 @@ export function useActionRegistry(): {
 }
 
 /** Chimes unless the `sounds` setting is off (read each time, so a change applies at once). */
-function chimeIfWanted(chime: Chime): void {
+function chimeIfWanted(chime: Chime, loudness = 1): void {
   const kw = kwApi();
   if (!kw) return;
   kw.settings.get({}).then(
     (s) => {
-      if (s.sounds) chime.play();
+      if (s.sounds) chime.play(loudness);
     },
-    () => chime.play(),
+    () => chime.play(loudness),
   );
+}
+
+/** A request still unseen: the chime again, louder at each level (main decides when). */
+export function useAlertChimes(chime: Chime): void {
+  useEffect(() => kwApi()?.on('alert', ({ level }) => chimeIfWanted(chime, level)), [chime]);
 }
 
 /** A chime, an announcement (returned, for a live region) and focus for each preview that appears. */

@@ -3,6 +3,7 @@
  * search, and turning a rejected settings save into per-field errors. No DOM
  * and no Preact, so it runs under Vitest in Node.
  */
+import { DEFAULT_SHORTCUTS } from '../../wire/settings-fields.js';
 import type {
   CallView,
   ConversationView,
@@ -112,6 +113,10 @@ export interface SettingsForm {
   idleMinutes: string;
   startAtLogin: boolean;
   sounds: boolean;
+  /** The global accept / decline shortcuts: on, and their keys (kept while off, for turning them on again). */
+  shortcutsOn: boolean;
+  acceptKey: string;
+  declineKey: string;
 }
 
 /** Form field keys errors attach to: the names above, or `servers.N`. */
@@ -128,6 +133,9 @@ export function formFromSettings(s: SettingsView): SettingsForm {
     idleMinutes: String(s.idleMinutes),
     startAtLogin: s.startAtLogin,
     sounds: s.sounds,
+    shortcutsOn: s.globalShortcuts !== null,
+    acceptKey: s.globalShortcuts?.accept ?? DEFAULT_SHORTCUTS.accept,
+    declineKey: s.globalShortcuts?.decline ?? DEFAULT_SHORTCUTS.decline,
   };
 }
 
@@ -155,6 +163,9 @@ export function inputFromForm(
       idleMinutes: idle,
       startAtLogin: form.startAtLogin,
       sounds: form.sounds,
+      globalShortcuts: form.shortcutsOn
+        ? { accept: form.acceptKey.trim(), decline: form.declineKey.trim() }
+        : null,
     },
   };
 }
@@ -168,6 +179,8 @@ const FIELD_OF_PATH: Record<string, string> = {
   idleMinutes: 'idleMinutes',
   startAtLogin: 'startAtLogin',
   sounds: 'sounds',
+  'globalShortcuts.accept': 'acceptKey',
+  'globalShortcuts.decline': 'declineKey',
 };
 
 /**

@@ -8,7 +8,8 @@ export class Chime {
   /** Made on the first chime (not before: an AudioContext is a real audio resource) and kept for the next ones. */
   private context: AudioContext | null = null;
 
-  play(): void {
+  /** `loudness` 1 is the normal chime; a reminder for an unseen request plays louder (2, 3). */
+  play(loudness = 1): void {
     try {
       this.context ??= new AudioContext();
       const ctx = this.context;
@@ -21,7 +22,7 @@ export class Chime {
         osc.frequency.value = freq;
         const start = t0 + offset;
         gain.gain.setValueAtTime(0.0001, start);
-        gain.gain.exponentialRampToValueAtTime(0.18, start + 0.015);
+        gain.gain.exponentialRampToValueAtTime(Math.min(0.18 * loudness, 0.6), start + 0.015);
         gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.22);
         osc.connect(gain).connect(ctx.destination);
         osc.start(start);

@@ -18,7 +18,9 @@ import {
 } from '../config.js';
 import { mapPresence, type PresenceView, type RoutingState } from '../routing-state.js';
 import { chooseOffer, notOfferableBecause } from '../selection.js';
+import { limitsFor, NO_PROTECTION_FACTS, type ProtectionFacts } from '../protection.js';
 import { strategyFor } from '../strategies/index.js';
+import { maskedView } from '../mask.js';
 
 /** What the live router knows that a scenario does not say (absent: a fresh router). */
 export interface DryRunLive {
@@ -29,6 +31,9 @@ export interface DryRunLive {
   readonly inWrapUp?: (kw: string) => boolean;
   /** A member's interactions now, for those the scenario gives no `interactions` (default 0). */
   readonly load?: (kw: string) => number;
+  /** Protecting the experts (issue 16): what each KW did lately, and the time now. */
+  readonly protection?: (kw: string) => ProtectionFacts;
+  readonly now?: number;
 }
 
 type OkResult = Extract<DryRunResult, { ok: true }>;
@@ -141,6 +146,7 @@ function plan(
       load: g?.interactions ?? live.load?.(m.uri) ?? 0,
       capacity: m.capacity ?? rp.capacity,
       inWrapUp: live.inWrapUp?.(m.uri) ?? false,
+      ...protectionOf(rp, m.uri, live),
     });
     if (why !== undefined) blocked.set(m.uri, why);
   }
@@ -148,7 +154,35 @@ function plan(
   const skipped = rp.members
     .filter((m) => !order.includes(m.uri))
     .map((m) => ({ kw: m.uri, reason: (blocked.get(m.uri) ?? `not offered: ${stop}`).slice(0, MAX_TEXT) }));
-  return { ok: true, routingPoint: rp.uri, strategy: strategyFor(rp).name, members, order, skipped };
+  const masked = maskedView(userData, rp.mask, MAX_TEXT);
+  return {
+    ok: true,
+    routingPoint: rp.uri,
+    strategy: strategyFor(rp).name,
+    members,
+    order,
+    skipped,
+    ...(masked.length > 0 ? { userData: masked } : {}),
+  };
+}
+
+/** The member's limits and what they did lately (a fresh router: nothing yet). */
+function protectionOf(
+  rp: RoutingPointConfig,
+  kw: string,
+  live: DryRunLive,
+): {
+  protection?: { limits: NonNullable<ReturnType<typeof limitsFor>>; facts: ProtectionFacts; now: number };
+} {
+  const limits = limitsFor(rp, kw);
+  if (!limits) return {};
+  return {
+    protection: {
+      limits,
+      facts: live.protection?.(kw) ?? NO_PROTECTION_FACTS,
+      now: live.now ?? Date.now(),
+    },
+  };
 }
 
 /**

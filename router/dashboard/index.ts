@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { RouterConfig } from '../config.js';
 import type { RouterStore } from '../store/types.js';
 import { dryRun, type DryRunLive } from './dry-run.js';
+import { readLedger } from '../protection.js';
 import { DashboardRoutes } from './routes.js';
 import { DashboardSessions } from './sessions.js';
 import { SnapshotFeed } from './snapshot-feed.js';
@@ -91,6 +92,11 @@ export async function liveDryRun(
     ),
   );
   const wrapUpMs = Math.max(0, ...config.routingPoints.map((rp) => rp.wrapUpMs));
+  // Only read the whole stream when some limit needs it.
+  const limited = config.routingPoints.some(
+    (rp) => rp.protection !== undefined || rp.members.some((m) => m.protection !== undefined),
+  );
+  const protection = limited ? await readLedger(store, clock) : undefined;
   const live: DryRunLive = {
     cursor: (rp) => cursors.get(rp),
     // As the engine: the later of "became Ready" and "last interaction ended".
@@ -105,6 +111,8 @@ export async function liveDryRun(
       const ended = facts.get(kw)?.lastEnded;
       return ended !== undefined && ended + wrapUpMs > now;
     },
+    ...(protection ? { protection: (kw: string) => protection.facts(kw) } : {}),
+    now,
   };
   return dryRun(config, request, live);
 }

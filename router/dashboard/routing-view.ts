@@ -5,6 +5,8 @@
  */
 import type { MemberView, RoutingPointView } from '../../wire/dashboard.js';
 import type { RouterConfig } from '../config.js';
+import { limitsFor, type ProtectionLedger } from '../protection.js';
+import { protectionBecause } from '../selection.js';
 import type { KwStateRecord } from '../store/types.js';
 import { strategyFor } from '../strategies/index.js';
 import type { LiveInteractions } from './live-interactions.js';
@@ -25,6 +27,7 @@ export function routingPointViews(
   live: LiveInteractions,
   subjects: ReadonlyMap<string, string>,
   nowMs: number,
+  protection?: ProtectionLedger,
 ): RoutingPointView[] {
   const offeredNow = new Set(live.routing.flatMap((r) => r.offeredTo));
   return config.routingPoints.map((rp) => ({
@@ -41,7 +44,8 @@ export function routingPointViews(
         kw: m.uri,
         name: m.displayName,
         routingState: state.kind,
-        reason: 'reason' in state ? state.reason : '',
+        // Protecting the expert (issue 16) says more than the presence: "cool-down (12 s left)".
+        reason: 'reason' in state ? state.reason : (protectedReason(rp, m.uri, protection, nowMs) ?? ''),
         // '' = the router has seen no presence of this KW yet.
         since: facts?.state ? iso(facts.state.sinceMs) : '',
         // A preview out holds a reservation too; the view counts it as `offered`, not as an interaction.
@@ -61,6 +65,17 @@ export function routingPointViews(
         ...(r.offeredTo[0] !== undefined ? { offeredTo: r.offeredTo.join(', ').slice(0, 512) } : {}),
       })),
   }));
+}
+
+function protectedReason(
+  rp: RouterConfig['routingPoints'][number],
+  kw: string,
+  ledger: ProtectionLedger | undefined,
+  now: number,
+): string | undefined {
+  const limits = limitsFor(rp, kw);
+  if (!limits || !ledger) return undefined;
+  return protectionBecause({ limits, facts: ledger.facts(kw), now });
 }
 
 /** The store key of an interaction's record (router/shared-routing.ts). */

@@ -21,6 +21,7 @@ import {
   type TimedEvent,
 } from './aggregate.js';
 import { liveInteractions } from './live-interactions.js';
+import { ProtectionLedger, ledgerEventOf } from '../protection.js';
 import { routingPointViews, subjectKey, type KwFacts } from './routing-view.js';
 
 export interface SnapshotFeedOptions {
@@ -51,8 +52,11 @@ export class SnapshotFeed {
   private timer: unknown;
   private polling = false;
   private readonly kwUris: string[];
+  /** The experts' limits, from the same stream (issue 16): the members' reasons. */
+  private readonly protection: ProtectionLedger;
 
   constructor(private readonly options: SnapshotFeedOptions) {
+    this.protection = new ProtectionLedger(options.clock);
     this.kwUris = [...new Set(options.config.routingPoints.flatMap((rp) => rp.members.map((m) => m.uri)))];
   }
 
@@ -79,7 +83,14 @@ export class SnapshotFeed {
     const kws = await this.readKws();
     const live = liveInteractions(this.events);
     await this.readSubjects(live.routing);
-    const routingPoints = routingPointViews(this.options.config, kws, live, this.subjects, now);
+    const routingPoints = routingPointViews(
+      this.options.config,
+      kws,
+      live,
+      this.subjects,
+      now,
+      this.protection,
+    );
     this.sampleReady(routingPoints, now);
     const numbers = aggregate(this.events, now, (this.options.dayStart ?? localDayStart)(now));
     const body = { routingPoints, ...numbers, readyOverTime: this.readySamples };
@@ -133,6 +144,8 @@ export class SnapshotFeed {
       for (const json of page.events) {
         const e = toTimedEvent(json);
         if (e) this.events.push(e);
+        const l = ledgerEventOf(json);
+        if (l) this.protection.apply(l);
       }
       if (page.events.length < PAGE) break;
     }

@@ -64,7 +64,7 @@ describe('npm start', () => {
     expect(stdout()).toContain(`KW Desktop (Electron) signing in as sip:${user}@lab.local on ${sipUrl}`);
     expect(stdout()).toContain('the KW Desktop exited (code 0)');
     expect(JSON.parse(await readFile(record, 'utf8'))).toMatchObject({
-      schemaVersion: 7,
+      schemaVersion: 8,
       settings: {
         account: { uri: `sip:${user}@lab.local` },
         servers: [sipUrl],

@@ -7,6 +7,9 @@ import type { Logger } from '../log.js';
 import type { HistoryFiles } from './history-files.js';
 import type { HistoryProblem } from './history-store.js';
 
+/** The note beside a set-aside file, saying why (for a person: never encrypted). */
+export const NOTE_SUFFIX = '.reason.txt';
+
 export class CorruptFolder {
   constructor(
     private readonly files: HistoryFiles,
@@ -25,7 +28,7 @@ export class CorruptFolder {
     await this.files.makeDir(folder);
     await (how === 'move' ? this.files.move(file, movedTo) : this.files.copy(file, movedTo));
     // The note is for whoever looks in the folder; the log has the reason too.
-    await this.files.replace(`${movedTo}.reason.txt`, `${reason}\n`).catch(() => undefined);
+    await this.files.replace(`${movedTo}${NOTE_SUFFIX}`, `${reason}\n`).catch(() => undefined);
     this.logger.warn('history file set aside', { file, movedTo, reason });
     return movedTo;
   }

@@ -26,9 +26,11 @@ import { CorruptFolder } from './corrupt-folder.js';
 import {
   JOURNAL_EXTENSION,
   readHistoryDir,
-  type LoadedConversation,
+  type HistoryDirContents,
   type Rewrite,
+  type LoadedConversation,
 } from './history-loader.js';
+import { setAsideUnreadable } from './unreadable-folder.js';
 import { applyRetention } from './history-retention.js';
 
 export interface FileHistoryOptions {
@@ -42,6 +44,10 @@ export interface FileHistoryOptions {
   readonly clock?: Clock;
   /** How long to wait before trying failed writes again (default 30 s); any change also tries at once. */
   readonly retryMs?: number;
+  /**
+   * The file operations; the app passes `SealedHistoryFiles` (encrypted at
+   * rest). The plain node:fs default is for the journal's own tests.
+   */
   readonly files?: HistoryFiles;
 }
 
@@ -105,7 +111,11 @@ export class FileHistoryStore implements HistoryStore {
     // Loaded again (a new core after an account change): what was never written stays as it is in memory.
     const unsaved = this.owed().flatMap((id) => this.latest.get(id) ?? []);
     for (const map of [this.latest, this.journals, this.pending, this.rewrites]) map.clear();
-    const { loaded, problems } = await this.readDir();
+    const { loaded, problems, unreadable } = await this.readDir();
+    if (unreadable.length > 0)
+      this.health.setUnreadable(
+        await setAsideUnreadable(this.files, this.options.dir, unreadable, this.now(), this.options.logger),
+      );
     await this.checkWritable();
     const { keep, drop } = applyRetention(loaded, (l) => l.conversation, {
       now: this.now(),
@@ -125,7 +135,7 @@ export class FileHistoryStore implements HistoryStore {
     while (this.queues.size > 0) await Promise.all(this.queues.values());
   }
 
-  private async readDir(): Promise<{ loaded: LoadedConversation[]; problems: HistoryProblem[] }> {
+  private async readDir(): Promise<HistoryDirContents> {
     try {
       await this.ensureDir();
     } catch (error) {
@@ -139,7 +149,7 @@ export class FileHistoryStore implements HistoryStore {
         error: String(error),
       });
       this.health.failed(error);
-      return { loaded: [], problems: [] };
+      return { loaded: [], problems: [], unreadable: [] };
     }
   }
 

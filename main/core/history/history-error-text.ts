@@ -10,6 +10,8 @@ const REASONS: Record<string, (dir: string) => string> = {
   EDQUOT: (dir) => `your disk quota for ${dir} is used up`,
   ENOENT: (dir) => `the folder ${dir} has disappeared`,
   EMFILE: () => 'too many files are open',
+  // sealed-history-files.ts: no key can be kept (no system keystore), and history is never written in plain text.
+  KW_NO_HISTORY_KEY: () => 'this computer offers no safe place for the key that encrypts it',
   ENFILE: () => 'too many files are open',
 };
 

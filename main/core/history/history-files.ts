@@ -31,6 +31,8 @@ export interface HistoryFiles {
   remove(path: string): Promise<void>;
   /** Fails the way a write into `dir` would (read-only folder, full disk, a file in the way). */
   checkWritable(dir: string): Promise<void>;
+  /** The file was read in an older form (not encrypted yet): it is to be written whole again. */
+  needsRewrite?(path: string): boolean;
 }
 
 /** Temporary files end so; one left behind was cut short and is never history. */

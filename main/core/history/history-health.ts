@@ -6,7 +6,7 @@
 import { TypedEmitter } from '../events.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { HistoryStatus } from './history-store.js';
+import type { HistoryStatus, UnreadableHistory } from './history-store.js';
 import { historyErrorText } from './history-error-text.js';
 
 interface HealthEvents extends Record<string, unknown> {
@@ -24,6 +24,7 @@ export interface HistoryHealthOptions {
 
 export class HistoryHealth extends TypedEmitter<HealthEvents> {
   private current: HistoryStatus = { saving: true };
+  private unreadable: UnreadableHistory | undefined;
   private timer: unknown;
 
   constructor(private readonly options: HistoryHealthOptions) {
@@ -54,9 +55,21 @@ export class HistoryHealth extends TypedEmitter<HealthEvents> {
     this.set({ saving: true });
   }
 
+  /** History from before was set aside unreadable: said until the process ends, whatever the writes do. */
+  setUnreadable(unreadable: UnreadableHistory): void {
+    this.unreadable = unreadable;
+    this.set(this.current);
+  }
+
   private set(status: HistoryStatus): void {
-    this.current = status;
-    this.emit('change', status);
+    const { saving, problem } = status;
+    const { unreadable } = this;
+    this.current = {
+      saving,
+      ...(problem !== undefined ? { problem } : {}),
+      ...(unreadable !== undefined ? { unreadable } : {}),
+    };
+    this.emit('change', this.current);
   }
 
   private scheduleRetry(): void {

@@ -18,6 +18,7 @@ import { decodeJournal } from './journal-format.js';
 import { replayJournal } from './journal-replay.js';
 import type { JournalSize } from './journal-size.js';
 import type { CorruptFolder } from './corrupt-folder.js';
+import { UnreadableHistoryError } from './sealed-history-files.js';
 
 export const JOURNAL_EXTENSION = '.jsonl';
 const FORMAT_1_EXTENSION = '.json';
@@ -43,6 +44,12 @@ export interface LoadedConversation {
 export interface HistoryDirContents {
   readonly loaded: LoadedConversation[];
   readonly problems: HistoryProblem[];
+  /** Files encrypted with a key this computer does not have (or none): left in place for the store to set aside. */
+  readonly unreadable: Array<{ readonly file: string; readonly reason: string }>;
+}
+
+interface Unreadable {
+  readonly unreadable: string;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -57,6 +64,7 @@ export async function readHistoryDir(
   const names = await files.list(dir);
   const problems: HistoryProblem[] = [];
   const loaded: LoadedConversation[] = [];
+  const unreadable: HistoryDirContents['unreadable'] = [];
   for (const name of names) {
     if (name.endsWith(TEMP_SUFFIX)) {
       // A rewrite cut short: the file it was to replace is still whole.
@@ -68,11 +76,18 @@ export async function readHistoryDir(
     const file = join(dir, name);
     const result = await readOne(file, stem, name.endsWith(JOURNAL_EXTENSION), files, logger);
     if (typeof result === 'string') problems.push(await corrupt.setAside(file, result));
-    else loaded.push(result);
+    else if ('unreadable' in result) unreadable.push({ file, reason: result.unreadable });
+    else loaded.push(needsRewrite(result, files));
   }
   const { kept, duplicates } = keepNewestOfEach(loaded);
   for (const d of duplicates) problems.push(await corrupt.setAside(d.file, d.reason));
-  return { loaded: kept, problems };
+  return { loaded: kept, problems, unreadable };
+}
+
+/** A journal read in plain text (from before encryption) is written whole again, encrypted. */
+function needsRewrite(loaded: LoadedConversation, files: HistoryFiles): LoadedConversation {
+  if (loaded.rewrite !== undefined || files.needsRewrite?.(loaded.file) !== true) return loaded;
+  return { ...loaded, rewrite: { reason: 'not encrypted yet' } };
 }
 
 function stemOf(name: string): string | undefined {
@@ -88,11 +103,12 @@ async function readOne(
   journal: boolean,
   files: HistoryFiles,
   logger: Logger,
-): Promise<LoadedConversation | string> {
+): Promise<LoadedConversation | Unreadable | string> {
   try {
     const bytes = await files.read(file);
     return journal ? readJournal(file, stem, bytes, logger) : readFormat1(file, stem, bytes);
   } catch (error) {
+    if (error instanceof UnreadableHistoryError) return { unreadable: error.message };
     return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

@@ -18,6 +18,17 @@ export interface HistoryLoad {
 export interface HistoryStatus {
   readonly saving: boolean;
   readonly problem?: string;
+  /** History from before could not be decrypted at start: set aside (never deleted) in `folder`. */
+  readonly unreadable?: UnreadableHistory;
+}
+
+export interface UnreadableHistory {
+  /** Where the files were moved. */
+  readonly folder: string;
+  /** Why they cannot be read, a clause for the user ("the key that protects it is missing"). */
+  readonly reason: string;
+  /** How many files. */
+  readonly files: number;
 }
 
 export interface HistoryStore {

@@ -4,12 +4,15 @@
  * inside the history folder, where the history loader (which reads only
  * `*.json` / `*.jsonl` files at the top) never sees it. A record that does not
  * validate is dropped with a warning; a file that is not JSON is set aside
- * (renamed, never deleted) and the list starts empty.
+ * (renamed, never deleted) and the list starts empty. With `SealedHistoryFiles`
+ * the file is encrypted at rest: one encrypted in plain text before is written
+ * again encrypted on load, one this computer's key does not open is set aside.
  */
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { Logger } from '../log.js';
 import { nodeHistoryFiles, type HistoryFiles } from '../history/history-files.js';
+import { UnreadableHistoryError } from '../history/sealed-history-files.js';
 import { RequestRecordSchema, type RequestRecord } from './request-record.js';
 import type { RequestStore } from './request-log.js';
 
@@ -39,7 +42,9 @@ export class FileRequestStore implements RequestStore {
       bytes = await this.files.read(this.path);
     } catch (error) {
       if (isMissing(error)) return [];
-      throw error;
+      if (!(error instanceof UnreadableHistoryError)) throw error;
+      await this.setAside(`cannot be decrypted: ${error.message}`);
+      return [];
     }
     let json: unknown;
     try {
@@ -48,7 +53,21 @@ export class FileRequestStore implements RequestStore {
       await this.setAside(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
       return [];
     }
-    return this.validRecords(json);
+    const records = this.validRecords(json);
+    if (this.files.needsRewrite?.(this.path) === true) await this.migrate(records);
+    return records;
+  }
+
+  /** Written again in the current (encrypted) form; on failure the plain file stays until the next save. */
+  private async migrate(records: readonly RequestRecord[]): Promise<void> {
+    try {
+      await this.save(records);
+    } catch (error) {
+      this.options.logger.warn('missed requests file could not be encrypted yet', {
+        file: this.path,
+        error: String(error),
+      });
+    }
   }
 
   async save(records: readonly RequestRecord[]): Promise<void> {

@@ -1,4 +1,4 @@
-/** Settings › Behaviour: idle time before Away, start at login, sounds. */
+/** Settings › Behaviour: idle time before Away, start at login, sounds, global shortcuts. */
 import type { JSX } from 'preact';
 import type { FieldErrors, SettingsForm } from '../../shared/model.js';
 import { Check, TextField } from './fields.js';
@@ -9,6 +9,8 @@ export function BehaviourFields(props: {
   update: (patch: Partial<SettingsForm>) => void;
   /** Setting paths enforced by the organization. */
   locked: ReadonlySet<string>;
+  /** Why a shortcut could not be registered (main says), shown under them. */
+  shortcutsProblem?: string | undefined;
 }): JSX.Element {
   const { form, update, locked } = props;
   return (
@@ -38,6 +40,37 @@ export function BehaviourFields(props: {
         locked={locked.has('sounds')}
         onChange={(sounds) => update({ sounds })}
       />
+      <Check
+        id="f-shortcutsOn"
+        label="Accept or decline requests from any app with a shortcut"
+        hint="Off by default. The shortcuts answer the oldest waiting request, even when KW Desktop is in the background."
+        checked={form.shortcutsOn}
+        onChange={(shortcutsOn) => update({ shortcutsOn })}
+      />
+      {form.shortcutsOn && (
+        <div class="shortcut-fields">
+          <TextField
+            name="acceptKey"
+            label="Accept"
+            hint="Modifiers and a key, like CommandOrControl+Alt+A."
+            value={form.acceptKey}
+            errors={props.errors}
+            onInput={(acceptKey) => update({ acceptKey })}
+          />
+          <TextField
+            name="declineKey"
+            label="Decline"
+            value={form.declineKey}
+            errors={props.errors}
+            onInput={(declineKey) => update({ declineKey })}
+          />
+          {props.shortcutsProblem && (
+            <p class="inline-error" role="status" data-testid="shortcuts-problem">
+              {props.shortcutsProblem}
+            </p>
+          )}
+        </div>
+      )}
     </fieldset>
   );
 }

@@ -8,6 +8,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { PreviewView } from '../../../preload/contract.js';
 import { remainingFraction, secondsLeft } from '../format.js';
+import { kwApi } from '../kw.js';
 import { now } from '../clock.js';
 import { DeclineReasonForm, PreviewButtons } from './preview-buttons.js';
 import { usePreviewCommands, useRegisteredActions, type PreviewActions } from './preview-commands.js';
@@ -44,6 +45,9 @@ export function PreviewCard(props: {
       data-testid="preview-card"
       data-interaction-id={id}
       tabIndex={popup ? -1 : undefined}
+      // The KW's own pointer or keys on the card mean they saw it (not the focus the popup gives a new card).
+      onMouseEnter={() => markSeen(id)}
+      onKeyDown={() => markSeen(id)}
     >
       <PreviewHead preview={p} titleId={titleId} secondsLeft={left} />
       <PreviewBody preview={p} descId={descId} />
@@ -73,4 +77,15 @@ export function PreviewCard(props: {
       )}
     </section>
   );
+}
+
+const seenSent = new Set<string>();
+
+/** Tells main once per request that the KW saw it: its alerts (chime again, tray, notification) stop. */
+function markSeen(interactionId: string): void {
+  if (seenSent.has(interactionId)) return;
+  seenSent.add(interactionId);
+  void kwApi()
+    ?.previews.seen({ interactionId })
+    .catch(() => seenSent.delete(interactionId));
 }

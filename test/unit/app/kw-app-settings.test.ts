@@ -39,6 +39,7 @@ const STORED: StoredSettings = {
   extraCaCertificates: [],
   updates: {},
   timedDnd: null,
+  globalShortcuts: null,
 };
 
 /** electron-store as a map, whose writes can be made to fail. */
@@ -139,6 +140,7 @@ describe('KwApp: a settings save is all or nothing', () => {
       sounds: true,
       trustedRoutingPoints: STORED.trustedRoutingPoints,
       locked: [],
+      globalShortcuts: null,
     });
     expect(configs).toHaveLength(1); // the first core only: no sign-in again
   });

@@ -94,6 +94,7 @@ const POPUP_INPUTS: Partial<Record<CommandName, unknown>> = {
   'app.ready': undefined, // per window, below
   'previews.accept': { interactionId: ID },
   'previews.decline': { interactionId: ID, reason: 'lunch' },
+  'previews.seen': { interactionId: ID },
   'settings.get': {},
   'links.open': { url: 'https://example.com/' },
   'calls.answer': { callId: 'c-1' },
@@ -104,7 +105,14 @@ describe('runCommand: each window may call only its own commands', () => {
   it('the popups get exactly what their renderers call; the main window everything', () => {
     expect(WINDOW_COMMANDS.main).toEqual(COMMAND_NAMES);
     expect([...WINDOW_COMMANDS.preview].sort()).toEqual(
-      ['app.ready', 'links.open', 'previews.accept', 'previews.decline', 'settings.get'].sort(),
+      [
+        'app.ready',
+        'links.open',
+        'previews.accept',
+        'previews.decline',
+        'previews.seen',
+        'settings.get',
+      ].sort(),
     );
     expect([...WINDOW_COMMANDS.call].sort()).toEqual(
       ['app.ready', 'calls.answer', 'calls.decline', 'links.open', 'settings.get'].sort(),
@@ -199,6 +207,7 @@ describe('contract', () => {
       'chats',
       'connection',
       'devices',
+      'history',
       'links',
       'on',
       'presence',

@@ -56,6 +56,7 @@ describe('electron preload', () => {
       'chats',
       'connection',
       'devices',
+      'history',
       'links',
       'on',
       'presence',

@@ -89,6 +89,7 @@ export function recordingHandlers(): {
     'presence.set': rec('presence.set', null),
     'previews.accept': rec('previews.accept', null),
     'previews.decline': rec('previews.decline', null),
+    'previews.seen': rec('previews.seen', null),
     'chats.send': rec('chats.send', null),
     'chats.retry': rec('chats.retry', null),
     'chats.typing': rec('chats.typing', null),
@@ -104,6 +105,7 @@ export function recordingHandlers(): {
       sounds: true,
       trustedRoutingPoints: ['sip:billing@lab.local'],
       locked: [],
+      globalShortcuts: null,
     }),
     'settings.save': (input) => {
       calls.push({ name: 'settings.save', input });
@@ -116,6 +118,9 @@ export function recordingHandlers(): {
     'calls.mute': rec('calls.mute', null),
     'calls.hold': rec('calls.hold', null),
     'calls.dtmf': rec('calls.dtmf', null),
+    'history.export': rec('history.export', { kind: 'canceled' as const }),
+    'history.keepAside': rec('history.keepAside', null),
+    'app.quit': rec('app.quit', null),
     'devices.list': rec('devices.list', DEVICES),
     'devices.select': rec('devices.select', DEVICES),
     'requests.markSeen': rec('requests.markSeen', null),

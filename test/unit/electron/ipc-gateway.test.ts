@@ -39,6 +39,7 @@ const VALID_INPUTS: Record<CommandName, unknown> = {
   'presence.set': { state: 'busy' },
   'previews.accept': { interactionId: ID },
   'previews.decline': { interactionId: ID },
+  'previews.seen': { interactionId: ID },
   'chats.send': { interactionId: ID, text: 'hi' },
   'chats.retry': { interactionId: ID, messageId: 'm-1' },
   'chats.typing': { interactionId: ID, active: true },
@@ -66,6 +67,9 @@ const VALID_INPUTS: Record<CommandName, unknown> = {
   'devices.select': { input: 'mic' },
   'requests.markSeen': {},
   'windows.showMain': {},
+  'history.export': { interactionId: ID, format: 'html' },
+  'history.keepAside': {},
+  'app.quit': {},
 };
 
 describe('IpcGateway: commands', () => {

@@ -23,6 +23,18 @@ function setup(visible: boolean, supported = true) {
 }
 
 describe('PreviewNotifier', () => {
+  it('escalate: a notification even while the popup is visible, once per request', () => {
+    const { notifier, notifications } = setup(true);
+    notifier.update([preview('a-1')]);
+    expect(notifications).toEqual([]);
+    notifier.escalate(preview('a-1'));
+    notifier.escalate(preview('a-1'));
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]?.shown).toBe(true);
+    notifier.update([]);
+    expect(notifications[0]?.closed).toBe(true);
+  });
+
   it('no notification while the popup can be seen', () => {
     const { notifier, notifications } = setup(true);
     notifier.update([preview('a-1')]);

@@ -26,8 +26,9 @@ const V3 = { ...V2, lastPresence: 'busy' as const };
 const V4 = { ...V3, audioInput: 'usb-headset-mic', audioOutput: 'usb-headset' };
 const V5 = { ...V4, trustedRoutingPoints: ['sip:billing-experts@example.com'] };
 const V6 = { ...V5, extraCaCertificates: [], updates: {} };
-const V7: StoredSettings = { ...V6, timedDnd: null };
-const NEW_IN_6 = { extraCaCertificates: [], updates: {}, timedDnd: null };
+const V7 = { ...V6, timedDnd: null };
+const V8: StoredSettings = { ...V7, globalShortcuts: null };
+const NEW_IN_6 = { extraCaCertificates: [], updates: {}, timedDnd: null, globalShortcuts: null };
 
 describe('settings migrations', () => {
   it('numbers the steps 1..current-1, in order', () => {
@@ -49,7 +50,7 @@ describe('settings migrations', () => {
 
   it('version 1 → current', () => {
     const out = migrateSettings({ schemaVersion: 1, settings: V1 });
-    expect(out.applied).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(out.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(out.changed).toBe(true);
     expect(out.problems).toEqual([]);
     expect(out.settings).toEqual({
@@ -74,7 +75,7 @@ describe('settings migrations', () => {
 
   it('version 2 → current', () => {
     const out = migrateSettings({ schemaVersion: 2, settings: V2 });
-    expect(out.applied).toEqual([2, 3, 4, 5, 6]);
+    expect(out.applied).toEqual([2, 3, 4, 5, 6, 7]);
     expect(out.settings).toEqual({
       ...V2,
       lastPresence: 'available',
@@ -87,7 +88,7 @@ describe('settings migrations', () => {
 
   it('version 3 → current: system default devices until chosen', () => {
     const out = migrateSettings({ schemaVersion: 3, settings: V3 });
-    expect(out.applied).toEqual([3, 4, 5, 6]);
+    expect(out.applied).toEqual([3, 4, 5, 6, 7]);
     expect(out.settings).toEqual({
       ...V3,
       audioInput: '',
@@ -99,7 +100,7 @@ describe('settings migrations', () => {
 
   it('version 4 → 5: an existing install trusts no routing point until the KW lists one', () => {
     const out = migrateSettings({ schemaVersion: 4, settings: V4 });
-    expect(out.applied).toEqual([4, 5, 6]);
+    expect(out.applied).toEqual([4, 5, 6, 7]);
     expect(out.changed).toBe(true);
     expect(out.problems).toEqual([]);
     expect(out.settings).toEqual({ ...V4, trustedRoutingPoints: [], ...NEW_IN_6 });
@@ -107,27 +108,44 @@ describe('settings migrations', () => {
 
   it('version 5 → 6: no extra certificates, no provisioned update settings; the account is kept', () => {
     const out = migrateSettings({ schemaVersion: 5, settings: V5 });
-    expect(out.applied).toEqual([5, 6]);
+    expect(out.applied).toEqual([5, 6, 7]);
     expect(out.problems).toEqual([]);
-    expect(out.settings).toEqual(V7);
+    expect(out.settings).toEqual(V8);
   });
 
   it('version 6 → 7: no timed Do not disturb', () => {
     const out = migrateSettings({ schemaVersion: 6, settings: V6 });
-    expect(out.applied).toEqual([6]);
+    expect(out.applied).toEqual([6, 7]);
     expect(out.problems).toEqual([]);
-    expect(out.settings).toEqual(V7);
-    expect(SETTINGS_VERSION).toBe(7);
+    expect(out.settings).toEqual(V8);
+  });
+
+  it('version 7 → 8: no global shortcuts (off until turned on); good ones kept, bad ones off, reported', () => {
+    const out = migrateSettings({ schemaVersion: 7, settings: V7 });
+    expect(out.applied).toEqual([7]);
+    expect(out.settings).toEqual(V8);
+    expect(SETTINGS_VERSION).toBe(8);
+    const shortcuts = { accept: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+D' };
+    expect(
+      migrateSettings({ schemaVersion: 8, settings: { ...V8, globalShortcuts: shortcuts } }).settings
+        .globalShortcuts,
+    ).toEqual(shortcuts);
+    const bare = migrateSettings({
+      schemaVersion: 8,
+      settings: { ...V8, globalShortcuts: { accept: 'A', decline: 'D' } },
+    });
+    expect(bare.settings.globalShortcuts).toBeNull();
+    expect(bare.problems).toEqual(['globalShortcuts: invalid, using the default']);
   });
 
   it('a timed Do not disturb is kept; a broken one is none, reported', () => {
     const timedDnd = { until: '2026-12-05T15:30:00.000Z', returnTo: 'busy' };
-    expect(migrateSettings({ schemaVersion: 7, settings: { ...V7, timedDnd } }).settings.timedDnd).toEqual(
+    expect(migrateSettings({ schemaVersion: 8, settings: { ...V8, timedDnd } }).settings.timedDnd).toEqual(
       timedDnd,
     );
     const bad = migrateSettings({
-      schemaVersion: 7,
-      settings: { ...V7, timedDnd: { until: '2026-02-30T10:00:00Z', returnTo: 'busy' } },
+      schemaVersion: 8,
+      settings: { ...V8, timedDnd: { until: '2026-02-30T10:00:00Z', returnTo: 'busy' } },
     });
     expect(bad.settings.timedDnd).toBeNull();
     expect(bad.problems).toEqual(['timedDnd: invalid, using the default']);
@@ -143,9 +161,9 @@ describe('settings migrations', () => {
   it('extra certificates and the update feed are checked like the policy checks them', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
     const good = migrateSettings({
-      schemaVersion: 7,
+      schemaVersion: 8,
       settings: {
-        ...V7,
+        ...V8,
         extraCaCertificates: [pem],
         updates: { enabled: false, feedUrl: 'https://u.example.com/kw' },
       },
@@ -153,9 +171,9 @@ describe('settings migrations', () => {
     expect(good.problems).toEqual([]);
     expect(good.settings.extraCaCertificates).toEqual([pem]);
     const bad = migrateSettings({
-      schemaVersion: 7,
+      schemaVersion: 8,
       settings: {
-        ...V7,
+        ...V8,
         extraCaCertificates: ['not a certificate'],
         updates: { feedUrl: 'http://u.example.com' },
       },
@@ -168,8 +186,8 @@ describe('settings migrations', () => {
   });
 
   it('current version: unchanged, nothing to write', () => {
-    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V7 });
-    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V7 });
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION, settings: V8 });
+    expect(out).toMatchObject({ applied: [], changed: false, problems: [], settings: V8 });
   });
 
   it('trusted routing points in the file are checked like a save: a bad list trusts none, reported', () => {
@@ -181,7 +199,7 @@ describe('settings migrations', () => {
       'sip:a@example.com',
     ];
     for (const trustedRoutingPoints of bad) {
-      const out = migrateSettings({ schemaVersion: 7, settings: { ...V7, trustedRoutingPoints } });
+      const out = migrateSettings({ schemaVersion: 8, settings: { ...V8, trustedRoutingPoints } });
       expect(out.settings.trustedRoutingPoints).toEqual([]);
       expect(out.problems).toEqual(['trustedRoutingPoints: invalid, using the default']);
       expect(out.changed).toBe(true);
@@ -189,8 +207,8 @@ describe('settings migrations', () => {
   });
 
   it('a newer version is read as far as known and never written back', () => {
-    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V7, theme: 'dark' } });
-    expect(out.settings).toEqual(V7);
+    const out = migrateSettings({ schemaVersion: SETTINGS_VERSION + 1, settings: { ...V8, theme: 'dark' } });
+    expect(out.settings).toEqual(V8);
     expect(out.changed).toBe(false);
     expect(out.problems[0]).toMatch(/newer version/);
   });
@@ -199,11 +217,11 @@ describe('settings migrations', () => {
     const out = migrateSettings({
       schemaVersion: SETTINGS_VERSION,
       settings: {
-        ...V7,
+        ...V8,
         idleMinutes: -3,
         servers: ['http://x'],
         password: 'hunter2',
-        account: { ...V7.account, password: 'x' },
+        account: { ...V8.account, password: 'x' },
       },
     });
     expect(out.settings.idleMinutes).toBe(DEFAULT_SETTINGS.idleMinutes);
@@ -250,37 +268,37 @@ describe('ElectronSettingsStore', () => {
   });
 
   it('does not rewrite a current file; saves what it is given', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V7 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V8 });
     const store = new ElectronSettingsStore(file, memoryLogger().logger);
     expect(file.writes).toBe(0);
-    store.save({ ...V7, lastPresence: 'away' });
+    store.save({ ...V8, lastPresence: 'away' });
     expect(store.load().lastPresence).toBe('away');
     expect((file.data.get('settings') as StoredSettings).lastPresence).toBe('away');
   });
 
   it('a write that fails changes nothing: the store keeps the old settings and says so in a sentence', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V7 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V8 });
     const { logger, records } = memoryLogger();
     const store = new ElectronSettingsStore(file, logger);
     file.set = () => {
       throw new Error("EACCES: permission denied, open '/home/kim/.config/kw/settings.json'");
     };
-    expect(() => store.save({ ...V7, idleMinutes: 3 })).toThrow(/^the settings file could not be written$/);
-    expect(store.load()).toEqual(V7);
-    expect(file.data.get('settings')).toEqual(V7);
+    expect(() => store.save({ ...V8, idleMinutes: 3 })).toThrow(/^the settings file could not be written$/);
+    expect(store.load()).toEqual(V8);
+    expect(file.data.get('settings')).toEqual(V8);
     expect(records).toContainEqual(
       expect.objectContaining({ level: 'error', msg: 'settings file not written' }),
     );
   });
 
   it('refuses invalid settings and never writes extra keys such as a password', () => {
-    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V7 });
+    const file = new MapFile({ schemaVersion: SETTINGS_VERSION, settings: V8 });
     const store = new ElectronSettingsStore(file, memoryLogger().logger);
-    expect(() => store.save({ ...V7, idleMinutes: 9999 })).toThrow(
+    expect(() => store.save({ ...V8, idleMinutes: 9999 })).toThrow(
       /^these settings are not valid: idleMinutes$/,
     );
-    expect(store.load()).toEqual(V7);
-    store.save({ ...V7, password: 'hunter2' } as StoredSettings);
+    expect(store.load()).toEqual(V8);
+    store.save({ ...V8, password: 'hunter2' } as StoredSettings);
     expect(JSON.stringify(file.data.get('settings'))).not.toContain('hunter2');
   });
 });

@@ -153,7 +153,24 @@ describe('tray icons', () => {
   });
 });
 
-function setupTray() {
+/** Interval timers fired by hand. */
+function fakeIntervals() {
+  const live = new Map<number, () => void>();
+  let next = 1;
+  return {
+    timers: {
+      setInterval: (fn: () => void) => {
+        live.set(next, fn);
+        return next++;
+      },
+      clearInterval: (h: unknown) => void live.delete(h as number),
+    },
+    tick: () => [...live.values()].forEach((fn) => fn()),
+    count: () => live.size,
+  };
+}
+
+function setupTray(timers?: ReturnType<typeof fakeIntervals>['timers']) {
   const trays: FakeTray[] = [];
   const menus: FakeMenu[] = [];
   const actions: string[] = [];
@@ -188,6 +205,7 @@ function setupTray() {
       quit: () => actions.push('quit'),
     },
     logger,
+    ...(timers ? { timers } : {}),
   });
   return { tray, trays, menus, actions };
 }
@@ -228,6 +246,25 @@ describe('TrayController', () => {
     trays[0]?.emit('click');
     expect(actions).toEqual(['presence:dnd', 'dnd-for:60', 'open', 'quit', 'open']);
     expect(template.find((i) => i.label?.startsWith('Status:'))?.enabled).toBe(false);
+  });
+
+  it('a request waiting unseen: the icon alternates with the attention icon, and stops when it is seen', () => {
+    const flash = fakeIntervals();
+    const { tray, trays } = setupTray(flash.timers);
+    tray.update({ ...status('available'), alerting: true });
+    const t = trays[0];
+    expect(t?.tooltip).toBe('A request is waiting for you — KW Desktop — Available');
+    const isIcon = (key: 'available' | 'attention') => t?.image.png1x.equals(trayIconPng(key, 16)) === true;
+    expect(isIcon('available')).toBe(true);
+    flash.tick();
+    expect(isIcon('attention')).toBe(true);
+    flash.tick();
+    expect(isIcon('available')).toBe(true);
+    flash.tick();
+    tray.update(status('available'));
+    expect(flash.count()).toBe(0);
+    expect(isIcon('available')).toBe(true);
+    expect(t?.tooltip).toBe('KW Desktop — Available');
   });
 
   it('"Hang up" hangs up that call', () => {

@@ -192,6 +192,48 @@ describe('strict validation', () => {
   });
 });
 
+describe('paused and resume (issue 16)', () => {
+  const paused = {
+    interactionId: ID,
+    routingPoint: 'sip:billing@lab.local',
+    displayName: 'Billing experts',
+    reason: 'missed-requests',
+    missed: 3,
+  } as const;
+
+  it('round-trips paused and resume', () => {
+    const p = parseControlMessage(CONTROL_CONTENT_TYPE, encodeControlMessage('paused', paused));
+    expect(p).toEqual({ ok: true, message: { v: 1, type: 'paused', ...paused } });
+    const r = parseControlMessage(
+      CONTROL_CONTENT_TYPE,
+      encodeControlMessage('resume', { interactionId: ID }),
+    );
+    expect(r).toEqual({ ok: true, message: { v: 1, type: 'resume', interactionId: ID } });
+  });
+
+  it('refuses a paused with a bad count, reason, routing point or an extra field', () => {
+    const bad = (fields: Record<string, unknown>) =>
+      parseControlMessage(
+        CONTROL_CONTENT_TYPE,
+        JSON.stringify({ v: 1, type: 'paused', ...paused, ...fields }),
+      );
+    expect(bad({ missed: 0 })).toMatchObject({
+      ok: false,
+      status: 400,
+      reason: 'Invalid missed: missed must be ≥ 1',
+    });
+    expect(bad({ missed: 2.5 })).toMatchObject({ ok: false, status: 400 });
+    expect(bad({ missed: LIMITS.missed + 1 })).toMatchObject({ ok: false, status: 400 });
+    expect(bad({ reason: 'tired' })).toMatchObject({ ok: false, status: 400 });
+    expect(bad({ routingPoint: 'billing' })).toMatchObject({ ok: false, status: 400 });
+    expect(bad({ displayName: 'x'.repeat(LIMITS.displayName + 1) })).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+    expect(bad({ html: '<b>' })).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
 describe('decodeUtf8', () => {
   it('says whether bytes were UTF-8, and tells a decoded U+FFFD from one that was sent', () => {
     expect(decodeUtf8(new Uint8Array([0x63, 0x61, 0x66, 0xc3, 0xa9]))).toEqual({ text: 'café', valid: true });

@@ -119,6 +119,7 @@ describe('settings form', () => {
     sounds: true,
     trustedRoutingPoints: [],
     locked: [],
+    globalShortcuts: null,
   };
 
   it('keeps the stored password when the field is empty, forgets it on request, sets a new one', () => {

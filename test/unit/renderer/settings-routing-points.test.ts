@@ -24,6 +24,7 @@ const form = formFromSettings({
   sounds: true,
   trustedRoutingPoints: [],
   locked: [],
+  globalShortcuts: null,
 });
 
 describe('routing points in the settings form', () => {

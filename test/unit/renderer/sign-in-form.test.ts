@@ -17,6 +17,7 @@ const NEW_INSTALL: SettingsView = {
   sounds: true,
   trustedRoutingPoints: ['sip:billing@example.com'],
   locked: [],
+  globalShortcuts: null,
 };
 
 const GOOD: SignInForm = {

@@ -192,3 +192,43 @@ describe('routing point inbound MESSAGE', () => {
     });
   });
 });
+
+describe('routing point inbound: resume (issue 16)', () => {
+  const KW = 'sip:kw1@lab.local';
+  const body = encodeControlMessage('resume', { interactionId: ID });
+
+  it('hands a resume to the router with who sent it', () => {
+    const asked: string[] = [];
+    const engine = {
+      request: (): Reply => ({ status: 500, reason: 'unused' }),
+      answer: (): Reply => ({ status: 500, reason: 'unused' }),
+      end: (): Reply => ({ status: 500, reason: 'unused' }),
+      resume: (_id: string, from: string): Reply => (asked.push(from), { status: 200, reason: 'OK' }),
+    };
+    const reply = handleInbound(message(CONTROL_CONTENT_TYPE, body, {}, KW), {
+      engine,
+      routingPoint: RP,
+      userDataPrefix: 'X-UserData-',
+      logger: silentLogger,
+    });
+    expect(reply).toEqual({ status: 200, reason: 'OK' });
+    expect(asked).toEqual([KW]);
+  });
+
+  it('refuses paused (the router sends it, never takes it), and resume where nobody handles it', () => {
+    const t = setup();
+    const paused = encodeControlMessage('paused', {
+      interactionId: ID,
+      routingPoint: RP,
+      displayName: 'Billing',
+      reason: 'missed-requests',
+      missed: 3,
+    });
+    expect(t.handle(message(CONTROL_CONTENT_TYPE, paused, {}, KW)).status).toBe(400);
+    expect(t.handle(message(CONTROL_CONTENT_TYPE, body, {}, KW))).toEqual({
+      status: 400,
+      reason: 'Unexpected Message Type resume',
+    });
+    expect(t.calls).toEqual([]);
+  });
+});
