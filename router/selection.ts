@@ -7,7 +7,7 @@
 import type { ProtectionLimits } from './config.js';
 import type { ProtectionFacts } from './protection.js';
 import type { RoutingState } from './routing-state.js';
-import type { EligibleMember, Selection, Strategy } from './strategies/index.js';
+import type { Selection, Strategy, StrategyInput } from './strategies/index.js';
 
 /** What routing looks at of one member, now. */
 export interface MemberFacts {
@@ -67,22 +67,9 @@ export function cooldownLeftMs(limits: ProtectionLimits, facts: ProtectionFacts,
   return Math.max(0, facts.lastEndedAt + limits.cooldownMs - now);
 }
 
-export interface SelectionInput {
-  /** All members of the routing point, in config order. */
-  readonly members: readonly string[];
-  /** Members that may be offered now and were not offered this interaction, in config order. */
-  readonly eligible: readonly EligibleMember[];
-  readonly offered: ReadonlySet<string>;
-  readonly userData: Readonly<Record<string, string>>;
-  readonly cursor: string | undefined;
-  /** Attempts left (≥ 1). */
-  readonly limit: number;
-}
-
-export type Choice =
-  | { readonly kind: 'offer'; readonly kws: readonly string[] }
-  | { readonly kind: 'wait'; readonly why: string }
-  | { readonly kind: 'give-up'; readonly why: string };
+/** What a strategy chooses from, and what it may answer: the strategy's own types, not copies. */
+export type SelectionInput = StrategyInput;
+export type Choice = Selection;
 
 /** The strategy's selection, checked: it may only name eligible members, within the limit. */
 export function chooseOffer(strategy: Strategy, input: SelectionInput): Choice {
