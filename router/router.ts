@@ -15,14 +15,14 @@ import type { TlsOptions } from '../main/core/sip/ws-socket.js';
 import type { ConnectionState } from '../main/core/sip/connection-state.js';
 import type { Unsubscribe } from '../main/core/events.js';
 import { LIMITS, encodeControlMessage } from '../wire/control.js';
-import { CONTROL_CONTENT_TYPE } from '../wire/content-types.js';
+import { CONTROL_CONTENT_TYPE, TEXT_PLAIN_UTF8 } from '../wire/content-types.js';
 import { INTERACTION_HEADER } from '../wire/header-names.js';
 import type { ControlInput, ControlType } from '../wire/control.js';
 import { headerLine, sanitizeReasonPhrase } from '../wire/sip/headers.js';
 import { parsePidf } from '../wire/presence/pidf.js';
 import type { Clock } from './clock.js';
 import type { RouterConfig, RoutingPointConfig } from './config.js';
-import { RoutingEngine, type EngineEffects, type InteractionSnapshot } from './engine.js';
+import { RoutingEngine, type EngineEffects, type InteractionSnapshot, type Reply } from './engine.js';
 import type { EventLog } from './event-log.js';
 import { handleInbound } from './inbound.js';
 import { MemberDirectory } from './members.js';
@@ -40,6 +40,7 @@ import { SharedRouting } from './shared-routing.js';
 import { DeadlinePoller } from './deadline-poller.js';
 import { ProtectionKeeper } from './protection-keeper.js';
 import { maskPreview } from './mask.js';
+import { TextOffers } from './text-offers.js';
 import type { RouterStore } from './store/types.js';
 
 export type AgentFactory = (account: SipAccount, logger: Logger) => SipAgent;
@@ -117,7 +118,14 @@ export class Router {
         },
         logger,
       );
-      const effects = this.effects(agent, logger, rp);
+      // Plain SIP phones (issue 16): previews refused with 415 go as text, answered by text.
+      const texts = new TextOffers({
+        sendText: (to, body, interactionId) => this.sendText(agent, to, body, interactionId),
+        answer: (id, kw, decision) => answer(id, kw, decision),
+        clock: options.clock,
+        logger: logger.child('text'),
+      });
+      const effects = this.effects(agent, logger, rp, texts);
       const strategy = strategyFor(rp);
       const shared = new SharedRouting({
         config: rp,
@@ -149,20 +157,28 @@ export class Router {
         effects,
         logger: logger.child('calls'),
       });
-      agent.onMessage((message) =>
-        handleInbound(message, {
-          // A preview-answer to a call preview belongs to the call; any other to the chat.
-          engine: {
-            request: (r, callId) => shared.request(r, callId),
-            answer: (id, from, decision, reason) =>
-              shared.answer(id, from, decision, reason, () => calls.answer(id, from, decision, reason)),
-            end: (id, from) => shared.end(id, from),
-            resume: (_id, from) => this.protection.resumeAsked(from, rp.uri),
-          },
-          routingPoint: rp.uri,
-          userDataPrefix: options.config.userDataPrefix,
-          logger,
-        }),
+      // A preview-answer to a call preview belongs to the call; any other to the chat.
+      const answer = (
+        id: string,
+        from: string,
+        decision: 'accept' | 'decline',
+        reason?: string,
+      ): Reply | Promise<Reply> =>
+        shared.answer(id, from, decision, reason, () => calls.answer(id, from, decision, reason));
+      agent.onMessage(
+        (message) =>
+          texts.inbound(message) ??
+          handleInbound(message, {
+            engine: {
+              request: (r, callId) => shared.request(r, callId),
+              answer,
+              end: (id, from) => whenDone(shared.end(id, from), () => texts.endedByAgent(id)),
+              resume: (_id, from) => this.protection.resumeAsked(from, rp.uri),
+            },
+            routingPoint: rp.uri,
+            userDataPrefix: options.config.userDataPrefix,
+            logger,
+          }),
       );
       const point: RoutingPointRuntime = { config: rp, agent, shared, calls };
       agent.onInvite((invite, session) => this.routeCall(point, invite, session, logger));
@@ -411,28 +427,47 @@ export class Router {
     this.directory.setState(uri, mapPresence(view, this.options.config.routingTable));
   }
 
-  private effects(agent: SipAgent, logger: Logger, rp: RoutingPointConfig): EngineEffects {
-    const send = <K extends ControlType>(to: string, type: K, fields: ControlInput<K>): Promise<void> => {
-      const body = encodeControlMessage(type, fields);
-      const promise = agent
-        .sendMessage(to, body, {
+  /** A text/plain MESSAGE from a routing point (a plain phone's preview, sentences, the relayed chat). */
+  private sendText(agent: SipAgent, to: string, body: string, interactionId: string): Promise<void> {
+    return this.tracked(
+      agent.sendMessage(to, body, {
+        contentType: TEXT_PLAIN_UTF8,
+        headers: [headerLine(INTERACTION_HEADER, interactionId)],
+      }),
+    );
+  }
+
+  /** Sends still out when closing are waited for (briefly). */
+  private tracked(sending: Promise<unknown>): Promise<void> {
+    const promise = sending.then(() => undefined);
+    this.inFlight.add(promise);
+    const forget = (): void => void this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private effects(agent: SipAgent, logger: Logger, rp: RoutingPointConfig, texts: TextOffers): EngineEffects {
+    const send = <K extends ControlType>(to: string, type: K, fields: ControlInput<K>): Promise<void> =>
+      this.tracked(
+        agent.sendMessage(to, encodeControlMessage(type, fields), {
           contentType: CONTROL_CONTENT_TYPE,
           headers: [headerLine(INTERACTION_HEADER, fields.interactionId)],
-        })
-        .then(() => undefined);
-      this.inFlight.add(promise);
-      const forget = (): void => void this.inFlight.delete(promise);
-      promise.then(forget, forget);
-      return promise;
-    };
+        }),
+      );
     const bestEffort = (what: string, to: string, promise: Promise<void>): void => {
       promise.catch((error: unknown) => logger.info(`${what} not delivered`, { to, error: String(error) }));
     };
     return {
       // The one way a preview leaves (chats and escalated calls alike): masked here, so no path skips it.
-      sendPreview: (kw, preview) => send(kw, 'preview', maskPreview(preview, rp.mask)),
-      sendCancel: (kw, interactionId, reason) =>
-        bestEffort('preview-cancel', kw, send(kw, 'preview-cancel', { interactionId, reason })),
+      // A plain phone refuses it with 415: texts sends it again as text.
+      sendPreview: (kw, preview) => {
+        const masked = maskPreview(preview, rp.mask);
+        return texts.sendPreview(kw, masked, () => send(kw, 'preview', masked));
+      },
+      sendCancel: (kw, interactionId, reason) => {
+        if (texts.cancelled(kw, interactionId, reason)) return;
+        bestEffort('preview-cancel', kw, send(kw, 'preview-cancel', { interactionId, reason }));
+      },
       sendRouted: (to, routed) => send(to, 'routed', routed),
       sendNotRouted: (to, interactionId, reason, declines) =>
         bestEffort(
@@ -444,8 +479,10 @@ export class Router {
             ...(declines.length > 0 ? { declines: declines.slice(0, LIMITS.declines) } : {}),
           }),
         ),
-      sendEnd: (to, interactionId, reason) =>
-        bestEffort('end', to, send(to, 'end', { interactionId, reason })),
+      sendEnd: (to, interactionId, reason) => {
+        if (texts.ended(to, interactionId)) return;
+        bestEffort('end', to, send(to, 'end', { interactionId, reason }));
+      },
       event: (e) => {
         this.protection.local(this.options.eventLog.write(e));
       },
@@ -496,6 +533,15 @@ function sessionHandle(session: RTCSession, logger: Logger): CallHandle {
     refuse: (status, reason) =>
       terminate({ status_code: status, reason_phrase: sanitizeReasonPhrase(reason) }),
   };
+}
+
+/** Runs `then` once the reply is a 2xx (the `end` was taken), and passes the reply on. */
+function whenDone(reply: Reply | Promise<Reply>, then: () => void): Reply | Promise<Reply> {
+  const check = (r: Reply): Reply => {
+    if (r.status >= 200 && r.status < 300) then();
+    return r;
+  };
+  return reply instanceof Promise ? reply.then(check) : check(reply);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {

@@ -219,6 +219,16 @@ if (!screenshots) {
         await page.getByTestId('shortcuts-problem').scrollIntoViewIfNeeded();
       },
     );
+    await shoot(
+      `settings-shortcuts-locked-${scheme}`,
+      '/main.html?previews=0&focus=none&shortcuts=locked',
+      main,
+      scheme,
+      async (page) => {
+        await page.getByRole('button', { name: 'Settings' }).click();
+        await page.locator('#f-declineKey').scrollIntoViewIfNeeded();
+      },
+    );
     await shoot(`preview-${scheme}`, '/preview.html', { width: 360, height: 460 }, scheme);
   }
   // Calls: the popup (one card is ~220 px high, as the Electron window), and the in-call panel.

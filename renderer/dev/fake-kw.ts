@@ -618,11 +618,9 @@ let settings: SettingsView = {
   startAtLogin: true,
   sounds: true,
   trustedRoutingPoints: ['sip:billing-experts@lab.local', 'sip:claims-experts@lab.local'],
-  locked: [],
-  globalShortcuts:
-    params.get('shortcuts') === 'taken'
-      ? { accept: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+D' }
-      : null,
+  // `?shortcuts=locked`: the organization's policy turns them on with its own keys.
+  locked: params.get('shortcuts') === 'locked' ? ['globalShortcuts'] : [],
+  globalShortcuts: fakeShortcuts(params.get('shortcuts')),
   ...(params.get('shortcuts') === 'taken'
     ? {
         shortcutsProblem:
@@ -630,6 +628,14 @@ let settings: SettingsView = {
       }
     : {}),
 };
+
+/** `?shortcuts=taken` (on, one held by another app) or `locked` (set by the policy); else off. */
+function fakeShortcuts(param: string | null): SettingsView['globalShortcuts'] {
+  if (param === 'taken') return { accept: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+D' };
+  if (param === 'locked')
+    return { accept: 'CommandOrControl+Shift+F9', decline: 'CommandOrControl+Shift+F10' };
+  return null;
+}
 
 /** The sentences and details main sends (main/core/sip/outcome-text.ts). */
 function fakeConnection(): StatusView['connection'] {
@@ -935,6 +941,11 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
   },
   'windows.showMain': () => null,
   'history.export': ({ interactionId, format }) => fakeExport(interactionId, format),
+  'chats.open': ({ interactionId }) => {
+    const c = conversations.get(interactionId);
+    if (!c) throw new Error('no such conversation');
+    return c;
+  },
   'history.keepAside': () => {
     unreadableKeptAside = true;
     emit('status', status());

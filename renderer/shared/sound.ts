@@ -4,9 +4,18 @@ const TONES: readonly (readonly [frequency: number, offset: number])[] = [
   [1175, 0.14],
 ];
 
+/** How many chimes `data-chimes` keeps (a popup stays open for days). */
+const MARKED_CHIMES = 20;
+
 export class Chime {
   /** Made on the first chime (not before: an AudioContext is a real audio resource) and kept for the next ones. */
   private context: AudioContext | null = null;
+
+  /**
+   * `marker` gets `data-chimes`, the loudness of the last chimes played
+   * ("1 2 3"): what an e2e test observes, since headless Chromium plays to no speaker.
+   */
+  constructor(private readonly marker: HTMLElement | undefined = globalThis.document?.documentElement) {}
 
   /** `loudness` 1 is the normal chime; a reminder for an unseen request plays louder (2, 3). */
   play(loudness = 1): void {
@@ -28,8 +37,15 @@ export class Chime {
         osc.start(start);
         osc.stop(start + 0.25);
       }
+      this.mark(loudness);
     } catch {
       // No audio device or autoplay refused: the preview still shows.
     }
+  }
+
+  private mark(loudness: number): void {
+    if (!this.marker) return;
+    const played = (this.marker.dataset['chimes'] ?? '').split(' ').filter(Boolean);
+    this.marker.dataset['chimes'] = [...played, String(loudness)].slice(-MARKED_CHIMES).join(' ');
   }
 }

@@ -358,7 +358,7 @@ export function defineRouterScenarios(factory: ServerFactory): void {
       expect(Number.isNaN(Date.parse(lines[0]?.ts ?? ''))).toBe(false);
     });
 
-    it('decline → the next KW; a preview an ordinary client refuses (415) counts as a decline', async () => {
+    it('decline → the next KW; a preview an ordinary client refuses (415) goes as text, unanswered it times out', async () => {
       fresh();
       const plain = await kw('plain', { refuse: 415 });
       const kw1 = await kw('kw1', 'decline');
@@ -376,7 +376,7 @@ export function defineRouterScenarios(factory: ServerFactory): void {
       expect(story(events.items, outcome.interactionId)).toEqual([
         'requested',
         'offered plain',
-        'declined plain preview refused (415)',
+        'timed-out plain',
         'offered kw1',
         'declined kw1',
         'offered kw2',
@@ -387,6 +387,10 @@ export function defineRouterScenarios(factory: ServerFactory): void {
         { interactionId: outcome.interactionId, decision: 'decline', status: 200 },
       ]);
       expect(plain.previews()).toEqual([]);
+      // Issue 16: a plain SIP phone gets the offer as text (router/text-offers.ts).
+      expect(plain.inbox.items.map((m) => m.text)).toContainEqual(
+        expect.stringMatching(/asks: help — Reply 1 to accept, 2 to decline within \d+ s\.$/),
+      );
     });
 
     it('no answer → preview-cancel timeout, then the next KW', async () => {

@@ -10,8 +10,11 @@
 import * as v from 'valibot';
 import { SettingsInputSchema } from '../../../preload/contract.js';
 import {
+  AcceleratorSchema,
   CaCertificatesSchema,
+  DEFAULT_SHORTCUTS,
   FeedUrlSchema,
+  GlobalShortcutsSchema,
   TrustedRoutingPointsSchema,
 } from '../../../wire/settings-fields.js';
 
@@ -19,13 +22,43 @@ const input = SettingsInputSchema.entries;
 const account = input.account.entries;
 
 /** Registry DWORDs carry booleans as 0 / 1. */
-const Flag = v.union([
-  v.boolean(),
-  v.pipe(
-    v.picklist([0, 1]),
-    v.transform((n) => n === 1),
+const flag = (message?: string) =>
+  v.union(
+    [
+      v.boolean(),
+      v.pipe(
+        v.picklist([0, 1]),
+        v.transform((n) => n === 1),
+      ),
+    ],
+    message,
+  );
+const Flag = flag();
+
+/**
+ * `globalShortcuts`: on or off, and the accelerators (the defaults where
+ * absent), turned into the setting's own shape (null = off) and checked by
+ * the setting's schema (two different shortcuts).
+ */
+const PolicyShortcutsSchema = v.pipe(
+  v.strictObject(
+    {
+      enabled: flag('enabled is yes or no (true / false, 1 / 0)'),
+      accept: v.optional(AcceleratorSchema),
+      decline: v.optional(AcceleratorSchema),
+    },
+    'the global shortcuts need enabled (yes or no) and may have accept and decline, nothing else',
   ),
-]);
+  v.transform(({ enabled, accept, decline }) =>
+    enabled
+      ? { accept: accept ?? DEFAULT_SHORTCUTS.accept, decline: decline ?? DEFAULT_SHORTCUTS.decline }
+      : null,
+  ),
+  GlobalShortcutsSchema,
+);
+
+/** Keys whose value is an object: their dotted parts (`globalShortcuts.enabled`) are gathered back into it. */
+const OBJECT_KEYS: readonly string[] = ['globalShortcuts'];
 
 /** Every key a policy may set, with the schema its value must pass. */
 export const POLICY_SCHEMAS = {
@@ -40,6 +73,7 @@ export const POLICY_SCHEMAS = {
   'updates.enabled': Flag,
   'updates.feedUrl': FeedUrlSchema,
   extraCaCertificates: CaCertificatesSchema,
+  globalShortcuts: PolicyShortcutsSchema,
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_SCHEMAS;
@@ -81,7 +115,7 @@ export function parsePolicy(raw: RawPolicy): PolicyOutcome {
 
 function parseSection(name: string, section: Record<string, unknown>, problems: string[]): PolicyValues {
   const values: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flatten(section))) {
+  for (const [key, value] of Object.entries(gatherObjects(flatten(section)))) {
     if (!isPolicyKey(key)) {
       problems.push(`${name}.${key}: unknown key, ignored`);
       continue;
@@ -110,6 +144,22 @@ function flatten(section: Record<string, unknown>, prefix = ''): Record<string, 
     const path = prefix + key;
     if (isPlainObject(value) && prefix === '') Object.assign(out, flatten(value, `${path}.`));
     else out[path] = value;
+  }
+  return out;
+}
+
+/** `globalShortcuts.enabled` and `globalShortcuts.accept` become `globalShortcuts: { enabled, accept }`. */
+function gatherObjects(flat: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const dot = key.indexOf('.');
+    const head = key.slice(0, dot);
+    if (dot <= 0 || !OBJECT_KEYS.includes(head)) {
+      out[key] = value;
+      continue;
+    }
+    const gathered = out[head];
+    out[head] = { ...(isPlainObject(gathered) ? gathered : {}), [key.slice(dot + 1)]: value };
   }
   return out;
 }

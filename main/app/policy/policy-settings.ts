@@ -32,6 +32,7 @@ const LABELS: Record<PolicyKey, string> = {
   'updates.enabled': 'automatic updates',
   'updates.feedUrl': 'the update feed',
   extraCaCertificates: 'the trusted certificates',
+  globalShortcuts: 'the global shortcuts',
 };
 
 /** `settings` with every value of `values` that is a setting (update keys are not). */
@@ -50,6 +51,8 @@ export function withPolicyValues(settings: StoredSettings, values: PolicyValues)
     startAtLogin: values.startAtLogin ?? settings.startAtLogin,
     sounds: values.sounds ?? settings.sounds,
     extraCaCertificates: values.extraCaCertificates ?? settings.extraCaCertificates,
+    // null is a value here (off), not "not set".
+    globalShortcuts: values.globalShortcuts !== undefined ? values.globalShortcuts : settings.globalShortcuts,
   };
 }
 

@@ -3,6 +3,9 @@ import type { JSX } from 'preact';
 import type { FieldErrors, SettingsForm } from '../../shared/model.js';
 import { Check, TextField } from './fields.js';
 
+const SHORTCUTS_HINT =
+  'The shortcuts answer the oldest waiting request, even when KW Desktop is in the background.';
+
 export function BehaviourFields(props: {
   form: SettingsForm;
   errors: FieldErrors;
@@ -13,6 +16,8 @@ export function BehaviourFields(props: {
   shortcutsProblem?: string | undefined;
 }): JSX.Element {
   const { form, update, locked } = props;
+  // One policy key sets both the switch and the keys: the note goes under the switch only.
+  const shortcutsLocked = locked.has('globalShortcuts');
   return (
     <fieldset>
       <legend>Behaviour</legend>
@@ -43,8 +48,9 @@ export function BehaviourFields(props: {
       <Check
         id="f-shortcutsOn"
         label="Accept or decline requests from any app with a shortcut"
-        hint="Off by default. The shortcuts answer the oldest waiting request, even when KW Desktop is in the background."
+        hint={`${shortcutsLocked ? '' : 'Off by default. '}${SHORTCUTS_HINT}`}
         checked={form.shortcutsOn}
+        locked={shortcutsLocked}
         onChange={(shortcutsOn) => update({ shortcutsOn })}
       />
       {form.shortcutsOn && (
@@ -52,8 +58,9 @@ export function BehaviourFields(props: {
           <TextField
             name="acceptKey"
             label="Accept"
-            hint="Modifiers and a key, like CommandOrControl+Alt+A."
+            {...(shortcutsLocked ? {} : { hint: 'Modifiers and a key, like CommandOrControl+Alt+A.' })}
             value={form.acceptKey}
+            disabled={shortcutsLocked}
             errors={props.errors}
             onInput={(acceptKey) => update({ acceptKey })}
           />
@@ -61,6 +68,7 @@ export function BehaviourFields(props: {
             name="declineKey"
             label="Decline"
             value={form.declineKey}
+            disabled={shortcutsLocked}
             errors={props.errors}
             onInput={(declineKey) => update({ declineKey })}
           />

@@ -209,3 +209,63 @@ describe('readPolicy', () => {
     expect(onWindows.enforced['account.authUser']).toBe('kim.expert');
   });
 });
+
+describe('the globalShortcuts key on each platform', () => {
+  const ON = { accept: 'CommandOrControl+Shift+F9', decline: 'CommandOrControl+Shift+F10' };
+  const DEFAULT_KEYS = { accept: 'CommandOrControl+Alt+A', decline: 'CommandOrControl+Alt+D' };
+
+  it('Linux: a nested object or dotted names; absent accelerators are the defaults', async () => {
+    const { policy, problems } = parsePolicy(await linux('linux-shortcuts.json'));
+    expect(problems).toEqual([]);
+    expect(policy).toEqual({
+      defaults: { globalShortcuts: DEFAULT_KEYS },
+      enforced: { globalShortcuts: ON },
+    });
+  });
+
+  it('Windows: a subkey with its values, or a dotted value name; enabled 0 = off (null)', () => {
+    const { policy, problems } = parsePolicy(parseRegQuery(fixtureText('reg-shortcuts.txt')));
+    expect(problems).toEqual([]);
+    expect(policy).toEqual({
+      defaults: { globalShortcuts: DEFAULT_KEYS },
+      enforced: { globalShortcuts: null },
+    });
+  });
+
+  it('macOS: a dictionary', async () => {
+    const [MACHINE = ''] = macPolicyPaths('kim');
+    const files = fixtureFiles({ [MACHINE]: 'macos-shortcuts.plist' });
+    const noPlutil = fakeRunner({ code: undefined, stdout: '', stderr: '' });
+    const { policy, problems } = parsePolicy(
+      await readMacPolicy({ ...files, run: noPlutil.run, user: 'kim' }),
+    );
+    expect(problems).toEqual([]);
+    expect(policy.enforced).toEqual({
+      globalShortcuts: { accept: 'CommandOrControl+Alt+A', decline: 'Alt+Shift+N' },
+    });
+  });
+
+  it('without enabled, or with a bare key, the key is reported and skipped', async () => {
+    const { policy, problems } = parsePolicy(await linux('linux-shortcuts-invalid.json'));
+    expect(policy).toEqual({ defaults: {}, enforced: {} });
+    expect(problems).toEqual([
+      'Default.globalShortcuts: the global shortcuts need enabled (yes or no) and may have accept and decline, nothing else, ignored',
+      'Enforced.globalShortcuts: a shortcut is modifiers and a key, like CommandOrControl+Alt+A, ignored',
+    ]);
+  });
+
+  it('the same accelerator twice, an unknown part or a word for enabled is skipped with its reason', () => {
+    const problemOf = (value: unknown) =>
+      parsePolicy({ Default: {}, Enforced: { globalShortcuts: value }, problems: [] }).problems;
+    expect(problemOf({ enabled: 1, accept: 'CommandOrControl+Alt+D' })).toEqual([
+      'Enforced.globalShortcuts: accept and decline need different shortcuts, ignored',
+    ]);
+    expect(problemOf({ enabled: true, colour: 'red' })).toEqual([
+      'Enforced.globalShortcuts: the global shortcuts need enabled (yes or no) and may have accept and decline, nothing else, ignored',
+    ]);
+    expect(problemOf({ enabled: 'yes' })).toEqual([
+      'Enforced.globalShortcuts: enabled is yes or no (true / false, 1 / 0), ignored',
+    ]);
+    expect(problemOf(true)).toHaveLength(1);
+  });
+});

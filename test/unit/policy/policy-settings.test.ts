@@ -8,7 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { KwApp } from '../../../main/app/kw-app.js';
 import { runCommand } from '../../../main/app/run-command.js';
-import { DEFAULT_SETTINGS, MemorySecretStore, type StoredSettings } from '../../../main/app/ports.js';
+import {
+  DEFAULT_SETTINGS,
+  MemorySecretStore,
+  type GlobalShortcutsPort,
+  type StoredSettings,
+} from '../../../main/app/ports.js';
 import { parsePolicy, type Policy } from '../../../main/app/policy/policy-model.js';
 import {
   PolicySettingsStore,
@@ -178,5 +183,84 @@ describe('start at login from the policy', () => {
     expect(startAtLoginFromPolicy(policy({ startAtLogin: true }, {}), true)).toBe(true);
     expect(startAtLoginFromPolicy(policy({ startAtLogin: true }, {}), false)).toBeUndefined();
     expect(startAtLoginFromPolicy(policy({}, {}), true)).toBeUndefined();
+  });
+});
+
+describe('global shortcuts set by the policy', () => {
+  const CORP = { accept: 'CommandOrControl+Shift+F9', decline: 'CommandOrControl+Shift+F10' };
+  const MINE = { accept: 'Alt+Shift+Y', decline: 'Alt+Shift+N' };
+  const policy = (Default: Record<string, unknown>, Enforced: Record<string, unknown>): Policy =>
+    parsePolicy({ Default, Enforced, problems: [] }).policy;
+  const ENFORCED_ON = policy({}, { globalShortcuts: { enabled: true, ...CORP } });
+
+  it('enforced on wins over the KW’s off, is locked, and a save turning them off is refused', () => {
+    const { store, file } = stores({ ...STORED, globalShortcuts: null }, ENFORCED_ON);
+    expect(store.load().globalShortcuts).toEqual(CORP);
+    expect(store.locked()).toEqual(['globalShortcuts']);
+    const before = structuredClone(file.data.get('settings'));
+    expect(() => store.save({ ...store.load(), globalShortcuts: null })).toThrow(
+      'Set by your organization: the global shortcuts cannot be changed here.',
+    );
+    expect(() =>
+      store.save({ ...store.load(), globalShortcuts: { ...CORP, accept: 'Alt+Shift+Q' } }),
+    ).toThrow('Set by your organization: the global shortcuts cannot be changed here.');
+    expect(file.data.get('settings')).toEqual(before);
+  });
+
+  it('a save that keeps them keeps the KW’s own choice (off) underneath', () => {
+    const { store, file } = stores({ ...STORED, globalShortcuts: null }, ENFORCED_ON);
+    store.save({ ...store.load(), idleMinutes: 7 });
+    expect(file.data.get('settings')).toMatchObject({ globalShortcuts: null, idleMinutes: 7 });
+    expect(store.load().globalShortcuts).toEqual(CORP);
+  });
+
+  it('enforced off (null) wins over the KW’s own shortcuts, which stay underneath', () => {
+    const { store, file } = stores(
+      { ...STORED, globalShortcuts: MINE },
+      policy({}, { globalShortcuts: { enabled: 0 } }),
+    );
+    expect(store.load().globalShortcuts).toBeNull();
+    expect(store.locked()).toEqual(['globalShortcuts']);
+    store.save({ ...store.load(), idleMinutes: 3 });
+    expect(file.data.get('settings')).toMatchObject({ globalShortcuts: MINE });
+  });
+
+  it('a Default turns them on for a new install only', () => {
+    const byDefault = policy({ globalShortcuts: { enabled: true } }, {});
+    expect(stores(undefined, byDefault).store.load().globalShortcuts).toEqual({
+      accept: 'CommandOrControl+Alt+A',
+      decline: 'CommandOrControl+Alt+D',
+    });
+    expect(stores({ ...STORED, globalShortcuts: null }, byDefault).store.load().globalShortcuts).toBeNull();
+  });
+
+  it('KwApp registers the enforced shortcuts and shows them locked', async () => {
+    const { store } = stores(
+      { ...STORED, account: DEFAULT_SETTINGS.account, globalShortcuts: null },
+      ENFORCED_ON,
+    );
+    const applied: StoredSettings['globalShortcuts'][] = [];
+    const shortcuts: GlobalShortcutsPort = {
+      apply: (s) => {
+        applied.push(s);
+        return undefined;
+      },
+    };
+    const kwApp = new KwApp({
+      settings: store,
+      policy: store,
+      secrets: new MemorySecretStore(),
+      createCore: kwCoreFactory({ history: new MemoryHistoryStore(), logger: memoryLogger().logger }),
+      links: { open: () => Promise.resolve() },
+      windows: { showMain: () => undefined, setCallPopup: () => undefined },
+      logger: memoryLogger().logger,
+      shortcuts,
+    });
+    later(() => kwApp.stop());
+    await kwApp.start();
+    expect(applied).toEqual([CORP]);
+    const view = await kwApp.handlers['settings.get']({});
+    expect(view.locked).toEqual(['globalShortcuts']);
+    expect(view.globalShortcuts).toEqual(CORP);
   });
 });

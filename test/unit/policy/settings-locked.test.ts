@@ -73,3 +73,47 @@ describe('settings fields locked by the policy', () => {
     expect(byId(open, 'f-sounds-locked')).toBeUndefined();
   });
 });
+
+describe('Settings › Behaviour with the global shortcuts set by the policy', () => {
+  type Behaviour = (props: Record<string, unknown>) => VNode;
+  async function behaviour(): Promise<Behaviour> {
+    const path = '../../../renderer/main/settings/behaviour-fields.js';
+    return ((await import(/* @vite-ignore */ path)) as { BehaviourFields: Behaviour }).BehaviourFields;
+  }
+  const props = (locked: string[]) => ({
+    form: {
+      idleMinutes: '10',
+      startAtLogin: false,
+      sounds: true,
+      shortcutsOn: true,
+      acceptKey: 'CommandOrControl+Shift+F9',
+      declineKey: 'CommandOrControl+Shift+F10',
+    },
+    errors: {},
+    update: () => {},
+    locked: new Set(locked),
+  });
+
+  it('locked: the switch is disabled and described by the note; both keys are disabled', async () => {
+    const tree = (await behaviour())(props(['globalShortcuts']));
+    expect(byId(tree, 'f-shortcutsOn')?.props).toMatchObject({
+      disabled: true,
+      'aria-describedby': 'f-shortcutsOn-locked f-shortcutsOn-hint',
+    });
+    expect(byId(tree, 'f-shortcutsOn-locked')?.props.children).toBe('Set by your organization.');
+    expect(byId(tree, 'f-acceptKey')?.props['disabled']).toBe(true);
+    expect(byId(tree, 'f-declineKey')?.props['disabled']).toBe(true);
+    // One note for the group, not one per field.
+    expect(elements(tree).filter((n) => String(n.props['id']).endsWith('-locked'))).toHaveLength(1);
+    // The other keys' fields stay the KW's.
+    expect(byId(tree, 'f-sounds')?.props['disabled']).toBe(false);
+  });
+
+  it('not locked: the switch and both keys can be changed', async () => {
+    const tree = (await behaviour())(props(['sounds']));
+    expect(byId(tree, 'f-shortcutsOn')?.props['disabled']).toBe(false);
+    expect(byId(tree, 'f-acceptKey')?.props['disabled']).toBe(false);
+    expect(byId(tree, 'f-declineKey')?.props['disabled']).toBe(false);
+    expect(byId(tree, 'f-shortcutsOn-locked')).toBeUndefined();
+  });
+});
