@@ -145,6 +145,17 @@ export const ConversationViewSchema = v.object({
   agentOfflineSince: v.optional(v.string()),
   messages: v.array(ChatMessageViewSchema),
   calls: v.array(CallRecordViewSchema),
+  /**
+   * Present when only the last message and the last call are here (an ended
+   * conversation whose history stays on disk): the counts of all of them.
+   * `chats.open` gives the conversation whole.
+   */
+  summary: v.optional(
+    v.object({
+      messageCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      callCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    }),
+  ),
 });
 
 const CallId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a call id'));
@@ -338,6 +349,8 @@ export const commands = {
   },
   'chats.typing': { input: v.strictObject({ interactionId: Id, active: v.boolean() }), output: Ok },
   'chats.end': { input: v.strictObject({ interactionId: Id }), output: Ok },
+  /** The conversation whole (messages and calls), read from history when the list has only its summary. */
+  'chats.open': { input: v.strictObject({ interactionId: Id }), output: ConversationViewSchema },
   'settings.get': { input: NoInput, output: SettingsViewSchema },
   /** Fetches and checks a setup document (https only); applies nothing. */
   'provisioning.open': {

@@ -88,7 +88,11 @@ export type MediaDevice = v.InferOutput<typeof DeviceSchema>;
  * connection; `switchInput` replaces a stream's audio track (new device) in
  * every sender that carries it; `setOutput` routes every remote stream to a
  * speaker; `stats` reads what the call needs (`packetsReceived` rather than a
- * possibly stale `audioLevel`).
+ * possibly stale `audioLevel`). `prepareAnswer` answers an incoming offer ahead of time
+ * (while the call rings): the host applies the offer, makes its audio
+ * transceivers send-capable but with no track (nothing is sent), sets the local
+ * answer and waits for ICE gathering (bounded); the first `addTrack` on that
+ * peer connection then fills the prepared sender (replaceTrack, no renegotiation).
  */
 export const HostRequestSchema = v.variant('op', [
   v.strictObject({
@@ -111,6 +115,7 @@ export const HostRequestSchema = v.variant('op', [
   }),
   v.strictObject({ op: v.literal('addTrack'), pcId: Id, trackId: Id, streamId: Id }),
   v.strictObject({ op: v.literal('createOffer'), pcId: Id, iceRestart: v.optional(v.boolean()) }),
+  v.strictObject({ op: v.literal('prepareAnswer'), pcId: Id, offer: Sdp }),
   v.strictObject({ op: v.literal('createAnswer'), pcId: Id }),
   v.strictObject({ op: v.literal('setLocalDescription'), pcId: Id, description: DescriptionSchema }),
   v.strictObject({ op: v.literal('setRemoteDescription'), pcId: Id, description: DescriptionSchema }),
@@ -141,6 +146,7 @@ export interface HostResults {
   addTrack: null;
   createOffer: Description;
   createAnswer: Description;
+  prepareAnswer: Description;
   setLocalDescription: null;
   setRemoteDescription: null;
   close: null;
@@ -159,6 +165,7 @@ export const HostResultSchemas = {
   addTrack: v.null(),
   createOffer: DescriptionSchema,
   createAnswer: DescriptionSchema,
+  prepareAnswer: DescriptionSchema,
   setLocalDescription: v.null(),
   setRemoteDescription: v.null(),
   close: v.null(),

@@ -229,6 +229,9 @@ export class NodeMediaHost {
         return plain(await this.requirePc(request.pcId).pc.createOffer());
       case 'createAnswer':
         return plain(await this.requirePc(request.pcId).pc.createAnswer());
+      case 'prepareAnswer':
+        // Not done here: main then answers the usual way, everything on Answer.
+        throw new HostError('NotSupportedError', 'this host does not prepare answers');
       case 'setLocalDescription':
         await this.requirePc(request.pcId).pc.setLocalDescription(request.description);
         return null;

@@ -86,7 +86,7 @@ export class PresenceServer {
         const headers: Array<[string, string]> = [['Expires', String(r.expires)]];
         if (r.etag !== undefined) headers.unshift(['SIP-ETag', r.etag]);
         conn.send(createResponse(req, 200, { headers }));
-        this.d.logger.info(`${label} → 200 etag=${r.etag ?? '-'} expires=${r.expires} (${r.change})`);
+        this.d.logger.debug(`${label} → 200 etag=${r.etag ?? '-'} expires=${r.expires} (${r.change})`);
         if (r.change === 'created' || r.change === 'modified' || r.change === 'removed')
           this.notifyWatchers(aor);
         return;
@@ -133,7 +133,7 @@ export class PresenceServer {
       if (contact) sub.remoteTarget = contact.uri;
       sub.expiresAt = now + expires * 1000;
       this.sendOk(conn, req, undefined, expires);
-      this.d.logger.info(`${label}: 200 refresh (expires ${expires})`);
+      this.d.logger.debug(`${label}: 200 refresh (expires ${expires})`);
       if (expires === 0) this.terminate(sub);
       else this.notify(sub);
       return;
@@ -169,7 +169,7 @@ export class PresenceServer {
       cseq: 0,
     };
     this.sendOk(conn, req, localTag, expires);
-    this.d.logger.info(`${label}: 200 (expires ${expires})`);
+    this.d.logger.debug(`${label}: 200 (expires ${expires})`);
     if (expires === 0) {
       // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, then it's over.
       this.send(sub, 'terminated;reason=timeout');
@@ -243,7 +243,9 @@ export class PresenceServer {
       if (ev.kind === 'response' && ev.response.status < 200) return;
       this.d.clients.finish(branch, 'NOTIFY');
       if (ev.kind === 'response') {
-        this.d.logger.info(`${label}: ${ev.response.status} (${state.split(';')[0]}, ${what})`);
+        // A NOTIFY answered 2xx is routine (debug); anything else is worth seeing.
+        const level = ev.response.status < 300 ? 'debug' : 'info';
+        this.d.logger[level](`${label}: ${ev.response.status} (${state.split(';')[0]}, ${what})`);
         if (ev.response.status === 481) this.dropAfterFailure(sub, 'subscriber answered 481');
         return;
       }

@@ -148,10 +148,10 @@ export class Proxy {
     }
     conn.send(createResponse(req, 200));
     if (txn.final !== undefined) {
-      this.d.logger.info(`${label}: 200 (INVITE already answered ${txn.final})`);
+      this.d.logger.debug(`${label}: 200 (INVITE already answered ${txn.final})`);
       return;
     }
-    this.d.logger.info(`${label}: 200, cancelling`);
+    this.d.logger.debug(`${label}: 200, cancelling`);
     txn.cancelled = true;
     const br = txn.branch;
     if (br && !br.done) {
@@ -186,7 +186,7 @@ export class Proxy {
     out.uri = res.target.uri;
     out.headers.prepend('Via', this.d.identity.via(this.d.identity.newBranch(conn.id)));
     res.target.conn.send(out);
-    this.d.logger.info(`${label}: relayed`);
+    this.d.logger.debug(`${label}: relayed`);
   }
 
   /** A response arriving on any connection. */
@@ -373,7 +373,7 @@ export class Proxy {
       this.finalize(txn, createResponse(txn.request, 480, { reason: 'Too Many Redirects' }));
       return;
     }
-    this.d.logger.info(
+    this.d.logger.debug(
       `${txn.label}: ${res.status} redirect to ${contacts.join(', ') || '(no contact)'} (${txn.redirects}/${MAX_REDIRECTS})`,
     );
     txn.queue = [...fresh, ...txn.queue.filter((u) => !fresh.includes(u))];
@@ -387,7 +387,7 @@ export class Proxy {
       txn.tried.add(uri);
       const res = this.d.locator.resolve(uri);
       if (res.kind === 'found') {
-        this.d.logger.info(
+        this.d.logger.debug(
           `${txn.label}: trying ${uri}${res.target.uri === uri ? '' : ` at ${res.target.uri}`}`,
         );
         this.sendBranch(txn, res.target);
@@ -405,7 +405,7 @@ export class Proxy {
     txn.upstream.send(res);
     if (!first) return;
     const how = txn.redirects > 0 ? `relayed after ${txn.redirects} redirect(s)` : 'relayed';
-    this.d.logger.info(`${txn.label}: ${how} → ${res.status} ${res.reason}`);
+    this.d.logger.debug(`${txn.label}: ${how} → ${res.status} ${res.reason}`);
     if (txn.method === 'INVITE') {
       // Kept for ACK absorption (failure) or 2xx retransmissions.
       txn.linger = this.d.timers.after(LINGER_MS, () => this.txns.delete(txn.key));

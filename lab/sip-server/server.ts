@@ -443,7 +443,7 @@ class LabSipServer {
         : added
           ? `${n}, expires ${added.expires}`
           : `unregistered, ${n} left`;
-    this.log.info(`${label} → 200 (${outcome})`);
+    this.log.debug(`${label} → 200 (${outcome})`);
   }
 
   private publish(conn: Connection, req: SipRequest, info: RequestInfo): void {

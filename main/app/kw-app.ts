@@ -208,12 +208,14 @@ export class KwApp {
     return { ...view, history };
   }
 
-  /** One conversation (`interactionId`) or all, as a file the host saves or the page downloads. */
+  /** One conversation (`interactionId`) or all (each read from history), as a file the host saves or the page downloads. */
   private async exportHistory(format: ExportFormat, interactionId: string | undefined) {
-    const all = this.signedIn().conversations.list().map(conversationView);
-    const chosen = interactionId === undefined ? all : all.filter((c) => c.interactionId === interactionId);
-    if (interactionId !== undefined && chosen.length === 0)
+    const conversations = this.signedIn().conversations;
+    if (interactionId !== undefined && !conversations.has(interactionId))
       throw new Error('That conversation is no longer in your history.');
+    const chosen = (
+      interactionId === undefined ? await conversations.readAll() : [await conversations.read(interactionId)]
+    ).map(conversationView);
     const file = exportFile(chosen, format, new Date(), interactionId !== undefined);
     this.options.logger.info('history exported', { format, conversations: chosen.length });
     return this.options.exports ? this.options.exports.deliver(file) : { kind: 'download' as const, ...file };
@@ -545,6 +547,8 @@ export class KwApp {
         return Promise.resolve(null);
       },
       'history.export': ({ format, interactionId }) => this.exportHistory(format, interactionId),
+      'chats.open': async ({ interactionId }) =>
+        conversationView(await this.signedIn().conversations.read(interactionId)),
       'history.keepAside': () => {
         this.unreadableKeptAside = true;
         this.options.logger.info('unreadable history kept aside: starting fresh');

@@ -12,7 +12,8 @@ import type {
   RequestsView,
   StatusView,
 } from '../../preload/contract.js';
-import type { CallRecord, ChatMessage, Conversation } from '../core/conversations/model.js';
+import type { CallRecord, ChatMessage } from '../core/conversations/model.js';
+import { isWhole, type ListedConversation } from '../core/conversations/conversation-summary.js';
 import type { CallLevels, CallState, DeviceState } from '../core/calls/call-state.js';
 import { outcomeSentence, trailingStatus } from '../core/sip/outcome-text.js';
 import { connectionView } from './connection-view.js';
@@ -73,8 +74,12 @@ function historyView(core: KwCore): StatusView['history'] {
   };
 }
 
-/** A conversation as the renderer sees it: field by field, so the history format can change without the view. */
-export function conversationView(c: Conversation): ConversationView {
+/**
+ * A conversation as the renderer sees it: field by field, so the history
+ * format can change without the view. Of a summary, only the last message and
+ * call are sent, with the counts (`summary`).
+ */
+export function conversationView(c: ListedConversation): ConversationView {
   return {
     interactionId: c.interactionId,
     agent: { uri: c.agent.uri, displayName: c.agent.displayName },
@@ -87,8 +92,17 @@ export function conversationView(c: Conversation): ConversationView {
     ...(c.endedAt !== undefined ? { endedAt: c.endedAt } : {}),
     ...(c.unsolicited !== undefined ? { unsolicited: c.unsolicited } : {}),
     ...(c.agentOfflineSince !== undefined ? { agentOfflineSince: c.agentOfflineSince } : {}),
-    messages: c.messages.map(messageView),
-    calls: (c.calls ?? []).map(callRecordView),
+    ...partsView(c),
+  };
+}
+
+function partsView(c: ListedConversation): Pick<ConversationView, 'messages' | 'calls' | 'summary'> {
+  if (isWhole(c))
+    return { messages: c.messages.map(messageView), calls: (c.calls ?? []).map(callRecordView) };
+  return {
+    messages: c.lastMessage ? [messageView(c.lastMessage)] : [],
+    calls: c.lastCall ? [callRecordView(c.lastCall)] : [],
+    summary: { messageCount: c.messageCount, callCount: c.callCount },
   };
 }
 

@@ -10,9 +10,11 @@ import { ComposerClosed, composerClosedReason } from './chat/composer-closed.js'
 import { EndButton } from './chat/end-button.js';
 import { ExportButton } from './chat/export-button.js';
 import { Messages } from './chat/messages.js';
+import { useWholeConversation } from './chat/use-whole-conversation.js';
 
 export function ChatView(props: { c: ConversationView }): JSX.Element {
-  const { c } = props;
+  const whole = useWholeConversation(props.c);
+  const c = whole.view;
   const agentName = c.agent.displayName || c.agent.uri;
   const ended = c.state === 'ended';
   const isTyping = typing.value.has(c.interactionId) && !ended;
@@ -57,6 +59,11 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
       </header>
       <div class={`chat-body${hasData ? ' has-data' : ''}`}>
         <div class="chat-main">
+          {(whole.loading || whole.problem) && (
+            <p class="muted small" data-testid="history-loading" role="status">
+              {whole.problem || 'Reading this conversation from your history…'}
+            </p>
+          )}
           <Messages c={c} />
           <div class={`typing${isTyping ? ' is-on' : ''}`} data-testid="typing-indicator" aria-live="polite">
             {isTyping && (

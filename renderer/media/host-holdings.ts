@@ -30,6 +30,8 @@ export interface RemoteTrack {
 
 export interface PcEntry extends VersionedPc {
   readonly remote: Map<MediaStreamTrack, RemoteTrack>;
+  /** Senders of a prepared answer that may send but have no track yet: `addTrack` fills them. */
+  readonly idleSenders: RTCRtpSender[];
   /** Removes the host's listeners from the connection. */
   readonly detach: () => void;
 }

@@ -3,6 +3,7 @@ import type { MediaStats } from '../../wire/media-host.js';
 import type { Handlers, HostContext } from './host-context.js';
 import { HostError } from './host-holdings.js';
 import { openPeerConnection } from './peer-connection.js';
+import { fillIdleSender, prepareAnswer } from './prepared-answer.js';
 import { summarizeStats } from './stats.js';
 
 export type PcOps = Omit<
@@ -31,7 +32,7 @@ export function pcOps(ctx: HostContext): PcOps {
       const s = holdings.stream(streamId);
       const track = s.tracks.get(trackId);
       if (!track) throw new HostError('NotFoundError', `no track ${trackId} in stream ${streamId}`);
-      entry.pc.addTrack(track, s.stream);
+      if (!(await fillIdleSender(entry, track, s.stream))) entry.pc.addTrack(track, s.stream);
       return null;
     },
     async createOffer({ pcId, iceRestart }) {
@@ -41,6 +42,9 @@ export function pcOps(ctx: HostContext): PcOps {
     async createAnswer({ pcId }) {
       const d = await holdings.pc(pcId).pc.createAnswer();
       return { type: d.type, sdp: d.sdp ?? '' };
+    },
+    async prepareAnswer({ pcId, offer }) {
+      return prepareAnswer(holdings.pc(pcId), offer);
     },
     async setLocalDescription({ pcId, description: d }) {
       await holdings.pc(pcId).pc.setLocalDescription(d);

@@ -39,6 +39,7 @@ export function openPeerConnection(request: CreateRequest, ctx: HostContext): Pc
     version: 1,
     last: readState(pc),
     remote: new Map(),
+    idleSenders: [],
     detach: () => {
       for (const [type, l] of listeners) pc.removeEventListener(type, l);
     },

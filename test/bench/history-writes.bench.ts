@@ -14,7 +14,12 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileHistoryStore } from '../../main/core/history/file-history-store.js';
-import type { HistoryLoad, HistoryStatus, HistoryStore } from '../../main/core/history/history-store.js';
+import type {
+  HistoryIndex,
+  HistoryLoad,
+  HistoryStatus,
+  HistoryStore,
+} from '../../main/core/history/history-store.js';
 import type { HistoryFiles } from '../../main/core/history/history-files.js';
 import { ConversationService } from '../../main/core/conversations/conversation-service.js';
 import type { Conversation } from '../../main/core/conversations/model.js';
@@ -77,6 +82,14 @@ class WholeFileHistoryStore implements HistoryStore {
 
   loadAll(): Promise<HistoryLoad> {
     return Promise.resolve({ conversations: [], problems: [] });
+  }
+
+  loadIndex(): Promise<HistoryIndex> {
+    return Promise.resolve({ active: [], ended: [], problems: [] });
+  }
+
+  read(): Promise<Conversation | undefined> {
+    return Promise.resolve(undefined);
   }
 
   status(): HistoryStatus {

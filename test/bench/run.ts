@@ -64,7 +64,7 @@ const RUNS = {
   message: quick ? 30 : 300,
   reRegister: quick ? 3 : 10,
   routing: quick ? 10 : 100,
-  previewVisible: quick ? 10 : 50,
+  previewVisible: quick ? 10 : 200,
   answer: quick ? 5 : 20,
 };
 const ROUTER_SCALE: RouterScalePlan = planOrExit();
@@ -231,11 +231,11 @@ function print(reference: Summary, rows: Row[]): void {
     `reference: WebSocket echo round trip on loopback, median ${reference.median.toFixed(3)} ms over ${reference.runs} runs\n`,
   );
   console.log(
-    `${'benchmark'.padEnd(48)} ${'server'.padEnd(9)} ${'runs'.padStart(5)} ${'median'.padStart(9)} ${'p10'.padStart(9)} ${'p90'.padStart(9)} ${'× ref'.padStart(9)}`,
+    `${'benchmark'.padEnd(48)} ${'server'.padEnd(9)} ${'runs'.padStart(5)} ${'median'.padStart(9)} ${'p10'.padStart(9)} ${'p90'.padStart(9)} ${'p99'.padStart(9)} ${'× ref'.padStart(9)}`,
   );
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(48)} ${r.server.padEnd(9)} ${String(r.summary.runs).padStart(5)} ${f(r.summary.median)} ${f(r.summary.p10)} ${f(r.summary.p90)} ${r.ratioToReference.toFixed(1).padStart(9)}`,
+      `${r.name.padEnd(48)} ${r.server.padEnd(9)} ${String(r.summary.runs).padStart(5)} ${f(r.summary.median)} ${f(r.summary.p10)} ${f(r.summary.p90)} ${f(r.summary.p99)} ${r.ratioToReference.toFixed(1).padStart(9)}`,
     );
   }
 }

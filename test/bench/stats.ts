@@ -4,6 +4,7 @@ export interface Summary {
   readonly median: number;
   readonly p10: number;
   readonly p90: number;
+  readonly p99: number;
   readonly min: number;
   readonly max: number;
 }
@@ -24,6 +25,7 @@ export function summarize(samples: readonly number[]): Summary {
     median: at(0.5),
     p10: at(0.1),
     p90: at(0.9),
+    p99: at(0.99),
     min: sorted[0] ?? 0,
     max: sorted.at(-1) ?? 0,
   };

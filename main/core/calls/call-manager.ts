@@ -15,9 +15,9 @@ import type { CallRecord, Conversation } from '../conversations/model.js';
 import type { ManualState } from '../../../wire/presence/manual-states.js';
 import type { CallLevels, CallPhase, CallState, DeviceState } from './call-state.js';
 import { CallLevelMeter } from './call-levels.js';
-import type { CallMedia, CapturedStream } from './call-media.js';
+import type { CallMedia, CapturedStream, PreparedMedia } from './call-media.js';
 import type { CallSession, WatchedConnection } from './call-session.js';
-import { readIncomingCall, type CallParty, type IncomingCallInfo } from './incoming-call.js';
+import { readIncomingCall, sdpOffer, type CallParty, type IncomingCallInfo } from './incoming-call.js';
 import { describeEnd, type EndFacts } from './end-reason.js';
 
 export class CallError extends Error {
@@ -70,6 +70,8 @@ interface Entry {
   remoteHeld: boolean;
   dtmf: string;
   stream?: CapturedStream;
+  /** The answer the media host prepares while the call rings (undefined once it failed). */
+  prepared?: Promise<PreparedMedia | undefined>;
   /** The session's peer connection, which the media port names in its measurements. */
   connection?: object;
   readonly meter: CallLevelMeter;
@@ -133,8 +135,15 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     entry.phase = 'connecting';
     this.emitChanged();
     let stream: CapturedStream;
+    const prepared = entry.prepared ?? Promise.resolve(undefined);
+    const startedAt = this.clock.now();
     try {
-      stream = await this.options.media.capture(this.devicesChosen.input || undefined);
+      // The microphone opens only now (privacy: nothing is captured while it rings), alongside
+      // the answer prepared while ringing, if that is still under way.
+      [stream] = await Promise.all([
+        this.options.media.capture(this.devicesChosen.input || undefined),
+        prepared,
+      ]);
     } catch (error) {
       this.log.error('microphone capture failed: refusing the call', { callId, error: String(error) });
       entry.localReason = 'media-lost';
@@ -147,8 +156,15 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       throw new CallError('the call ended before it could be answered');
     }
     entry.stream = stream;
+    const ready = await prepared;
+    const pcConfig = ready?.pcConfig ?? this.options.media.pcConfig();
+    this.log.debug('answering', {
+      callId,
+      prepared: ready !== undefined,
+      waitedMs: this.clock.now() - startedAt,
+    });
     try {
-      entry.session.answer({ mediaStream: stream, pcConfig: this.options.media.pcConfig() });
+      entry.session.answer({ mediaStream: stream, pcConfig: { ...pcConfig } });
     } catch (error) {
       this.log.error('answer failed', { callId, error: String(error) });
       entry.localReason = 'media-lost';
@@ -260,6 +276,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       offs: [],
     };
     this.calls.set(entry.id, entry);
+    this.prepare(entry, invite.raw);
     entry.ringTimer = this.clock.setTimeout(() => {
       if (entry.phase !== 'ringing') return;
       entry.localReason = 'no-answer';
@@ -291,6 +308,28 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       escalation: info.escalation ?? 'call',
     });
     this.emitChanged();
+  }
+
+  /** Answers the offer on the media host while it rings, so Answer only sends the 200 OK. */
+  private prepare(entry: Entry, raw: string): void {
+    const offer = sdpOffer(raw);
+    const media = this.options.media;
+    if (!offer || !media.prepareAnswer) return;
+    const startedAt = this.clock.now();
+    entry.prepared = media.prepareAnswer(offer).then(
+      (prepared) => {
+        // A call that ended meanwhile lets go of it in ended(), once this settles.
+        this.log.debug('answer prepared', { callId: entry.id, ms: this.clock.now() - startedAt });
+        return prepared;
+      },
+      (error: unknown) => {
+        this.log.warn('could not prepare the answer while ringing: answering the usual way', {
+          callId: entry.id,
+          error: String(error),
+        });
+        return undefined;
+      },
+    );
   }
 
   private watchConnection(entry: Entry, pc: WatchedConnection): void {
@@ -341,6 +380,8 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     entry.endedAt = this.clock.now();
     entry.endReason = reason;
     if (entry.stream) this.options.media.release(entry.stream);
+    // Not taken by JsSIP (declined, cancelled, rung out): close it; taken, JsSIP closes it.
+    void entry.prepared?.then((prepared) => prepared?.discard());
     this.log.info('call ended', { callId: entry.id, originator, cause, reason });
     this.record(entry, outcome, reason);
     this.updatePresence();

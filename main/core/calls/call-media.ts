@@ -11,6 +11,12 @@ export interface CapturedStream {
   readonly id: string;
 }
 
+/** An answer prepared while ringing: `pcConfig` for `session.answer()`; `discard()` when the call ends. */
+export interface PreparedMedia {
+  readonly pcConfig: Readonly<Record<string, unknown>>;
+  discard(): void;
+}
+
 export interface CallMedia {
   /** A media host is attached and ready. */
   readonly available: boolean;
@@ -23,6 +29,12 @@ export interface CallMedia {
   setOutput(audioDeviceId: string): Promise<void>;
   /** pcConfig fields that send JsSIP's new peer connection to this media host. */
   pcConfig(): Record<string, unknown>;
+  /**
+   * Answers an incoming SDP offer on the host while the call rings, without a
+   * microphone (nothing is sent): Answer then only has to send the 200 OK. A
+   * port without it answers the usual way, everything on Answer.
+   */
+  prepareAnswer?(offer: string): Promise<PreparedMedia>;
   /**
    * The sound of a call, measured by the host about 5 times a second while its
    * peer connection (the session's `connection`) is connected. A port without

@@ -76,3 +76,16 @@ function bounded(uri: string, displayName: string): CallParty | undefined {
   if (uri.length > LIMITS.uri || displayName.length > LIMITS.displayName) return undefined;
   return { uri, displayName };
 }
+
+/** Larger offers are not prepared ahead (the media host protocol's SDP bound). */
+const MAX_OFFER = 64 * 1024;
+
+/** The INVITE's SDP offer, when its body is one: the call can be prepared while it rings. */
+export function sdpOffer(raw: string): string | undefined {
+  const type = rawHeaders(raw).find((h) => /^(content-type|c)$/i.test(h.name))?.value;
+  if (!type || !/^application\/sdp\s*(;|$)/i.test(type)) return undefined;
+  const blank = /\r?\n\r?\n/.exec(raw);
+  if (!blank) return undefined;
+  const body = raw.slice(blank.index + blank[0].length);
+  return body.length > 0 && body.length <= MAX_OFFER ? body : undefined;
+}

@@ -3,6 +3,10 @@
  * (text/plain with X-Interaction-Id), delivery state per outgoing message with
  * retry, typing notifications both ways (RFC 3994), and `end` from either side.
  * Every change is saved to the history store.
+ *
+ * Memory stays flat with history: active conversations are kept whole, and so
+ * are the few ended ones last opened or ended (`KEEP_ENDED`); every other
+ * ended one is only its summary, its messages read from disk when opened.
  */
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../events.js';
@@ -13,7 +17,7 @@ import { INTERACTION_HEADER } from '../../../wire/header-names.js';
 import type { SentResult, SendOptions, SipReply } from '../sip/agent.js';
 import type { ControlSender } from '../previews/control-sender.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { HistoryLoad, HistoryStore } from '../history/history-store.js';
+import type { HistoryIndex, HistoryStore } from '../history/history-store.js';
 import { toAor } from '../../../wire/sip/uri.js';
 import type { CallRecord, ChatMessage, Conversation } from './model.js';
 import { encodeIsComposing, type Composing } from '../../../wire/is-composing.js';
@@ -21,6 +25,16 @@ import { IS_COMPOSING_CONTENT_TYPE, TEXT_PLAIN_UTF8 } from '../../../wire/conten
 import { NOT_TRUSTED, type TrustedRoutingPoints } from '../previews/trusted-routing-points.js';
 import { UnsolicitedPolicy, isTakenUp } from './unsolicited-policy.js';
 import { deliveryFailure, agentGone } from './delivery-failure.js';
+import {
+  isWhole,
+  summaryOf,
+  type ConversationSummary,
+  type ListedConversation,
+} from './conversation-summary.js';
+import { RecentIds } from './recent-ids.js';
+
+/** Ended conversations kept whole besides the active ones: the last opened or ended. */
+export const KEEP_ENDED = 4;
 
 /** What the service needs from the SIP agent: sending a MESSAGE. */
 export interface MessageTransport {
@@ -51,7 +65,12 @@ export class ConversationError extends Error {
 }
 
 export class ConversationService extends TypedEmitter<ConversationEvents> {
+  /** Whole conversations: the active ones and the `KEEP_ENDED` last opened or ended. */
   private readonly conversations = new Map<string, Conversation>();
+  /** The other ended conversations: their messages are on disk. */
+  private readonly summaries = new Map<string, ConversationSummary>();
+  /** Ended conversations kept whole. */
+  private readonly recentEnded = new RecentIds(KEEP_ENDED);
   private readonly knownAgents = new Set<string>();
   private readonly typingTimers = new Map<string, unknown>();
   private readonly composingSent = new Map<string, { state: 'active' | 'idle'; at: number }>();
@@ -64,30 +83,75 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     this.unsolicited = options.unsolicited ?? new UnsolicitedPolicy({ clock: this.clock });
   }
 
-  /** Conversations, active first, then newest first. */
-  list(): Conversation[] {
-    return [...this.conversations.values()].sort((a, b) =>
+  /** Conversations, active first, then newest first: whole when in memory, else summaries. */
+  list(): ListedConversation[] {
+    return [...this.conversations.values(), ...this.summaries.values()].sort((a, b) =>
       a.state !== b.state ? (a.state === 'active' ? -1 : 1) : b.startedAt.localeCompare(a.startedAt),
     );
   }
 
+  /** The conversation if it is whole in memory (active, or ended and opened lately); see `read` and `has`. */
   get(interactionId: string): Conversation | undefined {
     return this.conversations.get(interactionId);
   }
 
-  /** Restores what the history store kept. */
+  /** Whether the conversation is known, whole or as a summary. */
+  has(interactionId: string): boolean {
+    return this.conversations.has(interactionId) || this.summaries.has(interactionId);
+  }
+
+  /**
+   * A conversation whole, read from history when only its summary is in
+   * memory; it then stays whole among the last `KEEP_ENDED` opened.
+   */
+  async read(interactionId: string): Promise<Conversation> {
+    const inMemory = this.conversations.get(interactionId);
+    if (inMemory !== undefined) {
+      if (inMemory.state === 'ended') this.touchEnded(interactionId);
+      return inMemory;
+    }
+    if (!this.summaries.has(interactionId)) throw new ConversationError('no such conversation');
+    const loaded = await this.options.history.read(interactionId);
+    // Changed meanwhile (a late delivery): that state is newer than the file's.
+    const now = this.conversations.get(interactionId);
+    if (now !== undefined) return now;
+    if (loaded === undefined)
+      throw new ConversationError('this conversation could not be read from your history');
+    this.keepWhole(loaded);
+    return loaded;
+  }
+
+  /** Every conversation whole, newest first, each read from history in turn (not kept in memory): the export. */
+  async readAll(): Promise<Conversation[]> {
+    const all: Conversation[] = [];
+    for (const c of this.list()) {
+      const whole = isWhole(c) ? c : await this.options.history.read(c.interactionId);
+      if (whole !== undefined) all.push(whole);
+      else
+        this.options.logger.warn('a conversation could not be read for export', {
+          interactionId: c.interactionId,
+        });
+    }
+    return all;
+  }
+
+  /** Restores what the history store kept: active conversations whole, ended ones as summaries. */
   async restore(): Promise<void> {
-    let loaded: HistoryLoad;
+    let loaded: HistoryIndex;
     try {
-      loaded = await this.options.history.loadAll();
+      loaded = await this.options.history.loadIndex();
     } catch (error) {
       // History is never a reason not to start: chats go on in memory.
       this.options.logger.error('history could not be loaded: starting without it', { error: String(error) });
       return;
     }
-    for (const c of loaded.conversations) {
+    for (const c of loaded.active) {
       this.conversations.set(c.interactionId, c);
       this.rememberAgent(c.agent.uri);
+    }
+    for (const s of loaded.ended) {
+      this.summaries.set(s.interactionId, s);
+      this.rememberAgent(s.agent.uri);
     }
     for (const p of loaded.problems)
       this.options.logger.warn('history entry set aside', {
@@ -98,8 +162,8 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
   }
 
   /** An accepted preview becomes a conversation whose first message is the agent's. */
-  open(preview: Preview): Conversation {
-    const existing = this.conversations.get(preview.interactionId);
+  open(preview: Preview): ListedConversation {
+    const existing = this.known(preview.interactionId);
     if (existing) return existing;
     const now = new Date(this.clock.now()).toISOString();
     const conversation: Conversation = {
@@ -128,7 +192,7 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
       return { status: 400, reason: `Invalid ${INTERACTION_HEADER}` };
     if (text.length > LIMITS.text) return { status: 413, reason: 'Message Too Long' };
     const sender = toAor(from.uri);
-    const conversation = this.conversations.get(interactionId);
+    const conversation = this.known(interactionId);
     const message: ChatMessage = {
       id: randomUUID(),
       direction: 'in',
@@ -143,13 +207,15 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
   }
 
   private receiveInto(
-    conversation: Conversation,
+    conversation: ListedConversation,
     sender: string | undefined,
     message: ChatMessage,
   ): SipReply {
     if (!sender || toAor(conversation.agent.uri) !== sender)
       return { status: 403, reason: 'Not A Participant' };
-    if (conversation.state === 'ended') return { status: 481, reason: 'Conversation Ended' };
+    // A summary is always an ended conversation.
+    if (conversation.state === 'ended' || !isWhole(conversation))
+      return { status: 481, reason: 'Conversation Ended' };
     if (!isTakenUp(conversation)) {
       const refused = this.unsolicited.admitMessage(sender);
       if (refused) return refused;
@@ -193,9 +259,11 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
   }
 
   receiveComposing(from: string, interactionId: string | undefined, composing: Composing): SipReply {
-    const conversation = interactionId ? this.conversations.get(interactionId) : undefined;
+    const conversation = interactionId ? this.known(interactionId) : undefined;
     if (!conversation || !interactionId) return { status: 481, reason: 'No Such Interaction' };
     if (toAor(conversation.agent.uri) !== toAor(from)) return { status: 403, reason: 'Not A Participant' };
+    // Typing in a conversation whose messages are on disk (ended): nothing to show.
+    if (!isWhole(conversation)) return { status: 200 };
     if (composing.state === 'idle') {
       this.stopTyping(interactionId);
       return { status: 200 };
@@ -212,7 +280,7 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
   }
 
   receiveEnd(from: string, interactionId: string): SipReply {
-    const conversation = this.conversations.get(interactionId);
+    const conversation = this.known(interactionId);
     if (!conversation) return { status: 481, reason: 'No Such Interaction' };
     const fromRouter =
       conversation.routingPoint !== undefined && toAor(conversation.routingPoint) === toAor(from);
@@ -220,7 +288,7 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     if (fromRouter && !this.options.trustedRoutingPoints.has(from)) return NOT_TRUSTED;
     if (!fromRouter && toAor(conversation.agent.uri) !== toAor(from))
       return { status: 403, reason: 'Not A Participant' };
-    if (conversation.state === 'ended') return { status: 200 };
+    if (conversation.state === 'ended' || !isWhole(conversation)) return { status: 200 };
     this.stopTyping(interactionId);
     this.put({
       ...conversation,
@@ -303,6 +371,7 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
 
   /** Ends the conversation: tells the agent and the routing point (which frees this KW). */
   async end(interactionId: string): Promise<void> {
+    if (this.summaries.has(interactionId)) return;
     const conversation = this.require(interactionId);
     if (conversation.state === 'ended') return;
     this.put({
@@ -374,8 +443,21 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     return final;
   }
 
+  /** A conversation whose messages went to disk meanwhile (ended, not opened lately) is read back first. */
   private update(interactionId: string, change: (c: Conversation) => Conversation): void {
-    this.put(change(this.require(interactionId)));
+    const whole = this.conversations.get(interactionId);
+    if (whole !== undefined) {
+      this.put(change(whole));
+      return;
+    }
+    this.read(interactionId).then(
+      (c) => this.put(change(c)),
+      (error: unknown) =>
+        this.options.logger.error('a change to an ended conversation was lost: it could not be read', {
+          interactionId,
+          error: String(error),
+        }),
+    );
   }
 
   private replaceMessage(interactionId: string, message: ChatMessage): void {
@@ -396,10 +478,11 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
 
   /** Records an escalated call of this interaction in its history (ignored for an unknown one). */
   recordCall(interactionId: string, record: CallRecord): boolean {
-    const conversation = this.conversations.get(interactionId);
-    if (!conversation) return false;
-    const calls = [...(conversation.calls ?? []).filter((c) => c.callId !== record.callId), record];
-    this.put({ ...conversation, calls });
+    if (!this.has(interactionId)) return false;
+    this.update(interactionId, (c) => ({
+      ...c,
+      calls: [...(c.calls ?? []).filter((r) => r.callId !== record.callId), record],
+    }));
     return true;
   }
 
@@ -410,12 +493,17 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
 
   private require(interactionId: string): Conversation {
     const conversation = this.conversations.get(interactionId);
-    if (!conversation) throw new ConversationError('no such conversation');
-    return conversation;
+    if (conversation) return conversation;
+    if (this.summaries.has(interactionId)) throw new ConversationError('this conversation has ended');
+    throw new ConversationError('no such conversation');
+  }
+
+  private known(interactionId: string): ListedConversation | undefined {
+    return this.conversations.get(interactionId) ?? this.summaries.get(interactionId);
   }
 
   private put(conversation: Conversation): void {
-    this.conversations.set(conversation.interactionId, conversation);
+    this.keepWhole(conversation);
     this.emit('changed', conversation);
     this.options.history.save(conversation).catch((error: unknown) => {
       this.options.logger.error('could not save conversation history', {
@@ -423,6 +511,23 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
         error: String(error),
       });
     });
+  }
+
+  /** The conversation whole in memory; an ended one joins the last opened, pushing the oldest of them to disk. */
+  private keepWhole(conversation: Conversation): void {
+    const id = conversation.interactionId;
+    this.conversations.set(id, conversation);
+    this.summaries.delete(id);
+    if (conversation.state === 'ended') this.touchEnded(id);
+  }
+
+  private touchEnded(id: string): void {
+    for (const old of this.recentEnded.touch(id)) {
+      const c = this.conversations.get(old);
+      if (c === undefined || c.state !== 'ended') continue;
+      this.conversations.delete(old);
+      this.summaries.set(old, summaryOf(c));
+    }
   }
 }
 

@@ -29,7 +29,7 @@ export type JournalEntry =
   | { readonly k: 'msg'; readonly i: number; readonly m: ChatMessage }
   | { readonly k: 'calls'; readonly r: readonly CallRecord[] };
 
-const HeaderSchema = v.omit(ConversationSchema, ['messages', 'calls']);
+export const HeaderSchema = v.omit(ConversationSchema, ['messages', 'calls']);
 
 export const JournalEntrySchema = v.variant('k', [
   v.strictObject({ k: v.literal('start'), v: v.literal(2), h: HeaderSchema }),

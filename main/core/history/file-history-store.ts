@@ -9,13 +9,25 @@
  * memory, `status()` says why in a sentence, and the writes are tried again on
  * the next change and every `retryMs`; when one goes through, every owed
  * conversation is written and the problem clears. Loading never throws either.
+ *
+ * Memory stays flat with history: an ended conversation is kept in memory only
+ * until its journal is up to date; at start only the summaries of ended
+ * conversations are returned (`loadIndex`), and `read` takes one from disk.
  */
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Unsubscribe } from '../events.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Conversation } from '../conversations/model.js';
-import type { HistoryLoad, HistoryProblem, HistoryStatus, HistoryStore } from './history-store.js';
+import type {
+  HistoryIndex,
+  HistoryLoad,
+  HistoryProblem,
+  HistoryStatus,
+  HistoryStore,
+} from './history-store.js';
+import { summaryOf, type ConversationSummary } from '../conversations/conversation-summary.js';
+import { RecentIds } from '../conversations/recent-ids.js';
 import type { JournalEntry } from './conversation-schema.js';
 import { nodeHistoryFiles, type HistoryFiles } from './history-files.js';
 import { encodeEntry } from './journal-format.js';
@@ -25,11 +37,13 @@ import { HistoryHealth } from './history-health.js';
 import { CorruptFolder } from './corrupt-folder.js';
 import {
   JOURNAL_EXTENSION,
+  readConversationFile,
   readHistoryDir,
+  type LoadedConversation,
   type HistoryDirContents,
   type Rewrite,
-  type LoadedConversation,
 } from './history-loader.js';
+import { readIndexFile, writeIndexFile, type IndexEntry } from './history-index-file.js';
 import { setAsideUnreadable } from './unreadable-folder.js';
 import { applyRetention } from './history-retention.js';
 
@@ -40,6 +54,10 @@ export interface FileHistoryOptions {
   readonly maxAgeDays?: number;
   /** Time for retention and for names in corrupt/ (default: the clock's). */
   readonly now?: () => number;
+  /** Ended conversations kept in memory after they are written, the last saved (default 4): a late change appends only itself. */
+  readonly keepEnded?: number;
+  /** How long after the last change to an ended conversation the index file is written (default 2 s). */
+  readonly indexDelayMs?: number;
   /** Schedules the retries while history cannot be written. */
   readonly clock?: Clock;
   /** How long to wait before trying failed writes again (default 30 s); any change also tries at once. */
@@ -54,7 +72,10 @@ export interface FileHistoryOptions {
 const SAFE_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 export class FileHistoryStore implements HistoryStore {
-  /** The latest state of each conversation, as saved or loaded. */
+  /**
+   * The latest state of the conversations in memory: the active ones, and any
+   * with a write owed or under way. An ended one leaves once its journal holds it.
+   */
   private readonly latest = new Map<string, Conversation>();
   /** What each journal on disk holds. Absent: missing, behind or torn, so the next write rewrites it whole. */
   private readonly journals = new Map<string, JournalSize>();
@@ -67,10 +88,16 @@ export class FileHistoryStore implements HistoryStore {
   private readonly now: () => number;
   private readonly health: HistoryHealth;
   private readonly corrupt: CorruptFolder;
+  private readonly recentEnded: RecentIds;
+  /** Every ended conversation's summary: what the index file holds. */
+  private readonly summaries = new Map<string, ConversationSummary>();
+  private readonly clock: Clock;
+  private indexTimer: unknown;
   private dirReady = false;
 
   constructor(private readonly options: FileHistoryOptions) {
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.files = options.files ?? nodeHistoryFiles;
     this.now = options.now ?? (() => clock.now());
     this.health = new HistoryHealth({
@@ -80,6 +107,7 @@ export class FileHistoryStore implements HistoryStore {
       retry: () => this.retry(),
       logger: options.logger,
     });
+    this.recentEnded = new RecentIds(options.keepEnded ?? 4);
     this.corrupt = new CorruptFolder(this.files, options.dir, this.now, options.logger);
   }
 
@@ -99,6 +127,10 @@ export class FileHistoryStore implements HistoryStore {
       );
     const entries = changesBetween(this.latest.get(id), conversation);
     this.latest.set(id, conversation);
+    if (conversation.state === 'ended') {
+      this.summaries.set(id, summaryOf(conversation));
+      this.indexSoon();
+    } else this.summaries.delete(id);
     if (entries.length === 0) return this.queues.get(id) ?? Promise.resolve();
     const queued = this.pending.get(id);
     if (queued) queued.push(...entries);
@@ -107,6 +139,18 @@ export class FileHistoryStore implements HistoryStore {
   }
 
   async loadAll(): Promise<HistoryLoad> {
+    const index = await this.loadIndex();
+    const conversations = [...index.active];
+    // One at a time, so no more than one ended conversation is read into memory at once beyond the result.
+    for (const { interactionId } of index.ended) {
+      const c = await this.read(interactionId);
+      if (c !== undefined) conversations.push(c);
+    }
+    conversations.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return { conversations, problems: index.problems };
+  }
+
+  async loadIndex(): Promise<HistoryIndex> {
     await this.flushed();
     // Loaded again (a new core after an account change): what was never written stays as it is in memory.
     const unsaved = this.owed().flatMap((id) => this.latest.get(id) ?? []);
@@ -117,17 +161,136 @@ export class FileHistoryStore implements HistoryStore {
         await setAsideUnreadable(this.files, this.options.dir, unreadable, this.now(), this.options.logger),
       );
     await this.checkWritable();
-    const { keep, drop } = applyRetention(loaded, (l) => l.conversation, {
+    const { keep, drop } = applyRetention(loaded, (l) => l.summary, {
       now: this.now(),
       maxAgeDays: this.options.maxAgeDays ?? 90,
       maxConversations: this.options.maxConversations ?? 1000,
     });
     await this.removeFiles(drop.map((l) => l.file));
     problems.push(...(await this.adopt(keep)));
-    for (const c of unsaved) this.latest.set(c.interactionId, c);
+    const summaries = new Map(keep.map((l) => [l.summary.interactionId, l.summary]));
+    for (const c of unsaved) {
+      this.latest.set(c.interactionId, c);
+      summaries.set(c.interactionId, summaryOf(c));
+    }
+    this.summaries.clear();
+    for (const [id, s] of summaries) if (s.state === 'ended') this.summaries.set(id, s);
     await Promise.all(this.owed().map((id) => this.enqueue(id)));
-    const conversations = [...this.latest.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    return { conversations, problems };
+    // Journals read whole, or gone: the index is brought up to date.
+    if (keep.some((l) => l.indexed !== true && l.summary.state === 'ended') || drop.length > 0)
+      this.indexSoon();
+    return { ...this.indexOf(summaries.values()), problems };
+  }
+
+  async read(interactionId: string): Promise<Conversation | undefined> {
+    if (!SAFE_ID.test(interactionId)) return undefined;
+    // A write under way lands first, so the file holds everything saved.
+    await this.queues.get(interactionId);
+    const inMemory = this.latest.get(interactionId);
+    if (inMemory !== undefined) return inMemory;
+    return this.journals.has(interactionId) ? this.readFromDisk(interactionId) : undefined;
+  }
+
+  /** Active conversations whole (they are in memory), ended ones as summaries; newest first. */
+  private indexOf(summaries: Iterable<ConversationSummary>): Omit<HistoryIndex, 'problems'> {
+    const active: Conversation[] = [];
+    const ended: ConversationSummary[] = [];
+    for (const s of summaries) {
+      const whole = s.state === 'active' ? this.latest.get(s.interactionId) : undefined;
+      if (whole !== undefined) active.push(whole);
+      else ended.push(s);
+    }
+    const newestFirst = (a: { startedAt: string }, b: { startedAt: string }) =>
+      b.startedAt.localeCompare(a.startedAt);
+    return { active: active.sort(newestFirst), ended: ended.sort(newestFirst) };
+  }
+
+  /** A journal damaged since start is repaired as at start (a copy set aside first); unreadable: logged, undefined. */
+  private async readFromDisk(id: string): Promise<Conversation | undefined> {
+    const file = this.pathOf(id);
+    const result = await readConversationFile(file, id, true, this.files, this.options.logger);
+    if (typeof result === 'string' || 'unreadable' in result) {
+      const error = typeof result === 'string' ? result : result.unreadable;
+      this.options.logger.error('history: a conversation could not be read from disk', { file, error });
+      return undefined;
+    }
+    if (result.rewrite !== undefined && !this.latest.has(id)) {
+      // The file is no longer what was loaded: written whole again once a copy is aside.
+      this.journals.delete(id);
+      for (const p of await this.adopt([result]))
+        this.options.logger.warn('history entry set aside', {
+          file: p.file,
+          error: p.error,
+          movedTo: p.movedTo,
+        });
+      void this.enqueue(id);
+    }
+    return this.latest.get(id) ?? result.conversation;
+  }
+
+  /** The journal as the index noted it, if it still has that size; else undefined (it is read whole). */
+  private async fromIndex(
+    entry: IndexEntry | undefined,
+    file: string,
+    stem: string,
+  ): Promise<LoadedConversation | undefined> {
+    if (entry === undefined || entry.summary.interactionId !== stem || this.files.size === undefined)
+      return undefined;
+    if ((await this.files.size(file)) !== entry.bytes) return undefined;
+    // What the journal holds is not known line by line: the next change appends a whole snapshot.
+    return {
+      summary: entry.summary,
+      conversation: undefined,
+      file,
+      size: new JournalSize(),
+      rewrite: undefined,
+      indexed: true,
+    };
+  }
+
+  /**
+   * Writes the index now: ended conversations whose journal is written and
+   * idle, with its size. Never throws: without an index, a start reads every journal.
+   */
+  async writeIndex(): Promise<void> {
+    this.clearIndexTimer();
+    const entries: IndexEntry[] = [];
+    for (const [id, summary] of this.summaries) {
+      if (!this.idleOnDisk(id)) continue;
+      const bytes = await this.files.size?.(this.pathOf(id));
+      // Changed meanwhile: its size may not match the summary; left out (read whole next start).
+      if (bytes === undefined || this.summaries.get(id) !== summary || !this.idleOnDisk(id)) continue;
+      entries.push({ summary, bytes });
+    }
+    try {
+      await writeIndexFile(this.options.dir, this.files, entries);
+    } catch (error) {
+      this.options.logger.debug('history index not written', { error: String(error) });
+    }
+  }
+
+  /** Its journal holds all of it, and no write is queued. */
+  private idleOnDisk(id: string): boolean {
+    return !this.queues.has(id) && this.writtenOut(id);
+  }
+
+  /** Its journal holds all of it (a write of it may still be finishing). */
+  private writtenOut(id: string): boolean {
+    return this.journals.has(id) && !this.rewrites.has(id) && (this.pending.get(id)?.length ?? 0) === 0;
+  }
+
+  /** The index follows the ended conversations a moment after the last change (one write for a burst). */
+  private indexSoon(): void {
+    this.clearIndexTimer();
+    this.indexTimer = this.clock.setTimeout(() => {
+      this.indexTimer = undefined;
+      void this.writeIndex();
+    }, this.options.indexDelayMs ?? 2_000);
+  }
+
+  private clearIndexTimer(): void {
+    if (this.indexTimer !== undefined) this.clock.clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
   }
 
   /** Resolves when no write is under way (tests; quitting). */
@@ -142,7 +305,14 @@ export class FileHistoryStore implements HistoryStore {
       this.health.failed(error);
     }
     try {
-      return await readHistoryDir(this.options.dir, this.files, this.corrupt, this.options.logger);
+      const index = await readIndexFile(this.options.dir, this.files, this.options.logger);
+      return await readHistoryDir(
+        this.options.dir,
+        this.files,
+        this.corrupt,
+        this.options.logger,
+        (file, stem) => this.fromIndex(index.get(stem), file, stem),
+      );
     } catch (error) {
       this.options.logger.error('history folder unreadable: starting without history', {
         dir: this.options.dir,
@@ -156,9 +326,9 @@ export class FileHistoryStore implements HistoryStore {
   /** Takes loaded conversations in; those that need a rewrite get their plan (a damaged file is copied aside first). */
   private async adopt(loaded: readonly LoadedConversation[]): Promise<HistoryProblem[]> {
     const problems: HistoryProblem[] = [];
-    for (const { conversation, file, size, rewrite } of loaded) {
-      const id = conversation.interactionId;
-      this.latest.set(id, conversation);
+    for (const { summary, conversation, file, size, rewrite } of loaded) {
+      const id = summary.interactionId;
+      if (conversation !== undefined) this.latest.set(id, conversation);
       if (rewrite === undefined && size !== undefined) {
         this.journals.set(id, size);
         continue;
@@ -187,6 +357,7 @@ export class FileHistoryStore implements HistoryStore {
   private async write(id: string): Promise<void> {
     try {
       if (await this.writeChanges(id)) this.wrote();
+      this.forgetIfOnDisk(id);
     } catch (error) {
       this.journals.delete(id);
       this.dirReady = false;
@@ -230,6 +401,17 @@ export class FileHistoryStore implements HistoryStore {
     this.journals.set(id, size);
     if (plan?.removeAfter !== undefined) await this.files.remove(plan.removeAfter);
     this.rewrites.delete(id);
+  }
+
+  /**
+   * Ended conversations leave memory once their journal holds all of them,
+   * except the last few written (a late delivery or call record appends only
+   * itself): `read` takes them from disk.
+   */
+  private forgetIfOnDisk(id: string): void {
+    if (this.latest.get(id)?.state !== 'ended') return;
+    for (const old of this.recentEnded.touch(id))
+      if (this.latest.get(old)?.state === 'ended' && this.writtenOut(old)) this.latest.delete(old);
   }
 
   /** A write went through: the folder takes writes again, so every owed conversation is written now. */

@@ -12,6 +12,7 @@ import {
   readFile,
   rename,
   rm,
+  stat,
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export interface HistoryFiles {
   checkWritable(dir: string): Promise<void>;
   /** The file was read in an older form (not encrypted yet): it is to be written whole again. */
   needsRewrite?(path: string): boolean;
+  /** The file's size on disk, undefined when it is missing (the index trusts a journal of the size it noted). */
+  size?(path: string): Promise<number | undefined>;
 }
 
 /** Temporary files end so; one left behind was cut short and is never history. */
@@ -65,6 +68,13 @@ export const nodeHistoryFiles: HistoryFiles = {
   copy: (from, to) => copyFile(from, to),
   move: (from, to) => rename(from, to),
   remove: (path) => rm(path, { force: true }),
+  size: async (path) => {
+    try {
+      return (await stat(path)).size;
+    } catch {
+      return undefined;
+    }
+  },
   checkWritable: async (dir) => {
     const probe = join(dir, `.write-check-${randomUUID()}${TEMP_SUFFIX}`);
     await writeFile(probe, '', { mode: 0o600 });

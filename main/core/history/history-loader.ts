@@ -5,12 +5,19 @@
  * says; anything else goes to `corrupt/` with the reason. Two files of one
  * interaction: the one with the latest activity stays (a tie goes to the
  * journal), the other is set aside. A journal whose last line was cut short by
- * a crash keeps every line before it.
+ * a crash keeps every line before it. Files are read one at a time, and of an
+ * ended conversation that needs no rewrite only its summary is kept: memory at
+ * start follows the number of conversations, not their length.
  */
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { Logger } from '../log.js';
 import type { Conversation } from '../conversations/model.js';
+import {
+  lastActivityOf,
+  summaryOf,
+  type ConversationSummary,
+} from '../conversations/conversation-summary.js';
 import type { HistoryProblem } from './history-store.js';
 import { TEMP_SUFFIX, type HistoryFiles } from './history-files.js';
 import { HistoryFileSchema } from './conversation-schema.js';
@@ -33,13 +40,20 @@ export interface Rewrite {
 }
 
 export interface LoadedConversation {
-  readonly conversation: Conversation;
+  readonly summary: ConversationSummary;
+  /** The whole conversation: kept while it is active or must be rewritten, dropped otherwise. */
+  readonly conversation: Conversation | undefined;
   readonly file: string;
   /** The journal as it is on disk; undefined for a format-1 file. */
   readonly size: JournalSize | undefined;
   /** Set when the file must be rewritten whole before it is appended to. */
   readonly rewrite: Rewrite | undefined;
+  /** Taken from the index file without reading the journal. */
+  readonly indexed?: boolean;
 }
+
+/** A journal's summary from the index, when the index may be trusted for it. */
+export type IndexLookup = (file: string, stem: string) => Promise<LoadedConversation | undefined>;
 
 export interface HistoryDirContents {
   readonly loaded: LoadedConversation[];
@@ -48,9 +62,15 @@ export interface HistoryDirContents {
   readonly unreadable: Array<{ readonly file: string; readonly reason: string }>;
 }
 
-interface Unreadable {
+export interface Unreadable {
   readonly unreadable: string;
 }
+
+/** A loaded conversation with its messages. */
+export type WholeConversation = LoadedConversation & { readonly conversation: Conversation };
+
+/** One file read: the conversation, why it must be set aside (a string), or unreadable with this key. */
+export type FileRead = WholeConversation | Unreadable | string;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -60,6 +80,7 @@ export async function readHistoryDir(
   files: HistoryFiles,
   corrupt: CorruptFolder,
   logger: Logger,
+  fromIndex?: IndexLookup,
 ): Promise<HistoryDirContents> {
   const names = await files.list(dir);
   const problems: HistoryProblem[] = [];
@@ -74,18 +95,30 @@ export async function readHistoryDir(
     const stem = stemOf(name);
     if (stem === undefined) continue;
     const file = join(dir, name);
-    const result = await readOne(file, stem, name.endsWith(JOURNAL_EXTENSION), files, logger);
+    const journal = name.endsWith(JOURNAL_EXTENSION);
+    const indexed = journal ? await fromIndex?.(file, stem) : undefined;
+    if (indexed !== undefined) {
+      loaded.push(indexed);
+      continue;
+    }
+    const result = await readConversationFile(file, stem, journal, files, logger);
     if (typeof result === 'string') problems.push(await corrupt.setAside(file, result));
     else if ('unreadable' in result) unreadable.push({ file, reason: result.unreadable });
-    else loaded.push(needsRewrite(result, files));
+    else loaded.push(slim(result));
   }
   const { kept, duplicates } = keepNewestOfEach(loaded);
   for (const d of duplicates) problems.push(await corrupt.setAside(d.file, d.reason));
   return { loaded: kept, problems, unreadable };
 }
 
+/** Only the summary of an ended conversation whose file is fine: its messages are read again when opened. */
+function slim(loaded: LoadedConversation): LoadedConversation {
+  if (loaded.rewrite !== undefined || loaded.summary.state === 'active') return loaded;
+  return { ...loaded, conversation: undefined };
+}
+
 /** A journal read in plain text (from before encryption) is written whole again, encrypted. */
-function needsRewrite(loaded: LoadedConversation, files: HistoryFiles): LoadedConversation {
+function needsRewrite<T extends LoadedConversation>(loaded: T, files: HistoryFiles): T {
   if (loaded.rewrite !== undefined || files.needsRewrite?.(loaded.file) !== true) return loaded;
   return { ...loaded, rewrite: { reason: 'not encrypted yet' } };
 }
@@ -96,17 +129,18 @@ function stemOf(name: string): string | undefined {
   return undefined;
 }
 
-/** The conversation in one file, or why it cannot be trusted. */
-async function readOne(
+/** The conversation in one file (`<stem>.jsonl`, or `.json` in format 1), or why it cannot be trusted. */
+export async function readConversationFile(
   file: string,
   stem: string,
   journal: boolean,
   files: HistoryFiles,
   logger: Logger,
-): Promise<LoadedConversation | Unreadable | string> {
+): Promise<FileRead> {
   try {
     const bytes = await files.read(file);
-    return journal ? readJournal(file, stem, bytes, logger) : readFormat1(file, stem, bytes);
+    const read = journal ? readJournal(file, stem, bytes, logger) : readFormat1(file, stem, bytes);
+    return typeof read === 'string' ? read : needsRewrite(read, files);
   } catch (error) {
     if (error instanceof UnreadableHistoryError) return { unreadable: error.message };
     return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
@@ -118,7 +152,7 @@ function readJournal(
   stem: string,
   bytes: Uint8Array,
   logger: Logger,
-): LoadedConversation | string {
+): WholeConversation | string {
   const decoded = decodeJournal(bytes);
   const replayed = replayJournal(decoded.lines, stem);
   const damaged = decoded.damaged ?? replayed.damaged;
@@ -135,16 +169,23 @@ function readJournal(
     });
     rewrite = { reason: 'its last line was cut short' };
   } else if (replayed.size.wasteful) rewrite = { reason: 'mostly superseded changes' };
-  return { conversation: replayed.conversation, file, size: replayed.size, rewrite };
+  const conversation = replayed.conversation;
+  return { summary: summaryOf(conversation), conversation, file, size: replayed.size, rewrite };
 }
 
-function readFormat1(file: string, stem: string, bytes: Uint8Array): LoadedConversation | string {
+function readFormat1(file: string, stem: string, bytes: Uint8Array): WholeConversation | string {
   const parsed = v.safeParse(HistoryFileSchema, JSON.parse(utf8.decode(bytes)));
   if (!parsed.success) return `not a conversation file: ${parsed.issues[0]?.message ?? 'invalid'}`;
   const conversation = parsed.output.conversation;
   if (conversation.interactionId !== stem)
     return `its interaction id ${conversation.interactionId} does not match the file name`;
-  return { conversation, file, size: undefined, rewrite: { reason: 'format 1', removeAfter: file } };
+  return {
+    summary: summaryOf(conversation),
+    conversation,
+    file,
+    size: undefined,
+    rewrite: { reason: 'format 1', removeAfter: file },
+  };
 }
 
 /** One file per interaction: the latest activity wins, then the journal, then the name. */
@@ -155,7 +196,7 @@ function keepNewestOfEach(loaded: readonly LoadedConversation[]): {
   const best = new Map<string, LoadedConversation>();
   const duplicates: Array<{ file: string; reason: string }> = [];
   for (const item of loaded) {
-    const id = item.conversation.interactionId;
+    const id = item.summary.interactionId;
     const other = best.get(id);
     if (other === undefined) {
       best.set(id, item);
@@ -169,14 +210,8 @@ function keepNewestOfEach(loaded: readonly LoadedConversation[]): {
 }
 
 function newer(a: LoadedConversation, b: LoadedConversation): boolean {
-  const activity = lastActivity(a.conversation) - lastActivity(b.conversation);
+  const activity = lastActivityOf(a.summary) - lastActivityOf(b.summary);
   if (activity !== 0) return activity > 0;
   if ((a.size === undefined) !== (b.size === undefined)) return a.size !== undefined;
   return a.file < b.file;
-}
-
-/** The latest time in the conversation, in ms (a time that does not parse counts as 0). */
-function lastActivity(c: Conversation): number {
-  const times = [c.startedAt, c.endedAt, c.messages.at(-1)?.at, ...(c.calls ?? []).map((r) => r.endedAt)];
-  return Math.max(0, ...times.map((t) => Date.parse(t ?? '') || 0));
 }

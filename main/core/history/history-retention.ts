@@ -10,9 +10,12 @@ export interface RetentionRules {
   readonly maxConversations: number;
 }
 
+/** What retention looks at: no messages needed. */
+type Dated = Pick<Conversation, 'startedAt' | 'state' | 'endedAt'>;
+
 export function applyRetention<T>(
   items: readonly T[],
-  conversationOf: (item: T) => Conversation,
+  conversationOf: (item: T) => Dated,
   rules: RetentionRules,
 ): { keep: T[]; drop: T[] } {
   const maxAgeMs = rules.maxAgeDays * 86_400_000;

@@ -1,5 +1,6 @@
 /** Where finished and running conversations are kept across restarts. */
 import type { Conversation } from '../conversations/model.js';
+import { summaryOf, type ConversationSummary } from '../conversations/conversation-summary.js';
 import type { Unsubscribe } from '../events.js';
 
 export interface HistoryProblem {
@@ -11,6 +12,17 @@ export interface HistoryProblem {
 
 export interface HistoryLoad {
   readonly conversations: Conversation[];
+  readonly problems: HistoryProblem[];
+}
+
+/**
+ * History as the app starts on it: active conversations whole, ended ones as
+ * summaries (their messages stay on disk until `read`), so memory does not
+ * grow with history.
+ */
+export interface HistoryIndex {
+  readonly active: Conversation[];
+  readonly ended: ConversationSummary[];
   readonly problems: HistoryProblem[];
 }
 
@@ -38,8 +50,15 @@ export interface HistoryStore {
    * interaction id that is not a safe file name.
    */
   save(conversation: Conversation): Promise<void>;
-  /** Never throws: what cannot be read is reported in `problems` or in `status`. */
+  /** Every conversation whole, newest first (export, tests): reads each from disk. Never throws, like `loadIndex`. */
   loadAll(): Promise<HistoryLoad>;
+  /** Never throws: what cannot be read is reported in `problems` or in `status`. */
+  loadIndex(): Promise<HistoryIndex>;
+  /**
+   * One conversation whole, from memory or read from disk; undefined when it
+   * is unknown or its file cannot be read any more (logged). Never throws.
+   */
+  read(interactionId: string): Promise<Conversation | undefined>;
   status(): HistoryStatus;
   onStatus(listener: (status: HistoryStatus) => void): Unsubscribe;
 }
@@ -58,6 +77,20 @@ export class MemoryHistoryStore implements HistoryStore {
       conversations: [...this.items.values()].map((c) => structuredClone(c)),
       problems: [],
     });
+  }
+
+  loadIndex(): Promise<HistoryIndex> {
+    const all = [...this.items.values()].map((c) => structuredClone(c));
+    return Promise.resolve({
+      active: all.filter((c) => c.state === 'active'),
+      ended: all.filter((c) => c.state === 'ended').map(summaryOf),
+      problems: [],
+    });
+  }
+
+  read(interactionId: string): Promise<Conversation | undefined> {
+    const c = this.items.get(interactionId);
+    return Promise.resolve(c === undefined ? undefined : structuredClone(c));
   }
 
   status(): HistoryStatus {

@@ -49,6 +49,7 @@ export class SealedHistoryFiles implements HistoryFiles {
   copy = (from: string, to: string): Promise<void> => this.inner.copy(from, to);
   move = (from: string, to: string): Promise<void> => this.inner.move(from, to);
   remove = (path: string): Promise<void> => this.inner.remove(path);
+  size = (path: string): Promise<number | undefined> => this.inner.size?.(path) ?? Promise.resolve(undefined);
 
   async checkWritable(dir: string): Promise<void> {
     this.requireCipher();

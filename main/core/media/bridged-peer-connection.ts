@@ -108,6 +108,11 @@ export class BridgedPeerConnection {
   private gatheringForced = false;
   private isClosed = false;
   private lost: string | undefined;
+  /**
+   * An answer the host prepared while the call rang: JsSIP's offer/answer steps
+   * on Answer replay it without a round trip (`remote` → `answer` → `local` → done).
+   */
+  private prepared: { offer: string; step: 'remote' | 'answer' | 'local' } | undefined;
   private readonly channel: PeerConnectionChannel;
   private readonly log: Logger;
   private readonly timers: Timers;
@@ -199,10 +204,36 @@ export class BridgedPeerConnection {
   }
 
   async createAnswer(): Promise<SessionDescription> {
+    if (this.prepared?.step === 'answer' && this.local) {
+      this.prepared.step = 'local';
+      return new SessionDescription(this.local);
+    }
+    this.prepared = undefined;
     return new SessionDescription(await this.send({ op: 'createAnswer', pcId: this.id }));
   }
 
+  /**
+   * Applies `offer` and sets the answer on the host now (the call is ringing);
+   * JsSIP's later setRemoteDescription(offer), createAnswer() and
+   * setLocalDescription(answer) then cost nothing. Nothing is sent until a
+   * track is added.
+   */
+  async prepareAnswer(offer: string): Promise<void> {
+    await this.send({ op: 'prepareAnswer', pcId: this.id, offer });
+    this.prepared = { offer, step: 'remote' };
+  }
+
   async setLocalDescription(description: { type?: unknown; sdp?: unknown }): Promise<void> {
+    if (this.prepared?.step === 'local') {
+      const same = description.type === 'answer' && description.sdp === this.local?.sdp;
+      this.prepared = undefined;
+      if (same) {
+        if (this.gathering !== 'complete' && !this.isClosed && this.lost === undefined)
+          this.armGatheringBound();
+        return;
+      }
+    }
+    this.prepared = undefined;
     this.clearGatheringBound();
     this.gatheringForced = false;
     await this.send({ op: 'setLocalDescription', pcId: this.id, description: toDescription(description) });
@@ -210,6 +241,13 @@ export class BridgedPeerConnection {
   }
 
   async setRemoteDescription(description: { type?: unknown; sdp?: unknown }): Promise<void> {
+    if (this.prepared?.step === 'remote' && description.type === 'offer') {
+      if (description.sdp === this.prepared.offer) {
+        this.prepared.step = 'answer';
+        return;
+      }
+    }
+    this.prepared = undefined;
     try {
       await this.send({ op: 'setRemoteDescription', pcId: this.id, description: toDescription(description) });
     } catch (error) {

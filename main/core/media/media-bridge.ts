@@ -17,6 +17,7 @@ import { HostSession } from './host-session.js';
 import { MediaBridgeError, realTimers, type Timers } from './errors.js';
 import {
   PC_CONFIG_MARKER,
+  PREPARED_PC_MARKER,
   registerPeerConnectionSource,
   scopedMediaClasses,
   type PeerConnectionSource,
@@ -47,6 +48,13 @@ export interface DeviceLists {
   readonly outputs: readonly { readonly deviceId: string; readonly label: string }[];
 }
 
+/** An answer prepared while the call rings: pass `pcConfig` to `session.answer()`, or `discard()` it. */
+export interface PreparedAnswer {
+  readonly pcConfig: Readonly<Record<string, string>>;
+  /** Closes the prepared peer connection unless JsSIP has taken it (then JsSIP closes it). Idempotent. */
+  discard(): void;
+}
+
 export const DEFAULT_ICE_GATHERING_TIMEOUT_MS = 2000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -54,6 +62,8 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
   readonly id: string;
   private session: HostSession | undefined;
   private readonly streams = new Map<string, BridgedStream>();
+  /** Peer connections prepared for a ringing call, not yet taken by JsSIP. */
+  private readonly prepared = new Map<string, BridgedPeerConnection>();
   /** Rejects a pending attach() when its session ends before hello. */
   private readonly endHooks = new WeakMap<HostSession, () => void>();
   private unregister: (() => void) | undefined;
@@ -216,8 +226,56 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
     return scopedMediaClasses();
   }
 
-  /** Called through JsSIP's `new RTCPeerConnection(pcConfig)`. */
+  /**
+   * Answers `offer` on the host while the call rings (peer connection made,
+   * offer applied, answer set, ICE gathered; no track, so nothing is sent).
+   * `session.answer({ pcConfig })` then takes that peer connection and only
+   * has to send the 200 OK.
+   */
+  async prepareAnswer(offer: string): Promise<PreparedAnswer> {
+    const pc = this.newPeerConnection({});
+    this.prepared.set(pc.id, pc);
+    const discard = (): void => {
+      if (this.prepared.get(pc.id) !== pc) return;
+      this.prepared.delete(pc.id);
+      pc.close();
+    };
+    try {
+      await pc.prepareAnswer(offer);
+    } catch (error) {
+      discard();
+      throw error;
+    }
+    if (pc.closed || pc.lostReason !== undefined) {
+      discard();
+      throw new MediaBridgeError('lost', 'the media host went away while the answer was prepared');
+    }
+    return { pcConfig: { [PC_CONFIG_MARKER]: this.id, [PREPARED_PC_MARKER]: pc.id }, discard };
+  }
+
+  /** Called through JsSIP's `new RTCPeerConnection(pcConfig)`: the prepared one it names, or a new one. */
   createPeerConnection(config: unknown): BridgedPeerConnection {
+    const preparedId =
+      typeof config === 'object' && config !== null
+        ? (config as Record<string, unknown>)[PREPARED_PC_MARKER]
+        : undefined;
+    const prepared = typeof preparedId === 'string' ? this.prepared.get(preparedId) : undefined;
+    if (prepared) {
+      this.prepared.delete(prepared.id);
+      // A connection whose early ICE failed while ringing is no use: start afresh.
+      if (!prepared.closed && prepared.lostReason === undefined && prepared.iceConnectionState !== 'failed')
+        return prepared;
+      prepared.close();
+    }
+    return this.newPeerConnection(config);
+  }
+
+  /** Peer connections prepared for ringing calls and not taken yet (diagnostics, tests). */
+  get preparedPeerConnections(): number {
+    return this.prepared.size;
+  }
+
+  private newPeerConnection(config: unknown): BridgedPeerConnection {
     const session = this.requireSession();
     return new BridgedPeerConnection({
       id: `${this.id}-pc${this.nextPc++}`,
@@ -243,6 +301,7 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
     this.endHooks.get(session)?.();
     for (const stream of this.streams.values()) stream.end();
     this.streams.clear();
+    this.prepared.clear(); // failed with their session
     if (wasReady) {
       this.log.warn('media host gone', { reason });
       this.emit('availability', false);

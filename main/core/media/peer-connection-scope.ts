@@ -14,6 +14,9 @@ import { MediaBridgeError } from './errors.js';
 /** The pcConfig key that names the bridge a new peer connection belongs to. */
 export const PC_CONFIG_MARKER = 'kwMediaBridge';
 
+/** The pcConfig key that names a peer connection prepared while the call rang (MediaBridge.prepareAnswer). */
+export const PREPARED_PC_MARKER = 'kwPreparedPc';
+
 export interface PeerConnectionSource {
   readonly id: string;
   readonly available: boolean;

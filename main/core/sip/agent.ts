@@ -25,6 +25,7 @@ import { WsFailoverSocket, type KeepAliveOptions, type SocketEvent, type TlsOpti
 import type { ProxyResolver } from './proxy-route.js';
 import type { ConnectionProblem, ConnectionState } from './connection-state.js';
 import { ConnectionRetryPolicy, REFUSED_RETRY, RegistrationRetryPolicy } from './registration-retry.js';
+import { FAST_RECONNECT, FastReconnectWindow, type FastReconnectOptions } from './fast-reconnect.js';
 import { Publisher } from './publisher.js';
 import { PresenceWatch } from './presence-watch.js';
 import {
@@ -68,6 +69,8 @@ export interface SipAgentOptions {
    * that ended on a refused server certificate; default 5 to 30 minutes.
    */
   readonly refusedRetry?: { readonly initialMs: number; readonly maxMs: number };
+  /** The short waits right after a lost connection (fast-reconnect.ts); default FAST_RECONNECT. */
+  readonly fastReconnect?: FastReconnectOptions;
   readonly connectTimeoutMs?: number;
   readonly userAgent?: string;
 }
@@ -145,7 +148,9 @@ interface AgentEvents extends Record<string, unknown> {
   reconnected: undefined;
 }
 
-const JSSIP_RECOVERY_SECONDS = 1; // JsSIP's floor; our socket does the real backoff.
+// JsSIP's floor: it reconnects after a loss the fast window does not cover (a connection
+// that lasted under a second); our socket does the real backoff, and the fast reconnects.
+const JSSIP_RECOVERY_SECONDS = 1;
 
 export class SipAgent extends TypedEmitter<AgentEvents> {
   private ua: UA | undefined;
@@ -214,7 +219,11 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
       ...(this.options.keepAlive ? { keepAlive: this.options.keepAlive } : {}),
       ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
       // A refused certificate waits minutes between rounds, like a refused password.
-      backoff: new ConnectionRetryPolicy({ transient: this.newBackoff(), refused: this.refusedBackoff() }),
+      backoff: new ConnectionRetryPolicy({
+        transient: this.newBackoff(),
+        refused: this.refusedBackoff(),
+        fast: new FastReconnectWindow(this.options.fastReconnect ?? FAST_RECONNECT),
+      }),
       logger: this.log.child('ws'),
     });
     socket.on('event', (e) => this.onSocketEvent(e));
@@ -526,25 +535,38 @@ export class SipAgent extends TypedEmitter<AgentEvents> {
     if (this.current.phase === 'stopping' || this.current.phase === 'stopped') return;
     switch (e.kind) {
       case 'connecting':
-        this.setState(this.attempt('connecting', e.url));
+        if (!this.isReconnecting(e.url)) this.setState(this.attempt('connecting', e.url));
         break;
       case 'waiting':
-        this.fail(
-          { kind: e.certificate ? 'certificate' : 'unreachable', detail: e.reason },
-          e.delayMs,
-          e.reason,
-        );
+        if (e.recovering) this.stillReconnecting(e.reason);
+        else this.fail({ kind: waitingProblem(e), detail: e.reason }, e.delayMs, e.reason);
         break;
       case 'closed': {
-        this.log.warn('SIP connection lost', { url: e.url, reason: e.reason });
+        this.log.warn('SIP connection lost', { url: e.url, reason: e.reason, reconnecting: e.reconnecting });
         const reason = `${e.reason} (${e.url})`;
-        this.fail({ kind: 'lost', detail: reason }, JSSIP_RECOVERY_SECONDS * 1000, reason);
+        const delayMs = e.reconnecting ? 0 : JSSIP_RECOVERY_SECONDS * 1000;
+        this.fail({ kind: 'lost', detail: reason }, delayMs, reason);
         break;
       }
       case 'connect-failed':
       case 'connected':
         break;
     }
+  }
+
+  /**
+   * A wait of the fast window after a loss (a tenth of a second): the state stays
+   * "connecting, connection lost" through the window instead of flickering between
+   * retrying and connecting ten times a second; after it, the server is unreachable.
+   */
+  private stillReconnecting(detail: string): void {
+    this.lastProblem = { kind: 'lost', detail };
+    if (!this.isReconnecting(this.socket?.url ?? '')) this.setState(this.attempt('connecting'));
+  }
+
+  private isReconnecting(server: string): boolean {
+    const s = this.current;
+    return s.phase === 'connecting' && s.server === server && s.problem?.kind === 'lost';
   }
 
   /** Not reachable: `problem` until registered, the next attempt in `delayMs`. */
@@ -614,6 +636,10 @@ function deferReply(message: object, request: IncomingRequest): (reply: SipReply
       ...(reply.headers ?? []),
     ]);
   };
+}
+
+function waitingProblem(e: { certificate: boolean }): 'certificate' | 'unreachable' {
+  return e.certificate ? 'certificate' : 'unreachable';
 }
 
 function party(request: IncomingRequest): Party {

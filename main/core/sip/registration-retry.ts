@@ -11,6 +11,7 @@
  */
 import type { Backoff } from './backoff.js';
 import { registrationProblem, type ConnectionProblem } from './connection-state.js';
+import type { FastReconnectWindow } from './fast-reconnect.js';
 
 export interface RetryDecision {
   readonly delayMs: number;
@@ -47,19 +48,33 @@ export class RegistrationRetryPolicy {
 /**
  * The wait between two rounds of connection attempts (ws-socket.ts): a round
  * that ended on a refused certificate waits on the long backoff, any other on
- * the short one.
+ * the short one, or, in the first seconds after a lost connection, on the
+ * fast reconnect window (fast-reconnect.ts) when one is given.
  */
 export class ConnectionRetryPolicy {
-  constructor(private readonly options: RegistrationRetryOptions) {}
+  constructor(private readonly options: RegistrationRetryOptions & { readonly fast?: FastReconnectWindow }) {}
+
+  /** True while waits come from the fast reconnect window: the KW is getting its lost connection back. */
+  get recovering(): boolean {
+    return this.options.fast?.isOpen ?? false;
+  }
 
   /** `certificate`: the round's last failure was a refused server certificate. */
   next(certificate: boolean): number {
-    return certificate ? this.options.refused.next() : this.options.transient.next();
+    // A refused certificate will not fix itself in a second: never the fast window.
+    if (certificate) return this.options.refused.next();
+    return this.options.fast?.next() ?? this.options.transient.next();
+  }
+
+  /** The connection dropped: true when the socket should reconnect at once (the fast window opened). */
+  lost(): boolean {
+    return this.options.fast?.lost() ?? false;
   }
 
   /** Connected: the next failure starts from the shortest delays again. */
   reset(): void {
     this.options.transient.reset();
     this.options.refused.reset();
+    this.options.fast?.connected();
   }
 }

@@ -7,6 +7,9 @@
  * which JsSIP (no keep-alive of its own) would otherwise never notice.
  * Each attempt asks the host's proxy resolver first: through a proxy it opens
  * an HTTP CONNECT tunnel (proxy-tunnel.ts) and hands that socket to `ws`.
+ * A lost connection is reconnected by the socket itself when the backoff grants
+ * a fast window (fast-reconnect.ts): JsSIP's Transport only reconnects after
+ * its 1 s floor, but it takes `onconnect` from its socket whenever it comes.
  */
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
@@ -40,9 +43,20 @@ export interface WsSocketOptions {
   readonly resolveProxy?: ProxyResolver;
   readonly keepAlive?: KeepAliveOptions;
   readonly connectTimeoutMs?: number;
-  /** The wait between rounds, told whether the round ended on a refused certificate (registration-retry.ts). */
-  readonly backoff: { next(certificate: boolean): number; reset(): void };
+  /** The waits between rounds and after a loss (registration-retry.ts). */
+  readonly backoff: SocketBackoff;
   readonly logger: Logger;
+}
+
+export interface SocketBackoff {
+  /** The wait before the next round; `certificate`: the round ended on a refused certificate. */
+  next(certificate: boolean): number;
+  /** Connected. */
+  reset(): void;
+  /** The connection dropped: true to reconnect at once rather than at JsSIP's next recovery. */
+  lost?(): boolean;
+  /** True while the waits are those of a fast reconnect after a loss. */
+  readonly recovering?: boolean;
 }
 
 export type SocketEvent =
@@ -50,9 +64,13 @@ export type SocketEvent =
   /** `certificate`: the server's certificate was refused (untrusted, wrong name, expired). */
   | { kind: 'connect-failed'; url: string; reason: string; certificate: boolean }
   | { kind: 'connected'; url: string }
-  /** `reason` and `certificate` are those of the round's last failure. */
-  | { kind: 'waiting'; delayMs: number; reason: string; certificate: boolean }
-  | { kind: 'closed'; url: string; reason: string; error: boolean };
+  /**
+   * `reason` and `certificate` are those of the round's last failure;
+   * `recovering`: the wait is one of the short ones right after a loss.
+   */
+  | { kind: 'waiting'; delayMs: number; reason: string; certificate: boolean; recovering: boolean }
+  /** `reconnecting`: the socket tries again at once (fast window), not at JsSIP's next recovery. */
+  | { kind: 'closed'; url: string; reason: string; error: boolean; reconnecting: boolean };
 
 interface SocketEvents extends Record<string, unknown> {
   event: SocketEvent;
@@ -186,13 +204,18 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
         } catch (error) {
           lastReason = error instanceof Error ? error.message : String(error);
           certificate = error instanceof CertificateError;
-          this.options.logger.info('SIP server connection failed', { url, reason: lastReason, certificate });
+          // Ten a second while reconnecting after a loss: the loss itself was logged.
+          const fields = { url, reason: lastReason, certificate };
+          if (this.options.backoff.recovering)
+            this.options.logger.debug('SIP server connection failed', fields);
+          else this.options.logger.info('SIP server connection failed', fields);
           this.emit('event', { kind: 'connect-failed', url, reason: lastReason, certificate });
         }
       }
       if (run !== this.run) return;
       const delayMs = this.options.backoff.next(certificate);
-      this.emit('event', { kind: 'waiting', delayMs, reason: lastReason, certificate });
+      const recovering = !certificate && (this.options.backoff.recovering ?? false);
+      this.emit('event', { kind: 'waiting', delayMs, reason: lastReason, certificate, recovering });
       await new Promise<void>((resolve) => {
         this.wakeWait = resolve;
         this.waitTimer = setTimeout(resolve, delayMs);
@@ -273,8 +296,14 @@ export class WsFailoverSocket extends TypedEmitter<SocketEvents> {
       this.ws = undefined;
       this.stopKeepAlive();
       const reason = reasonBuf.toString() || closeReason(code);
-      this.emit('event', { kind: 'closed', url, reason, error: code !== 1000 });
+      const reconnecting = this.options.backoff.lost?.() ?? false;
+      const run = this.run;
+      this.emit('event', { kind: 'closed', url, reason, error: code !== 1000, reconnecting });
       this.ondisconnect(code !== 1000, code, reason);
+      // JsSIP's recovery timer, when it fires, finds us connecting (connect() is then a
+      // no-op) or connected (its Transport took our onconnect and cleared the timer).
+      // Not if a listener of the loss disconnected us meanwhile (a stop).
+      if (reconnecting && run === this.run) this.connect();
     });
     this.startKeepAlive(ws);
     this.emit('event', { kind: 'connected', url });

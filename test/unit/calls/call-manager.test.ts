@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CallManager } from '../../../main/core/calls/call-manager.js';
-import type { CallMedia, CapturedStream } from '../../../main/core/calls/call-media.js';
+import type { CallMedia, CapturedStream, PreparedMedia } from '../../../main/core/calls/call-media.js';
 import type { CallSession, EndedEvent, WatchedConnection } from '../../../main/core/calls/call-session.js';
 import type { IncomingInvite } from '../../../main/core/sip/agent.js';
 import type { CallRecord, Conversation } from '../../../main/core/conversations/model.js';
@@ -167,9 +167,35 @@ class FakeMedia implements CallMedia {
   }
 }
 
-function setup(options: { manual?: ManualState; devices?: { input: string; output: string } } = {}) {
+/** A media port that prepares answers while ringing (the media bridge does, with a browser host). */
+class PreparingMedia extends FakeMedia {
+  readonly offers: string[] = [];
+  readonly discarded: string[] = [];
+  failPrepare = false;
+  private preparationGate: Promise<void> = Promise.resolve();
+  private openPreparation: (() => void) | undefined;
+  holdPreparation(): void {
+    this.preparationGate = new Promise((r) => (this.openPreparation = r));
+  }
+  finishPreparation(): void {
+    this.openPreparation?.();
+  }
+  async prepareAnswer(offer: string): Promise<PreparedMedia> {
+    this.offers.push(offer);
+    const id = `prepared-${this.offers.length}`;
+    await this.preparationGate;
+    if (this.failPrepare) throw new Error('NotSupportedError: this host does not prepare answers');
+    return { pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: id }, discard: () => this.discarded.push(id) };
+  }
+}
+
+const OFFER = 'v=0\r\no=caller 1 1 IN IP4 192.0.2.1\r\ns=-\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+
+function setup(
+  options: { manual?: ManualState; devices?: { input: string; output: string }; prepare?: boolean } = {},
+) {
   const clock = new FakeClock();
-  const media = new FakeMedia();
+  const media = options.prepare ? new PreparingMedia() : new FakeMedia();
   const logger = memoryLogger();
   const inCall: boolean[] = [];
   const records: { id: string; record: CallRecord }[] = [];
@@ -198,9 +224,9 @@ function setup(options: { manual?: ManualState; devices?: { input: string; outpu
     endedLingerMs: 5000,
     ...(options.devices ? { devices: options.devices } : {}),
   });
-  const ring = (headers: string[] = [`X-Interaction-Id: ${ID}`, 'X-Escalation: transfer']) => {
+  const ring = (headers: string[] = [`X-Interaction-Id: ${ID}`, 'X-Escalation: transfer'], body = '') => {
     const session = new FakeSession();
-    const raw = ['INVITE sip:kw1@lab.local SIP/2.0', ...headers, '', ''].join('\r\n');
+    const raw = ['INVITE sip:kw1@lab.local SIP/2.0', ...headers, '', body].join('\r\n');
     const invite: IncomingInvite = {
       from: { uri: 'sip:customer@lab.local', displayName: 'Renée' },
       to: 'sip:kw1@lab.local',
@@ -432,5 +458,83 @@ describe('CallManager', () => {
     t.clock.advance(5000);
     expect(levels.length).toBe(count);
     expect(levels.some((l) => l.callId === b.callId || l.input === 0.9)).toBe(false);
+  });
+});
+
+describe('call manager: the answer prepared while ringing', () => {
+  const SDP = ['Content-Type: application/sdp'];
+  function preparing() {
+    const t = setup({ prepare: true });
+    return { ...t, media: t.media as PreparingMedia, ringOffer: () => t.ring(SDP, OFFER) };
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('prepares the offer as it rings, without opening the microphone, and answers with the prepared connection', async () => {
+    const t = preparing();
+    const { session, callId } = t.ringOffer();
+    expect(t.media.offers).toEqual([OFFER]);
+    expect(t.media.captured).toEqual([]); // the microphone stays closed while it rings
+    await t.manager.answer(callId);
+    expect(t.media.captured).toEqual([undefined]);
+    expect(session.answeredWith).toEqual({
+      mediaStream: { id: 'stream-1' },
+      pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: 'prepared-1' },
+    });
+    session.end({ originator: 'remote', cause: 'Terminated' });
+    await tick();
+    expect(t.media.released).toEqual(['stream-1']);
+  });
+
+  it('an INVITE without an SDP offer, or a host that cannot prepare: answered the usual way', async () => {
+    const t = preparing();
+    const plain = t.ring(SDP, '');
+    expect(t.media.offers).toEqual([]);
+    await t.manager.answer(plain.callId);
+    expect(plain.session.answeredWith?.pcConfig).toEqual({ kwMediaBridge: 'b1' });
+
+    const u = preparing();
+    u.media.failPrepare = true;
+    const refused = u.ringOffer();
+    await u.manager.answer(refused.callId);
+    expect(refused.session.answeredWith?.pcConfig).toEqual({ kwMediaBridge: 'b1' });
+    expect(u.logger.records.some((r) => r.msg.startsWith('could not prepare the answer'))).toBe(true);
+  });
+
+  it('declined, cancelled by the caller, rung out: the prepared connection is discarded, no microphone opened', async () => {
+    const t = preparing();
+    const declined = t.ringOffer();
+    const cancelled = t.ringOffer();
+    const rungOut = t.ringOffer();
+    t.manager.decline(declined.callId);
+    cancelled.session.end({ originator: 'remote', cause: 'Canceled' });
+    t.clock.advance(20_000);
+    expect(rungOut.session.terminatedWith).toEqual({ status_code: 480, reason_phrase: 'No Answer' });
+    await tick();
+    expect(t.media.discarded.sort()).toEqual(['prepared-1', 'prepared-2', 'prepared-3']);
+    expect(t.media.captured).toEqual([]);
+  });
+
+  it('a preparation that finishes after the caller gave up is discarded at once', async () => {
+    const t = preparing();
+    t.media.holdPreparation();
+    const { session } = t.ringOffer();
+    session.end({ originator: 'remote', cause: 'Canceled' });
+    await tick();
+    expect(t.media.discarded).toEqual([]);
+    t.media.finishPreparation();
+    await tick();
+    expect(t.media.discarded).toEqual(['prepared-1']);
+  });
+
+  it('Answer during the preparation waits for it, then answers with the prepared connection', async () => {
+    const t = preparing();
+    t.media.holdPreparation();
+    const { session, callId } = t.ringOffer();
+    const answering = t.manager.answer(callId);
+    await tick();
+    expect(session.answeredWith).toBeUndefined();
+    t.media.finishPreparation();
+    await answering;
+    expect(session.answeredWith?.pcConfig).toEqual({ kwMediaBridge: 'b1', kwPreparedPc: 'prepared-1' });
   });
 });

@@ -94,6 +94,10 @@ export function recordingHandlers(): {
     'chats.retry': rec('chats.retry', null),
     'chats.typing': rec('chats.typing', null),
     'chats.end': rec('chats.end', null),
+    'chats.open': (input) => {
+      calls.push({ name: 'chats.open', input });
+      return Promise.reject(new Error('no such conversation'));
+    },
     'provisioning.open': rec('provisioning.open', { state: 'idle' as const }),
     'provisioning.apply': rec('provisioning.apply', null),
     'provisioning.cancel': rec('provisioning.cancel', null),

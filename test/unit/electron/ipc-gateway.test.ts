@@ -44,6 +44,7 @@ const VALID_INPUTS: Record<CommandName, unknown> = {
   'chats.retry': { interactionId: ID, messageId: 'm-1' },
   'chats.typing': { interactionId: ID, active: true },
   'chats.end': { interactionId: ID },
+  'chats.open': { interactionId: ID },
   'settings.get': {},
   'provisioning.open': { url: 'https://prov.example.com/kw1.json' },
   'provisioning.apply': { password: 'pw' },

@@ -68,7 +68,10 @@ describe('ConversationService', () => {
       state: 'active',
       userData: { CaseNumber: '42' },
     });
-    expect(c.messages.map((m) => [m.direction, m.text])).toEqual([['in', 'Customer wants a refund']]);
+    expect(service.get(ID)?.messages.map((m) => [m.direction, m.text])).toEqual([
+      ['in', 'Customer wants a refund'],
+    ]);
+    expect(service.get(ID)).toBe(c);
   });
 
   it('receives text from the agent of the interaction and refuses others', () => {

@@ -1,0 +1,289 @@
+/**
+ * The KW core as it ships (one esbuild bundle, plain Node): process start →
+ * registered + presence published against the lab server, RSS idle, and RSS
+ * with 2,000 ended conversations in history (written with the real, encrypted
+ * history store, its index file included, then a fresh process started on it). The same start under
+ * tsx is the reference. Each figure is the median of fresh processes; RSS is
+ * read by the child itself after a forced GC and a short settle.
+ *
+ *   npx tsx test/bench/core-footprint.bench.ts --main [--quick]
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { createLogger, silentLogger, type Logger } from '../../main/core/log.js';
+import { FileHistoryStore } from '../../main/core/history/file-history-store.js';
+import { SealedHistoryFiles } from '../../main/core/history/sealed-history-files.js';
+import type { ChatMessage, Conversation } from '../../main/core/conversations/model.js';
+import { labServer } from '../support/servers.js';
+import { summarize } from './stats.js';
+
+export interface CoreFootprintResult {
+  readonly runs: number;
+  readonly conversations: number;
+  readonly messagesPerConversation: number;
+  /** Process start → registered + presence published, ms (medians). */
+  readonly startBundleMs: number;
+  readonly startTsxMs: number;
+  /** The same with the 2,000 conversations in history (restored before registering). */
+  readonly startBundleWithHistoryMs: number;
+  /** RSS after forced GCs, MB (medians): right after start, and after `IDLE_MS` of idling. */
+  readonly rssIdleMb: number;
+  readonly rssWithHistoryMb: number;
+  readonly growthMb: number;
+  readonly rssIdleSoonMb: number;
+  readonly rssWithHistorySoonMb: number;
+  readonly growthSoonMb: number;
+  /** V8 heap in use after idling, MB: what is really kept. */
+  readonly heapIdleMb: number;
+  readonly heapWithHistoryMb: number;
+  /** V8 heap reserved after idling, MB: back near the idle figure once the young generation shrank. */
+  readonly heapTotalIdleMb: number;
+  readonly heapTotalWithHistoryMb: number;
+}
+
+interface Memory {
+  readonly rssMb: number;
+  readonly heapMb: number;
+  readonly heapTotalMb: number;
+}
+
+interface ChildReport {
+  readonly startMs: number;
+  /** Right after registered + published, three forced GCs 300 ms apart. */
+  readonly soon: Memory;
+  /** The same after `IDLE_MS` more of idling. */
+  readonly idle: Memory;
+  readonly listed: number;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONVERSATIONS = 2_000;
+const MESSAGES = 20;
+const ROUTING_POINT = 'sip:billing@lab.local';
+const IDLE_MS = 6_000;
+
+/** The child: a KwCore as the app builds it, on the lab server; reports when routable, then idles. */
+function entrySource(): string {
+  const at = (path: string) => JSON.stringify(join(ROOT, path));
+  return `
+import { kwCoreFactory } from ${at('main/core/core-factory.ts')};
+import { FileHistoryStore } from ${at('main/core/history/file-history-store.ts')};
+import { SealedHistoryFiles } from ${at('main/core/history/sealed-history-files.ts')};
+import { silentLogger } from ${at('main/core/log.ts')};
+import { labSettings } from ${at('test/support/lab-settings.ts')};
+
+const [server = '', dir = '', keyHex = ''] = process.argv.slice(2);
+const settings = labSettings([server], { trustedRoutingPoints: [${JSON.stringify(ROUTING_POINT)}] });
+const history = new FileHistoryStore({
+  dir,
+  logger: silentLogger,
+  files: new SealedHistoryFiles({ state: 'ready', key: Buffer.from(keyHex, 'hex') }),
+  maxConversations: 100000,
+});
+const core = kwCoreFactory({ history, logger: silentLogger })({
+  account: { uri: settings.account.uri, displayName: settings.account.displayName, servers: settings.servers },
+  initialPresence: settings.lastPresence,
+  devices: { input: '', output: '' },
+  trustedRoutingPoints: settings.trustedRoutingPoints,
+});
+let startMs = -1;
+const check = () => {
+  if (startMs >= 0 || !core.agent.isRegistered) return;
+  if (core.presence.snapshot().publication.kind !== 'published') return;
+  // performance.now() counts from the process's start.
+  startMs = performance.now();
+  process.send?.({ kind: 'ready' });
+};
+core.agent.on('state', check);
+core.presence.on('change', check);
+const gc = globalThis.gc ?? (() => undefined);
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes) => bytes / 1048576;
+async function settled() {
+  for (let i = 0; i < 3; i += 1) { gc(); await wait(300); }
+  const m = process.memoryUsage();
+  return { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal) };
+}
+process.on('message', (m) => {
+  if (m === 'stop') void core.stop().finally(() => process.exit(0));
+  if (typeof m !== 'object' || m === null || m.kind !== 'measure') return;
+  void (async () => {
+    const soon = await settled();
+    // V8 shrinks the young generation a loading burst grew only at a GC after a quiet spell (~5 s).
+    await wait(m.idleMs);
+    const idle = await settled();
+    process.send?.({ kind: 'report', startMs, soon, idle, listed: core.conversations.list().length });
+  })();
+});
+void core.start().then(check);
+`;
+}
+
+async function bundle(dir: string, entry: string): Promise<string> {
+  const outfile = join(dir, 'core.cjs');
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    tsconfig: join(ROOT, 'main/core/tsconfig.json'),
+  });
+  return outfile;
+}
+
+/** One fresh process: its start time and memory once it idles (`idleMs` more before the second reading). */
+function runChild(script: string, execArgv: string[], args: string[], idleMs: number): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, { cwd: ROOT, execArgv: [...execArgv, '--expose-gc'], stdio: 'ignore' });
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error('the core did not report within 60 s'));
+    }, 60_000);
+    child.on('message', (m: { kind: string } & ChildReport) => {
+      if (m.kind === 'ready') child.send({ kind: 'measure', idleMs });
+      if (m.kind !== 'report') return;
+      clearTimeout(timer);
+      child.send('stop');
+      resolve(m);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`the core exited with ${String(code)}`));
+    });
+  });
+}
+
+function chatMessages(n: number, at: string): ChatMessage[] {
+  return Array.from({ length: MESSAGES }, (_, i) => ({
+    id: `m-${n}-${i}`,
+    direction: i % 2 === 0 ? 'in' : 'out',
+    text: `Message ${i} of conversation ${n}: the customer asks about invoice ${1000 + n} and its due date.`,
+    at,
+    ...(i % 2 === 1 ? { delivery: 'delivered' as const } : {}),
+  }));
+}
+
+/** 2,000 ended conversations written through the real store (journals, encrypted per line). */
+async function writeHistory(dir: string, key: Buffer): Promise<void> {
+  const store = new FileHistoryStore({
+    dir,
+    logger: silentLogger,
+    files: new SealedHistoryFiles({ state: 'ready', key }),
+    maxConversations: 100_000,
+  });
+  await store.loadIndex();
+  const now = Date.now();
+  for (let n = 0; n < CONVERSATIONS; n += 1) {
+    const startedAt = new Date(now - (CONVERSATIONS - n) * 60_000).toISOString();
+    const c: Conversation = {
+      interactionId: `bench-${String(n).padStart(5, '0')}`,
+      agent: { uri: `sip:agent${n % 20}@lab.local`, displayName: `Agent ${n % 20}` },
+      routingPoint: ROUTING_POINT,
+      subject: `Invoice question ${n}`,
+      userData: { CaseNumber: String(10_000 + n), Customer: `Customer ${n}` },
+      state: 'ended',
+      endedBy: 'me',
+      startedAt,
+      endedAt: startedAt,
+      messages: chatMessages(n, startedAt),
+    };
+    await store.save(c);
+  }
+  await store.flushed();
+  // The index file, as the app writes it 2 s after the last change to an ended conversation.
+  await store.writeIndex();
+}
+
+export async function coreFootprint(
+  logger: Logger,
+  options: { runs?: number } = {},
+): Promise<CoreFootprintResult> {
+  const runs = options.runs ?? 5;
+  const work = await mkdtemp(join(tmpdir(), 'kw-core-footprint-'));
+  const server = await labServer.start({ logger: logger.child('lab') });
+  try {
+    const entry = join(work, 'core-entry.ts');
+    await writeFile(entry, entrySource());
+    const bundled = await bundle(work, entry);
+    const key = randomBytes(32);
+    const empty = join(work, 'history-empty');
+    const full = join(work, 'history-2000');
+    await writeHistory(full, key);
+    logger.info('core footprint: history written', { conversations: CONVERSATIONS });
+    const args = (dir: string) => [server.url, dir, key.toString('hex')];
+    const idle: ChildReport[] = [];
+    const withHistory: ChildReport[] = [];
+    const tsx: ChildReport[] = [];
+    // Interleaved, so a busy moment of the machine falls on every kind alike.
+    for (let i = 0; i < runs; i += 1) {
+      idle.push(await runChild(bundled, [], args(empty), IDLE_MS));
+      withHistory.push(await runChild(bundled, [], args(full), IDLE_MS));
+      tsx.push(await runChild(entry, ['--import', 'tsx'], args(empty), 0));
+    }
+    const listed = withHistory[0]?.listed ?? 0;
+    if (listed !== CONVERSATIONS)
+      throw new Error(`the core listed ${listed} conversations, not ${CONVERSATIONS}`);
+    const med = (rows: ChildReport[], pick: (r: ChildReport) => number) => summarize(rows.map(pick)).median;
+    const rssIdleMb = med(idle, (r) => r.idle.rssMb);
+    const rssWithHistoryMb = med(withHistory, (r) => r.idle.rssMb);
+    const rssIdleSoonMb = med(idle, (r) => r.soon.rssMb);
+    const rssWithHistorySoonMb = med(withHistory, (r) => r.soon.rssMb);
+    return {
+      runs,
+      conversations: CONVERSATIONS,
+      messagesPerConversation: MESSAGES,
+      startBundleMs: med(idle, (r) => r.startMs),
+      startTsxMs: med(tsx, (r) => r.startMs),
+      startBundleWithHistoryMs: med(withHistory, (r) => r.startMs),
+      rssIdleMb,
+      rssWithHistoryMb,
+      growthMb: rssWithHistoryMb - rssIdleMb,
+      rssIdleSoonMb,
+      rssWithHistorySoonMb,
+      growthSoonMb: rssWithHistorySoonMb - rssIdleSoonMb,
+      heapIdleMb: med(idle, (r) => r.idle.heapMb),
+      heapWithHistoryMb: med(withHistory, (r) => r.idle.heapMb),
+      heapTotalIdleMb: med(idle, (r) => r.idle.heapTotalMb),
+      heapTotalWithHistoryMb: med(withHistory, (r) => r.idle.heapTotalMb),
+    };
+  } finally {
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger((r) => process.stderr.write(`${r.msg}\n`), 'info');
+  const r = await coreFootprint(logger, { runs: process.argv.includes('--quick') ? 3 : 5 });
+  const f = (n: number) => n.toFixed(1);
+  process.stdout.write(
+    [
+      `KW core footprint (medians of ${r.runs} fresh processes; ${r.conversations} ended conversations × ${r.messagesPerConversation} messages)`,
+      `start → registered + published, bundle: ${f(r.startBundleMs)} ms (tsx: ${f(r.startTsxMs)} ms)`,
+      `start → registered + published, bundle with history: ${f(r.startBundleWithHistoryMs)} ms`,
+      `RSS idle: ${f(r.rssIdleMb)} MB (V8 heap in use ${f(r.heapIdleMb)} MB of ${f(r.heapTotalIdleMb)} MB)`,
+      `RSS with history: ${f(r.rssWithHistoryMb)} MB (V8 heap in use ${f(r.heapWithHistoryMb)} MB of ${f(r.heapTotalWithHistoryMb)} MB), growth ${f(r.growthMb)} MB`,
+      `right after start (no quiet spell before the GC): ${f(r.rssIdleSoonMb)} MB / ${f(r.rssWithHistorySoonMb)} MB, growth ${f(r.growthSoonMb)} MB`,
+      '',
+    ].join('\n'),
+  );
+}
+
+if (process.argv.includes('--main') || import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
