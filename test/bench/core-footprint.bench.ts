@@ -261,21 +261,23 @@ export async function coreFootprint(
   }
 }
 
+/** The figures as lines of text, for this file's CLI and `npm run bench`. */
+export function coreFootprintLines(r: CoreFootprintResult): string[] {
+  const f = (n: number) => n.toFixed(1);
+  return [
+    `KW core footprint (medians of ${r.runs} fresh processes; ${r.conversations} ended conversations × ${r.messagesPerConversation} messages)`,
+    `start → registered + published, bundle: ${f(r.startBundleMs)} ms (tsx: ${f(r.startTsxMs)} ms)`,
+    `start → registered + published, bundle with history: ${f(r.startBundleWithHistoryMs)} ms`,
+    `RSS idle: ${f(r.rssIdleMb)} MB (V8 heap in use ${f(r.heapIdleMb)} MB of ${f(r.heapTotalIdleMb)} MB)`,
+    `RSS with history: ${f(r.rssWithHistoryMb)} MB (V8 heap in use ${f(r.heapWithHistoryMb)} MB of ${f(r.heapTotalWithHistoryMb)} MB), growth ${f(r.growthMb)} MB`,
+    `right after start (no quiet spell before the GC): ${f(r.rssIdleSoonMb)} MB / ${f(r.rssWithHistorySoonMb)} MB, growth ${f(r.growthSoonMb)} MB`,
+  ];
+}
+
 async function main(): Promise<void> {
   const logger = createLogger((r) => process.stderr.write(`${r.msg}\n`), 'info');
   const r = await coreFootprint(logger, { runs: process.argv.includes('--quick') ? 3 : 5 });
-  const f = (n: number) => n.toFixed(1);
-  process.stdout.write(
-    [
-      `KW core footprint (medians of ${r.runs} fresh processes; ${r.conversations} ended conversations × ${r.messagesPerConversation} messages)`,
-      `start → registered + published, bundle: ${f(r.startBundleMs)} ms (tsx: ${f(r.startTsxMs)} ms)`,
-      `start → registered + published, bundle with history: ${f(r.startBundleWithHistoryMs)} ms`,
-      `RSS idle: ${f(r.rssIdleMb)} MB (V8 heap in use ${f(r.heapIdleMb)} MB of ${f(r.heapTotalIdleMb)} MB)`,
-      `RSS with history: ${f(r.rssWithHistoryMb)} MB (V8 heap in use ${f(r.heapWithHistoryMb)} MB of ${f(r.heapTotalWithHistoryMb)} MB), growth ${f(r.growthMb)} MB`,
-      `right after start (no quiet spell before the GC): ${f(r.rssIdleSoonMb)} MB / ${f(r.rssWithHistorySoonMb)} MB, growth ${f(r.growthSoonMb)} MB`,
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(`${coreFootprintLines(r).join('\n')}\n`);
 }
 
 if (process.argv.includes('--main') || import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -5,7 +5,7 @@
  * run. The router at scale (router-scale.bench.ts) has a table of its own:
  * p50/p99, rates and memory, per server × variant × N.
  *
- *   npm run bench [-- --quick] [-- --only router-scale|history-writes] [-- --variants memory-1,redis-2]
+ *   npm run bench [-- --quick] [-- --only router-scale|history-writes|core-footprint|ws-load] [-- --variants memory-1,redis-2]
  *                 [-- --compare bench-results/baseline.json]   each figure next to a saved result's
  *
  * Router at scale: the variants are memory-1 (memory store, one router process),
@@ -30,7 +30,9 @@ import { createLogger } from '../../main/core/log.js';
 import { labServer, kamailioServer, type ServerFactory } from '../support/servers.js';
 import { summarize, type Summary } from './stats.js';
 import { wsEchoRoundTrips } from './reference.js';
-import { messageRoundTrips, reRegistrations } from './sip-core.bench.js';
+import { messageRoundTrips, recoveryAfterOutage } from './sip-core.bench.js';
+import { coreFootprint, coreFootprintLines, type CoreFootprintResult } from './core-footprint.bench.js';
+import { wsLoadSuite, wsLoadTable, type WsLoadResult } from './ws-load.bench.js';
 import { imRouting } from './im-routing.bench.js';
 import { chromiumAvailable, previewVisible } from './preview-visible.bench.js';
 import { answerToAudio } from './call-answer.bench.js';
@@ -57,16 +59,28 @@ interface Row {
 
 const quick = process.argv.includes('--quick');
 /** `--only router-scale` (or `--only=router-scale`): run that part alone. */
-const ONLY_PARTS = ['router-scale', 'history-writes'] as const;
+const ONLY_PARTS = ['router-scale', 'history-writes', 'core-footprint', 'ws-load'] as const;
 const only = onlyArg(process.argv);
 const RUNS = {
   reference: quick ? 50 : 500,
   message: quick ? 30 : 300,
-  reRegister: quick ? 3 : 10,
+  /** Recovery after an outage of this many ms: runs per server. */
+  recovery: quick
+    ? [
+        { outageMs: 1000, runs: 3 },
+        { outageMs: 5000, runs: 1 },
+      ]
+    : [
+        { outageMs: 1000, runs: 10 },
+        { outageMs: 5000, runs: 5 },
+        { outageMs: 30_000, runs: 3 },
+      ],
   routing: quick ? 10 : 100,
   previewVisible: quick ? 10 : 200,
   answer: quick ? 5 : 20,
 };
+/** WebSocket MESSAGE load on each server: the closed-loop maximum and an open loop at `rate`. */
+const WS_LOAD = { pairs: 10, seconds: quick ? 3 : 10, rate: 5000, maxMessages: 200_000 };
 const ROUTER_SCALE: RouterScalePlan = planOrExit();
 const RESULTS_FILE = process.env.KW_BENCH_RESULTS || 'bench-results/latest.json';
 /** `--compare FILE`: read before the run (a missing or broken file stops it at once), printed after. */
@@ -149,6 +163,16 @@ const routerScaleJson = (run: RouterScaleRun): object => ({
 async function main(): Promise<void> {
   if (only === 'history-writes')
     return writeResult({ only, at: new Date().toISOString(), historyWrites: await historyWrites() });
+  if (only === 'core-footprint') {
+    const footprint = await coreFootprint(quietLogger(), { runs: quick ? 3 : 5 });
+    console.log(coreFootprintLines(footprint).join('\n'));
+    return writeResult({ only, at: new Date().toISOString(), coreFootprint: footprint });
+  }
+  if (only === 'ws-load') {
+    const load = await wsLoadSuite(await allServers(), WS_LOAD, quietLogger());
+    console.log(wsLoadTable(load));
+    return writeResult({ only, at: new Date().toISOString(), wsLoad: load });
+  }
   if (only === 'router-scale') {
     const scale = await routerScale();
     printRouterScale(scale.plan, scale.results, scale.baselines);
@@ -162,7 +186,7 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const logger = createLogger(() => undefined, 'error');
+  const logger = quietLogger();
   const reference = summarize(await wsEchoRoundTrips(RUNS.reference));
   const rows: Row[] = [];
   let callRatio: number | undefined;
@@ -170,20 +194,19 @@ async function main(): Promise<void> {
     const summary = summarize(samples);
     rows.push({ name, server, unit: 'ms', summary, ratioToReference: summary.median / reference.median });
   };
-  const servers: ServerFactory[] = [labServer];
-  if (await kamailioServer.available()) servers.push(kamailioServer);
-  else console.warn('kamailio not installed: its rows are missing');
+  const servers = await allServers();
   for (const factory of servers) {
     add(
       'MESSAGE round trip (agent → agent → 200 OK)',
       factory.kind,
       await messageRoundTrips(factory, RUNS.message, logger),
     );
-    add(
-      're-registration after server restart',
-      factory.kind,
-      await reRegistrations(factory, RUNS.reRegister, logger),
-    );
+    for (const { outageMs, runs } of RUNS.recovery)
+      add(
+        `re-registered after a ${outageMs / 1000} s outage (from the server's return)`,
+        factory.kind,
+        await recoveryAfterOutage(factory, outageMs, runs, logger),
+      );
     const routing = await imRouting(factory, RUNS.routing, logger);
     add("agent's MESSAGE → preview event in the KW core", factory.kind, routing.toPreview);
     add('accept → routed at the agent', factory.kind, routing.acceptToRouted);
@@ -203,9 +226,12 @@ async function main(): Promise<void> {
       'chromium or the built renderer is missing: the page row is missing (run npm run build first)',
     );
   }
+  const footprint = await coreFootprint(logger, { runs: quick ? 3 : 5 });
+  const load = await wsLoadSuite(servers, WS_LOAD, logger);
   const history = await historyWrites();
   const scale = await routerScale();
   print(reference, rows);
+  printFootprintAndLoad(footprint, load);
   if (callRatio !== undefined)
     console.log(`\nAnswer → audio both ways: KW Desktop / page-to-page reference = ${callRatio.toFixed(2)}`);
   printRouterScale(scale.plan, scale.results, scale.baselines);
@@ -217,12 +243,32 @@ async function main(): Promise<void> {
     rows,
     routerScale: routerScaleJson(scale),
     historyWrites: history,
+    coreFootprint: footprint,
+    wsLoad: load,
   };
   writeResult(result);
   if (COMPARE_WITH)
     console.log(
       `\n${comparisonTable(compareResults(COMPARE_WITH, result), COMPARE_WITH.at ?? COMPARE_FILE)}`,
     );
+}
+
+const quietLogger = () => createLogger(() => undefined, 'error');
+
+/** The lab server, and Kamailio when installed. */
+async function allServers(): Promise<ServerFactory[]> {
+  const servers: ServerFactory[] = [labServer];
+  if (await kamailioServer.available()) servers.push(kamailioServer);
+  else console.warn('kamailio not installed: its rows are missing');
+  return servers;
+}
+
+function printFootprintAndLoad(footprint: CoreFootprintResult, load: readonly WsLoadResult[]): void {
+  console.log(`\n${coreFootprintLines(footprint).join('\n')}`);
+  console.log(
+    `\nWebSocket MESSAGE load, ${WS_LOAD.pairs} pairs, ${WS_LOAD.seconds} s each (maximum, then open loop at ${WS_LOAD.rate}/s):`,
+  );
+  console.log(wsLoadTable(load));
 }
 
 function print(reference: Summary, rows: Row[]): void {

@@ -1,4 +1,4 @@
-/** SIP core figures per server: MESSAGE round trip between two agents, re-registration after a restart. */
+/** SIP core figures per server: MESSAGE round trip between two agents, recovery after an outage. */
 import WebSocket from 'ws';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { createTestAgent, startRegistered, waitForState } from '../support/agents.js';
@@ -27,31 +27,6 @@ export async function messageRoundTrips(
   } finally {
     await a.stop(1000);
     await b.stop(1000);
-    await server.close();
-  }
-}
-
-/** From the server listening again to the agent registered again. */
-export async function reRegistrations(
-  factory: ServerFactory,
-  runs: number,
-  logger: Logger,
-): Promise<number[]> {
-  const server = await factory.start({ logger });
-  const kw = createTestAgent(server, 'kw1', { logger });
-  try {
-    await startRegistered(kw);
-    return await sample(runs, async () => {
-      const lost = waitForState(kw, (s) => s.phase === 'retrying');
-      await server.kill();
-      await lost;
-      await server.restart();
-      const t0 = performance.now();
-      await waitForState(kw, (s) => s.phase === 'registered', 20_000);
-      return performance.now() - t0;
-    });
-  } finally {
-    await kw.stop(1000);
     await server.close();
   }
 }

@@ -203,6 +203,24 @@ export function wsLoadTable(results: readonly WsLoadResult[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/**
+ * The bench's load: on each server, the closed-loop maximum and an open loop
+ * at `rate`, `pairs` pairs for `seconds` each (at most `maxMessages`).
+ */
+export async function wsLoadSuite(
+  factories: readonly ServerFactory[],
+  o: WsLoadOptions & { readonly rate: number },
+  logger: Logger,
+): Promise<WsLoadResult[]> {
+  const results: WsLoadResult[] = [];
+  for (const factory of factories) {
+    const { rate, ...closedLoop } = o;
+    results.push(await wsMessageLoad(factory, closedLoop, logger));
+    results.push(await wsMessageLoad(factory, { ...closedLoop, rate }, logger));
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -231,18 +249,15 @@ async function main(): Promise<void> {
   };
   const logger = createLogger(consoleSink(process.stderr), 'warn', 'bench');
   const factories = { lab: labServer, kamailio: kamailioServer };
-  const results: WsLoadResult[] = [];
+  const available: ServerFactory[] = [];
   for (const name of values.servers.split(',')) {
     if (name !== 'lab' && name !== 'kamailio')
       throw new Error(`--servers: lab and/or kamailio (got ${name})`);
     const factory = factories[name];
-    if (!(await factory.available())) {
-      process.stderr.write(`${name} is not available here: skipped\n`);
-      continue;
-    }
-    results.push(await wsMessageLoad(factory, base, logger));
-    results.push(await wsMessageLoad(factory, { ...base, rate: num('rate', values.rate) }, logger));
+    if (await factory.available()) available.push(factory);
+    else process.stderr.write(`${name} is not available here: skipped\n`);
   }
+  const results = await wsLoadSuite(available, { ...base, rate: num('rate', values.rate) }, logger);
   process.stdout.write(`${wsLoadTable(results)}\n`);
 }
 

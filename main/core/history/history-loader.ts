@@ -86,6 +86,9 @@ export async function readHistoryDir(
   const problems: HistoryProblem[] = [];
   const loaded: LoadedConversation[] = [];
   const unreadable: HistoryDirContents['unreadable'] = [];
+  const fromIndexAll = fromIndex
+    ? await lookUpAll(dir, names, fromIndex)
+    : new Map<string, LoadedConversation>();
   for (const name of names) {
     if (name.endsWith(TEMP_SUFFIX)) {
       // A rewrite cut short: the file it was to replace is still whole.
@@ -96,7 +99,7 @@ export async function readHistoryDir(
     if (stem === undefined) continue;
     const file = join(dir, name);
     const journal = name.endsWith(JOURNAL_EXTENSION);
-    const indexed = journal ? await fromIndex?.(file, stem) : undefined;
+    const indexed = fromIndexAll.get(name);
     if (indexed !== undefined) {
       loaded.push(indexed);
       continue;
@@ -109,6 +112,30 @@ export async function readHistoryDir(
   const { kept, duplicates } = keepNewestOfEach(loaded);
   for (const d of duplicates) problems.push(await corrupt.setAside(d.file, d.reason));
   return { loaded: kept, problems, unreadable };
+}
+
+/** Index lookups (a stat each) run this many at a time: one after another, 2,000 of them cost a start ~200 ms. */
+const LOOKUPS_AT_ONCE = 32;
+
+/** Every journal the index may answer for, by file name. Files are still read one at a time. */
+async function lookUpAll(
+  dir: string,
+  names: readonly string[],
+  fromIndex: IndexLookup,
+): Promise<Map<string, LoadedConversation>> {
+  const journals = names.filter((n) => n.endsWith(JOURNAL_EXTENSION) && !n.endsWith(TEMP_SUFFIX));
+  const found = new Map<string, LoadedConversation>();
+  for (let i = 0; i < journals.length; i += LOOKUPS_AT_ONCE) {
+    const batch = journals.slice(i, i + LOOKUPS_AT_ONCE);
+    const answers = await Promise.all(
+      batch.map((name) => fromIndex(join(dir, name), name.slice(0, -JOURNAL_EXTENSION.length))),
+    );
+    answers.forEach((answer, k) => {
+      const name = batch[k];
+      if (answer !== undefined && name !== undefined) found.set(name, answer);
+    });
+  }
+  return found;
 }
 
 /** Only the summary of an ended conversation whose file is fine: its messages are read again when opened. */
