@@ -714,6 +714,23 @@ function fakeHistory(): AppSnapshot['status']['history'] {
   return { saving: true };
 }
 
+/**
+ * `?lazy=wait|fail`: ended conversations are listed as the core lists them
+ * (the last message and a summary); `chats.open` then never answers (wait) or
+ * fails (fail), to show the chat view's reading and problem lines.
+ */
+const lazy = params.get('lazy');
+
+function listed(c: Conversation): Conversation {
+  if (lazy === null || c.state !== 'ended') return c;
+  return {
+    ...c,
+    messages: c.messages.slice(-1),
+    calls: c.calls.slice(-1),
+    summary: { messageCount: c.messages.length, callCount: c.calls.length },
+  };
+}
+
 /** The harness's way: the file comes back to the page, which downloads it. */
 function fakeExport(
   interactionId: string | undefined,
@@ -797,7 +814,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
     }, 50);
     return {
       status: status(),
-      conversations: [...conversations.values()],
+      conversations: [...conversations.values()].map(listed),
       calls,
       requests: requestsView(),
       provisioning,
@@ -944,6 +961,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
   'chats.open': ({ interactionId }) => {
     const c = conversations.get(interactionId);
     if (!c) throw new Error('no such conversation');
+    if (lazy === 'fail') throw new Error('a line of its file could not be decrypted.');
     return c;
   },
   'history.keepAside': () => {
@@ -1007,6 +1025,7 @@ const handlers: { [K in CommandName]: (input: CommandInput<K>) => CommandOutput<
 
 const invoke: Invoke = (name, input) =>
   new Promise((resolve, reject) => {
+    if (name === 'chats.open' && lazy === 'wait') return;
     setTimeout(() => {
       const check = checkCommand(name, input);
       if (!check.ok) {
