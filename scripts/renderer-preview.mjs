@@ -229,8 +229,18 @@ if (!screenshots) {
         await page.locator('#f-declineKey').scrollIntoViewIfNeeded();
       },
     );
-    await shoot(`main-history-reading-${scheme}`, '/main.html?previews=0&lazy=wait&focus=ix-1990', main, scheme);
-    await shoot(`main-history-problem-${scheme}`, '/main.html?previews=0&lazy=fail&focus=ix-1990', main, scheme);
+    await shoot(
+      `main-history-reading-${scheme}`,
+      '/main.html?previews=0&lazy=wait&focus=ix-1990',
+      main,
+      scheme,
+    );
+    await shoot(
+      `main-history-problem-${scheme}`,
+      '/main.html?previews=0&lazy=fail&focus=ix-1990',
+      main,
+      scheme,
+    );
     await shoot(`preview-${scheme}`, '/preview.html', { width: 360, height: 460 }, scheme);
   }
   // Calls: the popup (one card is ~220 px high, as the Electron window), and the in-call panel.

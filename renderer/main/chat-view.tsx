@@ -60,7 +60,7 @@ export function ChatView(props: { c: ConversationView }): JSX.Element {
       <div class={`chat-body${hasData ? ' has-data' : ''}`}>
         <div class="chat-main">
           {(whole.loading || whole.problem) && (
-            <p class="muted small" data-testid="history-loading" role="status">
+            <p class="history-reading muted small" data-testid="history-loading" role="status">
               {whole.problem || 'Reading this conversation from your history…'}
             </p>
           )}
