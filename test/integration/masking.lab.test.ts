@@ -7,14 +7,13 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { SipAgent } from '../../main/core/sip/agent.js';
 import { memoryLogger } from '../../main/core/log.js';
 import { startRouter, type RunningRouter } from '../../router/index.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import { userDataHeaders, readUserData } from '../../wire/user-data.js';
 import { labServer, type ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, eventually, startRegistered } from '../support/agents.js';
+import { createRouterTestAgent, createTestAgent, eventually, startRegistered } from '../support/agents.js';
 import { startKw } from '../support/kw-desk.js';
 import { MINIMAL_SDP } from '../support/sdp.js';
 
@@ -100,13 +99,7 @@ describe('masked customer data at the KW end (lab SIP server)', () => {
       servers: [s.url],
       domain: s.domain,
       logger: log.logger.child('router'),
-      createAgent: (account, logger) =>
-        new SipAgent({
-          account,
-          logger,
-          retry: { initialMs: 100, maxMs: 1000 },
-          keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
-        }),
+      createAgent: createRouterTestAgent,
     });
     later(() => r.close());
     return r;

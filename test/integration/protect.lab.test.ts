@@ -7,7 +7,6 @@
  * for a KW whose timed Do not disturb ends within the wait, and says so.
  */
 import { describe, expect, it } from 'vitest';
-import { SipAgent } from '../../main/core/sip/agent.js';
 import { memoryLogger } from '../../main/core/log.js';
 import type { RawRouterConfig } from '../../router/config.js';
 import { startRouter, type RunningRouter } from '../../router/index.js';
@@ -15,7 +14,7 @@ import { AgentBot } from '../../lab/agent-bot/index.js';
 import { pausedView } from '../../main/app/views.js';
 import { labServer, type ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, eventually, startRegistered } from '../support/agents.js';
+import { createRouterTestAgent, createTestAgent, eventually, startRegistered } from '../support/agents.js';
 import { startKw, type TestKw } from '../support/kw-desk.js';
 
 type Point = RawRouterConfig['routingPoints'][number];
@@ -53,13 +52,7 @@ describe('protecting the experts (lab SIP server)', () => {
       servers: [s.url],
       domain: s.domain,
       logger: log.logger.child('router'),
-      createAgent: (account, logger) =>
-        new SipAgent({
-          account,
-          logger,
-          retry: { initialMs: 100, maxMs: 1000 },
-          keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
-        }),
+      createAgent: createRouterTestAgent,
     });
     later(() => r.close());
     await eventually(

@@ -6,14 +6,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SipAgent } from '../../main/core/sip/agent.js';
 import { memoryLogger } from '../../main/core/log.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from '../../lab/kamailio/launcher.js';
 import { startRouter, type RawRouterConfig, type RunningRouter } from '../../router/index.js';
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
+import {
+  createRouterTestAgent,
+  createTestAgent,
+  eventually,
+  startRegistered,
+  withDeadline,
+} from '../support/agents.js';
 import { LinphoneKw, linphoneAvailable } from '../support/linphone.js';
 
 const [kamailio, linphone] = await Promise.all([kamailioAvailable(), linphoneAvailable()]);
@@ -80,13 +85,7 @@ describe.skipIf(skipReason !== undefined)(
         },
         servers: [kam.url],
         logger: log.logger.child('router'),
-        createAgent: (account, logger) =>
-          new SipAgent({
-            account,
-            logger,
-            retry: { initialMs: 100, maxMs: 1000 },
-            keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
-          }),
+        createAgent: createRouterTestAgent,
       });
       later(() => r.close());
       return r;

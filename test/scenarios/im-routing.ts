@@ -4,7 +4,6 @@
  * Written once, run against the lab server and against Kamailio.
  */
 import { describe, expect, it } from 'vitest';
-import { SipAgent } from '../../main/core/sip/agent.js';
 import { SipRequestError } from '../../main/core/sip/request.js';
 import { memoryLogger } from '../../main/core/log.js';
 import { encodeControlMessage } from '../../wire/control.js';
@@ -20,7 +19,13 @@ import {
 import { AgentBot } from '../../lab/agent-bot/index.js';
 import type { ServerFactory, ServerUnderTest } from '../support/servers.js';
 import { cleanupAfterEach } from '../support/cleanup.js';
-import { createTestAgent, eventually, startRegistered, withDeadline } from '../support/agents.js';
+import {
+  createRouterTestAgent,
+  createTestAgent,
+  eventually,
+  startRegistered,
+  withDeadline,
+} from '../support/agents.js';
 import { startKw, type TestKw, type TestKwOptions } from '../support/kw-desk.js';
 import { malformedControlBodies } from '../support/malformed-control.js';
 import { readUserData, userDataHeaders } from '../../wire/user-data.js';
@@ -45,13 +50,7 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       servers: [s.url],
       domain: s.domain,
       logger: log.logger.child('router'),
-      createAgent: (account, logger) =>
-        new SipAgent({
-          account,
-          logger,
-          retry: { initialMs: 100, maxMs: 1000 },
-          keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
-        }),
+      createAgent: createRouterTestAgent,
     });
     later(() => r.close());
     return r;

@@ -29,6 +29,16 @@ export function createTestAgent(server: ServerUnderTest, user: string, options: 
   });
 }
 
+/** The router's `createAgent` in tests: the same fast retries and keep-alives. */
+export function createRouterTestAgent(account: SipAccount, logger: Logger): SipAgent {
+  return new SipAgent({
+    account,
+    logger,
+    retry: { initialMs: 100, maxMs: 1000 },
+    keepAlive: { intervalMs: 1000, timeoutMs: 1000 },
+  });
+}
+
 export function waitForState(
   agent: SipAgent,
   match: (s: ConnectionState) => boolean,
