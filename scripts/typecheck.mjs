@@ -32,12 +32,22 @@ function hasSource(dir) {
   return false;
 }
 
+const CACHE = 'node_modules/.cache/typecheck';
+
 /** One tsc per project, as many at once as there are cores (one after another took ~55 s). */
 function check(project) {
   return new Promise((resolve) => {
     const tsc = spawn(
       process.execPath,
-      ['node_modules/typescript/bin/tsc', '-p', `${project}/tsconfig.json`],
+      [
+        'node_modules/typescript/bin/tsc',
+        '-p',
+        `${project}/tsconfig.json`,
+        // A second run re-checks only what changed (a fresh clone pays the full ~55 s once).
+        '--incremental',
+        '--tsBuildInfoFile',
+        join(CACHE, `${project.replaceAll('/', '-')}.tsbuildinfo`),
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
