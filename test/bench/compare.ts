@@ -9,6 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { compareFigures, figureTable, type FigureSource } from './compare-figures.js';
+import { REGRESSION_SHARE } from './regression.js';
 
 export interface SavedRow {
   readonly name: string;
@@ -17,7 +19,7 @@ export interface SavedRow {
   readonly ratioToReference: number;
 }
 
-export interface SavedResult {
+export interface SavedResult extends FigureSource {
   readonly at?: string;
   readonly rows?: readonly SavedRow[];
   readonly callAnswerRatioToPageToPage?: number;
@@ -33,8 +35,7 @@ export interface Comparison {
   readonly verdict: 'better' | 'same' | 'worse' | 'new' | 'gone';
 }
 
-/** Worse or better by more than this share of the ratio to the reference. */
-export const REGRESSION_SHARE = 0.2;
+export { REGRESSION_SHARE };
 
 const key = (r: { name: string; server: string }): string => `${r.name}\u0000${r.server}`;
 
@@ -101,5 +102,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   const before = readResult(beforeFile);
-  console.log(comparisonTable(compareResults(before, readResult(nowFile)), before.at ?? beforeFile));
+  const now = readResult(nowFile);
+  console.log(comparisonTable(compareResults(before, now), before.at ?? beforeFile));
+  console.log(`\n${figureTable(compareFigures(before, now))}`);
 }

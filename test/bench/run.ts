@@ -6,6 +6,7 @@
  * p50/p99, rates and memory, per server × variant × N.
  *
  *   npm run bench [-- --quick] [-- --only router-scale|history-writes|core-footprint|ws-load] [-- --variants memory-1,redis-2]
+ *                 [-- --skip router-scale,history-writes]   the whole run without those parts (absent from the JSON)
  *                 [-- --compare bench-results/baseline.json]   each figure next to a saved result's
  *
  * Router at scale: the variants are memory-1 (memory store, one router process),
@@ -48,6 +49,7 @@ import {
 import { printRouterScale, type RouterBaseline } from './router-scale-table.js';
 import { historyWrites } from './history-writes.bench.js';
 import { compareArg, compareResults, comparisonTable, readResult, type SavedResult } from './compare.js';
+import { compareFigures, figureTable } from './compare-figures.js';
 
 interface Row {
   readonly name: string;
@@ -61,6 +63,7 @@ const quick = process.argv.includes('--quick');
 /** `--only router-scale` (or `--only=router-scale`): run that part alone. */
 const ONLY_PARTS = ['router-scale', 'history-writes', 'core-footprint', 'ws-load'] as const;
 const only = onlyArg(process.argv);
+const skip = skipArg(process.argv);
 const RUNS = {
   reference: quick ? 50 : 500,
   message: quick ? 30 : 300,
@@ -115,6 +118,22 @@ function onlyArg(argv: readonly string[]): (typeof ONLY_PARTS)[number] | undefin
     process.exit(2);
   }
   return part;
+}
+
+/** `--skip a,b` (or `--skip=a,b`): parts of the whole run left out. */
+function skipArg(argv: readonly string[]): ReadonlySet<(typeof ONLY_PARTS)[number]> {
+  const at = argv.indexOf('--skip');
+  const value = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--skip='))?.slice('--skip='.length);
+  const parts = new Set<(typeof ONLY_PARTS)[number]>();
+  for (const name of value?.split(',') ?? []) {
+    const part = ONLY_PARTS.find((p) => p === name);
+    if (part === undefined) {
+      console.error(`bench: --skip takes some of: ${ONLY_PARTS.join(', ')} (got ${JSON.stringify(name)})`);
+      process.exit(2);
+    }
+    parts.add(part);
+  }
+  return parts;
 }
 
 interface RouterScaleRun {
@@ -226,31 +245,36 @@ async function main(): Promise<void> {
       'chromium or the built renderer is missing: the page row is missing (run npm run build first)',
     );
   }
-  const footprint = await coreFootprint(logger, { runs: quick ? 3 : 5 });
-  const load = await wsLoadSuite(servers, WS_LOAD, logger);
-  const history = await historyWrites();
-  const scale = await routerScale();
+  const footprint = skip.has('core-footprint')
+    ? undefined
+    : await coreFootprint(logger, { runs: quick ? 3 : 5 });
+  const load = skip.has('ws-load') ? undefined : await wsLoadSuite(servers, WS_LOAD, logger);
+  const history = skip.has('history-writes') ? undefined : await historyWrites();
+  const scale = skip.has('router-scale') ? undefined : await routerScale();
   print(reference, rows);
   printFootprintAndLoad(footprint, load);
   if (callRatio !== undefined)
     console.log(`\nAnswer → audio both ways: KW Desktop / page-to-page reference = ${callRatio.toFixed(2)}`);
-  printRouterScale(scale.plan, scale.results, scale.baselines);
+  if (scale) printRouterScale(scale.plan, scale.results, scale.baselines);
+  if (skip.size > 0) console.log(`\nleft out (--skip): ${[...skip].join(', ')}`);
   const result = {
     callAnswerRatioToPageToPage: callRatio,
     at: new Date().toISOString(),
     node: process.version,
     reference: { name: 'WebSocket echo round trip', ...reference },
     rows,
-    routerScale: routerScaleJson(scale),
+    routerScale: scale && routerScaleJson(scale),
     historyWrites: history,
     coreFootprint: footprint,
     wsLoad: load,
   };
   writeResult(result);
-  if (COMPARE_WITH)
+  if (COMPARE_WITH) {
     console.log(
       `\n${comparisonTable(compareResults(COMPARE_WITH, result), COMPARE_WITH.at ?? COMPARE_FILE)}`,
     );
+    console.log(`\n${figureTable(compareFigures(COMPARE_WITH, result))}`);
+  }
 }
 
 const quietLogger = () => createLogger(() => undefined, 'error');
@@ -263,8 +287,12 @@ async function allServers(): Promise<ServerFactory[]> {
   return servers;
 }
 
-function printFootprintAndLoad(footprint: CoreFootprintResult, load: readonly WsLoadResult[]): void {
-  console.log(`\n${coreFootprintLines(footprint).join('\n')}`);
+function printFootprintAndLoad(
+  footprint: CoreFootprintResult | undefined,
+  load: readonly WsLoadResult[] | undefined,
+): void {
+  if (footprint) console.log(`\n${coreFootprintLines(footprint).join('\n')}`);
+  if (!load) return;
   console.log(
     `\nWebSocket MESSAGE load, ${WS_LOAD.pairs} pairs, ${WS_LOAD.seconds} s each (maximum, then open loop at ${WS_LOAD.rate}/s):`,
   );
