@@ -9,7 +9,7 @@ import type { AnswerOptions, RTCSession } from 'jssip/lib/RTCSession';
 import type { RTCSessionEvent } from 'jssip/lib/UA';
 import { headerLine, type RawHeader } from '../../wire/sip/headers.js';
 import { toAor } from '../../wire/sip/uri.js';
-import { Ear, Tone, localVoice, play, showHearing } from '../web/client/audio.js';
+import { Ear, RAW_MICROPHONE, Tone, localVoice, play, showHearing } from '../web/client/audio.js';
 import { button, byTestId, h, input, logLine, setState } from '../web/client/dom.js';
 import {
   PC_CONFIG,
@@ -26,6 +26,11 @@ const eventLog = byTestId('event-log');
 const log = (text: string, kind: 'info' | 'warn' = 'info'): void => logLine(eventLog, text, kind);
 
 const useMic = param('source') === 'mic';
+/**
+ * `?source=answer-mic`: answers as JsSIP does by default, its answer() opening the microphone
+ * (unprocessed) and closing it when the call ends; calls placed still send the tone. A bench reference.
+ */
+const micOnAnswer = param('source') === 'answer-mic';
 const toneHz = Number(param('tone', '440')) || 440;
 const listen = numbers('listen', [440, 660, 880]);
 
@@ -163,6 +168,10 @@ async function placeCall(): Promise<void> {
 
 async function answer(c: Call | undefined = calls.findLast((x) => x.phase === 'incoming')): Promise<void> {
   if (!c || c.phase !== 'incoming') return;
+  if (micOnAnswer) {
+    c.session.answer({ mediaConstraints: { audio: RAW_MICROPHONE, video: false }, pcConfig: PC_CONFIG });
+    return;
+  }
   const stream = await voice();
   if (!c.session.isEnded()) c.session.answer({ mediaStream: stream, pcConfig: PC_CONFIG });
 }

@@ -3,7 +3,11 @@
  * - the KW Desktop (browser harness: JsSIP in main, the media bridge, the
  *   media host in the main page) answering a call from the customer page;
  * - the reference, measured in the same run: the same call between two lab
- *   pages (JsSIP and WebRTC in one page each, no bridge), answered the same way.
+ *   pages (JsSIP and WebRTC in one page each, no bridge), answered the same way;
+ *   the answering page sends an oscillator tone, so it opens no microphone;
+ * - a second reference, for information: the same page-to-page call where the
+ *   answering page opens its microphone on Answer, inside JsSIP's answer() as
+ *   JsSIP does by default (`?source=answer-mic`; the fake device plays TONES.kw).
  * "Audio flowing" = the far end's WebAudio analyser hears the other party's
  * tone; each page stamps that moment itself (probe polled every 5 ms), so
  * Playwright's own polling is not in the figure.
@@ -22,6 +26,7 @@ import {
 import { CHROMIUM } from './preview-visible.bench.js';
 
 const KW_PHONE = 'sip:kw1-phone@lab.local';
+const KW_MIC_PHONE = 'sip:kw1-mic@lab.local';
 
 /** Installs (or re-arms) a probe that stamps when any remote `<audio>` stream carries `hz`. */
 async function armProbe(page: Page, hz: number): Promise<void> {
@@ -68,7 +73,25 @@ async function state(page: Page, testId: string, value: string): Promise<void> {
 
 export interface AnswerFigures {
   readonly kwDesktop: number[];
+  /** The issue's reference: the answering page sends a tone, no microphone. */
   readonly pageToPage: number[];
+  /** For information: the answering page opens its microphone on Answer (JsSIP's default way). */
+  readonly pageToPageMic: number[];
+}
+
+/** Customer calls `target`; `answerer` answers it; ms from the click until both ends hear each other. */
+async function pageToPageCall(customer: Page, answerer: Page, target: string): Promise<number> {
+  await customer.getByTestId('call-target').fill(target);
+  await customer.getByTestId('call-button').click();
+  await state(answerer, 'call-state', 'incoming');
+  await armProbe(customer, TONES.kw);
+  await armProbe(answerer, TONES.customer);
+  const t0 = Date.now();
+  await answerer.getByTestId('answer-call').click();
+  const ms = Math.max(await heardAt(customer), await heardAt(answerer)) - t0;
+  await customer.getByTestId('hangup-call').click();
+  await state(answerer, 'call-state', 'ended');
+  return ms;
 }
 
 export async function answerToAudio(runs: number, logger: Logger): Promise<AnswerFigures> {
@@ -79,7 +102,7 @@ export async function answerToAudio(runs: number, logger: Logger): Promise<Answe
     args: [...CHROMIUM_ARGS, ...(await callChromiumArgs())],
     headless: true,
   });
-  const figures: AnswerFigures = { kwDesktop: [], pageToPage: [] };
+  const figures: AnswerFigures = { kwDesktop: [], pageToPage: [], pageToPageMic: [] };
   try {
     const kwContext = await browser.newContext();
     const kwMain = await kwContext.newPage();
@@ -89,10 +112,14 @@ export async function answerToAudio(runs: number, logger: Logger): Promise<Answe
     await customer.goto(
       lab.labUrl('customer', { uri: CUSTOMER_URI, tone: String(TONES.customer), call: KW_URI }),
     );
-    const phone = await labContext.newPage();
+    // One context each: a page behind another in its context gets its timers throttled (the probe's too).
+    const phone = await (await browser.newContext()).newPage();
     await phone.goto(lab.labUrl('customer', { uri: KW_PHONE, tone: String(TONES.kw) }));
+    const micPhone = await (await browser.newContext()).newPage();
+    await micPhone.goto(lab.labUrl('customer', { uri: KW_MIC_PHONE, source: 'answer-mic' }));
     await state(customer, 'reg-state', 'registered');
     await state(phone, 'reg-state', 'registered');
+    await state(micPhone, 'reg-state', 'registered');
     while (!lab.kw.media.available || !lab.kw.app.kwCore.agent.isRegistered)
       await new Promise((r) => setTimeout(r, 50));
 
@@ -110,17 +137,9 @@ export async function answerToAudio(runs: number, logger: Logger): Promise<Answe
       await customer.getByTestId('hangup-call').click();
       await kwMain.locator('[data-testid="call-panel"][data-phase="ended"]').waitFor({ timeout: 15_000 });
 
-      // Reference: the same call between two pages.
-      await customer.getByTestId('call-target').fill(KW_PHONE);
-      await customer.getByTestId('call-button').click();
-      await state(phone, 'call-state', 'incoming');
-      await armProbe(customer, TONES.kw);
-      await armProbe(phone, TONES.customer);
-      const t1 = Date.now();
-      await phone.getByTestId('answer-call').click();
-      figures.pageToPage.push(Math.max(await heardAt(customer), await heardAt(phone)) - t1);
-      await customer.getByTestId('hangup-call').click();
-      await state(phone, 'call-state', 'ended');
+      // References: the same call between two pages, the answering one with a tone, then with its microphone.
+      figures.pageToPage.push(await pageToPageCall(customer, phone, KW_PHONE));
+      figures.pageToPageMic.push(await pageToPageCall(customer, micPhone, KW_MIC_PHONE));
     }
   } finally {
     await browser.close();

@@ -46,6 +46,13 @@ export class Tone {
   }
 }
 
+/** A microphone as it is, without echo cancellation, noise suppression or gain control (a tone stays a tone). */
+export const RAW_MICROPHONE: MediaTrackConstraints = {
+  echoCancellation: false,
+  noiseSuppression: false,
+  autoGainControl: false,
+};
+
 /** The local voice: a test tone when `toneHz` is given, else the microphone. */
 export async function localVoice(
   toneHz: number | undefined,

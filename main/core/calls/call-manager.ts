@@ -133,20 +133,90 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     }
     this.clearRing(entry);
     entry.phase = 'connecting';
-    this.emitChanged();
-    let stream: CapturedStream;
-    const prepared = entry.prepared ?? Promise.resolve(undefined);
     const startedAt = this.clock.now();
+    // The microphone opens only now (privacy: nothing is captured while it rings). Asked for
+    // before the views go out: a host that also draws them (the harness page) starts it first.
+    const capturing = this.options.media.capture(this.devicesChosen.input || undefined);
+    capturing.catch(() => undefined); // handled below, whichever way the call is answered
+    this.emitChanged();
+    const ready = await (entry.prepared ?? Promise.resolve(undefined));
+    if (entry.phase !== 'connecting') {
+      this.releaseWhenCaptured(capturing);
+      throw new CallError('the call ended before it could be answered');
+    }
+    if (ready?.usable()) {
+      await this.answerBeforeMicrophone(entry, ready, capturing, startedAt);
+      return;
+    }
+    ready?.discard(); // its early ICE failed, or its host went: JsSIP makes a fresh connection
+    await this.answerWithMicrophone(entry, capturing, startedAt);
+  }
+
+  /**
+   * The answer was prepared while it rang: the 200 OK goes at once, so the caller's audio
+   * and ICE/DTLS do not wait for the microphone; its track joins the prepared sender when
+   * it opens. A microphone that then fails ends the answered call with a BYE.
+   */
+  private async answerBeforeMicrophone(
+    entry: Entry,
+    ready: PreparedMedia,
+    capturing: Promise<CapturedStream>,
+    startedAt: number,
+  ): Promise<void> {
+    this.log.debug('answering before the microphone opens', {
+      callId: entry.id,
+      waitedMs: this.clock.now() - startedAt,
+    });
     try {
-      // The microphone opens only now (privacy: nothing is captured while it rings), alongside
-      // the answer prepared while ringing, if that is still under way.
-      [stream] = await Promise.all([
-        this.options.media.capture(this.devicesChosen.input || undefined),
-        prepared,
-      ]);
+      this.sendAnswer(entry, undefined, ready.pcConfig);
     } catch (error) {
-      this.log.error('microphone capture failed: refusing the call', { callId, error: String(error) });
-      entry.localReason = 'media-lost';
+      this.releaseWhenCaptured(capturing);
+      throw error;
+    }
+    let stream: CapturedStream;
+    try {
+      stream = await capturing;
+    } catch (error) {
+      if (entry.phase === 'ended') throw new CallError('the call ended before it could be answered');
+      this.log.error('microphone capture failed after the answer: ending the call', {
+        callId: entry.id,
+        error: String(error),
+      });
+      entry.localReason = 'microphone';
+      this.endOnceAccepted(entry);
+      throw new CallError(`the microphone could not be opened: ${errorText(error)}`);
+    }
+    if (entry.phase === 'ended') {
+      this.options.media.release(stream);
+      throw new CallError('the call ended before the microphone opened');
+    }
+    entry.stream = stream; // released when the call ends, sent or not
+    try {
+      // Muted or held meanwhile: the track arrives silent, as JsSIP would have made it.
+      entry.session.sendStream(stream, !entry.muted && !entry.held && !entry.remoteHeld);
+    } catch (error) {
+      this.log.error('could not put the microphone on the call', { callId: entry.id, error: String(error) });
+      throw new CallError(`the microphone could not be put on the call: ${errorText(error)}`);
+    }
+    this.log.debug('microphone on the call', { callId: entry.id, ms: this.clock.now() - startedAt });
+  }
+
+  /** Not prepared (no offer, host cannot, early ICE failed): the microphone first, then the answer. */
+  private async answerWithMicrophone(
+    entry: Entry,
+    capturing: Promise<CapturedStream>,
+    startedAt: number,
+  ): Promise<void> {
+    let stream: CapturedStream;
+    try {
+      stream = await capturing;
+    } catch (error) {
+      this.log.error('microphone capture failed: refusing the call', {
+        callId: entry.id,
+        error: String(error),
+      });
+      if (entry.phase === 'ended') throw new CallError('the call ended before it could be answered');
+      entry.localReason = 'microphone';
       entry.session.terminate({ status_code: 480, reason_phrase: 'Media Unavailable' });
       throw new CallError(`the microphone could not be opened: ${errorText(error)}`);
     }
@@ -156,21 +226,53 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       throw new CallError('the call ended before it could be answered');
     }
     entry.stream = stream;
-    const ready = await prepared;
-    const pcConfig = ready?.pcConfig ?? this.options.media.pcConfig();
     this.log.debug('answering', {
-      callId,
-      prepared: ready !== undefined,
+      callId: entry.id,
+      prepared: false,
       waitedMs: this.clock.now() - startedAt,
     });
+    this.sendAnswer(entry, stream, this.options.media.pcConfig());
+  }
+
+  private sendAnswer(
+    entry: Entry,
+    stream: CapturedStream | undefined,
+    pcConfig: Readonly<Record<string, unknown>>,
+  ): void {
     try {
-      entry.session.answer({ mediaStream: stream, pcConfig: { ...pcConfig } });
+      entry.session.answer({ ...(stream ? { mediaStream: stream } : {}), pcConfig: { ...pcConfig } });
     } catch (error) {
-      this.log.error('answer failed', { callId, error: String(error) });
+      this.log.error('answer failed', { callId: entry.id, error: String(error) });
       entry.localReason = 'media-lost';
       entry.session.terminate({ status_code: 500, reason_phrase: 'Answer Failed' });
       throw new CallError(`the call could not be answered: ${errorText(error)}`);
     }
+  }
+
+  /**
+   * BYE, not a final error: the 200 OK is out or on its way (JsSIP would answer a
+   * terminate() before it with 480), so wait for it when it has not gone yet.
+   */
+  private endOnceAccepted(entry: Entry): void {
+    if (entry.answeredAt !== undefined) {
+      entry.session.terminate();
+      return;
+    }
+    const off = entry.session.onAccepted(() => {
+      off();
+      // After JsSIP's own 'accepted' handling, not inside its emit.
+      queueMicrotask(() => {
+        if (entry.phase !== 'ended') entry.session.terminate();
+      });
+    });
+    entry.offs.push(off);
+  }
+
+  private releaseWhenCaptured(capturing: Promise<CapturedStream>): void {
+    capturing.then(
+      (stream) => this.options.media.release(stream),
+      () => undefined,
+    );
   }
 
   decline(callId: string): void {

@@ -14,6 +14,11 @@ export interface CapturedStream {
 /** An answer prepared while ringing: `pcConfig` for `session.answer()`; `discard()` when the call ends. */
 export interface PreparedMedia {
   readonly pcConfig: Readonly<Record<string, unknown>>;
+  /**
+   * The prepared connection is still there and fit to answer with (not closed, host not lost,
+   * early ICE not failed): Answer may then send the 200 OK before the microphone opens.
+   */
+  usable(): boolean;
   discard(): void;
 }
 

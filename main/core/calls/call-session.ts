@@ -20,7 +20,13 @@ export interface WatchedConnection {
 }
 
 export interface CallSession {
-  answer(options: { mediaStream: unknown; pcConfig: Record<string, unknown> }): void;
+  /** Without `mediaStream` nothing is sent yet (no microphone asked for): `sendStream` adds it later. */
+  answer(options: { mediaStream?: unknown; pcConfig: Record<string, unknown> }): void;
+  /**
+   * Puts a stream captured after the answer on the call's connection, its tracks
+   * `enabled` or not (JsSIP's mute and hold reach only tracks already sent).
+   */
+  sendStream(mediaStream: unknown, enabled: boolean): void;
   terminate(options?: { status_code?: number; reason_phrase?: string }): void;
   mute(): void;
   unmute(): void;
@@ -38,6 +44,13 @@ export interface CallSession {
 
 type Listener = (...args: never[]) => void;
 
+interface LocalStream {
+  getTracks(): { enabled: boolean }[];
+}
+interface SendingConnection {
+  addTrack(track: unknown, stream: unknown): unknown;
+}
+
 export function jssipCallSession(session: RTCSession): CallSession {
   const on = (event: string, listener: Listener): Unsubscribe => {
     const s = session as unknown as { on(e: string, l: Listener): void; off(e: string, l: Listener): void };
@@ -51,10 +64,20 @@ export function jssipCallSession(session: RTCSession): CallSession {
   return {
     answer: ({ mediaStream, pcConfig }) =>
       session.answer({
-        mediaStream: mediaStream as never,
+        ...(mediaStream !== undefined ? { mediaStream: mediaStream as never } : {}),
         pcConfig: pcConfig as never,
-        mediaConstraints: { audio: true, video: false },
+        // No stream and audio: false: JsSIP must not open a microphone of its own.
+        mediaConstraints: { audio: mediaStream !== undefined, video: false },
       }),
+    sendStream: (mediaStream, enabled) => {
+      const pc = (session as unknown as { connection?: SendingConnection }).connection;
+      if (!pc) throw new Error('the call has no connection to send on');
+      const stream = mediaStream as LocalStream;
+      for (const track of stream.getTracks()) {
+        track.enabled = enabled;
+        pc.addTrack(track, stream);
+      }
+    },
     terminate: (options) => session.terminate(options ?? {}),
     mute: () => session.mute({ audio: true }),
     unmute: () => session.unmute({ audio: true }),

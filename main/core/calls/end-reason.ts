@@ -11,7 +11,7 @@ export interface EndFacts {
   readonly originator: 'local' | 'remote' | 'system';
   readonly cause: string;
   /** Set by the call manager when it ended the call itself, e.g. declined or rang out. */
-  readonly localReason?: 'declined' | 'no-answer' | 'media-lost' | 'hung-up' | 'shutdown';
+  readonly localReason?: 'declined' | 'no-answer' | 'media-lost' | 'microphone' | 'hung-up' | 'shutdown';
 }
 
 export function describeEnd(facts: EndFacts): {
@@ -25,6 +25,9 @@ export function describeEnd(facts: EndFacts): {
       return { reason: 'Not answered in time', outcome: 'missed' };
     case 'media-lost':
       return { reason: 'Audio was lost (media host gone)', outcome: facts.answered ? 'answered' : 'failed' };
+    case 'microphone':
+      // Answered with nobody able to speak: counted as failed, not as a conversation held.
+      return { reason: 'Your microphone could not be opened', outcome: 'failed' };
     case 'hung-up':
       return { reason: 'You hung up', outcome: facts.answered ? 'answered' : 'declined' };
     case 'shutdown':

@@ -51,6 +51,8 @@ export interface DeviceLists {
 /** An answer prepared while the call rings: pass `pcConfig` to `session.answer()`, or `discard()` it. */
 export interface PreparedAnswer {
   readonly pcConfig: Readonly<Record<string, string>>;
+  /** JsSIP's `new RTCPeerConnection(pcConfig)` would take it now (not taken, closed, lost or ICE-failed). */
+  usable(): boolean;
   /** Closes the prepared peer connection unless JsSIP has taken it (then JsSIP closes it). Idempotent. */
   discard(): void;
 }
@@ -250,7 +252,11 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
       discard();
       throw new MediaBridgeError('lost', 'the media host went away while the answer was prepared');
     }
-    return { pcConfig: { [PC_CONFIG_MARKER]: this.id, [PREPARED_PC_MARKER]: pc.id }, discard };
+    return {
+      pcConfig: { [PC_CONFIG_MARKER]: this.id, [PREPARED_PC_MARKER]: pc.id },
+      usable: () => this.prepared.get(pc.id) === pc && fitToAnswer(pc),
+      discard,
+    };
   }
 
   /** Called through JsSIP's `new RTCPeerConnection(pcConfig)`: the prepared one it names, or a new one. */
@@ -263,8 +269,7 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
     if (prepared) {
       this.prepared.delete(prepared.id);
       // A connection whose early ICE failed while ringing is no use: start afresh.
-      if (!prepared.closed && prepared.lostReason === undefined && prepared.iceConnectionState !== 'failed')
-        return prepared;
+      if (fitToAnswer(prepared)) return prepared;
       prepared.close();
     }
     return this.newPeerConnection(config);
@@ -313,6 +318,11 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
     if (!session?.ready) throw new MediaBridgeError('unavailable', 'no media host is attached');
     return session;
   }
+}
+
+/** A prepared connection JsSIP may still answer with. */
+function fitToAnswer(pc: BridgedPeerConnection): boolean {
+  return !pc.closed && pc.lostReason === undefined && pc.iceConnectionState !== 'failed';
 }
 
 function rebind(stream: BridgedStream, tracks: readonly TrackInfo[]): void {

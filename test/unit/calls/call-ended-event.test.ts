@@ -21,6 +21,7 @@ class FakeRingingSession implements CallSession {
   terminatedWith: { status_code?: number; reason_phrase?: string } | undefined;
   private readonly ended = new Set<(e: EndedEvent) => void>();
   answer(): void {}
+  sendStream(): void {}
   terminate(options?: { status_code?: number; reason_phrase?: string }): void {
     this.terminatedWith = options ?? {};
     this.end({ originator: 'local', cause: 'Rejected' });

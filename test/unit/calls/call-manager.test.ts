@@ -34,8 +34,12 @@ class FakeConnection implements WatchedConnection {
 
 class FakeSession implements CallSession {
   readonly calls: string[] = [];
-  answeredWith: { mediaStream: unknown; pcConfig: Record<string, unknown> } | undefined;
+  answeredWith: { mediaStream?: unknown; pcConfig: Record<string, unknown> } | undefined;
   terminatedWith: { status_code?: number; reason_phrase?: string } | undefined;
+  /** Streams put on the call after the answer, with their tracks' `enabled`. */
+  readonly sent: { stream: unknown; enabled: boolean }[] = [];
+  /** The 200 OK is not out until `accept()` (JsSIP still building it). */
+  deferAccept = false;
   connection: FakeConnection | undefined;
   private readonly handlers = {
     accepted: new Set<() => void>(),
@@ -44,12 +48,20 @@ class FakeSession implements CallSession {
     hold: new Set<(e: { originator: 'local' | 'remote'; held: boolean }) => void>(),
     connection: new Set<(c: WatchedConnection) => void>(),
   };
-  answer(options: { mediaStream: unknown; pcConfig: Record<string, unknown> }): void {
+  answer(options: { mediaStream?: unknown; pcConfig: Record<string, unknown> }): void {
     this.calls.push('answer');
     this.answeredWith = options;
     this.connection = new FakeConnection();
     for (const l of this.handlers.connection) l(this.connection);
-    for (const l of this.handlers.accepted) l();
+    if (!this.deferAccept) this.accept();
+  }
+  accept(): void {
+    this.calls.push('200 OK');
+    for (const l of [...this.handlers.accepted]) l();
+  }
+  sendStream(stream: unknown, enabled: boolean): void {
+    this.calls.push('sendStream');
+    this.sent.push({ stream, enabled });
   }
   terminate(options?: { status_code?: number; reason_phrase?: string }): void {
     this.calls.push('terminate');
@@ -172,6 +184,8 @@ class PreparingMedia extends FakeMedia {
   readonly offers: string[] = [];
   readonly discarded: string[] = [];
   failPrepare = false;
+  /** The prepared connection's early ICE failed (or its host went) before Answer. */
+  unusable = false;
   private preparationGate: Promise<void> = Promise.resolve();
   private openPreparation: (() => void) | undefined;
   holdPreparation(): void {
@@ -185,7 +199,11 @@ class PreparingMedia extends FakeMedia {
     const id = `prepared-${this.offers.length}`;
     await this.preparationGate;
     if (this.failPrepare) throw new Error('NotSupportedError: this host does not prepare answers');
-    return { pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: id }, discard: () => this.discarded.push(id) };
+    return {
+      pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: id },
+      usable: () => !this.unusable,
+      discard: () => this.discarded.push(id),
+    };
   }
 }
 
@@ -305,7 +323,7 @@ describe('CallManager', () => {
     expect(t.manager.list()[0]).toMatchObject({ muted: true, held: true, remoteHeld: true, dtmf: '12#' });
     t.manager.hold(callId, false);
     t.manager.mute(callId, false);
-    expect(session.calls).toEqual(['answer', 'mute', 'hold', 'dtmf:12#', 'unhold', 'unmute']);
+    expect(session.calls).toEqual(['answer', '200 OK', 'mute', 'hold', 'dtmf:12#', 'unhold', 'unmute']);
     t.clock.advance(65_000);
     session.end({ originator: 'remote', cause: 'Terminated' });
     expect(t.manager.list()[0]).toMatchObject({ phase: 'ended', endReason: 'The caller hung up' });
@@ -355,6 +373,7 @@ describe('CallManager', () => {
     const { session, callId } = t.ring();
     await expect(t.manager.answer(callId)).rejects.toThrow(/microphone could not be opened: NotAllowedError/);
     expect(session.terminatedWith).toEqual({ status_code: 480, reason_phrase: 'Media Unavailable' });
+    expect(t.manager.list()[0]?.endReason).toBe('Your microphone could not be opened');
 
     const u = setup();
     u.media.holdCaptures();
@@ -476,10 +495,8 @@ describe('call manager: the answer prepared while ringing', () => {
     expect(t.media.captured).toEqual([]); // the microphone stays closed while it rings
     await t.manager.answer(callId);
     expect(t.media.captured).toEqual([undefined]);
-    expect(session.answeredWith).toEqual({
-      mediaStream: { id: 'stream-1' },
-      pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: 'prepared-1' },
-    });
+    expect(session.answeredWith).toEqual({ pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: 'prepared-1' } });
+    expect(session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: true }]);
     session.end({ originator: 'remote', cause: 'Terminated' });
     await tick();
     expect(t.media.released).toEqual(['stream-1']);
@@ -498,6 +515,100 @@ describe('call manager: the answer prepared while ringing', () => {
     await u.manager.answer(refused.callId);
     expect(refused.session.answeredWith?.pcConfig).toEqual({ kwMediaBridge: 'b1' });
     expect(u.logger.records.some((r) => r.msg.startsWith('could not prepare the answer'))).toBe(true);
+    expect(refused.session.answeredWith?.mediaStream).toEqual({ id: 'stream-1' });
+    expect(refused.session.sent).toEqual([]);
+  });
+
+  it('a prepared connection no longer fit (early ICE failed): discarded, answered the usual way, microphone first', async () => {
+    const t = preparing();
+    const { session, callId } = t.ringOffer();
+    t.media.unusable = true;
+    await t.manager.answer(callId);
+    expect(t.media.discarded).toEqual(['prepared-1']);
+    expect(session.answeredWith).toEqual({
+      mediaStream: { id: 'stream-1' },
+      pcConfig: { kwMediaBridge: 'b1' },
+    });
+    expect(session.sent).toEqual([]);
+  });
+
+  it('sends the 200 OK before the microphone opens, and puts the microphone on the call when it does', async () => {
+    const t = preparing();
+    t.media.holdCaptures();
+    const { session, callId } = t.ringOffer();
+    const answering = t.manager.answer(callId);
+    await tick();
+    expect(t.media.captured).toEqual([undefined]); // asked for at Answer…
+    expect(session.calls).toEqual(['answer', '200 OK']); // …and not waited for
+    expect(session.answeredWith).toEqual({ pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: 'prepared-1' } });
+    expect(t.manager.list()[0]?.phase).toBe('connecting');
+    t.media.releaseCaptures();
+    await answering;
+    expect(session.calls).toEqual(['answer', '200 OK', 'sendStream']);
+    expect(session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: true }]);
+    session.end({ originator: 'remote', cause: 'Terminated' });
+    expect(t.media.released).toEqual(['stream-1']);
+  });
+
+  it('muted or held before the microphone opens: its track arrives silent', async () => {
+    const t = preparing();
+    t.media.holdCaptures();
+    const muted = t.ringOffer();
+    const answeringMuted = t.manager.answer(muted.callId);
+    await tick();
+    t.manager.mute(muted.callId, true);
+    expect(muted.session.calls).toEqual(['answer', '200 OK', 'mute']);
+    t.media.releaseCaptures();
+    await answeringMuted;
+    expect(muted.session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: false }]);
+    t.manager.mute(muted.callId, false);
+    expect(muted.session.calls.at(-1)).toBe('unmute'); // JsSIP's unmute reaches the track now on the call
+
+    const u = preparing();
+    u.media.holdCaptures();
+    const held = u.ringOffer();
+    const answeringHeld = u.manager.answer(held.callId);
+    await tick();
+    held.session.remoteHold(true);
+    u.media.releaseCaptures();
+    await answeringHeld;
+    expect(held.session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: false }]);
+  });
+
+  it('a microphone that fails after the 200 OK ends the call with a BYE and says why', async () => {
+    const t = preparing();
+    t.media.holdCaptures();
+    t.media.failCapture = true;
+    const { session, callId } = t.ringOffer();
+    const outcomes: string[] = [];
+    t.manager.on('ended', (e) => outcomes.push(e.outcome));
+    const answering = t.manager.answer(callId);
+    await tick();
+    expect(session.calls).toEqual(['answer', '200 OK']);
+    t.media.releaseCaptures();
+    await expect(answering).rejects.toThrow(
+      'the microphone could not be opened: NotAllowedError: permission denied',
+    );
+    expect(session.terminatedWith).toEqual({}); // a BYE: no status code, it is not a refusal
+    const ended = t.manager.list()[0];
+    expect(ended?.phase).toBe('ended');
+    expect(ended?.endReason).toBe('Your microphone could not be opened');
+    expect(outcomes).toEqual(['failed']);
+    expect(session.sent).toEqual([]);
+  });
+
+  it('a microphone that fails before the 200 OK is out waits for it, then ends with a BYE (never a 480)', async () => {
+    const t = preparing();
+    t.media.failCapture = true;
+    const { session, callId } = t.ringOffer();
+    session.deferAccept = true;
+    await expect(t.manager.answer(callId)).rejects.toThrow(/microphone could not be opened/);
+    expect(session.calls).toEqual(['answer']);
+    expect(session.terminatedWith).toBeUndefined();
+    session.accept();
+    await tick();
+    expect(session.calls).toEqual(['answer', '200 OK', 'terminate']);
+    expect(session.terminatedWith).toEqual({});
   });
 
   it('declined, cancelled by the caller, rung out: the prepared connection is discarded, no microphone opened', async () => {

@@ -98,6 +98,29 @@ describe('media bridge: an answer prepared while ringing', () => {
     expect(pc.id).not.toBe(pcId);
   });
 
+  it('usable() says whether Answer can still use it: not once taken, discarded, ICE-failed or the host lost', async () => {
+    const taken = await prepared();
+    expect(taken.answer.usable()).toBe(true);
+    ScopedPeerConnection({ ...taken.answer.pcConfig });
+    expect(taken.answer.usable()).toBe(false);
+
+    const discarded = await prepared();
+    discarded.answer.discard();
+    expect(discarded.answer.usable()).toBe(false);
+
+    const failed = await prepared();
+    failed.host.event(
+      failed.pcId,
+      { type: 'iceconnectionstatechange' },
+      snapshot(failed.pcId, 6, { iceGatheringState: 'complete', iceConnectionState: 'failed' }),
+    );
+    expect(failed.answer.usable()).toBe(false);
+
+    const lost = await prepared();
+    lost.host.close('the media window crashed');
+    expect(lost.answer.usable()).toBe(false);
+  });
+
   it('a host that cannot prepare: the promise rejects and the connection is closed', async () => {
     const bridge = new MediaBridge({ logger: memoryLogger().logger, id: 'kw2' });
     bridges.push(bridge);
