@@ -7,7 +7,7 @@ import type { Logger } from './log.js';
 import type { SipAgent } from './sip/agent.js';
 import { describeConnectionState, problemOf } from './sip/connection-state.js';
 import { PresenceManager, type TimedState } from './presence/presence-manager.js';
-import { PreviewAlerts } from './previews/preview-alerts.js';
+import { PreviewAlerts, type AlertSteps } from './previews/preview-alerts.js';
 import { presenceDocument, type ManualState } from '../../wire/presence/states.js';
 import { encodePidf, parsePidf } from '../../wire/presence/pidf.js';
 import {
@@ -22,6 +22,7 @@ import { ConversationService } from './conversations/conversation-service.js';
 import type { HistoryStatus, HistoryStore } from './history/history-store.js';
 import type { Unsubscribe } from './events.js';
 import { dispatchInbound } from './inbound-dispatch.js';
+import { ReadyGate } from './ready-gate.js';
 import { CallManager } from './calls/call-manager.js';
 import type { CallMedia } from './calls/call-media.js';
 import { jssipCallSession } from './calls/call-session.js';
@@ -42,6 +43,8 @@ export interface KwCoreOptions {
   /** The media bridge; without one, calls are refused with 480 Media Unavailable. */
   readonly media?: CallMedia;
   readonly ringTimeoutMs?: number;
+  /** Tests only: shorter alert levels than the product's 8 s / 16 s. */
+  readonly alertStepsMs?: AlertSteps;
   /** The microphone and speaker chosen before. */
   readonly devices?: { readonly input: string; readonly output: string };
   /**
@@ -71,6 +74,8 @@ export class KwCore {
   /** Routing points that stopped sending requests after misses (issue 16). */
   readonly pauses: PauseNotices;
   private started = false;
+  /** Inbound MESSAGEs wait for history: they may be about a restored conversation. */
+  private readonly historyReady = new ReadyGate();
 
   constructor(private readonly options: KwCoreOptions) {
     const { agent, logger } = options;
@@ -88,7 +93,12 @@ export class KwCore {
       ...clock,
     });
     this.previews = new PreviewInbox({ sender: control, logger: logger.child('previews'), ...clock });
-    this.alerts = new PreviewAlerts(this.previews, logger.child('alerts'), options.clock);
+    this.alerts = new PreviewAlerts(
+      this.previews,
+      logger.child('alerts'),
+      options.clock,
+      options.alertStepsMs,
+    );
     this.conversations = new ConversationService({
       transport: agent,
       control,
@@ -114,15 +124,14 @@ export class KwCore {
       ...(options.devices ? { devices: options.devices } : {}),
     });
     agent.onInvite((invite, session) => this.calls.decideInvite(invite, jssipCallSession(session)));
-    agent.onMessage((message) =>
-      dispatchInbound(message, {
-        previews: this.previews,
-        conversations: this.conversations,
-        trustedRoutingPoints,
-        logger,
-        pauses: this.pauses,
-      }),
-    );
+    const targets = {
+      previews: this.previews,
+      conversations: this.conversations,
+      trustedRoutingPoints,
+      logger,
+      pauses: this.pauses,
+    };
+    agent.onMessage((message) => this.historyReady.run(() => dispatchInbound(message, targets)));
   }
 
   /** Presence becoming Available again is the way back the routers see too: the notices go. */
@@ -147,13 +156,26 @@ export class KwCore {
     return this.options.history.onStatus(listener);
   }
 
-  /** Restores history, connects, registers and publishes presence. */
+  /**
+   * Connects, registers and publishes presence while history is restored (the
+   * round trips overlap the reading); resolves once history is in. MESSAGEs
+   * that come before are held and answered after it, in order.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.conversations.restore();
+    const restored = this.conversations.restore();
     this.options.agent.start();
     void this.presence.start();
+    try {
+      await restored;
+    } finally {
+      if (this.historyReady.held > 0)
+        this.options.logger.info('history restored: answering the MESSAGEs held meanwhile', {
+          held: this.historyReady.held,
+        });
+      this.historyReady.open();
+    }
   }
 
   /** Quitting: publish closed, then the agent withdraws it (Expires: 0) and unregisters. */

@@ -4,7 +4,9 @@
  * with 2,000 ended conversations in history (written with the real, encrypted
  * history store, its index file included, then a fresh process started on it). The same start under
  * tsx is the reference. Each figure is the median of fresh processes; RSS is
- * read by the child itself after a forced GC and a short settle.
+ * read by the child itself after a forced GC and a short settle. Times count
+ * from the process's own start (`performance.now()`), Node's boot included: a
+ * trivial script forked the same way, in the same run, gives that boot alone.
  *
  *   npx tsx test/bench/core-footprint.bench.ts --main [--quick]
  */
@@ -28,6 +30,14 @@ export interface CoreFootprintResult {
   readonly messagesPerConversation: number;
   /** Process start → registered + presence published, ms (medians). */
   readonly startBundleMs: number;
+  /** CPU time (user + system, all threads) the bundle's process used until then: steadier than wall time on a shared machine. */
+  readonly startBundleCpuMs: number;
+  /** Process start → the first line of a trivial script forked the same way: Node's own boot. */
+  readonly nodeBootMs: number;
+  /** Where the bundle's start goes (empty history), ms from the process's start (medians). */
+  readonly phases: StartPhases;
+  /** With the 2,000 conversations: process start → history restored (`start()` resolved). */
+  readonly restoredWithHistoryMs: number;
   readonly startTsxMs: number;
   /** The same with the 2,000 conversations in history (restored before registering). */
   readonly startBundleWithHistoryMs: number;
@@ -44,16 +54,41 @@ export interface CoreFootprintResult {
   /** V8 heap reserved after idling, MB: back near the idle figure once the young generation shrank. */
   readonly heapTotalIdleMb: number;
   readonly heapTotalWithHistoryMb: number;
+  /**
+   * The growth after idling split (Linux, /proc/self/status; NaN elsewhere): anonymous memory
+   * (the process's own) and file-backed pages (Node's binary: code first run during the load,
+   * such as the optimizing compiler, shared with other processes and reclaimable).
+   */
+  readonly growthAnonMb: number;
+  readonly growthFileMb: number;
+}
+
+export interface StartPhases {
+  /** The bundle's first line runs (Node booted, the file read and compiled). */
+  readonly bootMs: number;
+  /** Every module of the bundle evaluated. */
+  readonly evaluatedMs: number;
+  /** The KwCore built. */
+  readonly builtMs: number;
+  /** The WebSocket open (REGISTER sent). */
+  readonly connectedMs: number;
+  /** REGISTER answered 200. */
+  readonly registeredMs: number;
 }
 
 interface Memory {
   readonly rssMb: number;
+  readonly rssAnonMb: number;
+  readonly rssFileMb: number;
   readonly heapMb: number;
   readonly heapTotalMb: number;
 }
 
 interface ChildReport {
   readonly startMs: number;
+  readonly startCpuMs: number;
+  readonly phases: StartPhases;
+  readonly restoredMs: number;
   /** Right after registered + published, three forced GCs 300 ms apart. */
   readonly soon: Memory;
   /** The same after `IDLE_MS` more of idling. */
@@ -71,6 +106,8 @@ const IDLE_MS = 6_000;
 function entrySource(): string {
   const at = (path: string) => JSON.stringify(join(ROOT, path));
   return `
+const evaluatedMs = performance.now();
+import { readFileSync } from 'node:fs';
 import { kwCoreFactory } from ${at('main/core/core-factory.ts')};
 import { FileHistoryStore } from ${at('main/core/history/file-history-store.ts')};
 import { SealedHistoryFiles } from ${at('main/core/history/sealed-history-files.ts')};
@@ -91,12 +128,21 @@ const core = kwCoreFactory({ history, logger: silentLogger })({
   devices: { input: '', output: '' },
   trustedRoutingPoints: settings.trustedRoutingPoints,
 });
+const phases = { bootMs: globalThis.__kwBootMs ?? -1, evaluatedMs, builtMs: performance.now(), connectedMs: -1, registeredMs: -1 };
+core.agent.on('state', (s) => {
+  if (s.phase === 'registering' && phases.connectedMs < 0) phases.connectedMs = performance.now();
+  if (s.phase === 'registered' && phases.registeredMs < 0) phases.registeredMs = performance.now();
+});
 let startMs = -1;
+let startCpuMs = -1;
+let restoredMs = -1;
 const check = () => {
   if (startMs >= 0 || !core.agent.isRegistered) return;
   if (core.presence.snapshot().publication.kind !== 'published') return;
   // performance.now() counts from the process's start.
   startMs = performance.now();
+  const cpu = process.cpuUsage();
+  startCpuMs = (cpu.user + cpu.system) / 1000;
   process.send?.({ kind: 'ready' });
 };
 core.agent.on('state', check);
@@ -107,7 +153,13 @@ const mb = (bytes) => bytes / 1048576;
 async function settled() {
   for (let i = 0; i < 3; i += 1) { gc(); await wait(300); }
   const m = process.memoryUsage();
-  return { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal) };
+  return { rssMb: mb(m.rss), ...rssParts(), heapMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal) };
+}
+function rssParts() {
+  let status = '';
+  try { status = readFileSync('/proc/self/status', 'utf8'); } catch { /* not Linux */ }
+  const kb = (name) => Number(new RegExp(name + ':[^0-9]*([0-9]+)').exec(status)?.[1] ?? NaN) / 1024;
+  return { rssAnonMb: kb('RssAnon'), rssFileMb: kb('RssFile') };
 }
 process.on('message', (m) => {
   if (m === 'stop') void core.stop().finally(() => process.exit(0));
@@ -117,10 +169,13 @@ process.on('message', (m) => {
     // V8 shrinks the young generation a loading burst grew only at a GC after a quiet spell (~5 s).
     await wait(m.idleMs);
     const idle = await settled();
-    process.send?.({ kind: 'report', startMs, soon, idle, listed: core.conversations.list().length });
+    process.send?.({ kind: 'report', startMs, startCpuMs, phases, restoredMs, soon, idle, listed: core.conversations.list().length });
   })();
 });
-void core.start().then(check);
+void core.start().then(() => {
+  restoredMs = performance.now();
+  check();
+});
 `;
 }
 
@@ -136,8 +191,24 @@ async function bundle(dir: string, entry: string): Promise<string> {
     target: 'node20',
     logLevel: 'warning',
     tsconfig: join(ROOT, 'main/core/tsconfig.json'),
+    // As scripts/build-electron.mjs bundles the shipped main process.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Measurement only: when the bundle's first line runs.
+    banner: { js: 'globalThis.__kwBootMs = performance.now();' },
   });
   return outfile;
+}
+
+/** Node's own boot: process start → the first line of a script that does nothing else, forked alike. */
+async function nodeBoot(dir: string): Promise<number> {
+  const script = join(dir, 'boot.cjs');
+  await writeFile(script, 'process.send(performance.now(), () => process.exit(0));\n');
+  return new Promise((resolve, reject) => {
+    const child = fork(script, [], { execArgv: [], stdio: 'ignore' });
+    child.once('message', (ms) => resolve(Number(ms)));
+    child.once('error', reject);
+  });
 }
 
 /** One fresh process: its start time and memory once it idles (`idleMs` more before the second reading). */
@@ -223,11 +294,13 @@ export async function coreFootprint(
     const idle: ChildReport[] = [];
     const withHistory: ChildReport[] = [];
     const tsx: ChildReport[] = [];
+    const boots: number[] = [];
     // Interleaved, so a busy moment of the machine falls on every kind alike.
     for (let i = 0; i < runs; i += 1) {
       idle.push(await runChild(bundled, [], args(empty), IDLE_MS));
       withHistory.push(await runChild(bundled, [], args(full), IDLE_MS));
       tsx.push(await runChild(entry, ['--import', 'tsx'], args(empty), 0));
+      boots.push(await nodeBoot(work));
     }
     const listed = withHistory[0]?.listed ?? 0;
     if (listed !== CONVERSATIONS)
@@ -242,6 +315,16 @@ export async function coreFootprint(
       conversations: CONVERSATIONS,
       messagesPerConversation: MESSAGES,
       startBundleMs: med(idle, (r) => r.startMs),
+      startBundleCpuMs: med(idle, (r) => r.startCpuMs),
+      nodeBootMs: summarize(boots).median,
+      phases: {
+        bootMs: med(idle, (r) => r.phases.bootMs),
+        evaluatedMs: med(idle, (r) => r.phases.evaluatedMs),
+        builtMs: med(idle, (r) => r.phases.builtMs),
+        connectedMs: med(idle, (r) => r.phases.connectedMs),
+        registeredMs: med(idle, (r) => r.phases.registeredMs),
+      },
+      restoredWithHistoryMs: med(withHistory, (r) => r.restoredMs),
       startTsxMs: med(tsx, (r) => r.startMs),
       startBundleWithHistoryMs: med(withHistory, (r) => r.startMs),
       rssIdleMb,
@@ -254,6 +337,8 @@ export async function coreFootprint(
       heapWithHistoryMb: med(withHistory, (r) => r.idle.heapMb),
       heapTotalIdleMb: med(idle, (r) => r.idle.heapTotalMb),
       heapTotalWithHistoryMb: med(withHistory, (r) => r.idle.heapTotalMb),
+      growthAnonMb: med(withHistory, (r) => r.idle.rssAnonMb) - med(idle, (r) => r.idle.rssAnonMb),
+      growthFileMb: med(withHistory, (r) => r.idle.rssFileMb) - med(idle, (r) => r.idle.rssFileMb),
     };
   } finally {
     await server.close();
@@ -266,10 +351,12 @@ export function coreFootprintLines(r: CoreFootprintResult): string[] {
   const f = (n: number) => n.toFixed(1);
   return [
     `KW core footprint (medians of ${r.runs} fresh processes; ${r.conversations} ended conversations × ${r.messagesPerConversation} messages)`,
-    `start → registered + published, bundle: ${f(r.startBundleMs)} ms (tsx: ${f(r.startTsxMs)} ms)`,
-    `start → registered + published, bundle with history: ${f(r.startBundleWithHistoryMs)} ms`,
+    `start → registered + published, bundle: ${f(r.startBundleMs)} ms, CPU ${f(r.startBundleCpuMs)} ms (tsx: ${f(r.startTsxMs)} ms)`,
+    `  of which: Node's own boot ${f(r.nodeBootMs)} ms (a trivial script forked alike); bundle's first line ${f(r.phases.bootMs)}, evaluated ${f(r.phases.evaluatedMs)}, core built ${f(r.phases.builtMs)}, socket open ${f(r.phases.connectedMs)}, REGISTER 200 ${f(r.phases.registeredMs)} ms`,
+    `start → registered + published, bundle with history: ${f(r.startBundleWithHistoryMs)} ms (history restored at ${f(r.restoredWithHistoryMs)} ms)`,
     `RSS idle: ${f(r.rssIdleMb)} MB (V8 heap in use ${f(r.heapIdleMb)} MB of ${f(r.heapTotalIdleMb)} MB)`,
     `RSS with history: ${f(r.rssWithHistoryMb)} MB (V8 heap in use ${f(r.heapWithHistoryMb)} MB of ${f(r.heapTotalWithHistoryMb)} MB), growth ${f(r.growthMb)} MB`,
+    `  growth split: anonymous ${f(r.growthAnonMb)} MB, file-backed (Node's own code pages) ${f(r.growthFileMb)} MB`,
     `right after start (no quiet spell before the GC): ${f(r.rssIdleSoonMb)} MB / ${f(r.rssWithHistorySoonMb)} MB, growth ${f(r.growthSoonMb)} MB`,
   ];
 }

@@ -43,7 +43,7 @@ import {
   type HistoryDirContents,
   type Rewrite,
 } from './history-loader.js';
-import { readIndexFile, writeIndexFile, type IndexEntry } from './history-index-file.js';
+import { readIndexFile, writeIndexFile, type IndexEntry, type IndexRead } from './history-index-file.js';
 import { setAsideUnreadable } from './unreadable-folder.js';
 import { applyRetention } from './history-retention.js';
 
@@ -155,7 +155,7 @@ export class FileHistoryStore implements HistoryStore {
     // Loaded again (a new core after an account change): what was never written stays as it is in memory.
     const unsaved = this.owed().flatMap((id) => this.latest.get(id) ?? []);
     for (const map of [this.latest, this.journals, this.pending, this.rewrites]) map.clear();
-    const { loaded, problems, unreadable } = await this.readDir();
+    const { loaded, problems, unreadable, indexFormat } = await this.readDir();
     if (unreadable.length > 0)
       this.health.setUnreadable(
         await setAsideUnreadable(this.files, this.options.dir, unreadable, this.now(), this.options.logger),
@@ -176,9 +176,9 @@ export class FileHistoryStore implements HistoryStore {
     this.summaries.clear();
     for (const [id, s] of summaries) if (s.state === 'ended') this.summaries.set(id, s);
     await Promise.all(this.owed().map((id) => this.enqueue(id)));
-    // Journals read whole, or gone: the index is brought up to date.
-    if (keep.some((l) => l.indexed !== true && l.summary.state === 'ended') || drop.length > 0)
-      this.indexSoon();
+    // Journals read whole, or gone, or an index in format 1: the index is brought up to date.
+    const stale = keep.some((l) => l.indexed !== true && l.summary.state === 'ended');
+    if (stale || drop.length > 0 || (indexFormat === 1 && this.summaries.size > 0)) this.indexSoon();
     return { ...this.indexOf(summaries.values()), problems };
   }
 
@@ -298,7 +298,7 @@ export class FileHistoryStore implements HistoryStore {
     while (this.queues.size > 0) await Promise.all(this.queues.values());
   }
 
-  private async readDir(): Promise<HistoryDirContents> {
+  private async readDir(): Promise<HistoryDirContents & { indexFormat: IndexRead['format'] }> {
     try {
       await this.ensureDir();
     } catch (error) {
@@ -306,20 +306,21 @@ export class FileHistoryStore implements HistoryStore {
     }
     try {
       const index = await readIndexFile(this.options.dir, this.files, this.options.logger);
-      return await readHistoryDir(
+      const contents = await readHistoryDir(
         this.options.dir,
         this.files,
         this.corrupt,
         this.options.logger,
-        (file, stem) => this.fromIndex(index.get(stem), file, stem),
+        (file, stem) => this.fromIndex(index.entries.get(stem), file, stem),
       );
+      return { ...contents, indexFormat: index.format };
     } catch (error) {
       this.options.logger.error('history folder unreadable: starting without history', {
         dir: this.options.dir,
         error: String(error),
       });
       this.health.failed(error);
-      return { loaded: [], problems: [], unreadable: [] };
+      return { loaded: [], problems: [], unreadable: [], indexFormat: 'none' };
     }
   }
 

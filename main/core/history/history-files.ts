@@ -15,6 +15,7 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
@@ -36,7 +37,17 @@ export interface HistoryFiles {
   needsRewrite?(path: string): boolean;
   /** The file's size on disk, undefined when it is missing (the index trusts a journal of the size it noted). */
   size?(path: string): Promise<number | undefined>;
+  /** The file in pieces of at most 64 KB (a large file read without one large buffer). */
+  readPieces?(path: string): AsyncIterable<Uint8Array>;
+  /**
+   * The text of a file that holds one record (the index), opened piece by piece;
+   * undefined when the file is not of that kind (then `read` it). Throws as `read` does.
+   */
+  readRecordText?(path: string): Promise<string | undefined>;
 }
+
+/** Pieces small enough for malloc's pools: larger ones leave native memory behind once freed. */
+export const PIECE_BYTES = 64 * 1024;
 
 /** Temporary files end so; one left behind was cut short and is never history. */
 export const TEMP_SUFFIX = '.tmp';
@@ -68,6 +79,7 @@ export const nodeHistoryFiles: HistoryFiles = {
   copy: (from, to) => copyFile(from, to),
   move: (from, to) => rename(from, to),
   remove: (path) => rm(path, { force: true }),
+  readPieces: (path) => createReadStream(path, { highWaterMark: PIECE_BYTES }),
   size: async (path) => {
     try {
       return (await stat(path)).size;

@@ -11,7 +11,7 @@
 import { basename } from 'node:path';
 import { nodeHistoryFiles, type HistoryFiles } from './history-files.js';
 import type { HistoryKeyLoad } from './history-key.js';
-import { RecordCipher, isSealedLine } from './record-cipher.js';
+import { RecordCipher, SEALED_PREFIX, isSealedLine } from './record-cipher.js';
 import { NOTE_SUFFIX } from './corrupt-folder.js';
 
 /** The error code of a write refused because no key can be kept (history-error-text.ts says it). */
@@ -25,6 +25,7 @@ export class UnreadableHistoryError extends Error {
 }
 
 const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
 /** Stands in for a record that does not open: the journal reads it as damage. */
 const DAMAGED = Buffer.from('(a record that does not decrypt)\n');
 const ANOTHER_KEY = 'the key that protects it is not the one this computer has';
@@ -58,6 +59,36 @@ export class SealedHistoryFiles implements HistoryFiles {
 
   async read(path: string): Promise<Uint8Array> {
     return this.openAll(path, await this.inner.read(path));
+  }
+
+  /**
+   * A file of one sealed record (the index) opened piece by piece; undefined
+   * when it is something else (several lines, plain text): `read` it then.
+   */
+  async readRecordText(path: string): Promise<string | undefined> {
+    if (this.cipher === undefined || this.inner.readPieces === undefined) return undefined;
+    const reader = this.cipher.reader(basename(path));
+    let seen = 0;
+    let ended = false;
+    for await (const piece of this.inner.readPieces(path)) {
+      if (ended) return undefined;
+      let text = Buffer.from(piece.buffer, piece.byteOffset, piece.length).toString('latin1');
+      if (seen === 0) {
+        if (!isSealedLine(text)) return undefined;
+        text = text.slice(SEALED_PREFIX.length);
+      }
+      seen += piece.length;
+      const newline = text.indexOf('\n');
+      if (newline >= 0) {
+        if (newline !== text.length - 1) return undefined;
+        text = text.slice(0, newline);
+        ended = true;
+      }
+      reader.push(text);
+    }
+    const record = reader.finish();
+    if (record === undefined) throw new UnreadableHistoryError(this.keyProblem ?? ANOTHER_KEY);
+    return `${record}\n`;
   }
 
   async append(path: string, text: string): Promise<void> {
@@ -98,7 +129,8 @@ export class SealedHistoryFiles implements HistoryFiles {
     let start = 0;
     for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
       const whole = bytes.subarray(start, end + 1);
-      const line = Buffer.from(bytes.subarray(start, end)).toString('latin1');
+      // A view, not a copy: the index is one record of a megabyte or more.
+      const line = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
       start = end + 1;
       if (!isSealedLine(line)) {
         plain = true;
@@ -112,7 +144,7 @@ export class SealedHistoryFiles implements HistoryFiles {
         return Buffer.concat(out);
       }
       opened += 1;
-      out.push(record, Buffer.from('\n'));
+      out.push(record, NEWLINE_BYTES);
     }
     // A line cut short stays as it is, without its newline: the journal drops it as torn.
     out.push(bytes.subarray(start));

@@ -70,16 +70,16 @@ async function historyOf(chats: readonly Conversation[], key: Uint8Array, index 
   return dir;
 }
 
-function reopen(dir: string, key: Uint8Array) {
+/** `clock`: a clock that never fires unless the test advances it (the index file is written only then). */
+function reopen(dir: string, key: Uint8Array, clock = new FakeClock()) {
   const log = memoryLogger();
   const { files, reads } = countingReads(key);
-  // A clock that never fires: the index file is written only when a test says so.
   const store = new FileHistoryStore({
     dir,
     logger: log.logger,
     now: () => NOW,
     files,
-    clock: new FakeClock(),
+    clock,
   });
   const service = new ConversationService({
     transport: { sendMessage: () => Promise.resolve({ status: 200, reason: 'OK' }) },
@@ -296,7 +296,8 @@ describe('the index file: a start without reading every journal', () => {
     // Encrypted like the journals: no subject or message in plain text.
     const raw = await readFile(join(dir, INDEX_FILE), 'utf8');
     expect(raw).not.toContain('reply 4');
-    expect(raw.split('\n').filter(Boolean)).toHaveLength(2);
+    // Format 2: one sealed record for the whole index, not one per conversation.
+    expect(raw.split('\n').filter(Boolean)).toHaveLength(1);
 
     const { store, readsOf } = reopen(dir, key);
     const index = await store.loadIndex();
@@ -357,6 +358,71 @@ describe('the index file: a start without reading every journal', () => {
     expect(two.ended.map((e) => e.interactionId).sort()).toEqual(['ix-1', 'ix-2']);
     expect(await garbage.store.read('ix-2')).toEqual(chats[1]);
   });
+
+  it('reads an index in format 1 (a sealed line per conversation) without the journals, then writes it in format 2', async () => {
+    const key = randomBytes(32);
+    const chats = [longChat(1), longChat(2), longChat(3)];
+    const dir = await historyOf(chats, key, true);
+    const sealed = new SealedHistoryFiles({ state: 'ready', key });
+    const path = join(dir, INDEX_FILE);
+    await sealed.replace(path, format1Of(await sealed.read(path)));
+    expect((await readFile(path, 'utf8')).split('\n').filter(Boolean)).toHaveLength(3);
+
+    const clock = new FakeClock();
+    const old = reopen(dir, key, clock);
+    const index = await old.store.loadIndex();
+    expect(['ix-1', 'ix-2', 'ix-3'].map(old.readsOf)).toEqual([0, 0, 0]);
+    expect(index.ended.map((e) => e.interactionId)).toEqual(['ix-3', 'ix-2', 'ix-1']);
+    expect(index.ended.find((e) => e.interactionId === 'ix-2')).toMatchObject({
+      messageCount: 6,
+      lastMessage: { text: 'reply 4 of chat 2' },
+    });
+    // Brought to format 2 a moment later, with nothing else changed.
+    clock.advance(2_000);
+    await waitFor(async () => (await readFile(path, 'utf8')).split('\n').filter(Boolean).length === 1);
+    expect(new TextDecoder().decode(await sealed.read(path))).toMatch(/^\{"v":2,"e":\[/);
+
+    const next = reopen(dir, key);
+    const again = await next.store.loadIndex();
+    expect(['ix-1', 'ix-2', 'ix-3'].map(next.readsOf)).toEqual([0, 0, 0]);
+    expect(again.ended).toEqual(index.ended);
+    expect(await next.store.read('ix-3')).toEqual(chats[2]);
+  });
+
+  it('keeps the good entries of a format-2 index and reads the journal of an entry that does not validate', async () => {
+    const key = randomBytes(32);
+    const chats = [longChat(1), longChat(2)];
+    const dir = await historyOf(chats, key, true);
+    const sealed = new SealedHistoryFiles({ state: 'ready', key });
+    const path = join(dir, INDEX_FILE);
+    const index = JSON.parse(new TextDecoder().decode(await sealed.read(path))) as {
+      e: Array<{ s: { interactionId: string; messageCount: unknown } }>;
+    };
+    const broken = index.e.find((e) => e.s.interactionId === 'ix-1');
+    if (broken) broken.s.messageCount = 'many';
+    await sealed.replace(path, `${JSON.stringify(index)}\n`);
+
+    const next = reopen(dir, key);
+    const loaded = await next.store.loadIndex();
+    expect(next.readsOf('ix-1')).toBe(1);
+    expect(next.readsOf('ix-2')).toBe(0);
+    expect(loaded.ended.find((e) => e.interactionId === 'ix-1')).toMatchObject({ messageCount: 6 });
+    expect(next.log.records.some((r) => r.msg.includes('entries that do not parse'))).toBe(true);
+  });
 });
+
+/** The same entries as format 1 wrote them: one `{"v":1,"b":…,"s":…}` line each. */
+function format1Of(plain: Uint8Array): string {
+  const index = JSON.parse(new TextDecoder().decode(plain)) as { e: Array<{ b: number; s: unknown }> };
+  return index.e.map((e) => `${JSON.stringify({ v: 1, b: e.b, s: e.s })}\n`).join('');
+}
+
+async function waitFor(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('not done after 1 s');
+}
 
 const NOW_ISO = new Date(NOW).toISOString();
