@@ -6,6 +6,7 @@
  * MESSAGEs in flight: the server's maximum throughput). Messages alternate
  * direction within a pair.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LoadClient, LoadOutcome } from './ws-load-client.js';
 import type { WorkerReport } from './ws-load-result.js';
 
@@ -37,10 +38,17 @@ class Tally {
   closed = 0;
   readonly statuses: Record<string, number> = {};
   readonly latenciesMs: number[] = [];
+  readonly wireLatenciesMs: number[] = [];
+  readonly sendLagMs: number[] = [];
   firstSendAt = 0;
   lastDoneAt = 0;
+  /** This process's event-loop delay (ms) and CPU (ms) during the load: is the generator keeping up? */
+  loopDelayP99Ms = 0;
+  loopDelayMaxMs = 0;
+  cpuMs = 0;
 
-  record(outcome: LoadOutcome, since: number): void {
+  /** `since`: the scheduled time (open loop) or the send; `sentAt`: when it went to the socket. */
+  record(outcome: LoadOutcome, since: number, sentAt: number): void {
     const now = absNow();
     this.lastDoneAt = Math.max(this.lastDoneAt, now);
     if ('failure' in outcome) {
@@ -49,6 +57,7 @@ class Tally {
     } else if (outcome.status >= 200 && outcome.status < 300) {
       this.ok += 1;
       this.latenciesMs.push(now - since);
+      this.wireLatenciesMs.push(now - sentAt);
     } else {
       this.non2xx += 1;
       this.statuses[outcome.status] = (this.statuses[outcome.status] ?? 0) + 1;
@@ -57,7 +66,23 @@ class Tally {
 
   report(): WorkerReport {
     const { sent, ok, non2xx, timeouts, closed, statuses, latenciesMs, firstSendAt, lastDoneAt } = this;
-    return { sent, ok, non2xx, timeouts, closed, statuses, latenciesMs, firstSendAt, lastDoneAt };
+    const { wireLatenciesMs, sendLagMs, loopDelayP99Ms, loopDelayMaxMs, cpuMs } = this;
+    return {
+      sent,
+      ok,
+      non2xx,
+      timeouts,
+      closed,
+      statuses,
+      latenciesMs,
+      wireLatenciesMs,
+      sendLagMs,
+      loopDelayP99Ms,
+      loopDelayMaxMs,
+      cpuMs,
+      firstSendAt,
+      lastDoneAt,
+    };
   }
 }
 
@@ -68,6 +93,9 @@ export async function drive(pairs: readonly Pair[], options: DriveOptions): Prom
   const tally = new Tally();
   if (pairs.length === 0 || options.maxMessages <= 0) return tally.report();
   await sleepUntil(options.startAt);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const cpuBefore = process.cpuUsage();
   tally.firstSendAt = absNow();
   const endAt = options.startAt + options.seconds * 1000;
   let inFlight = 0;
@@ -78,9 +106,11 @@ export async function drive(pairs: readonly Pair[], options: DriveOptions): Prom
     const [from, to] = forward ? pair : [pair[1], pair[0]];
     tally.sent += 1;
     inFlight += 1;
+    const sentAt = absNow();
+    tally.sendLagMs.push(sentAt - since);
     from.message(to.aor, BODY, options.timeoutMs, (outcome) => {
       inFlight -= 1;
-      tally.record(outcome, since);
+      tally.record(outcome, since, sentAt);
       after();
       if (inFlight === 0) drained();
     });
@@ -92,6 +122,12 @@ export async function drive(pairs: readonly Pair[], options: DriveOptions): Prom
   await sentAll;
   // Only answers are awaited from here on: inFlight only falls.
   if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+  loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  tally.cpuMs = (cpu.user + cpu.system) / 1000;
+  // The histogram is in ns, and counts the 1 ms resolution itself.
+  tally.loopDelayP99Ms = loop.percentile(99) / 1e6;
+  tally.loopDelayMaxMs = loop.max / 1e6;
   return tally.report();
 }
 

@@ -17,8 +17,30 @@ export interface WorkerReport {
   readonly statuses: Readonly<Record<string, number>>;
   /** ms from the send (open loop: its scheduled time) to the final response, one per 2xx. */
   readonly latenciesMs: readonly number[];
+  /** ms from the moment each MESSAGE went to the socket to its final response, one per 2xx. */
+  readonly wireLatenciesMs: readonly number[];
+  /** ms each MESSAGE went out after its scheduled time (open loop; ~0 in closed loop): the generator's lateness. */
+  readonly sendLagMs: readonly number[];
+  /** This worker's event-loop delay during the load (monitorEventLoopDelay, 1 ms resolution). */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  /** This worker's CPU time during the load. */
+  readonly cpuMs: number;
   readonly firstSendAt: number;
   readonly lastDoneAt: number;
+}
+
+/** Is the generator keeping up? Its own lateness, next to the latency it reports. */
+export interface GeneratorFigures {
+  /** p99 of how late MESSAGEs went out after their scheduled time (open loop). */
+  readonly sendLagP99Ms: number;
+  /** p99 latency from the actual send (scheduled-time latency minus the send lag). */
+  readonly wireP99Ms: number;
+  /** The worst worker's event-loop delay p99 and max. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  /** The workers' CPU together, % of one core over the window. */
+  readonly cpuPercent: number;
 }
 
 export interface LoadFigures {
@@ -34,6 +56,7 @@ export interface LoadFigures {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly windowMs: number;
+  readonly generator: GeneratorFigures;
 }
 
 export function mergeReports(reports: readonly WorkerReport[]): LoadFigures {
@@ -41,7 +64,9 @@ export function mergeReports(reports: readonly WorkerReport[]): LoadFigures {
   const statuses: Record<string, number> = {};
   for (const r of reports)
     for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
-  const latencies = reports.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const sorted = (f: (r: WorkerReport) => readonly number[]): number[] =>
+    reports.flatMap(f).sort((a, b) => a - b);
+  const latencies = sorted((r) => r.latenciesMs);
   const active = reports.filter((r) => r.sent > 0);
   const start = Math.min(...active.map((r) => r.firstSendAt));
   const end = Math.max(...active.map((r) => r.lastDoneAt));
@@ -59,6 +84,19 @@ export function mergeReports(reports: readonly WorkerReport[]): LoadFigures {
     p99Ms: percentile(latencies, 0.99),
     maxMs: latencies.at(-1) ?? 0,
     windowMs,
+    generator: {
+      sendLagP99Ms: percentile(
+        sorted((r) => r.sendLagMs),
+        0.99,
+      ),
+      wireP99Ms: percentile(
+        sorted((r) => r.wireLatenciesMs),
+        0.99,
+      ),
+      loopDelayP99Ms: Math.max(0, ...reports.map((r) => r.loopDelayP99Ms)),
+      loopDelayMaxMs: Math.max(0, ...reports.map((r) => r.loopDelayMaxMs)),
+      cpuPercent: windowMs > 0 ? (sum((r) => r.cpuMs) / windowMs) * 100 : 0,
+    },
   };
 }
 

@@ -10,7 +10,9 @@
  *
  *   npx tsx test/bench/ws-load.bench.ts [--pairs 10] [--seconds 10] [--rate 5000]
  *        [--max 200000] [--workers 2] [--window 20] [--servers lab,kamailio]
- * prints, per server: closed-loop maximum and open loop at --rate.
+ *        [--runs max,open,pinned]
+ * prints, per server: closed-loop maximum, open loop at --rate, and the open loop
+ * again with the server and the generator on separate CPUs (as in npm run bench).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +21,7 @@ import { consoleSink, createLogger, type Logger } from '../../main/core/log.js';
 import { kamailioServer, labServer, type ServerFactory, type ServerUnderTest } from '../support/servers.js';
 import { cpuNow, cpuPercent, type CpuSample } from './proc-stats.js';
 import { absNow } from './ws-load-driver.js';
+import { affinityOf, childGroupPids, defaultPlacement, pin, type Placement } from './ws-load-pin.js';
 import { mergeReports, split, type LoadFigures, type WorkerReport } from './ws-load-result.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './ws-load-worker.js';
 
@@ -34,6 +37,8 @@ export interface WsLoadOptions {
   readonly window?: number;
   /** A MESSAGE without a final response after this counts as an error (default 5,000 ms). */
   readonly timeoutMs?: number;
+  /** Server and generator pinned to these CPUs (taskset); absent: wherever the scheduler puts them. */
+  readonly placement?: Placement;
 }
 
 export interface WsLoadResult extends LoadFigures {
@@ -43,6 +48,10 @@ export interface WsLoadResult extends LoadFigures {
   readonly serverCpu: number | undefined;
   /** The whole machine's busy CPU during the load, % of one core (200 = both cores of a 2-core box). */
   readonly machineCpu: number | undefined;
+  /** The CPUs the server and the generator were pinned to, when they were (the setup of this row). */
+  readonly placement: Placement | undefined;
+  /** What else ran meanwhile (machine − server − generator − this process), % of one core: a disturbed run shows here. */
+  readonly otherCpu: number | undefined;
 }
 
 const WORKER = fileURLToPath(new URL('./ws-load-worker.ts', import.meta.url));
@@ -56,12 +65,16 @@ class Worker {
   private readonly inbox: FromWorker[] = [];
   private waiting: ((m: FromWorker) => void) | undefined;
 
-  constructor(readonly index: number) {
+  constructor(
+    readonly index: number,
+    cpus: string | undefined,
+  ) {
     this.child = fork(WORKER, [], {
       cwd: ROOT,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (cpus !== undefined && this.child.pid !== undefined) pin(this.child.pid, cpus);
     this.child.on('message', (m: FromWorker) => this.deliver(m));
     this.child.on('exit', (code) =>
       this.deliver({ type: 'failed', error: `worker ${index} exited (${String(code)})` }),
@@ -114,7 +127,7 @@ async function runWorkers(
   const pairs = split(o.pairs, count);
   const messages = split(o.maxMessages, count);
   const mode = modeOf(o);
-  const workers = pairs.map((_, i) => new Worker(i));
+  const workers = pairs.map((_, i) => new Worker(i, o.placement?.generator));
   try {
     workers.forEach((w, i) =>
       w.send({
@@ -153,20 +166,51 @@ export async function wsMessageLoad(
   logger: Logger,
 ): Promise<WsLoadResult> {
   const server = await factory.start({ logger });
+  let unpin: (() => void) | undefined;
   try {
+    if (o.placement !== undefined) unpin = pinServer(factory.kind, o.placement.server);
     const { reports, cpu } = await runWorkers(server, o);
     const [before, after] = cpu;
     const figures = mergeReports(reports);
+    const serverCpu = cpuPercent(before, after, (c) => (factory.kind === 'lab' ? c.bench : c.kamailio));
+    const machineCpu = cpuPercent(before, after, (c) => c.machine);
+    const benchCpu = factory.kind === 'lab' ? 0 : (cpuPercent(before, after, (c) => c.bench) ?? 0);
+    const otherCpu =
+      serverCpu === undefined || machineCpu === undefined
+        ? undefined
+        : Math.max(0, machineCpu - serverCpu - benchCpu - figures.generator.cpuPercent);
     return {
       ...figures,
       server: factory.kind,
-      mode: o.rate === undefined ? `max (${o.window ?? 20} in flight/pair)` : `${o.rate}/s`,
-      serverCpu: cpuPercent(before, after, (c) => (factory.kind === 'lab' ? c.bench : c.kamailio)),
-      machineCpu: cpuPercent(before, after, (c) => c.machine),
+      mode: modeLabel(factory.kind, o),
+      placement: o.placement,
+      serverCpu,
+      machineCpu,
+      otherCpu,
     };
   } finally {
+    unpin?.();
     await server.close();
   }
+}
+
+/** Pins the server (Kamailio's processes, or this process for the in-process lab server); returns the undo. */
+function pinServer(kind: ServerFactory['kind'], cpus: string): () => void {
+  if (kind === 'lab') {
+    const before = affinityOf(process.pid);
+    pin(process.pid, cpus);
+    return () => pin(process.pid, before);
+  }
+  const pids = childGroupPids('kamailio');
+  if (pids.length === 0) throw new Error('placement: no Kamailio process found to pin');
+  for (const pid of pids) pin(pid, cpus);
+  return () => undefined; // Kamailio stops with the run
+}
+
+function modeLabel(kind: ServerFactory['kind'], o: WsLoadOptions): string {
+  const load = o.rate === undefined ? `max (${o.window ?? 20} in flight/pair)` : `${o.rate}/s`;
+  const p = o.placement;
+  return p === undefined ? load : `${load}, ${kind} on CPU ${p.server}, generator on CPU ${p.generator}`;
 }
 
 const f0 = (n: number | undefined): string => (n === undefined ? '?' : Math.round(n).toLocaleString('en-US'));
@@ -184,6 +228,11 @@ export function wsLoadTable(results: readonly WsLoadResult[]): string {
     'max ms',
     'server CPU %',
     'machine CPU %',
+    'p99 from send',
+    'gen: send lag p99',
+    'gen: loop delay p99/max',
+    'gen CPU %',
+    'other CPU %',
   ];
   const rows = results.map((r) => [
     r.server,
@@ -196,6 +245,11 @@ export function wsLoadTable(results: readonly WsLoadResult[]): string {
     f1(r.maxMs),
     f0(r.serverCpu),
     f0(r.machineCpu),
+    f1(r.generator.wireP99Ms),
+    f1(r.generator.sendLagP99Ms),
+    `${f1(r.generator.loopDelayP99Ms)} / ${f1(r.generator.loopDelayMaxMs)}`,
+    f0(r.generator.cpuPercent),
+    f0(r.otherCpu),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
@@ -205,7 +259,9 @@ export function wsLoadTable(results: readonly WsLoadResult[]): string {
 
 /**
  * The bench's load: on each server, the closed-loop maximum and an open loop
- * at `rate`, `pairs` pairs for `seconds` each (at most `maxMessages`).
+ * at `rate`, `pairs` pairs for `seconds` each (at most `maxMessages`); on a
+ * machine with 2 CPUs or more, the open loop again with the server and the
+ * generator on separate CPUs (the setup is in the row's load label).
  */
 export async function wsLoadSuite(
   factories: readonly ServerFactory[],
@@ -217,6 +273,9 @@ export async function wsLoadSuite(
     const { rate, ...closedLoop } = o;
     results.push(await wsMessageLoad(factory, closedLoop, logger));
     results.push(await wsMessageLoad(factory, { ...closedLoop, rate }, logger));
+    const placement = defaultPlacement();
+    if (placement !== undefined)
+      results.push(await wsMessageLoad(factory, { ...closedLoop, rate, placement }, logger));
   }
   return results;
 }
@@ -231,7 +290,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '2' },
       window: { type: 'string', default: '20' },
       servers: { type: 'string', default: 'lab,kamailio' },
-      main: { type: 'boolean' },
+      runs: { type: 'string', default: 'max,open,pinned' },
     },
     strict: true,
   });
@@ -257,7 +316,20 @@ async function main(): Promise<void> {
     if (await factory.available()) available.push(factory);
     else process.stderr.write(`${name} is not available here: skipped\n`);
   }
-  const results = await wsLoadSuite(available, { ...base, rate: num('rate', values.rate) }, logger);
+  const rate = num('rate', values.rate);
+  const placement = defaultPlacement();
+  const runs: Record<string, WsLoadOptions> = {
+    max: base,
+    open: { ...base, rate },
+    ...(placement === undefined ? {} : { pinned: { ...base, rate, placement } }),
+  };
+  const results: WsLoadResult[] = [];
+  for (const factory of available)
+    for (const name of values.runs.split(',')) {
+      const run = runs[name];
+      if (run === undefined) throw new Error(`--runs: ${Object.keys(runs).join(', ')} (got ${name})`);
+      results.push(await wsMessageLoad(factory, run, logger));
+    }
   process.stdout.write(`${wsLoadTable(results)}\n`);
 }
 

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../main/core/log.js';
 import { startSipServer, type SipServer } from '../../../lab/sip-server/index.js';
 import { LoadClient, okResponse, topBranch } from '../../bench/ws-load-client.js';
 import { drive, absNow, type Pair } from '../../bench/ws-load-driver.js';
 import { mergeReports, split, type WorkerReport } from '../../bench/ws-load-result.js';
+import { affinityOf, childGroupPids, defaultPlacement, pin } from '../../bench/ws-load-pin.js';
 
 const MESSAGE = [
   'MESSAGE sip:b@lab.local SIP/2.0',
@@ -54,6 +56,11 @@ describe('WebSocket load results', () => {
     closed: 0,
     statuses: {},
     latenciesMs: [],
+    wireLatenciesMs: [],
+    sendLagMs: [],
+    loopDelayP99Ms: 0,
+    loopDelayMaxMs: 0,
+    cpuMs: 0,
     firstSendAt: 0,
     lastDoneAt: 0,
     ...over,
@@ -83,6 +90,27 @@ describe('WebSocket load results', () => {
     expect(m.throughput).toBeCloseTo(4);
     expect(m.p50Ms).toBeCloseTo(2.5);
     expect(m.maxMs).toBe(4);
+  });
+
+  it("reports the generator's own lateness apart: send lag and latency from the send, the worst worker's loop delay, CPU over the window", () => {
+    const a = report({
+      sent: 2,
+      ok: 2,
+      latenciesMs: [5, 40],
+      wireLatenciesMs: [4, 2],
+      sendLagMs: [1, 38],
+      loopDelayP99Ms: 3,
+      loopDelayMaxMs: 39,
+      cpuMs: 300,
+      firstSendAt: 0,
+      lastDoneAt: 1000,
+    });
+    const b = report({ sent: 1, ok: 1, latenciesMs: [3], wireLatenciesMs: [3], sendLagMs: [0], cpuMs: 200 });
+    const g = mergeReports([a, b]).generator;
+    expect(g.sendLagP99Ms).toBeCloseTo(37.26); // interpolated over [0, 1, 38]
+    expect(g.wireP99Ms).toBeCloseTo(3.98); // [2, 3, 4]: the 40 ms was mostly waiting to be sent
+    expect(g).toMatchObject({ loopDelayP99Ms: 3, loopDelayMaxMs: 39 });
+    expect(g.cpuPercent).toBeCloseTo(50);
   });
 
   it('splits counts evenly', () => {
@@ -146,5 +174,28 @@ describe('WebSocket load driver on the lab server', () => {
     expect(r.statuses).toEqual({ 404: 25 });
     expect(r.ok).toBe(125);
     expect(r.latenciesMs).toHaveLength(125);
+  });
+});
+
+describe('WebSocket load CPU placement', () => {
+  const placement = defaultPlacement();
+
+  it.skipIf(placement === undefined)('pins a child process group and reads the affinity back', async () => {
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      expect(childGroupPids('sleep')).toEqual([pid]);
+      pin(pid, placement?.server ?? '0');
+      expect(affinityOf(pid)).toBe(placement?.server);
+      expect(affinityOf(process.pid)).not.toBe(placement?.server); // only the child was pinned
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it("has nothing to pin on a 1-CPU machine, and the generator gets every CPU but the server's", () => {
+    if (placement === undefined) return;
+    expect(placement.server).toBe('0');
+    expect(placement.generator).toMatch(/^1(-\d+)?$/);
   });
 });
