@@ -10,6 +10,7 @@ import type { HistoryStore } from './history/history-store.js';
 import type { CallMedia } from './calls/call-media.js';
 import type { ManualState } from '../../wire/presence/manual-states.js';
 import type { TimedState } from './presence/presence-manager.js';
+import type { AlertSteps } from './previews/preview-alerts.js';
 
 /** What changes with the settings. */
 export interface CoreConfig {
@@ -32,6 +33,8 @@ export interface CoreEnvironment {
   /** The media bridge to the media host; without it calls are refused (480). */
   readonly media?: CallMedia;
   readonly ringTimeoutMs?: number;
+  /** Tests: alert levels sooner than the product's (the harness's e2e). */
+  readonly alertStepsMs?: AlertSteps;
   /** Tests: agents with faster retries. */
   readonly agentOptions?: Partial<Omit<ConstructorParameters<typeof SipAgent>[0], 'account' | 'logger'>>;
 }
@@ -48,5 +51,6 @@ export function kwCoreFactory(env: CoreEnvironment): CoreFactory {
       trustedRoutingPoints: config.trustedRoutingPoints,
       ...(env.media ? { media: env.media } : {}),
       ...(env.ringTimeoutMs ? { ringTimeoutMs: env.ringTimeoutMs } : {}),
+      ...(env.alertStepsMs ? { alertStepsMs: env.alertStepsMs } : {}),
     });
 }

@@ -22,6 +22,7 @@ import { SealedHistoryFiles } from '../core/history/sealed-history-files.js';
 import { fixedHistoryKey, HISTORY_KEY_BYTES } from '../core/history/history-key.js';
 import { kwCoreFactory, type CoreEnvironment } from '../core/core-factory.js';
 import type { Logger } from '../core/log.js';
+import type { AlertSteps } from '../core/previews/preview-alerts.js';
 import { bundleHarnessClient, bundleHarnessMedia } from './client-bundle.js';
 import { MediaBridge } from '../core/media/media-bridge.js';
 import { startHarness, type Harness } from './harness-server.js';
@@ -56,6 +57,8 @@ export interface HarnessKwOptions {
   /** TLS for the SIP servers (a test's private CA); the account's extra CAs are added to it. */
   readonly tls?: TlsOptions;
   readonly ringTimeoutMs?: number;
+  /** e2e only: alert levels sooner than the product's; a Node option, never read from a URL or the network. */
+  readonly alertStepsMs?: AlertSteps;
   /** An organization's policy, as the shell reads it from the OS (tests of locked settings). */
   readonly policy?: Policy;
 }
@@ -109,6 +112,7 @@ export async function startHarnessKw(options: HarnessKwOptions): Promise<Harness
       logger,
       ...(options.ringTimeoutMs ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
       ...(options.agentOptions ? { agentOptions: options.agentOptions } : {}),
+      ...(options.alertStepsMs ? { alertStepsMs: options.alertStepsMs } : {}),
     }),
     settings: policy ?? stored,
     ...(policy ? { policy } : {}),

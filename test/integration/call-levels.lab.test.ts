@@ -31,12 +31,13 @@ describe('call levels: Node media hosts over the lab SIP server', () => {
     const { logger } = memoryLogger('warn');
     const s = await labServer.start({ logger });
     later(() => s.close());
+    // Both media hosts first: each SIP client stops before its host closes, and the clients stop together.
     const kwBridge = await media('kw1', 1000, logger);
-    const kw = await startKw(s, 'kw1', logger, { trustedRoutingPoints: [], media: kwBridge });
-    later(() => kw.stop());
     const phoneBridge = await media('caller', 440, logger);
+    const kw = await startKw(s, 'kw1', logger, { trustedRoutingPoints: [], media: kwBridge });
+    later.peer(() => kw.stop());
     const phone = createTestAgent(s, 'customer', { logger });
-    later(() => phone.stop(1500));
+    later.peer(() => phone.stop(1500));
     await startRegistered(phone);
 
     const levels: (CallLevels & { at: number })[] = [];

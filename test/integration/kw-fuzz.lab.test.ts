@@ -48,7 +48,7 @@ describe('KW core fuzz over real SIP (lab server)', () => {
       trustedRoutingPoints: [trusted],
       servers: [tap.url],
     });
-    later(() => kw.stop());
+    later.peer(() => kw.stop());
     const parties: Record<FuzzSender, Party> = {
       'routing-point': await startParty(server, 'billing', log.logger, later),
       agent: await startParty(server, 'agent1', log.logger, later),

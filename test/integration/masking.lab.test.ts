@@ -101,7 +101,7 @@ describe('masked customer data at the KW end (lab SIP server)', () => {
       logger: log.logger.child('router'),
       createAgent: createRouterTestAgent,
     });
-    later(() => r.close());
+    later.peer(() => r.close());
     return r;
   }
 
@@ -112,7 +112,7 @@ describe('masked customer data at the KW end (lab SIP server)', () => {
     later(() => tap.close());
     const rp = `sip:cards@${s.domain}`;
     const k = await startKw(s, 'kw1', log.logger, { trustedRoutingPoints: [rp], servers: [tap.url] });
-    later(() => k.stop());
+    later.peer(() => k.stop());
     const r = await routerWithMask(s);
     await eventually(
       () => r.routingState(k.uri).kind === 'Ready',
@@ -121,10 +121,10 @@ describe('masked customer data at the KW end (lab SIP server)', () => {
     );
 
     const agentUa = createTestAgent(s, 'agent1', { logger: log.logger, displayName: 'Agent One' });
-    later(() => agentUa.stop(1500));
+    later.peer(() => agentUa.stop(1500));
     await startRegistered(agentUa);
     const bot = new AgentBot({ agent: agentUa, logger: log.logger });
-    later(async () => bot.dispose());
+    later.peer(async () => bot.dispose());
 
     const asked = bot.askExpert(rp, {
       text: 'Customer disputes a card payment',

@@ -34,7 +34,7 @@ describe('protecting the experts (lab SIP server)', () => {
     later(() => s.close());
     const rp = `sip:billing@${s.domain}`;
     const k = await startKw(s, 'kw1', log.logger, { trustedRoutingPoints: [rp] });
-    later(() => k.stop());
+    later.peer(() => k.stop());
     const r = await startRouter({
       config: {
         domain: s.domain,
@@ -54,17 +54,17 @@ describe('protecting the experts (lab SIP server)', () => {
       logger: log.logger.child('router'),
       createAgent: createRouterTestAgent,
     });
-    later(() => r.close());
+    later.peer(() => r.close());
     await eventually(
       () => r.routingState(k.uri).kind === 'Ready',
       8000,
       () => 'router never saw kw1 Ready',
     );
     const agentUa = createTestAgent(s, 'agent1', { logger: log.logger, displayName: 'Agent One' });
-    later(() => agentUa.stop(1500));
+    later.peer(() => agentUa.stop(1500));
     await startRegistered(agentUa);
     const bot = new AgentBot({ agent: agentUa, logger: log.logger });
-    later(async () => bot.dispose());
+    later.peer(async () => bot.dispose());
     return { s, r, k, bot, rp };
   }
 

@@ -74,8 +74,8 @@ describe('reconnection below JsSIP recovery floor', () => {
     };
     const kw = createTestAgent(target, 'kw1', { logger });
     const watcher = createTestAgent(target, 'agent1', { logger });
-    later(() => kw.stop(1000));
-    later(() => watcher.stop(1000));
+    later.peer(() => kw.stop(1000));
+    later.peer(() => watcher.stop(1000));
     await startRegistered(kw);
     await startRegistered(watcher);
     const publisher = kw.createPublisher({ expires: 120 });

@@ -61,7 +61,7 @@ describe.skipIf(skipReason !== undefined)(
       const udp = kam.udpPort;
       if (udp === undefined) throw new Error('Kamailio has no UDP port');
       const kw = await LinphoneKw.start({ user, displayName, domain: kam.domain, proxyUdpPort: udp });
-      later(() => kw.stop());
+      later.peer(() => kw.stop());
       return kw;
     }
 
@@ -87,16 +87,16 @@ describe.skipIf(skipReason !== undefined)(
         logger: log.logger.child('router'),
         createAgent: createRouterTestAgent,
       });
-      later(() => r.close());
+      later.peer(() => r.close());
       return r;
     }
 
     async function bot(): Promise<AgentBot> {
       const agent = createTestAgent(server, 'agent1', { logger: log.logger, displayName: 'Agent One' });
-      later(() => agent.stop(1500));
+      later.peer(() => agent.stop(1500));
       await startRegistered(agent);
       const b = new AgentBot({ agent, logger: log.logger });
-      later(async () => b.dispose());
+      later.peer(async () => b.dispose());
       return b;
     }
 

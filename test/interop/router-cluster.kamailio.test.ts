@@ -165,7 +165,7 @@ interface Kw {
 
 async function startKw(cluster: Cluster, user: string, behaviour: KwBehaviour): Promise<Kw> {
   const agent = createTestAgent(cluster.sip, user, { logger: log.logger });
-  later(() => agent.stop(1000));
+  later.peer(() => agent.stop(1000));
   let busy: string | undefined;
   const send = async (type: 'preview-answer' | 'end', interactionId: string): Promise<number> => {
     const body =
@@ -234,7 +234,7 @@ interface Agent {
 
 async function startAgent(cluster: Cluster): Promise<Agent> {
   const agent = createTestAgent(cluster.sip, 'agent1', { logger: log.logger });
-  later(() => agent.stop(1000));
+  later.peer(() => agent.stop(1000));
   const answers = new Map<string, string[]>();
   agent.onMessage((m) => {
     if (!isControlContentType(m.contentType)) return { status: 200 };

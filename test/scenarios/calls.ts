@@ -43,25 +43,26 @@ export function defineCallScenarios(factory: ServerFactory): void {
       const { logger } = memoryLogger('warn');
       const s = await factory.start({ logger });
       later(() => s.close());
+      // Before the SIP clients: the KW stops before its media host closes; the clients stop together.
+      const kwMedia = await media('kw1', KW_HZ, logger);
       const router = await startTestRouter(
         s.url,
         [{ uri: 'billing', strategy: 'round-robin', members: ['kw1'], previewTimeoutSeconds: 10 }],
         logger,
         s.domain,
       );
-      later(() => router.close());
-      const kwMedia = await media('kw1', KW_HZ, logger);
+      later.peer(() => router.close());
       const kw = await startKw(s, 'kw1', logger, {
         trustedRoutingPoints: [`sip:billing@${s.domain}`],
         media: kwMedia.bridge,
         ringTimeoutMs: 10_000,
       });
-      later(() => kw.stop());
+      later.peer(() => kw.stop());
       const agent = createTestAgent(s, 'agent1', { logger, displayName: 'Alex Agent' });
-      later(() => agent.stop(1500));
+      later.peer(() => agent.stop(1500));
       await startRegistered(agent);
       const bot = new AgentBot({ agent, logger });
-      later(async () => bot.dispose());
+      later.peer(async () => bot.dispose());
       await eventually(
         () => router.routingState(kw.uri).kind === 'Ready',
         10_000,
@@ -111,7 +112,7 @@ export function defineCallScenarios(factory: ServerFactory): void {
       const interactionId = await routedInteraction(w);
       const customer = await media('customer', CUSTOMER_HZ, w.logger);
       const phone = createTestAgent(w.s, 'customer', { logger: w.logger, displayName: 'Renée Customer' });
-      later(() => phone.stop(1500));
+      later.peer(() => phone.stop(1500));
       await startRegistered(phone);
 
       const stream = await customer.bridge.capture();
@@ -216,7 +217,7 @@ export function defineCallScenarios(factory: ServerFactory): void {
       const w = await world();
       w.kwMedia.bridge.detach('the media window crashed');
       const phone = createTestAgent(w.s, 'customer', { logger: w.logger });
-      later(() => phone.stop(1500));
+      later.peer(() => phone.stop(1500));
       await startRegistered(phone);
       const response = await phone.request('INVITE', w.kw.uri, {
         body: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n',

@@ -52,7 +52,7 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       logger: log.logger.child('router'),
       createAgent: createRouterTestAgent,
     });
-    later(() => r.close());
+    later.peer(() => r.close());
     return r;
   }
 
@@ -62,16 +62,16 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
     options: Omit<TestKwOptions, 'trustedRoutingPoints'> = {},
   ): Promise<TestKw> {
     const k = await startKw(s, user, log.logger, { trustedRoutingPoints: trusted(s), ...options });
-    later(() => k.stop());
+    later.peer(() => k.stop());
     return k;
   }
 
   async function bot(s: ServerUnderTest, user = 'agent1'): Promise<AgentBot> {
     const agent = createTestAgent(s, user, { logger: log.logger, displayName: 'Agent One' });
-    later(() => agent.stop(1500));
+    later.peer(() => agent.stop(1500));
     await startRegistered(agent);
     const b = new AgentBot({ agent, logger: log.logger });
-    later(async () => b.dispose());
+    later.peer(async () => b.dispose());
     return b;
   }
 
@@ -426,7 +426,7 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       const s = await server();
       const k = await kw(s, 'kw1');
       const attacker = createTestAgent(s, 'mallory', { logger: log.logger });
-      later(() => attacker.stop(1000));
+      later.peer(() => attacker.stop(1000));
       await startRegistered(attacker);
       const statuses: number[] = [];
       for (const body of malformedControlBodies(Date.now(), 200)) {
@@ -461,10 +461,10 @@ export function defineImRoutingScenarios(factory: ServerFactory): void {
       ]);
       await routerSees(r, k.uri, 'Ready');
       const agentUa = createTestAgent(s, 'agent1', { logger: log.logger, displayName: 'Agent One' });
-      later(() => agentUa.stop(1500));
+      later.peer(() => agentUa.stop(1500));
       await startRegistered(agentUa);
       const b = new AgentBot({ agent: agentUa, logger: log.logger });
-      later(async () => b.dispose());
+      later.peer(async () => b.dispose());
       const asked = b.askExpert(rp(s, 'billing'), {
         text: 'customer on hold',
         userData: { CaseNumber: '77' },

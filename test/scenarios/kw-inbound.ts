@@ -44,7 +44,7 @@ export function defineKwInboundScenarios(factory: ServerFactory): void {
       trustedRoutingPoints: [`sip:billing@${s.domain}`],
       ...(servers ? { servers } : {}),
     });
-    later(() => k.stop());
+    later.peer(() => k.stop());
     return k;
   }
 

@@ -43,7 +43,7 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
     extra: { password?: string; servers?: string[] } = {},
   ): Promise<SipAgent> {
     const a = createTestAgent(s, user, { logger: log.logger, ...extra });
-    later(() => a.stop(1500));
+    later.peer(() => a.stop(1500));
     return startRegistered(a);
   }
 
@@ -288,7 +288,7 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
     it('a wrong password is refused with a clear state; the right one registers', async () => {
       const s = await server({ users: true });
       const wrong = createTestAgent(s, 'kw1', { logger: log.logger, password: 'not-the-password' });
-      later(() => wrong.stop(1000));
+      later.peer(() => wrong.stop(1000));
       wrong.start();
       const state = await waitForState(
         wrong,
@@ -311,7 +311,7 @@ export function defineSipCoreScenarios(factory: ServerFactory): void {
     it('garbage and oversized messages to the server leave it working', async () => {
       const s = await server();
       const raw = await connectRaw(s.url);
-      later(async () => raw.close());
+      later.peer(async () => raw.close());
       const frames = [
         'garbage',
         '\u0000\u0001\u0002',

@@ -10,6 +10,7 @@ import type { Logger } from '../../main/core/log.js';
 import type { ControlInput } from '../../wire/control.js';
 import type { ServerUnderTest } from './servers.js';
 import { createTestAgent, startRegistered } from './agents.js';
+import type { Later } from './cleanup.js';
 
 export interface Answer {
   readonly status: number;
@@ -28,7 +29,7 @@ export async function startParty(
   server: ServerUnderTest,
   user: string,
   logger: Logger,
-  later: (fn: () => Promise<unknown>) => void,
+  later: Later,
 ): Promise<Party> {
   const agent = createTestAgent(server, user, { logger });
   const received: IncomingSipMessage[] = [];
@@ -36,7 +37,7 @@ export async function startParty(
     received.push(m);
     return { status: 200 };
   });
-  later(() => agent.stop(1000));
+  later.peer(() => agent.stop(1000));
   await startRegistered(agent);
   return { agent, received };
 }

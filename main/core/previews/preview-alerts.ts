@@ -23,8 +23,10 @@ interface AlertEvents extends Record<string, unknown> {
   calm: undefined;
 }
 
+export type AlertSteps = Readonly<Record<AlertLevel, number>>;
+
 /** After how long unseen a preview reaches each level. */
-export const ALERT_STEPS_MS: Readonly<Record<AlertLevel, number>> = { 2: 8_000, 3: 16_000 };
+export const ALERT_STEPS_MS: AlertSteps = { 2: 8_000, 3: 16_000 };
 
 export class PreviewAlerts extends TypedEmitter<AlertEvents> {
   private readonly timers = new Map<string, unknown[]>();
@@ -35,6 +37,8 @@ export class PreviewAlerts extends TypedEmitter<AlertEvents> {
     inbox: PreviewInbox,
     private readonly logger: Logger,
     clock?: Clock,
+    /** Only tests shorten these (the browser harness's e2e): the app always uses the defaults. */
+    private readonly steps: AlertSteps = ALERT_STEPS_MS,
   ) {
     super();
     this.clock = clock ?? systemClock;
@@ -59,7 +63,7 @@ export class PreviewAlerts extends TypedEmitter<AlertEvents> {
 
   private arm(interactionId: string): void {
     const steps = ([2, 3] as const).map((level) =>
-      this.clock.setTimeout(() => this.raise(interactionId, level), ALERT_STEPS_MS[level]),
+      this.clock.setTimeout(() => this.raise(interactionId, level), this.steps[level]),
     );
     this.timers.set(interactionId, steps);
   }

@@ -8,6 +8,7 @@ import { PreviewInbox } from '../../../main/core/previews/preview-inbox.js';
 import {
   ALERT_STEPS_MS,
   PreviewAlerts,
+  type AlertSteps,
   type PreviewAlert,
 } from '../../../main/core/previews/preview-alerts.js';
 import type { Preview } from '../../../wire/control.js';
@@ -31,11 +32,11 @@ function preview(clock: FakeClock, id: string): Preview {
   };
 }
 
-function setup() {
+function setup(steps?: AlertSteps) {
   const clock = new FakeClock();
   const logger = memoryLogger('warn').logger;
   const inbox = new PreviewInbox({ sender: { send: () => Promise.resolve() }, logger, clock });
-  const alerts = new PreviewAlerts(inbox, logger, clock);
+  const alerts = new PreviewAlerts(inbox, logger, clock, steps);
   const seen: Array<PreviewAlert | 'calm'> = [];
   alerts.on('alert', (a) => seen.push(a));
   alerts.on('calm', () => seen.push('calm'));
@@ -77,5 +78,21 @@ describe('alerts for an unseen request', () => {
     const { alerts, seen } = setup();
     alerts.markSeen(ID1);
     expect(seen).toEqual([]);
+  });
+
+  it("the product's levels are 8 s and 16 s; the steps a test harness gives replace them", () => {
+    // The e2e runs on shortened steps (alertStepsMs): the product's own figures are pinned here.
+    expect(ALERT_STEPS_MS).toEqual({ 2: 8_000, 3: 16_000 });
+    const { clock, inbox, seen } = setup({ 2: 300, 3: 700 });
+    inbox.receive(preview(clock, ID1));
+    clock.advance(299);
+    expect(seen).toEqual([]);
+    clock.advance(1);
+    expect(seen).toEqual([{ interactionId: ID1, level: 2 }]);
+    clock.advance(400);
+    expect(seen).toEqual([
+      { interactionId: ID1, level: 2 },
+      { interactionId: ID1, level: 3 },
+    ]);
   });
 });
