@@ -209,6 +209,7 @@ async function main(): Promise<void> {
   const reference = summarize(await wsEchoRoundTrips(RUNS.reference));
   const rows: Row[] = [];
   let callRatio: number | undefined;
+  let callRatioMic: number | undefined;
   const add = (name: string, server: string, samples: number[]): void => {
     const summary = summarize(samples);
     rows.push({ name, server, unit: 'ms', summary, ratioToReference: summary.median / reference.median });
@@ -239,7 +240,9 @@ async function main(): Promise<void> {
     const answer = await answerToAudio(RUNS.answer, logger);
     add('Answer → audio both ways, KW Desktop (Chromium)', 'lab', answer.kwDesktop);
     add('Answer → audio both ways, page to page (ref.)', 'lab', answer.pageToPage);
+    add('Answer → audio, page to page, mic on Answer', 'lab', answer.pageToPageMic);
     callRatio = summarize(answer.kwDesktop).median / summarize(answer.pageToPage).median;
+    callRatioMic = summarize(answer.kwDesktop).median / summarize(answer.pageToPageMic).median;
   } else {
     console.warn(
       'chromium or the built renderer is missing: the page row is missing (run npm run build first)',
@@ -253,12 +256,16 @@ async function main(): Promise<void> {
   const scale = skip.has('router-scale') ? undefined : await routerScale();
   print(reference, rows);
   printFootprintAndLoad(footprint, load);
-  if (callRatio !== undefined)
-    console.log(`\nAnswer → audio both ways: KW Desktop / page-to-page reference = ${callRatio.toFixed(2)}`);
+  if (callRatio !== undefined && callRatioMic !== undefined)
+    console.log(
+      `\nAnswer → audio both ways: KW Desktop / page-to-page reference = ${callRatio.toFixed(2)}` +
+        ` (against the page that opens its microphone on Answer: ${callRatioMic.toFixed(2)})`,
+    );
   if (scale) printRouterScale(scale.plan, scale.results, scale.baselines);
   if (skip.size > 0) console.log(`\nleft out (--skip): ${[...skip].join(', ')}`);
   const result = {
     callAnswerRatioToPageToPage: callRatio,
+    callAnswerRatioToPageToPageMic: callRatioMic,
     at: new Date().toISOString(),
     node: process.version,
     reference: { name: 'WebSocket echo round trip', ...reference },
@@ -294,7 +301,7 @@ function printFootprintAndLoad(
   if (footprint) console.log(`\n${coreFootprintLines(footprint).join('\n')}`);
   if (!load) return;
   console.log(
-    `\nWebSocket MESSAGE load, ${WS_LOAD.pairs} pairs, ${WS_LOAD.seconds} s each (maximum, then open loop at ${WS_LOAD.rate}/s):`,
+    `\nWebSocket MESSAGE load, ${WS_LOAD.pairs} pairs, ${WS_LOAD.seconds} s each (maximum, then open loop at ${WS_LOAD.rate}/s, then the same with the server and the generator on separate CPUs):`,
   );
   console.log(wsLoadTable(load));
 }
