@@ -195,8 +195,9 @@ test('the call meters: both sides heard while talking, a silent microphone named
       .poll(() => lit(w.kwMain, 'input'), { timeout: CYCLE_MS, intervals: [100] })
       .toBeGreaterThan(0);
     await panel.getByTestId('call-hangup').click();
-    await expect(w.customer.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
+    // The ended panel lingers 8 s: look at it first, before the customer's side.
     await expect(panel).toHaveAttribute('data-phase', 'ended');
+    await expect(w.customer.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
     await expect(panel.getByTestId('call-levels')).toHaveCount(0);
   });
 });
