@@ -27,7 +27,8 @@ export class CallError extends Error {
 export interface CallManagerOptions {
   readonly media: CallMedia;
   readonly conversations: {
-    get(interactionId: string): Conversation | undefined;
+    /** Whole or as a summary (an ended chat may be on disk only): its header gives the call its context. */
+    find(interactionId: string): Pick<Conversation, 'subject' | 'agent' | 'userData'> | undefined;
     recordCall(interactionId: string, record: CallRecord): boolean;
   };
   readonly presence: { setInCall(inCall: boolean): unknown; readonly manual: () => ManualState };
@@ -523,7 +524,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
 
   private view(entry: Entry): CallState {
     const { info } = entry;
-    const conversation = info.interactionId ? this.options.conversations.get(info.interactionId) : undefined;
+    const conversation = info.interactionId ? this.options.conversations.find(info.interactionId) : undefined;
     const others = this.live().filter((e) => e !== entry && e.phase !== 'ringing');
     let context: CallState['context'];
     if (conversation) {

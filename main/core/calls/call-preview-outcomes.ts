@@ -7,10 +7,11 @@
  */
 import type { Unsubscribe } from '../events.js';
 import type { PreviewEnd, PreviewInbox } from '../previews/preview-inbox.js';
-import type { CallRecord, Conversation } from '../conversations/model.js';
+import type { CallRecord } from '../conversations/model.js';
 
 export interface CallPreviewTimeline {
-  get(interactionId: string): Conversation | undefined;
+  /** Whole or as a summary: an ended chat whose messages are on disk only still gets the record. */
+  has(interactionId: string): boolean;
   recordCall(interactionId: string, record: CallRecord): boolean;
 }
 
@@ -20,7 +21,7 @@ export function recordCallPreviewOutcomes(
 ): Unsubscribe {
   return previews.on('removed', ({ interactionId, end, entry, at }) => {
     const what = callPreviewEnd(end);
-    if (!what || !conversations.get(interactionId)) return;
+    if (!what || !conversations.has(interactionId)) return;
     const { preview, receivedAt } = entry;
     conversations.recordCall(interactionId, {
       // One record per offer: the same chat may be escalated (and offered) more than once.

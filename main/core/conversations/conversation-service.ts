@@ -95,6 +95,11 @@ export class ConversationService extends TypedEmitter<ConversationEvents> {
     return this.conversations.get(interactionId);
   }
 
+  /** The conversation whole if in memory, else its summary (header, counts, last lines): no disk read. */
+  find(interactionId: string): ListedConversation | undefined {
+    return this.known(interactionId);
+  }
+
   /** Whether the conversation is known, whole or as a summary. */
   has(interactionId: string): boolean {
     return this.conversations.has(interactionId) || this.summaries.has(interactionId);

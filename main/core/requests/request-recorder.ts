@@ -21,7 +21,8 @@ export interface CallEnded {
 export interface RecordedCore {
   readonly previews: Pick<PreviewInbox, 'on'>;
   readonly calls: { on(event: 'ended', listener: (ended: CallEnded) => void): Unsubscribe };
-  readonly conversations: { get(interactionId: string): unknown };
+  /** Whole or as a summary: a call preview for an ended chat on disk is still a call preview. */
+  readonly conversations: { has(interactionId: string): boolean };
 }
 
 export function recordRequests(core: RecordedCore, log: RequestLog): Unsubscribe {
@@ -31,7 +32,7 @@ export function recordRequests(core: RecordedCore, log: RequestLog): Unsubscribe
       if (!outcome) return;
       const { preview, receivedAt } = entry;
       log.record({
-        kind: core.conversations.get(preview.interactionId) ? 'call-preview' : 'chat',
+        kind: core.conversations.has(preview.interactionId) ? 'call-preview' : 'chat',
         interactionId: preview.interactionId,
         agent: { uri: preview.agent.uri, displayName: preview.agent.displayName },
         subject: preview.subject,

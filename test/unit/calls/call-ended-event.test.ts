@@ -63,7 +63,7 @@ function setup() {
   const calls = new CallManager({
     media: { ...noMedia(), available: true },
     conversations: {
-      get: (id) => (id === ID ? chat : undefined),
+      find: (id) => (id === ID ? chat : undefined),
       recordCall: (id, record) => {
         recorded.push([id, record]);
         return true;

@@ -229,7 +229,7 @@ function setup(
   const manager = new CallManager({
     media,
     conversations: {
-      get: (id) => (id === ID ? conversation : undefined),
+      find: (id) => (id === ID ? conversation : undefined),
       recordCall: (id, record) => {
         records.push({ id, record });
         return id === ID;

@@ -29,6 +29,11 @@ import { NOW, conversation, tempDirs, withMessage } from './history-fixtures.js'
 import { FakeClock } from '../../support/fake-clock.js';
 import { INDEX_FILE } from '../../../main/core/history/history-index-file.js';
 import { appendFile as append, readFile, writeFile } from 'node:fs/promises';
+import { PreviewInbox } from '../../../main/core/previews/preview-inbox.js';
+import { recordCallPreviewOutcomes } from '../../../main/core/calls/call-preview-outcomes.js';
+import { RequestLog } from '../../../main/core/requests/request-log.js';
+import { recordRequests, type CallEnded } from '../../../main/core/requests/request-recorder.js';
+import { TypedEmitter } from '../../../main/core/events.js';
 
 const tempDir = tempDirs();
 const AGENT = { uri: 'sip:agent1@lab.local', displayName: 'Agent' };
@@ -211,6 +216,46 @@ describe('history on disk, read when opened', () => {
     const again = reopen(dir, key);
     await again.service.restore();
     expect(await again.service.read('ix-1')).toEqual({ ...longChat(1), calls: [record] });
+  });
+
+  it('a call request for an ended chat on disk: a call preview, its end recorded in the chat, the chat heading the call', async () => {
+    const key = randomBytes(32);
+    const chat = longChat(1);
+    const dir = await historyOf([chat], key);
+    const { service } = reopen(dir, key);
+    await service.restore();
+    expect(service.get('ix-1')).toBeUndefined(); // only its summary is in memory
+    expect(service.find('ix-1')).toMatchObject({
+      subject: chat.subject,
+      agent: chat.agent,
+      userData: chat.userData,
+    });
+    const clock = new FakeClock();
+    const logger = memoryLogger().logger;
+    const previews = new PreviewInbox({ sender: { send: () => Promise.resolve() }, logger, clock });
+    recordCallPreviewOutcomes(previews, service);
+    const log = new RequestLog({ logger });
+    recordRequests(
+      { previews, calls: new TypedEmitter<{ ended: CallEnded }>(), conversations: service },
+      log,
+    );
+    previews.receive({
+      v: 1,
+      type: 'preview',
+      interactionId: 'ix-1',
+      agent: AGENT,
+      routingPoint: 'sip:billing@lab.local',
+      subject: chat.subject,
+      text: 'Incoming transfer',
+      userData: {},
+      expiresAt: new Date(clock.now() + 20_000).toISOString(),
+    });
+    await previews.decline('ix-1', 'On another call');
+    expect(log.list()).toEqual([expect.objectContaining({ kind: 'call-preview', outcome: 'declined' })]);
+    await expect
+      .poll(() => service.get('ix-1')?.calls?.map((c) => c.endReason))
+      .toEqual(['You declined the call request: “On another call”']);
+    expect(service.get('ix-1')?.messages).toHaveLength(chat.messages.length);
   });
 
   it('a journal damaged after start: the lines before the damage are read, a copy is set aside, the journal repaired', async () => {
