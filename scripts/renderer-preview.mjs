@@ -282,6 +282,7 @@ if (!screenshots) {
       },
     );
     await shoot(`call-panel-ended-${scheme}`, '/main.html?previews=1&calls=ended', main, scheme);
+    await shoot(`call-panel-mic-failed-${scheme}`, '/main.html?previews=1&calls=mic-failed', main, scheme);
   }
   await shoot(
     'call-panel-narrow-light',

@@ -477,6 +477,15 @@ function makeCall(token: string, n: number): CallView | null {
         endedAt: t0 - 1000,
         endReason: 'Caller hung up',
       };
+    case 'mic-failed':
+      // Answered before the microphone opened, which then failed: ended with a BYE (issue 15).
+      return {
+        ...transfer,
+        phase: 'ended',
+        answeredAt: t0 - 2000,
+        endedAt: t0 - 1000,
+        endReason: 'Your microphone could not be opened',
+      };
     case 'long':
     case 'long-active':
       return {
