@@ -93,13 +93,20 @@ export type MediaDevice = v.InferOutput<typeof DeviceSchema>;
  * transceivers send-capable but with no track (nothing is sent), sets the local
  * answer and waits for ICE gathering (bounded); the first `addTrack` on that
  * peer connection then fills the prepared sender (replaceTrack, no renegotiation).
+ * `capture` with `sendOn` (on Answer, the answer prepared) puts the microphone
+ * on that connection's prepared sender the moment it opens, `enabled` or not,
+ * saving main a round trip; the later `addTrack` of that track there is then a
+ * no-op. `setSending` changes that `enabled` while the capture is still under
+ * way (the KW muted or held meanwhile), or the stream's tracks once it is not.
  */
 export const HostRequestSchema = v.variant('op', [
   v.strictObject({
     op: v.literal('capture'),
     streamId: Id,
     audioDeviceId: v.optional(v.pipe(v.string(), v.maxLength(256))),
+    sendOn: v.optional(v.strictObject({ pcId: Id, enabled: v.boolean() })),
   }),
+  v.strictObject({ op: v.literal('setSending'), streamId: Id, enabled: v.boolean() }),
   v.strictObject({ op: v.literal('release'), streamId: Id }),
   v.strictObject({
     op: v.literal('switchInput'),
@@ -139,6 +146,7 @@ export type MediaStats = v.InferOutput<typeof StatsSchema>;
 /** What each request resolves with (`null` where there is nothing to say). */
 export interface HostResults {
   capture: { readonly tracks: readonly TrackInfo[] };
+  setSending: null;
   release: null;
   switchInput: { readonly tracks: readonly TrackInfo[] };
   setTrackEnabled: null;
@@ -158,6 +166,7 @@ export interface HostResults {
 /** Result schemas, so main validates what a host answers. */
 export const HostResultSchemas = {
   capture: v.strictObject({ tracks: v.pipe(v.array(TrackInfoSchema), v.maxLength(4)) }),
+  setSending: v.null(),
   release: v.null(),
   switchInput: v.strictObject({ tracks: v.pipe(v.array(TrackInfoSchema), v.maxLength(4)) }),
   setTrackEnabled: v.null(),

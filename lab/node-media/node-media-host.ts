@@ -202,6 +202,10 @@ export class NodeMediaHost {
     switch (request.op) {
       case 'capture':
         return { tracks: this.capture(request.streamId, request.audioDeviceId) };
+      case 'setSending':
+        // Captures here are immediate and never go onto a prepared sender: just the tracks.
+        for (const t of this.requireStream(request.streamId)) t.enabled = request.enabled;
+        return null;
       case 'release':
         this.release(request.streamId);
         return null;

@@ -47,6 +47,8 @@ export interface MediaHostInventory {
 export class HostHoldings {
   readonly streams = new Map<string, LocalStream>();
   readonly pcs = new Map<string, PcEntry>();
+  /** Captures under way that go onto a call (`sendOn`): stream id → whether they may sound now. */
+  readonly sendingWhenCaptured = new Map<string, boolean>();
   /** The speaker every remote `<audio>` plays on; '' is the default one. */
   sinkId = '';
   private seq = 0;
@@ -103,6 +105,7 @@ export class HostHoldings {
     this.pcs.clear();
     for (const s of this.streams.values()) stopStream(s);
     this.streams.clear();
+    this.sendingWhenCaptured.clear();
   }
 }
 

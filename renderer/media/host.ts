@@ -64,6 +64,15 @@ function microphone(options: MediaHostOptions): (deviceId: string | undefined) =
     });
 }
 
+/**
+ * Requests of one peer connection run in order, the others in the host's queue; `setSending`
+ * has its own, or it would wait behind the very capture it is meant to reach.
+ */
+function queueKey(request: HostRequest): string {
+  if (request.op === 'setSending') return `sending:${request.streamId}`;
+  return 'pcId' in request ? `pc:${request.pcId}` : 'host';
+}
+
 export function startMediaHost(transport: MediaHostTransport, options: MediaHostOptions): MediaHostHandle {
   const holdings = new HostHoldings();
   /** Bumped by a reset: answers and events of an older link never reach the new one. */
@@ -101,7 +110,7 @@ export function startMediaHost(transport: MediaHostTransport, options: MediaHost
     }
     const { id, request } = parsed.message;
     const at = epoch;
-    queues.push('pcId' in request ? `pc:${request.pcId}` : 'host', () => run(id, request, at));
+    queues.push(queueKey(request), () => run(id, request, at));
   };
   const dropEverything = (): void => {
     epoch++;

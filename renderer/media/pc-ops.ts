@@ -8,7 +8,7 @@ import { summarizeStats } from './stats.js';
 
 export type PcOps = Omit<
   Handlers,
-  'capture' | 'release' | 'switchInput' | 'setTrackEnabled' | 'devices' | 'setOutput'
+  'capture' | 'setSending' | 'release' | 'switchInput' | 'setTrackEnabled' | 'devices' | 'setOutput'
 >;
 
 async function readStats(pc: RTCPeerConnection): Promise<MediaStats> {
@@ -32,6 +32,8 @@ export function pcOps(ctx: HostContext): PcOps {
       const s = holdings.stream(streamId);
       const track = s.tracks.get(trackId);
       if (!track) throw new HostError('NotFoundError', `no track ${trackId} in stream ${streamId}`);
+      // Already there: the capture on Answer put it on the prepared sender (`sendOn`).
+      if (entry.pc.getSenders().some((s) => s.track === track)) return null;
       if (!(await fillIdleSender(entry, track, s.stream))) entry.pc.addTrack(track, s.stream);
       return null;
     },

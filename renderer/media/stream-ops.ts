@@ -2,10 +2,11 @@
 import type { MediaDevice, TrackInfo } from '../../wire/media-host.js';
 import type { Handlers, HostContext } from './host-context.js';
 import { HostError, stopStream, type LocalStream } from './host-holdings.js';
+import { fillIdleSender } from './prepared-answer.js';
 
 export type StreamOps = Pick<
   Handlers,
-  'capture' | 'release' | 'switchInput' | 'setTrackEnabled' | 'devices' | 'setOutput'
+  'capture' | 'setSending' | 'release' | 'switchInput' | 'setTrackEnabled' | 'devices' | 'setOutput'
 >;
 
 function trackInfo(id: string, track: MediaStreamTrack): TrackInfo {
@@ -51,17 +52,52 @@ async function replaceMicrophone(ctx: HostContext, s: LocalStream, next: MediaSt
   }
 }
 
+/**
+ * A capture on Answer goes straight onto the prepared sender, `enabled` as main last said
+ * (`setSending`): the customer hears the KW without waiting for main's `addTrack`. A
+ * connection gone meanwhile is no error: main's `addTrack` then decides.
+ */
+async function sendCaptured(ctx: HostContext, streamId: string, s: LocalStream, pcId: string): Promise<void> {
+  const enabled = ctx.holdings.sendingWhenCaptured.get(streamId) ?? false;
+  ctx.holdings.sendingWhenCaptured.delete(streamId);
+  const entry = ctx.holdings.pcs.get(pcId);
+  const track = s.stream.getAudioTracks()[0];
+  if (!entry || !track) return;
+  track.enabled = enabled;
+  try {
+    await fillIdleSender(entry, track, s.stream);
+  } catch (error) {
+    console.warn('[media host] could not put the microphone on the prepared sender', pcId, error);
+  }
+}
+
 export function streamOps(ctx: HostContext): StreamOps {
   const { holdings } = ctx;
   return {
-    async capture({ streamId, audioDeviceId }) {
-      if (holdings.streams.has(streamId))
+    async capture({ streamId, audioDeviceId, sendOn }) {
+      if (holdings.streams.has(streamId) || holdings.sendingWhenCaptured.has(streamId))
         throw new HostError('InvalidStateError', `stream ${streamId} exists`);
-      const stream = await captureAudio(ctx, audioDeviceId);
+      if (sendOn) holdings.sendingWhenCaptured.set(streamId, sendOn.enabled);
+      let stream: MediaStream;
+      try {
+        stream = await captureAudio(ctx, audioDeviceId);
+      } catch (error) {
+        holdings.sendingWhenCaptured.delete(streamId);
+        throw error;
+      }
       const tracks = new Map(stream.getTracks().map((t) => [holdings.newId('t'), t] as const));
       const s: LocalStream = { stream, tracks };
       holdings.streams.set(streamId, s);
+      if (sendOn) await sendCaptured(ctx, streamId, s, sendOn.pcId);
       return { tracks: tracksOf(s) };
+    },
+    async setSending({ streamId, enabled }) {
+      if (holdings.sendingWhenCaptured.has(streamId)) {
+        holdings.sendingWhenCaptured.set(streamId, enabled);
+        return null;
+      }
+      for (const t of holdings.stream(streamId).tracks.values()) t.enabled = enabled;
+      return null;
     },
     async release({ streamId }) {
       const s = holdings.streams.get(streamId);

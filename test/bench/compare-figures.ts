@@ -24,6 +24,7 @@ export interface FigureComparison {
 /** The parts of a saved result these figures come from; any may be missing (older results, `--only`, `--skip`). */
 export interface FigureSource {
   readonly callAnswerRatioToPageToPage?: number;
+  readonly callAnswerRatioMediaWindowToPageToPage?: number;
   readonly coreFootprint?: object;
   readonly wsLoad?: readonly object[];
 }
@@ -38,6 +39,12 @@ export function figuresOf(result: FigureSource): Figure[] {
     out.push({
       name: 'answer → audio, KW / page-to-page',
       value: result.callAnswerRatioToPageToPage,
+      higherIsBetter: false,
+    });
+  if (typeof result.callAnswerRatioMediaWindowToPageToPage === 'number')
+    out.push({
+      name: 'answer → audio, KW (media window) / page-to-page',
+      value: result.callAnswerRatioMediaWindowToPageToPage,
       higherIsBetter: false,
     });
   for (const [field, value] of Object.entries(result.coreFootprint ?? {}))

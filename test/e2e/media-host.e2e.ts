@@ -391,6 +391,62 @@ test('media host: two peer connections call each other through the protocol; mut
   expect(problems).toEqual([]);
 });
 
+test('media host: a capture on Answer goes straight onto the prepared sender, silent or sounding as setSending says; the later addTrack is a no-op', async ({
+  page,
+}) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  const hosted = server.nextHost();
+  await page.goto(`${server.origin}/media.html?processing=off`);
+  const main = await hosted;
+
+  // The caller (A) sends its microphone; B prepares its answer with no microphone.
+  const trackA = (await main.request({ op: 'capture', streamId: 'sa' })).result.tracks[0]?.trackId ?? '';
+  await main.request({ op: 'create', pcId: 'pcA', iceServers: [] });
+  await main.request({ op: 'create', pcId: 'pcB', iceServers: [] });
+  await main.request({ op: 'addTrack', pcId: 'pcA', trackId: trackA, streamId: 'sa' });
+  const offer = await describe(main, 'pcA', 'offer');
+  const answer = (await main.request({ op: 'prepareAnswer', pcId: 'pcB', offer })).result;
+  await main.request({ op: 'setRemoteDescription', pcId: 'pcA', description: answer });
+  await expect.poll(() => maxLevel(main, 'pcB', 400), { timeout: 10_000 }).toBeGreaterThan(0.05);
+  expect(await maxLevel(main, 'pcA', 600)).toBeLessThan(0.01); // B sends nothing yet
+
+  // Answer: B's microphone opens onto the prepared sender, silent (muted meanwhile)…
+  const captured = await main.request({
+    op: 'capture',
+    streamId: 'sb',
+    sendOn: { pcId: 'pcB', enabled: false },
+  });
+  const trackB = captured.result.tracks[0]?.trackId ?? '';
+  await expect
+    .poll(async () => (await main.request({ op: 'stats', pcId: 'pcB' })).result.packetsSent, {
+      timeout: 10_000,
+    })
+    .toBeGreaterThan(10);
+  expect(await maxLevel(main, 'pcA', 600)).toBeLessThan(0.01);
+  // …then sounding, without main's addTrack; which, when it comes, changes nothing.
+  await main.request({ op: 'setSending', streamId: 'sb', enabled: true });
+  await expect.poll(() => maxLevel(main, 'pcA', 400), { timeout: 10_000 }).toBeGreaterThan(0.05);
+  expect((await main.raw({ op: 'addTrack', pcId: 'pcB', trackId: trackB, streamId: 'sb' })).kind).toBe(
+    'result',
+  );
+  await main.request({ op: 'setTrackEnabled', trackId: trackB, enabled: false });
+  await expect.poll(() => maxLevel(main, 'pcA', 400), { timeout: 10_000 }).toBeLessThan(0.01);
+
+  // A capture onto a connection that is gone is still a capture: main's addTrack decides.
+  const orphan = await main.request({
+    op: 'capture',
+    streamId: 'sc',
+    sendOn: { pcId: 'pcGone', enabled: true },
+  });
+  expect(orphan.result.tracks).toHaveLength(1);
+  expect((await main.raw({ op: 'setSending', streamId: 'nope', enabled: true })).kind).toBe('error');
+  for (const pcId of ['pcA', 'pcB']) await main.request({ op: 'close', pcId });
+  for (const streamId of ['sa', 'sb', 'sc']) await main.request({ op: 'release', streamId });
+  await expect(page.locator('html')).toHaveAttribute('data-live-local-tracks', '0');
+  expect(problems).toEqual([]);
+});
+
 test('media host: when main goes away the host drops its media, reconnects and greets again', async ({
   page,
 }) => {

@@ -15,7 +15,7 @@ import type { CallRecord, Conversation } from '../conversations/model.js';
 import type { ManualState } from '../../../wire/presence/manual-states.js';
 import type { CallLevels, CallPhase, CallState, DeviceState } from './call-state.js';
 import { CallLevelMeter } from './call-levels.js';
-import type { CallMedia, CapturedStream, PreparedMedia } from './call-media.js';
+import type { CallMedia, CaptureOnto, CapturedStream, PreparedMedia } from './call-media.js';
 import type { CallSession, WatchedConnection } from './call-session.js';
 import { readIncomingCall, sdpOffer, type CallParty, type IncomingCallInfo } from './incoming-call.js';
 import { describeEnd, type EndFacts } from './end-reason.js';
@@ -73,6 +73,10 @@ interface Entry {
   stream?: CapturedStream;
   /** The answer the media host prepares while the call rings (undefined once it failed). */
   prepared?: Promise<PreparedMedia | undefined>;
+  /** That answer, once prepared. */
+  ready?: PreparedMedia;
+  /** The microphone opening onto the call after Answer, until it is there. */
+  sending?: CaptureOnto;
   /** The session's peer connection, which the media port names in its measurements. */
   connection?: object;
   readonly meter: CallLevelMeter;
@@ -137,7 +141,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     const startedAt = this.clock.now();
     // The microphone opens only now (privacy: nothing is captured while it rings). Asked for
     // before the views go out: a host that also draws them (the harness page) starts it first.
-    const capturing = this.options.media.capture(this.devicesChosen.input || undefined);
+    const capturing = this.startCapture(entry);
     capturing.catch(() => undefined); // handled below, whichever way the call is answered
     this.emitChanged();
     const ready = await (entry.prepared ?? Promise.resolve(undefined));
@@ -194,12 +198,35 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     entry.stream = stream; // released when the call ends, sent or not
     try {
       // Muted or held meanwhile: the track arrives silent, as JsSIP would have made it.
-      entry.session.sendStream(stream, !entry.muted && !entry.held && !entry.remoteHeld);
+      entry.session.sendStream(stream, sounding(entry));
     } catch (error) {
       this.log.error('could not put the microphone on the call', { callId: entry.id, error: String(error) });
       throw new CallError(`the microphone could not be put on the call: ${errorText(error)}`);
     }
     this.log.debug('microphone on the call', { callId: entry.id, ms: this.clock.now() - startedAt });
+  }
+
+  /**
+   * The microphone: straight onto the prepared answer when there is one (the host puts it on
+   * the call as it opens, sounding as the KW last chose), else captured on its own.
+   */
+  private startCapture(entry: Entry): Promise<CapturedStream> {
+    const input = this.devicesChosen.input || undefined;
+    const onto = entry.ready?.usable() ? entry.ready.captureOnto?.(input, sounding(entry)) : undefined;
+    const capturing = onto?.stream ?? this.options.media.capture(input);
+    if (onto) {
+      entry.sending = onto;
+      const done = (): void => {
+        entry.sending = undefined;
+      };
+      capturing.then(done, done);
+    }
+    return capturing;
+  }
+
+  /** Muted or held while the microphone opens onto the call: it must arrive silent. */
+  private soundChanged(entry: Entry): void {
+    entry.sending?.setEnabled(sounding(entry));
   }
 
   /** Not prepared (no offer, host cannot, early ICE failed): the microphone first, then the answer. */
@@ -297,6 +324,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     if (muted) entry.session.mute();
     else entry.session.unmute();
     entry.muted = muted;
+    this.soundChanged(entry);
     this.emitChanged();
   }
 
@@ -400,6 +428,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       session.onHold(({ originator, held }) => {
         if (originator === 'remote') entry.remoteHeld = held;
         else entry.held = held;
+        this.soundChanged(entry);
         this.emitChanged();
       }),
       session.onEnded((e) => this.ended(entry, e.originator, e.cause)),
@@ -423,6 +452,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
       (prepared) => {
         // A call that ended meanwhile lets go of it in ended(), once this settles.
         this.log.debug('answer prepared', { callId: entry.id, ms: this.clock.now() - startedAt });
+        entry.ready = prepared;
         return prepared;
       },
       (error: unknown) => {
@@ -464,6 +494,7 @@ export class CallManager extends TypedEmitter<CallsEvents> {
     const ok = held ? entry.session.hold() : entry.session.unhold();
     if (!ok) throw new CallError(held ? 'the call cannot be held now' : 'the call cannot be resumed now');
     entry.held = held;
+    this.soundChanged(entry);
     this.emitChanged();
   }
 
@@ -592,4 +623,9 @@ function micExpected(entry: Entry): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether the KW's microphone may be heard on the call now. */
+function sounding(entry: Entry): boolean {
+  return !entry.muted && !entry.held && !entry.remoteHeld;
 }

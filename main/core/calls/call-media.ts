@@ -20,6 +20,17 @@ export interface PreparedMedia {
    */
   usable(): boolean;
   discard(): void;
+  /**
+   * On Answer: opens the microphone straight onto the prepared connection, sounding or not
+   * (`setEnabled` reaches it before it opens too). A port without it captures the usual way.
+   */
+  captureOnto?(audioDeviceId: string | undefined, enabled: boolean): CaptureOnto;
+}
+
+/** A microphone being opened onto a call. */
+export interface CaptureOnto {
+  readonly stream: Promise<CapturedStream>;
+  setEnabled(enabled: boolean): void;
 }
 
 export interface CallMedia {

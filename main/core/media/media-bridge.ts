@@ -55,6 +55,14 @@ export interface PreparedAnswer {
   usable(): boolean;
   /** Closes the prepared peer connection unless JsSIP has taken it (then JsSIP closes it). Idempotent. */
   discard(): void;
+  /** Opens the microphone straight onto the prepared sender (on Answer): one round trip fewer. */
+  captureOnto(audioDeviceId: string | undefined, enabled: boolean): CaptureOnto;
+}
+
+/** A capture that goes onto a call as soon as it opens; `setEnabled` reaches it even before then. */
+export interface CaptureOnto {
+  readonly stream: Promise<BridgedStream>;
+  setEnabled(enabled: boolean): void;
 }
 
 export const DEFAULT_ICE_GATHERING_TIMEOUT_MS = 2000;
@@ -159,13 +167,21 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
     this.unregister = undefined;
   }
 
-  async capture(audioDeviceId?: string): Promise<BridgedStream> {
+  capture(audioDeviceId?: string): Promise<BridgedStream> {
+    return this.captureAs(`${this.id}-s${this.nextStream++}`, audioDeviceId, undefined);
+  }
+
+  private async captureAs(
+    streamId: string,
+    audioDeviceId: string | undefined,
+    sendOn: { pcId: string; enabled: boolean } | undefined,
+  ): Promise<BridgedStream> {
     const session = this.requireSession();
-    const streamId = `${this.id}-s${this.nextStream++}`;
     const { tracks } = await session.request({
       op: 'capture',
       streamId,
       ...(audioDeviceId ? { audioDeviceId } : {}),
+      ...(sendOn ? { sendOn } : {}),
     });
     const stream = new BridgedStream(
       streamId,
@@ -256,6 +272,19 @@ export class MediaBridge extends TypedEmitter<MediaBridgeEvents> implements Peer
       pcConfig: { [PC_CONFIG_MARKER]: this.id, [PREPARED_PC_MARKER]: pc.id },
       usable: () => this.prepared.get(pc.id) === pc && fitToAnswer(pc),
       discard,
+      captureOnto: (audioDeviceId, enabled) => this.captureOnto(pc.id, audioDeviceId, enabled),
+    };
+  }
+
+  private captureOnto(pcId: string, audioDeviceId: string | undefined, enabled: boolean): CaptureOnto {
+    const streamId = `${this.id}-s${this.nextStream++}`;
+    return {
+      stream: this.captureAs(streamId, audioDeviceId, { pcId, enabled }),
+      setEnabled: (next) => {
+        this.session?.request({ op: 'setSending', streamId, enabled: next }).catch((error: unknown) => {
+          this.log.debug('media host setSending failed', { streamId, error: String(error) });
+        });
+      },
     };
   }
 

@@ -12,14 +12,16 @@ const load = (server: string, mode: string, throughput: number, p99Ms: number, e
 });
 
 describe('bench --compare: figures without a reference ratio', () => {
-  it('flattens the core footprint, the load per server and mode, and the answer ratio', () => {
+  it('flattens the core footprint, the load per server and mode, and the answer ratios', () => {
     const names = figuresOf({
       callAnswerRatioToPageToPage: 1.3,
+      callAnswerRatioMediaWindowToPageToPage: 1.1,
       coreFootprint: { runs: 5, conversations: 2000, startBundleMs: 216, growthMb: 18.2 },
       wsLoad: [load('kamailio', '5000/s', 5000, 90)],
     }).map((f) => f.name);
     expect(names).toEqual([
       'answer → audio, KW / page-to-page',
+      'answer → audio, KW (media window) / page-to-page',
       'core footprint: startBundleMs',
       'core footprint: growthMb',
       'ws load kamailio 5000/s: throughput',

@@ -186,6 +186,9 @@ class PreparingMedia extends FakeMedia {
   failPrepare = false;
   /** The prepared connection's early ICE failed (or its host went) before Answer. */
   unusable = false;
+  /** Captures asked for straight onto a prepared connection, and what they were told meanwhile. */
+  readonly onto: { pc: string; deviceId: string | undefined; enabled: boolean }[] = [];
+  readonly sending: boolean[] = [];
   private preparationGate: Promise<void> = Promise.resolve();
   private openPreparation: (() => void) | undefined;
   holdPreparation(): void {
@@ -203,6 +206,10 @@ class PreparingMedia extends FakeMedia {
       pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: id },
       usable: () => !this.unusable,
       discard: () => this.discarded.push(id),
+      captureOnto: (deviceId, enabled) => {
+        this.onto.push({ pc: id, deviceId, enabled });
+        return { stream: this.capture(deviceId), setEnabled: (e) => this.sending.push(e) };
+      },
     };
   }
 }
@@ -493,10 +500,13 @@ describe('call manager: the answer prepared while ringing', () => {
     const { session, callId } = t.ringOffer();
     expect(t.media.offers).toEqual([OFFER]);
     expect(t.media.captured).toEqual([]); // the microphone stays closed while it rings
+    await tick(); // prepared while it rings
     await t.manager.answer(callId);
     expect(t.media.captured).toEqual([undefined]);
     expect(session.answeredWith).toEqual({ pcConfig: { kwMediaBridge: 'b1', kwPreparedPc: 'prepared-1' } });
     expect(session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: true }]);
+    // Straight onto the prepared connection, sounding: the host need not wait for main's addTrack.
+    expect(t.media.onto).toEqual([{ pc: 'prepared-1', deviceId: undefined, enabled: true }]);
     session.end({ originator: 'remote', cause: 'Terminated' });
     await tick();
     expect(t.media.released).toEqual(['stream-1']);
@@ -530,6 +540,7 @@ describe('call manager: the answer prepared while ringing', () => {
       pcConfig: { kwMediaBridge: 'b1' },
     });
     expect(session.sent).toEqual([]);
+    expect(t.media.onto).toEqual([]); // not onto a connection JsSIP will not use
   });
 
   it('sends the 200 OK before the microphone opens, and puts the microphone on the call when it does', async () => {
@@ -554,22 +565,27 @@ describe('call manager: the answer prepared while ringing', () => {
     const t = preparing();
     t.media.holdCaptures();
     const muted = t.ringOffer();
+    await tick();
     const answeringMuted = t.manager.answer(muted.callId);
     await tick();
     t.manager.mute(muted.callId, true);
     expect(muted.session.calls).toEqual(['answer', '200 OK', 'mute']);
+    expect(t.media.sending).toEqual([false]); // the host puts it on the call silent, even before main hears back
     t.media.releaseCaptures();
     await answeringMuted;
     expect(muted.session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: false }]);
     t.manager.mute(muted.callId, false);
     expect(muted.session.calls.at(-1)).toBe('unmute'); // JsSIP's unmute reaches the track now on the call
+    expect(t.media.sending).toEqual([false]); // once it is there, JsSIP's mute governs it
 
     const u = preparing();
     u.media.holdCaptures();
     const held = u.ringOffer();
+    await tick();
     const answeringHeld = u.manager.answer(held.callId);
     await tick();
     held.session.remoteHold(true);
+    expect(u.media.sending).toEqual([false]);
     u.media.releaseCaptures();
     await answeringHeld;
     expect(held.session.sent).toEqual([{ stream: { id: 'stream-1' }, enabled: false }]);

@@ -72,6 +72,28 @@ describe('media bridge: an answer prepared while ringing', () => {
     expect(host.sent.some((m) => m.request.op === 'close')).toBe(false);
   });
 
+  it('captureOnto: the capture on Answer names the prepared connection; setEnabled reaches the host before the microphone opens', async () => {
+    const { host, pcId, answer } = await prepared();
+    const onto = answer.captureOnto('mic2', true);
+    const capture = host.last('capture').request;
+    const streamId = capture.op === 'capture' ? capture.streamId : '';
+    expect(capture).toEqual({
+      op: 'capture',
+      streamId,
+      audioDeviceId: 'mic2',
+      sendOn: { pcId, enabled: true },
+    });
+    onto.setEnabled(false); // muted while it opens
+    expect(host.last('setSending').request).toEqual({ op: 'setSending', streamId, enabled: false });
+    host.answer('capture', { tracks: [{ trackId: 'mic-1', kind: 'audio', label: 'Mic' }] });
+    const stream = await onto.stream;
+    expect(stream.id).toBe(streamId);
+    // JsSIP then adds it as usual: the host finds it already there.
+    const pc = ScopedPeerConnection({ ...answer.pcConfig });
+    pc.addTrack(stream.getTracks()[0], stream);
+    expect(host.last('addTrack').request).toEqual({ op: 'addTrack', pcId, trackId: 'mic-1', streamId });
+  });
+
   it('a later offer (a re-INVITE) goes to the host as usual', async () => {
     const { host, answer } = await prepared();
     const pc = ScopedPeerConnection({ ...answer.pcConfig });
