@@ -8,7 +8,7 @@
  *                  [--users lab/users.example.json] [--tls] [--ca-out cert.pem]
  *                  [--router lab/router.example.json | --no-router]
  *                  [--web-port 5090 | --no-web] [--provision-port 5443 | --no-provision]
- *                  [--dashboard-port 5091 | --no-dashboard]
+ *                  [--dashboard-port 5091 | --no-dashboard] [--verbose]
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ import { DEFAULT_WEB_PORT, pageLinks, startLabWeb, type LabWeb } from './web/ser
 import { startProvisioningServer, type ProvisioningServer } from './provisioning/index.js';
 import { generateCertificate, type TlsMaterial } from './sip-server/tls.js';
 import type { LabUser } from './sip-server/users.js';
+import { startupProblem } from './cli-problems.js';
 
 export const DEFAULT_ROUTER_CONFIG = 'lab/router.example.json';
 export const DEFAULT_PROVISION_PORT = 5443;
@@ -44,6 +45,8 @@ export interface LabOptions {
   readonly provisionPort?: number | undefined;
   /** Port of the router's dashboard (with the router); undefined = none. */
   readonly dashboardPort?: number | undefined;
+  /** Log every request (debug), not just what happens. */
+  readonly verbose?: boolean;
 }
 
 export interface LabPart {
@@ -80,6 +83,7 @@ export const USAGE = `Usage: tsx lab/cli.ts [options]
   --no-provision    no provisioning server
   --dashboard-port <n>  HTTP port of the router's dashboard, on --host (default ${DEFAULT_DASHBOARD_PORT}, 0 = any)
   --no-dashboard    no dashboard
+  -v, --verbose     log every SIP request and routing step (debug)
   -h, --help        this text`;
 
 export class UsageError extends Error {}
@@ -105,6 +109,7 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
         'no-provision': { type: 'boolean', default: false },
         'dashboard-port': { type: 'string', default: String(DEFAULT_DASHBOARD_PORT) },
         'no-dashboard': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -133,6 +138,7 @@ export function parseLabArgs(argv: readonly string[]): LabOptions | 'help' {
     webPort: values['no-web'] ? undefined : webPort,
     provisionPort: values['no-provision'] ? undefined : provisionPort,
     dashboardPort: values['no-dashboard'] || values['no-router'] ? undefined : dashboardPort,
+    verbose: values.verbose,
   };
 }
 
@@ -311,12 +317,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     out.write(`${USAGE}\n`);
     return 0;
   }
-  const logger = createLogger(consoleSink(out), 'info', 'lab');
+  const logger = createLogger(consoleSink(out), opts.verbose ? 'debug' : 'info', 'lab');
   let lab: Lab;
   try {
     lab = await startLab(opts, logger);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    process.stderr.write(`${startupProblem(err, opts)}\n`);
     return 1;
   }
   const auth = opts.usersFile === undefined ? 'auth off' : `auth on, users from ${opts.usersFile}`;

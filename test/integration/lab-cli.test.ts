@@ -4,7 +4,9 @@
  * file; a KW core and an agent bot get an interaction routed through it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
 import { startLab, parseLabArgs, type Lab } from '../../lab/cli.js';
+import { startupProblem } from '../../lab/cli-problems.js';
 import { DEFAULT_WEB_PORT } from '../../lab/web/server.js';
 import { memoryLogger } from '../../main/core/log.js';
 import { SipAgent } from '../../main/core/sip/agent.js';
@@ -102,5 +104,27 @@ describe('npm run lab', () => {
     const added = await withDeadline(kw.previews.once('added'), 10_000, () => 'no preview');
     await kw.previews.accept(added.preview.interactionId);
     expect(await asked).toMatchObject({ kind: 'routed', kw: { uri: 'sip:kw1@lab.local' } });
+  });
+
+  it('a port in use: the lab says which and how to choose another', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise((resolve) => busy.close(resolve)));
+    const address = busy.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    // The SIP server starts on a free port; the web pages find theirs taken.
+    const opts = parseLabArgs(['--port', '0', '--web-port', String(port), '--no-router', '--no-provision']);
+    const failure = await startLab(opts, log.logger).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeDefined();
+    expect(startupProblem(failure, opts)).toBe(
+      `The lab could not start: port ${port} on 127.0.0.1 is already in use (is a lab already running?). Stop what uses it, or choose another with --web-port (0 = any free port).`,
+    );
+    // Parsing still refuses what is not a port, and --verbose is an option.
+    expect(() => parseLabArgs(['--port', 'x'])).toThrow('--port must be 0..65535, got x');
+    expect(parseLabArgs(['-v'])).toMatchObject({ verbose: true });
+    expect(startupProblem(new Error('boom'), opts)).toBe('boom');
   });
 });
