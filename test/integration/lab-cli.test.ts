@@ -114,6 +114,7 @@ describe('npm run lab', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     // The SIP server starts on a free port; the web pages find theirs taken.
     const opts = parseLabArgs(['--port', '0', '--web-port', String(port), '--no-router', '--no-provision']);
+    if (opts === 'help') throw new Error('unexpected help');
     const failure = await startLab(opts, log.logger).then(
       () => undefined,
       (error: unknown) => error,
