@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../main/core/log.js';
 import { startSipServer, type SipServer } from '../../../lab/sip-server/index.js';
-import { LoadClient, okResponse, topBranch } from '../../bench/ws-load-client.js';
+import { LoadClient, okResponse } from '../../bench/ws-load-client.js';
+import { cseqOf, ID_DIGITS, isResponse, MessageTemplate, statusOf } from '../../bench/ws-load-sip.js';
 import { drive, absNow, type Pair } from '../../bench/ws-load-driver.js';
 import { mergeReports, split, type WorkerReport } from '../../bench/ws-load-result.js';
 import { affinityOf, childGroupPids, defaultPlacement, pin } from '../../bench/ws-load-pin.js';
@@ -38,12 +39,40 @@ describe('WebSocket load client', () => {
     ]);
   });
 
-  it('keeps an existing To tag, and reads the top Via branch only', () => {
+  it('keeps an existing To tag (any case, spaces around the ;), and adds one to a compact To', () => {
     expect(
-      okResponse(MESSAGE.replace('To: <sip:b@lab.local>', 'To: <sip:b@lab.local>;tag=old'), 'new'),
-    ).toContain('To: <sip:b@lab.local>;tag=old\r\n');
-    expect(topBranch(MESSAGE)).toBe('z9hG4bKtop');
-    expect(topBranch('SIP/2.0 200 OK\r\nCSeq: 1 MESSAGE\r\n\r\n')).toBeUndefined();
+      okResponse(MESSAGE.replace('To: <sip:b@lab.local>', 'To: <sip:b@lab.local> ; TAG=old'), 'new'),
+    ).toContain('To: <sip:b@lab.local> ; TAG=old\r\n');
+    expect(
+      okResponse(MESSAGE.replace('To: <sip:b@lab.local>', 't :<sip:b@lab.local>;tagx=1'), 'n'),
+    ).toContain('t :<sip:b@lab.local>;tagx=1;tag=n\r\n');
+  });
+
+  it("reads a response's status and CSeq number by index, in the head only, within the given range", () => {
+    const response = Buffer.from(
+      'xxSIP/2.0 404 Not Found\r\nVia: SIP/2.0/WS a.invalid\r\ncseq :  0000000042 MESSAGE\r\n\r\nCSeq: 7 body',
+      'latin1',
+    );
+    expect(isResponse(response, 2, response.length)).toBe(true);
+    expect(statusOf(response, 2)).toBe(404);
+    expect(cseqOf(response, 2, response.length)).toBe(42);
+    const noCseq = Buffer.from('SIP/2.0 200 OK\r\nVia: x\r\n\r\nCSeq: 7 MESSAGE', 'latin1');
+    expect(cseqOf(noCseq, 0, noCseq.length)).toBe(-1); // a CSeq in the body is not one
+    const request = Buffer.from(MESSAGE, 'latin1');
+    expect(isResponse(request, 0, request.length)).toBe(false);
+    expect(statusOf(Buffer.from('SIP/2.0 2x0 OK'), 0)).toBe(-1);
+  });
+
+  it('patches the number into every field of a prebuilt MESSAGE, and only there', () => {
+    const t = new MessageTemplate('MESSAGE x\r\nVia: b=K@@ID@@\r\nCSeq: @@ID@@ MESSAGE\r\n\r\nbody');
+    const dst = Buffer.alloc(t.bytes.length + 3, '#');
+    const n = t.writeInto(dst, 3, 1_234_567);
+    const id = '1234567'.padStart(ID_DIGITS, '0');
+    expect(dst.toString('latin1', 0, 3 + n)).toBe(
+      `###MESSAGE x\r\nVia: b=K${id}\r\nCSeq: ${id} MESSAGE\r\n\r\nbody`,
+    );
+    t.writeInto(dst, 3, 8);
+    expect(cseqOf(dst, 3, 3 + n)).toBe(8);
   });
 });
 
@@ -175,6 +204,73 @@ describe('WebSocket load driver on the lab server', () => {
     expect(r.ok).toBe(125);
     expect(r.latenciesMs).toHaveLength(125);
   });
+});
+
+describe('WebSocket load driver: MESSAGEs without an answer', () => {
+  let server: SipServer;
+  beforeAll(async () => {
+    server = await startSipServer({ logger: memoryLogger('warn').logger });
+  });
+  afterAll(() => server.close());
+
+  const pair = async (name: string): Promise<[LoadClient, LoadClient]> => {
+    const [a, b] = [
+      await LoadClient.connect(server.url, `${name}a`, server.domain),
+      await LoadClient.connect(server.url, `${name}b`, server.domain),
+    ];
+    expect(await a.register(5_000)).toEqual({ status: 200 });
+    expect(await b.register(5_000)).toEqual({ status: 200 });
+    return [a, b];
+  };
+  /** `c` still reads the answers to its own MESSAGEs, but never answers one sent to it. */
+  const mute = (c: LoadClient): void => {
+    const read = c.frame.bind(c);
+    c.frame = (buf, start, end) => {
+      if (isResponse(buf, start, end)) read(buf, start, end);
+    };
+  };
+
+  it('counts a MESSAGE its receiver never answers as a timeout, once, and the answered ones as latencies', async () => {
+    const [a, b] = await pair('mute');
+    mute(b);
+    try {
+      const r = await drive([[a, b]], {
+        mode: { kind: 'closed', window: 2 },
+        seconds: 30,
+        maxMessages: 6,
+        timeoutMs: 300,
+        startAt: absNow(),
+      });
+      // Messages alternate direction: the 3 to b time out, the 3 to a are answered.
+      expect(r).toMatchObject({ sent: 6, ok: 3, timeouts: 3, non2xx: 0, closed: 0 });
+      expect(r.latenciesMs).toHaveLength(3);
+      expect(r.lastDoneAt - r.firstSendAt).toBeGreaterThanOrEqual(300);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('counts the MESSAGEs in flight on a connection that closes as closed, and sends none on it after', async () => {
+    const [a, b] = await pair('gone');
+    mute(b);
+    setTimeout(() => a.close(), 100); // a's MESSAGEs to the mute b are still in flight
+    const r = await drive([[a, b]], {
+      mode: { kind: 'open', rate: 100 },
+      seconds: 0.5,
+      maxMessages: 1_000,
+      timeoutMs: 1_000,
+      startAt: absNow(),
+    });
+    b.close();
+    expect(r.sent).toBe(50);
+    // a's 25: those in flight to the mute b when it closed, then those it could not send;
+    // b's to the gone a: the server's answer.
+    expect(r.closed).toBe(25);
+    expect(r.timeouts).toBe(0);
+    expect(r.ok).toBeGreaterThan(0);
+    expect(r.ok + r.non2xx + r.closed + r.timeouts).toBe(50); // every MESSAGE counted once
+  }, 10_000);
 });
 
 describe('WebSocket load CPU placement', () => {
