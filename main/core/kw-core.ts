@@ -188,6 +188,8 @@ export class KwCore {
     this.calls.hangupAll();
     if (this.options.agent.isRegistered) await this.presence.publishClosed();
     await this.options.agent.stop();
+    // The calls just hung up and the last messages may still be on their way to the disk.
+    await this.options.history.close();
   }
 
   routable(): RoutableSummary {

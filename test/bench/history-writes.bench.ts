@@ -66,6 +66,10 @@ class WholeFileHistoryStore implements HistoryStore {
     private readonly files: HistoryFiles,
   ) {}
 
+  close(): Promise<void> {
+    return this.last;
+  }
+
   save(conversation: Conversation): Promise<void> {
     const text = JSON.stringify({ version: 1, conversation }, null, 1);
     const path = join(this.dir, `${conversation.interactionId}.json`);

@@ -35,6 +35,22 @@ class HeldHistory extends MemoryHistoryStore {
   }
 }
 
+/** A history whose `close` (quitting) waits until the test lets it finish. */
+class ClosingHistory extends MemoryHistoryStore {
+  closes = 0;
+  private finish: () => void = () => undefined;
+  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+
+  override async close(): Promise<void> {
+    this.closes += 1;
+    await this.finished;
+  }
+
+  release(): void {
+    this.finish();
+  }
+}
+
 function chat(id: string, state: 'active' | 'ended'): Conversation {
   return {
     interactionId: id,
@@ -100,5 +116,29 @@ describe('core start while history loads', () => {
       'second',
     ]);
     expect(log.records.some((r) => r.msg.includes('answering the MESSAGEs held meanwhile'))).toBe(true);
+  });
+
+  it('quits only once history is closed: stop waits for the writes under way', async () => {
+    const log = memoryLogger('warn');
+    const server = await labServer.start({ logger: log.logger.child('lab') });
+    later(() => server.close());
+    const history = new ClosingHistory();
+    const core = kwCoreFactory({ history, logger: log.logger })({
+      account: { uri: 'sip:kw1@lab.local', displayName: 'Kim', servers: [server.url] },
+      initialPresence: 'available',
+      devices: { input: '', output: '' },
+      trustedRoutingPoints: [ROUTING_POINT],
+    });
+    await core.start();
+    let stopped = false;
+    const stopping = core.stop().then(() => (stopped = true));
+    later(() => stopping);
+    while (history.closes === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stopped).toBe(false); // unregistered by now, but the history is still writing
+    expect(core.agent.isRegistered).toBe(false);
+    history.release();
+    await stopping;
+    expect(history.closes).toBe(1);
   });
 });

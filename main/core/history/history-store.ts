@@ -61,11 +61,17 @@ export interface HistoryStore {
   read(interactionId: string): Promise<Conversation | undefined>;
   status(): HistoryStatus;
   onStatus(listener: (status: HistoryStatus) => void): Unsubscribe;
+  /** Quitting: resolves once the writes under way are done and an index owed is written. Never throws. */
+  close(): Promise<void>;
 }
 
 /** For tests and for running without a disk. */
 export class MemoryHistoryStore implements HistoryStore {
   private readonly items = new Map<string, Conversation>();
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 
   save(conversation: Conversation): Promise<void> {
     this.items.set(conversation.interactionId, structuredClone(conversation));

@@ -334,6 +334,24 @@ async function startApp(history: FileHistoryStore): Promise<KwApp> {
 }
 
 describe('the index file: a start without reading every journal', () => {
+  it('quitting (close) finishes the writes under way and writes the index owed, without waiting its 2 s', async () => {
+    const key = randomBytes(32);
+    const dir = await historyOf([], key);
+    const quitting = reopen(dir, key); // its clock never fires: the index would never be written
+    await quitting.store.loadIndex();
+    const chats = [longChat(1), longChat(2)];
+    const saving = chats.map((c) => quitting.store.save(c)); // not awaited, as at quit
+    await quitting.store.close();
+    await Promise.all(saving);
+
+    const next = reopen(dir, key);
+    const index = await next.store.loadIndex();
+    expect(index.ended.map((e) => e.interactionId).sort()).toEqual(['ix-1', 'ix-2']);
+    // From the index: no journal read, and each whole when opened.
+    expect(next.readsOf('ix-1') + next.readsOf('ix-2')).toBe(0);
+    expect(await next.store.read('ix-2')).toEqual(chats[1]);
+  });
+
   it('takes ended conversations from the index without reading their journals; active ones are read', async () => {
     const key = randomBytes(32);
     const chats = [longChat(1), longChat(2), longChat(3, 'active')];
