@@ -105,6 +105,7 @@ export class KwApp {
   readonly provisioning: ProvisioningFlow;
   /** The KW chose "Keep it aside and start fresh": the unreadable-history banner is not shown again. */
   private unreadableKeptAside = false;
+  private requestsQueued = false;
 
   constructor(private readonly options: KwAppOptions) {
     const settings = options.settings.load();
@@ -114,7 +115,7 @@ export class KwApp {
       logger: options.logger.child('requests'),
       ...(options.requests ? { store: options.requests } : {}),
     });
-    this.requests.on('changed', () => this.emit('requests', requestsView(this.requests)));
+    this.requests.on('changed', () => this.requestsSoon());
     this.provisioning = new ProvisioningFlow({
       fetchDocument: (url) => fetchProvisioningDocument(url, this.httpsOptions()),
       exchangeToken: (url, signIn) => exchangeSignInToken(url, signIn, this.httpsOptions()),
@@ -224,6 +225,19 @@ export class KwApp {
   private emit: EventSink = (event, payload) => {
     for (const sink of this.sinks) sink(event, payload);
   };
+
+  /**
+   * The request list (up to 100 entries) goes out once the listeners of what changed it have
+   * run: a preview's own status reaches the windows first, and a burst of changes is one event.
+   */
+  private requestsSoon(): void {
+    if (this.requestsQueued) return;
+    this.requestsQueued = true;
+    queueMicrotask(() => {
+      this.requestsQueued = false;
+      this.emit('requests', requestsView(this.requests));
+    });
+  }
 
   private emitStatus = (): void => {
     this.emit('status', this.statusNow());

@@ -77,10 +77,18 @@ async function startApp(store: RequestStore) {
 
 describe('KwApp: requests', () => {
   it('a request taken by someone else: in the snapshot and the event, with its sentence; markSeen clears the count', async () => {
-    const { app, offer, lastRequests } = await startApp(new MemoryRequestStore());
+    const { app, offer, lastRequests, events } = await startApp(new MemoryRequestStore());
     expect(app.snapshot().requests).toEqual({ entries: [], unseen: 0 });
+    const before = events.length;
     offer(ID);
     app.kwCore.previews.cancel({ v: 1, type: 'preview-cancel', interactionId: ID, reason: 'taken' }, RP);
+    // The preview's status goes out at once; the request list once the burst is over, as one event.
+    const burst = () => events.slice(before).map((e) => e.event);
+    expect(burst()).not.toContain('requests');
+    expect(burst()).toContain('status');
+    await Promise.resolve();
+    expect(burst().filter((e) => e === 'requests')).toHaveLength(1);
+    expect(burst().at(-1)).toBe('requests');
     const view = lastRequests();
     expect(view?.unseen).toBe(1);
     expect(view?.entries).toEqual([
