@@ -18,36 +18,41 @@ import { cleanupAfterEach } from '../support/cleanup.js';
 const later = cleanupAfterEach();
 const ROUTING_POINT = 'sip:billing@lab.local';
 
+/** A promise the test resolves when it chooses. */
+function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open: () => open() };
+}
+
 /** A history whose `loadIndex` waits until the test lets it finish. */
 class HeldHistory extends MemoryHistoryStore {
   loads = 0;
-  private finish: () => void = () => undefined;
-  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+  private readonly held = gate();
 
   override async loadIndex(): Promise<HistoryIndex> {
     this.loads += 1;
-    await this.finished;
+    await this.held.opened;
     return super.loadIndex();
   }
 
   release(): void {
-    this.finish();
+    this.held.open();
   }
 }
 
 /** A history whose `close` (quitting) waits until the test lets it finish. */
 class ClosingHistory extends MemoryHistoryStore {
   closes = 0;
-  private finish: () => void = () => undefined;
-  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+  private readonly held = gate();
 
   override async close(): Promise<void> {
     this.closes += 1;
-    await this.finished;
+    await this.held.opened;
   }
 
   release(): void {
-    this.finish();
+    this.held.open();
   }
 }
 

@@ -3,7 +3,7 @@
  * behind a port, so the manager does not know which host carries the audio.
  */
 import type { Unsubscribe } from '../events.js';
-import type { DeviceLists } from '../media/media-bridge.js';
+import type { CaptureOnto as MediaCaptureOnto, DeviceLists } from '../media/media-bridge.js';
 import type { SoundLevels } from '../../../wire/media-host.js';
 
 /** A captured microphone, opaque to the manager; JsSIP gets it as `mediaStream`. */
@@ -28,10 +28,7 @@ export interface PreparedMedia {
 }
 
 /** A microphone being opened onto a call. */
-export interface CaptureOnto {
-  readonly stream: Promise<CapturedStream>;
-  setEnabled(enabled: boolean): void;
-}
+export type CaptureOnto = MediaCaptureOnto<CapturedStream>;
 
 export interface CallMedia {
   /** A media host is attached and ready. */

@@ -59,9 +59,12 @@ export interface PreparedAnswer {
   captureOnto(audioDeviceId: string | undefined, enabled: boolean): CaptureOnto;
 }
 
-/** A capture that goes onto a call as soon as it opens; `setEnabled` reaches it even before then. */
-export interface CaptureOnto {
-  readonly stream: Promise<BridgedStream>;
+/**
+ * A capture that goes onto a call as soon as it opens; `setEnabled` reaches it even before then.
+ * `S`: the stream as its user knows it (the call manager's port sees an opaque one).
+ */
+export interface CaptureOnto<S = BridgedStream> {
+  readonly stream: Promise<S>;
   setEnabled(enabled: boolean): void;
 }
 
